@@ -1,0 +1,67 @@
+# make run   — set up everything, load demo data, start the site (and, from the platform-services
+#              issue on, a Celery worker with beat on the embedded broker); prints URL and logins.
+# make test  — set up and run the whole suite (pytest-xdist).
+# make lint  — ruff, manage.py check, migrations in sync, zh_Hans translations complete.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test lint setup venv messages migrate seed env clean test-sqlite test-postgres
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# System tools the project needs: gettext for translations (installed with apt when missing and root).
+system-deps:
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "Please install GNU gettext (msgfmt)"; exit 1; fi; }
+
+env: $(STAMP)
+	@$(PY) -m config.keys --ensure .env.local
+
+messages: venv system-deps
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: venv env
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+setup: venv system-deps env messages migrate
+
+run: setup seed
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@$(PY) -m config.runlocal --host $(HOST) --port $(PORT)
+
+test: venv system-deps messages
+	@mkdir -p var/test var/static
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+
+lint: venv system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check_translations
+
+clean:
+	rm -rf var/test

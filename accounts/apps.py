@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from accounts.roles import ensure_role_groups_after_migrate
+
+        # Setup, not workflow: the role groups must exist in every database, test ones included.
+        post_migrate.connect(ensure_role_groups_after_migrate, sender=self)

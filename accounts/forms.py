@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import STAFF_ROLES, Role
+
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+
+
+class StaffForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "phone", "department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["department"].queryset = self.fields["department"].queryset.filter(is_active=True)
+        if self.instance.pk:
+            self.initial["roles"] = [
+                g.name for g in self.instance.groups.all() if g.name in {r.value for r in STAFF_ROLES}
+            ]
+
+
+class StaffCreateForm(StaffForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password1 = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Confirm password"), widget=forms.PasswordInput, strip=False)
+
+    field_order = [
+        "username",
+        "display_name",
+        "email",
+        "phone",
+        "department",
+        "roles",
+        "password1",
+        "password2",
+    ]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(username=data.get("username", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "phone"]

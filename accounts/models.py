@@ -1,0 +1,35 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person using the platform. Roles are groups (accounts.roles); a staff member belongs to
+    one department (采购人 unit)."""
+
+    display_name = models.CharField(_("Name"), max_length=100, blank=True)
+    email = models.EmailField(_("Email"), blank=True)
+    phone = models.CharField(_("Mobile phone"), max_length=20, blank=True)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("Department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+
+    class Meta:
+        verbose_name = _("User")
+        verbose_name_plural = _("User")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> set[str]:
+        from accounts.roles import user_has_role  # noqa: F401  (shares its cache)
+
+        if not hasattr(self, "_role_names_cache"):
+            self._role_names_cache = set(self.groups.values_list("name", flat=True))
+        return self._role_names_cache

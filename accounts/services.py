@@ -1,0 +1,193 @@
+"""Every write to accounts. Staff are deactivated, never deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+import audit
+from accounts.models import User
+from accounts.permissions import can_manage_staff
+from accounts.roles import PROFILE_ROLES, STAFF_ROLES, Role, ensure_role_groups, group_name
+
+
+def _require_staff_manager(actor) -> None:
+    if not can_manage_staff(actor):
+        raise PermissionDenied(_("Only a system administrator can manage staff accounts."))
+
+
+def _clean_staff_roles(roles: Iterable[str]) -> list[str]:
+    roles = [Role(r).value for r in roles]
+    not_staff = [r for r in roles if r not in STAFF_ROLES]
+    if not_staff:
+        raise ValidationError(
+            _("These roles follow from a profile and cannot be assigned directly: %(roles)s")
+            % {"roles": "、".join(not_staff)}
+        )
+    return sorted(set(roles))
+
+
+def _staff_summary(user: User) -> dict:
+    return {
+        "username": user.username,
+        "is_active": user.is_active,
+        "department": user.department_id,
+        "roles": sorted(
+            user.groups.filter(name__in=[r.value for r in STAFF_ROLES]).values_list("name", flat=True)
+        ),
+    }
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    email: str,
+    password: str,
+    department=None,
+    roles: Iterable[str] = (),
+    phone: str = "",
+) -> User:
+    """Create a staff account with its department and staff roles."""
+    _require_staff_manager(actor)
+    roles = _clean_staff_roles(roles)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        department=department,
+        is_staff=False,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    _set_staff_roles(user, roles)
+    audit.record(actor=actor, action="staff.create", target=user, after=_staff_summary(user))
+    return user
+
+
+def _set_staff_roles(user: User, roles: list[str]) -> None:
+    groups = ensure_role_groups()
+    current = set(user.groups.values_list("name", flat=True))
+    for role in STAFF_ROLES:
+        name = group_name(role)
+        if name in roles and name not in current:
+            user.groups.add(groups[name])
+        elif name not in roles and name in current:
+            user.groups.remove(groups[name])
+    user.__dict__.pop("_role_names_cache", None)
+
+
+@transaction.atomic
+def staff_update(
+    *, actor, user: User, display_name: str, email: str, phone: str, department, roles: Iterable[str]
+) -> User:
+    """Change a staff account's details, department and staff roles."""
+    _require_staff_manager(actor)
+    roles = _clean_staff_roles(roles)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _staff_summary(user)
+    user.display_name, user.email, user.phone, user.department = display_name, email, phone, department
+    user.full_clean(exclude=["password"])
+    user.save()
+    _set_staff_roles(user, roles)
+    audit.record(actor=actor, action="staff.update", target=user, before=before, after=_staff_summary(user))
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, user: User) -> User:
+    """Deactivate an account: it can no longer log in; its records stay."""
+    _require_staff_manager(actor)
+    if actor.pk == user.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="staff.deactivate",
+        target=user,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_reactivate(*, actor, user: User) -> User:
+    _require_staff_manager(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="staff.reactivate",
+        target=user,
+        before={"is_active": False},
+        after={"is_active": True},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, actor, user: User, display_name: str, email: str, phone: str) -> User:
+    """A user changes their own contact details."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own profile."))
+    before = {"display_name": user.display_name, "email_set": bool(user.email), "phone_set": bool(user.phone)}
+    user.display_name, user.email, user.phone = display_name, email, phone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "email", "phone"])
+    audit.record(
+        actor=actor,
+        action="user.update_profile",
+        target=user,
+        before=before,
+        after={
+            "display_name": user.display_name,
+            "email_set": bool(user.email),
+            "phone_set": bool(user.phone),
+        },
+    )
+    return user
+
+
+def role_grant(*, user: User, role: Role | str, reason: str) -> None:
+    """Add a profile-derived role. Called only by the service that owns the profile."""
+    role = Role(role)
+    if role not in PROFILE_ROLES:
+        raise ValueError(f"{role} is assigned by staff management, not by a profile")
+    groups = ensure_role_groups()
+    if not user.groups.filter(name=role.value).exists():
+        user.groups.add(groups[role.value])
+        user.__dict__.pop("_role_names_cache", None)
+        audit.record(
+            actor=None, action="role.grant", target=user, after={"role": role.value, "reason": reason}
+        )
+
+
+def role_revoke(*, user: User, role: Role | str, reason: str) -> None:
+    """Remove a profile-derived role. Called only by the service that owns the profile."""
+    role = Role(role)
+    if role not in PROFILE_ROLES:
+        raise ValueError(f"{role} is assigned by staff management, not by a profile")
+    group = user.groups.filter(name=role.value).first()
+    if group is not None:
+        user.groups.remove(group)
+        user.__dict__.pop("_role_names_cache", None)
+        audit.record(
+            actor=None, action="role.revoke", target=user, before={"role": role.value, "reason": reason}
+        )

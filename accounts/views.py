@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import ProfileForm, StaffCreateForm, StaffForm
+from accounts.models import User
+from accounts.permissions import can_manage_staff
+from accounts.roles import Role
+
+
+def _staff_manager_required(request):
+    if not can_manage_staff(request.user):
+        raise PermissionDenied(_("Only a system administrator can manage staff accounts."))
+
+
+def _apply_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(
+            actor=request.user,
+            user=request.user,
+            **{k: form.cleaned_data[k] for k in ("display_name", "email", "phone")},
+        )
+        messages.success(request, _("Your details have been saved."))
+        return redirect("accounts:profile")
+    role_labels = [Role(name).label for name in sorted(request.user.role_names) if name in Role.values]
+    return render(request, "accounts/profile.html", {"form": form, "role_labels": role_labels})
+
+
+@login_required
+def staff_list(request):
+    _staff_manager_required(request)
+    search = request.GET.get("q", "").strip()
+    active = {"1": True, "0": False}.get(request.GET.get("active", ""))
+    page = Paginator(selectors.staff_list(search=search, active=active), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"page": page, "search": search, "active": request.GET.get("active", "")},
+    )
+
+
+@login_required
+def staff_create(request):
+    _staff_manager_required(request)
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.staff_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password1"],
+                department=data["department"],
+                roles=data["roles"],
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Staff account “%(name)s” created.") % {"name": user})
+            return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def staff_edit(request, pk: int):
+    _staff_manager_required(request)
+    staff = get_object_or_404(User, pk=pk)
+    form = StaffForm(request.POST or None, instance=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.staff_update(
+                actor=request.user,
+                user=staff,
+                display_name=data["display_name"],
+                email=data["email"],
+                phone=data["phone"],
+                department=data["department"],
+                roles=data["roles"],
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form, "creating": False, "staff": staff})
+
+
+@login_required
+def staff_deactivate(request, pk: int):
+    _staff_manager_required(request)
+    staff = get_object_or_404(User, pk=pk)
+    if request.method == "POST":
+        try:
+            services.staff_deactivate(actor=request.user, user=staff)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Account “%(name)s” deactivated. It can no longer log in; its records are kept.")
+                % {"name": staff},
+            )
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_confirm_deactivate.html", {"staff": staff})
+
+
+@login_required
+@require_POST
+def staff_reactivate(request, pk: int):
+    _staff_manager_required(request)
+    staff = get_object_or_404(User, pk=pk)
+    services.staff_reactivate(actor=request.user, user=staff)
+    messages.success(request, _("Account “%(name)s” reactivated.") % {"name": staff})
+    return redirect("accounts:staff_list")

@@ -1,0 +1,94 @@
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from core.models import CalendarOverride, Department, District, ServiceCategory, VolunteerServiceType
+from core.viewsets import ReferenceDataViewSet
+from core.workdays import missing_schedule_year
+
+
+class CalendarOverrideViewSet(ReferenceDataViewSet):
+    model = CalendarOverride
+    icon = "date"
+    menu_label = gettext_lazy("Working-day overrides")
+    list_display = ["date", "is_working_day", "name", "source"]
+    list_filter = ["is_working_day"]
+    ordering = ["-date"]
+
+
+class DepartmentViewSet(ReferenceDataViewSet):
+    model = Department
+    icon = "group"
+    menu_label = gettext_lazy("Purchasing units")
+    list_display = ["name", "code", "district", "is_active"]
+    list_filter = ["is_active", "district"]
+    search_fields = ["name", "code"]
+
+
+class DistrictViewSet(ReferenceDataViewSet):
+    model = District
+    icon = "site"
+    menu_label = gettext_lazy("Districts")
+    list_display = ["name", "code", "sort_order"]
+
+
+class ServiceCategoryViewSet(ReferenceDataViewSet):
+    model = ServiceCategory
+    icon = "list-ul"
+    menu_label = gettext_lazy("Service categories")
+    list_display = ["name", "code", "parent", "is_active"]
+    list_filter = ["parent", "is_active"]
+    search_fields = ["name"]
+
+
+class VolunteerServiceTypeViewSet(ReferenceDataViewSet):
+    model = VolunteerServiceType
+    icon = "tag"
+    menu_label = gettext_lazy("Volunteer service types")
+    list_display = ["name", "code", "requires_qualification"]
+
+
+class ReferenceDataGroup(SnippetViewSetGroup):
+    items = (
+        DepartmentViewSet,
+        DistrictViewSet,
+        ServiceCategoryViewSet,
+        VolunteerServiceTypeViewSet,
+        CalendarOverrideViewSet,
+    )
+    menu_icon = "folder-open-inverse"
+    menu_label = gettext_lazy("Reference data")
+    menu_name = "reference-data"
+
+
+register_snippet(ReferenceDataGroup)
+
+
+class MissingCalendarPanel(Component):
+    """Warns staff on the admin dashboard when next year's holiday schedule has not been entered."""
+
+    name = "missing_calendar"
+    order = 50
+
+    def __init__(self, year: int):
+        self.year = year
+
+    def render_html(self, parent_context=None):
+        message = _(
+            "The official holiday and make-up workday schedule for %(year)s has not been entered. Once the "
+            "State Council announces it, enter it under “Reference data › Working-day overrides”; until then "
+            "statutory periods count only weekends and estimated holidays, with no make-up workdays."
+        ) % {"year": self.year}
+        return format_html('<div class="help-block help-warning" role="alert"><p>{}</p></div>', message)
+
+
+@hooks.register("construct_homepage_panels")
+def add_missing_calendar_warning(request, panels):
+    year = missing_schedule_year(timezone.localdate())
+    if year is not None:
+        panels.insert(0, MissingCalendarPanel(year))
