@@ -14,7 +14,8 @@ LANGUAGE_CODE = "zh-hans"
 # can open the same database the test wrote.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test" / f"test_{_worker}.sqlite3")}
+    _test_dir = os.environ.get("TEST_DB_DIR", str(BASE_DIR / "var" / "test"))
+    DATABASES["default"]["TEST"] = {"NAME": str(os.path.join(_test_dir, f"test_{_worker}.sqlite3"))}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
