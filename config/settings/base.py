@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -125,6 +126,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- audit log (audit/) ---------------------------------------------------------------------------------
+# HMAC key of the event chain: kept in the environment, never in the database (prod requires it).
+AUDIT_MAC_KEY = env("AUDIT_MAC_KEY", "")
+# Anchors (newest seq + MAC) are appended here and logged to "audit.anchor"; keep a copy off this server.
+AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log")))
+# Trusted reverse proxies in front of Django: with N > 0 the client IP is the N-th X-Forwarded-For
+# entry from the right; with 0, REMOTE_ADDR.
+AUDIT_PROXY_COUNT = env_int("AUDIT_PROXY_COUNT", 0)
 
 # --- language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

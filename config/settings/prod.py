@@ -16,6 +16,7 @@ def required(key: str) -> str:
 DEBUG = False
 SETTINGS_KIND = "prod"
 SECRET_KEY = required("DJANGO_SECRET_KEY")
+AUDIT_MAC_KEY = required("AUDIT_MAC_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or required("DJANGO_ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 

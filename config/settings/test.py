@@ -6,6 +6,7 @@ from .base import BASE_DIR, DATABASES
 DEBUG = False
 SETTINGS_KIND = "test"
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
+AUDIT_MAC_KEY = "test-audit-mac-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
