@@ -161,3 +161,23 @@ def test_password_reset_sends_email(client, mailoutbox):
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/accounts/password/reset/" in mailoutbox[0].body
+
+
+def test_wagtail_user_admin_cannot_delete_or_edit_users(client):
+    from django.contrib.auth import get_user_model
+
+    superuser = UserFactory(is_superuser=True, roles=[Role.BUREAU_ADMIN], department=DepartmentFactory())
+    victim = staff_user(Role.SUPERVISOR)
+    client.force_login(superuser)
+    response = client.post(f"/cms-admin/users/delete/{victim.pk}/")
+    assert response.status_code == 302 and response["Location"].endswith(reverse("accounts:staff_list"))
+    assert get_user_model().objects.filter(pk=victim.pk).exists()
+    response = client.post(f"/cms-admin/users/edit/{victim.pk}/", {"is_active": ""})
+    assert response.status_code == 302
+    victim.refresh_from_db()
+    assert victim.is_active
+    response = client.post(
+        "/cms-admin/bulk/wagtailusers/user/delete/?next=/cms-admin/users/&id=" + str(victim.pk),
+        {"id": [victim.pk]},
+    )
+    assert get_user_model().objects.filter(pk=victim.pk).exists()
