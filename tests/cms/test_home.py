@@ -37,3 +37,8 @@ def test_home_page_is_site_root():
 def test_404_page_is_chinese(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_browser_language_does_not_override_chinese_default(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in body and "首页" in body
