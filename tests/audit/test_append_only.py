@@ -37,7 +37,15 @@ def test_deleting_an_event_raises(event):
         lambda qs: qs.update_or_create(seq=2, defaults={"action": "test.changed"}),
         lambda qs: qs.bulk_create([Event(seq=3, action="x", mac="0" * 64)]),
     ],
-    ids=["update", "filtered-update", "delete", "filtered-delete", "bulk-update", "update-or-create", "bulk-create"],
+    ids=[
+        "update",
+        "filtered-update",
+        "delete",
+        "filtered-delete",
+        "bulk-update",
+        "update-or-create",
+        "bulk-create",
+    ],
 )
 def test_queryset_writes_raise(event, operation):
     with pytest.raises(AppendOnlyError):
