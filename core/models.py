@@ -1,5 +1,15 @@
+import os
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.storage import private_storage
 
 
 class District(models.Model):
@@ -117,3 +127,193 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = _("working day") if self.is_working_day else _("day off")
         return f"{self.date:%Y-%m-%d} {kind}"
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    NOT_SENT_BY_EVENT = "no_email_event", _("Not sent: this kind of notification has no email")
+    SKIPPED_PREFERENCE = "skipped_preference", _("Not sent: turned off in preferences")
+    SKIPPED_CAP = "skipped_cap", _("Not sent: daily email limit reached")
+    NO_ADDRESS = "no_address", _("Not sent: no email address")
+
+
+class Notification(models.Model):
+    """One notification of one event to one user: an in-app row and, at most once, an email.
+
+    The unique key (recipient, event, object, dedupe_key) is what makes `notify()` idempotent: a task
+    that runs twice stores and emails once. Written only by `core.notifications.notify`."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.CharField(_("Event"), max_length=100)
+    # "app_label.model_name" and primary key of the object the event is about ("" when none).
+    object_type = models.CharField(_("Object type"), max_length=100, blank=True, default="")
+    object_id = models.CharField(_("Object ID"), max_length=64, blank=True, default="")
+    dedupe_key = models.CharField(_("Repeat key"), max_length=100, blank=True, default="")
+    subject = models.CharField(_("Subject"), max_length=200)
+    body = models.TextField(_("Text"), blank=True)
+    url = models.CharField(_("Link"), max_length=500, blank=True)
+    in_app = models.BooleanField(_("Shown in the site"), default=True)
+    created_at = models.DateTimeField(_("Created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("Read at"), null=True, blank=True)
+    email_status = models.CharField(_("Email"), max_length=20, choices=EmailStatus.choices)
+    emailed_at = models.DateTimeField(_("Emailed at"), null=True, blank=True)
+    # The notify() call that wrote the row: lets notify() tell its own rows from a concurrent call's.
+    send_id = models.UUIDField(_("Send batch"), editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Notification")
+        verbose_name_plural = _("Notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event", "object_type", "object_id", "dedupe_key"],
+                name="core_notification_once_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="core_notif_recipient_new"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True, in_app=True),
+                name="core_notif_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of event; without a row the event's defaults apply."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("User"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField(_("Event"), max_length=100)
+    email_enabled = models.BooleanField(_("Email"), default=True)
+    in_app_enabled = models.BooleanField(_("In the site"), default=True)
+
+    class Meta:
+        verbose_name = _("Notification preference")
+        verbose_name_plural = _("Notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="core_notificationpreference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.event}"
+
+
+# --- private documents --------------------------------------------------------------------------
+
+
+class DocumentType(models.TextChoices):
+    """OCDS 1.1 documentType codes, plus platform codes (marked) where OCDS has none."""
+
+    PROCUREMENT_PLAN = "procurementPlan", _("Procurement plan")
+    TENDER_NOTICE = "tenderNotice", _("Tender notice")
+    BIDDING_DOCUMENTS = "biddingDocuments", _("Bidding documents")
+    TECHNICAL_SPECIFICATIONS = "technicalSpecifications", _("Technical specifications")
+    EVALUATION_CRITERIA = "evaluationCriteria", _("Evaluation criteria")
+    ELIGIBILITY_CRITERIA = "eligibilityCriteria", _("Eligibility criteria")
+    CLARIFICATIONS = "clarifications", _("Clarifications to bidders' questions")
+    SUBMISSION_DOCUMENTS = "submissionDocuments", _("Bid submission documents")
+    EVALUATION_REPORTS = "evaluationReports", _("Evaluation report")
+    CONFLICT_OF_INTEREST = "conflictOfInterest", _("Conflict of interest")
+    AWARD_NOTICE = "awardNotice", _("Award notice")
+    COMPLAINTS = "complaints", _("Complaints and decisions")
+    CONTRACT_DRAFT = "contractDraft", _("Contract draft")
+    CONTRACT_SIGNED = "contractSigned", _("Signed contract")
+    CONTRACT_ANNEXE = "contractAnnexe", _("Annexes to the contract")
+    PHYSICAL_PROGRESS_REPORT = "physicalProgressReport", _("Progress report")
+    FINANCIAL_PROGRESS_REPORT = "financialProgressReport", _("Financial progress report")
+    COMPLETION_CERTIFICATE = "completionCertificate", _("Completion certificate")
+    FINAL_AUDIT = "finalAudit", _("Final audit")
+    # platform codes (not in the OCDS codelist)
+    REGISTRATION_CERTIFICATE = "registrationCertificate", _("Registration certificate")
+    ANNUAL_REPORT = "annualReport", _("Annual report")
+    QUALIFICATION = "qualification", _("Qualification document")
+    BID_PROPOSAL = "bidProposal", _("Bid proposal")
+    DELIVERABLE = "deliverable", _("Deliverable")
+    GUARDIAN_CONSENT = "guardianConsent", _("Guardian consent")
+    OTHER = "other", _("Other")
+
+
+class DocumentVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    OWNER_AND_STAFF = "owner_and_staff", _("Owner and bureau staff")
+    RESTRICTED = "restricted", _("Restricted")
+
+
+def private_document_path(instance, filename: str) -> str:
+    """A generated name, `<yyyy>/<mm>/<uuid4><ext>`: nothing of the uploaded name reaches the disk."""
+    now = timezone.localtime()
+    ext = os.path.splitext(filename)[1].lower()
+    return f"{now:%Y}/{now:%m}/{uuid.uuid4().hex}{ext}"
+
+
+class Document(models.Model):
+    """A file belonging to some object of any app (an organization, a bid, a contract...), kept in
+    private storage and served only by `core.views.document_download` after a permission check.
+    Written only by `core.documents.document_upload`."""
+
+    public_id = models.UUIDField(_("Public ID"), default=uuid.uuid4, unique=True, editable=False)
+    owner_content_type = models.ForeignKey(
+        ContentType, verbose_name=_("Owner type"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_object_id = models.CharField(_("Owner ID"), max_length=64)
+    owner = GenericForeignKey("owner_content_type", "owner_object_id")
+    document_type = models.CharField(_("Document type"), max_length=40, choices=DocumentType.choices)
+    title = models.CharField(_("Title"), max_length=200)
+    file = models.FileField(
+        _("File"), storage=private_storage, upload_to=private_document_path, max_length=200
+    )
+    original_filename = models.CharField(_("Original file name"), max_length=200)
+    content_type = models.CharField(_("Content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("Size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("Uploaded at"), default=timezone.now)
+    visibility = models.CharField(
+        _("Visibility"),
+        max_length=20,
+        choices=DocumentVisibility.choices,
+        default=DocumentVisibility.OWNER_AND_STAFF,
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("Document")
+        verbose_name_plural = _("Documents")
+        indexes = [
+            models.Index(fields=["owner_content_type", "owner_object_id"], name="core_document_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:document_download", args=[self.public_id])

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -189,6 +190,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- domain rules (defaults from RULES.md; each app's rules.py reads these) -----------------------
 CORE_CALENDAR_WARN_FROM = env("CORE_CALENDAR_WARN_FROM", "12-01")  # month-day after which next year is due
+NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 20)  # emails per user per day; in-app rows are not capped
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)  # largest private document upload
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,350 @@
+"""Notifications: one `notify(event, ...)` call writes in-app rows and queues at most one email each.
+
+Apps declare their events once (in `AppConfig.ready()` or a module imported from it)::
+
+    register_event(
+        "org.verified",
+        label=_("Organization verified"),
+        subject=_("Your organization %(name)s has been verified"),
+        body_template_or_text="orgs/email/verified.txt",  # or a text with %(key)s placeholders
+    )
+
+and call `notify("org.verified", recipients=members, obj=org, context={"name": org.name})` from the
+service that made the change (it queues the email with `transaction.on_commit`).
+
+What a notification may say: subject, body and link are stored in the database and sent by email.
+They must never hold sealed bid content (price, proposal, files before opening), a full ID number,
+a password or any other secret: the caller builds the context and is responsible for this.
+
+Guarantees:
+- once per (recipient, event, object, dedupe_key), enforced by a unique constraint: a task that runs
+  twice stores once and emails once; pass a different `dedupe_key` to send again on purpose (a
+  reminder for another due date);
+- at most `NOTIFY_DAILY_CAP` emails per user and day (in-app rows are still written, the email is
+  marked as skipped);
+- per-event preferences (`NotificationPreference`): email and in-app display can be turned off.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+import audit
+from core import rules
+from core.models import EmailStatus, Notification, NotificationPreference
+
+TEMPLATE_SUFFIXES = (".txt", ".html")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    event: str
+    label: str
+    subject: str
+    body_template_or_text: str
+    email: bool = True
+    default_enabled: bool = True
+
+
+_EVENTS: dict[str, EventSpec] = {}
+
+
+def register_event(
+    event: str,
+    *,
+    label,
+    subject,
+    body_template_or_text,
+    email: bool = True,
+    default_enabled: bool = True,
+) -> EventSpec:
+    """Declare an event: its label (preferences page), email subject and body (a template name
+    ending in .txt/.html, or a text with %(key)s placeholders filled from the notify() context).
+    `email=False` makes it in-app only; `default_enabled` is the email default when the user has
+    not chosen. Registering the same event again replaces it."""
+    spec = EventSpec(event, label, subject, body_template_or_text, email, default_enabled)
+    _EVENTS[event] = spec
+    return spec
+
+
+def get_event(event: str) -> EventSpec:
+    """The registered spec, or a generic one for an event nobody registered."""
+    spec = _EVENTS.get(event)
+    if spec is not None:
+        return spec
+    return EventSpec(
+        event,
+        event,
+        gettext_lazy("You have a new notification"),
+        gettext_lazy("There is an update on %(object)s."),
+    )
+
+
+def registered_events() -> list[EventSpec]:
+    return sorted(_EVENTS.values(), key=lambda spec: str(spec.label))
+
+
+class _Defaulting(dict):
+    """A format mapping that leaves a missing placeholder empty instead of raising."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _format(text, values: dict) -> str:
+    try:
+        return str(text) % _Defaulting(values)
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def _render(spec: EventSpec, values: dict) -> tuple[str, str]:
+    subject = " ".join(_format(spec.subject, values).split())[:200]
+    source = str(spec.body_template_or_text)
+    if source.endswith(TEMPLATE_SUFFIXES):
+        body = render_to_string(source, values).strip()
+    else:
+        body = _format(source, values)
+    return subject, body
+
+
+def _object_key(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk)
+
+
+def _object_url(obj, context: dict) -> str:
+    if context.get("url"):
+        return str(context["url"])
+    if obj is not None and hasattr(obj, "get_absolute_url"):
+        try:
+            return obj.get_absolute_url()
+        except Exception:  # a link is a convenience; never fail a notification for it
+            return ""
+    return ""
+
+
+def _start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _email_status(spec: EventSpec, user, pref, emails_today: int, cap: int) -> str:
+    if not spec.email:
+        return EmailStatus.NOT_SENT_BY_EVENT
+    wants_email = pref.email_enabled if pref is not None else spec.default_enabled
+    if not wants_email:
+        return EmailStatus.SKIPPED_PREFERENCE
+    if not user.email:
+        return EmailStatus.NO_ADDRESS
+    if emails_today >= cap:
+        return EmailStatus.SKIPPED_CAP
+    return EmailStatus.QUEUED
+
+
+def notify(
+    event: str,
+    *,
+    recipients: Iterable,
+    obj: models.Model | None = None,
+    context: dict | None = None,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Notify each active recipient of `event` about `obj`, once per (event, object, recipient,
+    dedupe_key). Returns the notifications created by this call (none for repeats). Emails are
+    queued one task per created notification, after the surrounding transaction commits.
+
+    Never put sealed bid content, full ID numbers or secrets into `context` (see module docstring)."""
+    context = dict(context or {})
+    users = {}
+    for user in recipients:
+        if user is not None and user.is_active:
+            users.setdefault(user.pk, user)
+    if not users:
+        return []
+    spec = get_event(event)
+    object_type, object_id = _object_key(obj)
+    key = {"event": event, "object_type": object_type, "object_id": object_id, "dedupe_key": dedupe_key}
+
+    already = set(
+        Notification.objects.filter(recipient_id__in=users, **key).values_list("recipient_id", flat=True)
+    )
+    new_ids = [pk for pk in users if pk not in already]
+    if not new_ids:
+        return []
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(event=event, user_id__in=new_ids)}
+    emails_today = dict(
+        Notification.objects.filter(
+            recipient_id__in=new_ids,
+            created_at__gte=_start_of_today(),
+            email_status__in=[EmailStatus.QUEUED, EmailStatus.SENT],
+        )
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    cap = rules.notify_daily_cap()
+    url = _object_url(obj, context)[:500]
+    send_id = uuid.uuid4()
+    now = timezone.now()
+    rows = []
+    # Stored text is in the site language: it is read later, outside any request.
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk in new_ids:
+            user, pref = users[pk], prefs.get(pk)
+            values = {"object": obj if obj is not None else "", "recipient": user, "url": url, **context}
+            subject, body = _render(spec, values)
+            rows.append(
+                Notification(
+                    recipient=user,
+                    subject=subject,
+                    body=body,
+                    url=url,
+                    in_app=pref.in_app_enabled if pref is not None else True,
+                    created_at=now,
+                    email_status=_email_status(spec, user, pref, emails_today.get(pk, 0), cap),
+                    send_id=send_id,
+                    **key,
+                )
+            )
+    with transaction.atomic():
+        # A concurrent notify() of the same key loses quietly on the unique constraint.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(recipient_id__in=new_ids, send_id=send_id, **key).order_by("pk")
+    )
+    for notification in created:
+        if notification.email_status == EmailStatus.QUEUED:
+            transaction.on_commit(partial(_enqueue_email, notification.pk))
+    return created
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from core.tasks import send_notification_email
+
+    send_notification_email.delay(notification_id)
+
+
+def notification_send_email(*, notification_id: int) -> str:
+    """Send the email of one notification, at most once: the row is claimed by a conditional update
+    before sending, so a task that runs twice sends once. Returns what happened."""
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
+        return "missing"
+    claimed = Notification.objects.filter(
+        pk=notification_id, email_status=EmailStatus.QUEUED, emailed_at__isnull=True
+    ).update(email_status=EmailStatus.SENT, emailed_at=timezone.now())
+    if not claimed:
+        return "already handled"
+    recipient = notification.recipient
+    if not (recipient.is_active and recipient.email):
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=EmailStatus.NO_ADDRESS, emailed_at=None
+        )
+        return "no address"
+    with translation.override(settings.LANGUAGE_CODE):
+        base_url = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
+        message = render_to_string(
+            "core/email/notification.txt",
+            {
+                "notification": notification,
+                "link": f"{base_url}{notification.url}"
+                if notification.url.startswith("/")
+                else notification.url,
+                "preferences_link": f"{base_url}/notifications/preferences/",
+            },
+        )
+    try:
+        send_mail(notification.subject, message, None, [recipient.email])
+    except Exception:
+        # Give the row back so a retry can send it.
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=EmailStatus.QUEUED, emailed_at=None
+        )
+        raise
+    return "sent"
+
+
+# --- reading and marking ------------------------------------------------------------------------
+
+
+def notification_list(*, user) -> models.QuerySet[Notification]:
+    """The user's in-app notifications, newest first."""
+    return Notification.objects.filter(recipient=user, in_app=True).order_by("-created_at", "-pk")
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, in_app=True, read_at__isnull=True).count()
+
+
+def notification_mark_read(*, actor, notification_id: int) -> bool:
+    """Mark one of the actor's own notifications read; False when there is no such unread one.
+    Not audited: reading is not a change of any record that matters."""
+    return bool(
+        Notification.objects.filter(pk=notification_id, recipient=actor, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    )
+
+
+def notification_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preferences_for(*, user) -> list[dict]:
+    """Each registered event with the user's current choice (or the event's defaults)."""
+    prefs = {p.event: p for p in NotificationPreference.objects.filter(user=user)}
+    rows = []
+    for spec in registered_events():
+        pref = prefs.get(spec.event)
+        rows.append(
+            {
+                "spec": spec,
+                "email": spec.email and (pref.email_enabled if pref else spec.default_enabled),
+                "in_app": pref.in_app_enabled if pref else True,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def notification_preferences_save(*, actor, user, choices: dict[str, tuple[bool, bool]]) -> None:
+    """Store `{event: (email_enabled, in_app_enabled)}` for registered events; users change only
+    their own preferences."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You may change only your own notification preferences."))
+    before, after = {}, {}
+    existing = {p.event: p for p in NotificationPreference.objects.select_for_update().filter(user=user)}
+    for event, (email_enabled, in_app_enabled) in choices.items():
+        if event not in _EVENTS:
+            continue
+        pref = existing.get(event)
+        if pref is not None and (pref.email_enabled, pref.in_app_enabled) == (email_enabled, in_app_enabled):
+            continue
+        if pref is not None:
+            before[event] = {"email": pref.email_enabled, "in_app": pref.in_app_enabled}
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            event=event,
+            defaults={"email_enabled": email_enabled, "in_app_enabled": in_app_enabled},
+        )
+        after[event] = {"email": email_enabled, "in_app": in_app_enabled}
+    if after:
+        audit.record(
+            actor=actor, action="notification_preferences.update", target=user, before=before, after=after
+        )

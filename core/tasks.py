@@ -1,0 +1,11 @@
+"""Celery tasks of `core`. Tasks take ids and call one service."""
+
+from celery import shared_task
+
+from core.notifications import notification_send_email
+
+
+@shared_task(acks_late=True, time_limit=60, name="core.send_notification_email")
+def send_notification_email(notification_id: int) -> str:
+    """Email one notification; running it twice sends once."""
+    return notification_send_email(notification_id=notification_id)
