@@ -6,7 +6,10 @@ import dj_database_url
 
 from config.env import BASE_DIR, env, env_bool, env_int, env_list, load_env_file
 
-load_env_file(Path(env("DJANGO_ENV_FILE", str(BASE_DIR / ".env.local"))))
+# Local runs read generated secrets from the git-ignored `.env.local` (`make run` writes it). Production
+# reads the real environment only, unless DJANGO_ENV_FILE names a file explicitly.
+if env("DJANGO_ENV_FILE") or not env("DJANGO_SETTINGS_MODULE", "").endswith(".prod"):
+    load_env_file(Path(env("DJANGO_ENV_FILE", str(BASE_DIR / ".env.local"))))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "")
 DEBUG = False
@@ -187,6 +190,38 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- celery (config/celery.py; README.md, Tasks) --------------------------------------------------
+# The zero-setup default is kombu's SQLAlchemy transport on a SQLite file, so `make run` needs no server;
+# CELERY_BROKER_URL=redis://... selects Redis (and then the result backend defaults to the same Redis).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or f"sqla+sqlite:///{BASE_DIR / 'var' / 'celery-broker.sqlite3'}"
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
+    CELERY_BROKER_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else f"db+sqlite:///{BASE_DIR / 'var' / 'celery-results.sqlite3'}"
+)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks take ids, not objects, and are idempotent: a task is acknowledged only after it ran, so a worker
+# that dies mid-task leaves it to be run again rather than lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = False
+# Task modules not named `tasks.py` (autodiscovery finds those).
+CELERY_IMPORTS = ["core.tasks_ping"]
+# Periodic tasks (plain celery beat; its state file lives under var/). Apps add their daily tasks here
+# as entries {"name": {"task": "app.task_name", "schedule": crontab(hour=1, minute=0)}}.
+CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 
 # --- domain rules (defaults from RULES.md; each app's rules.py reads these) -----------------------
 CORE_CALENDAR_WARN_FROM = env("CORE_CALENDAR_WARN_FROM", "12-01")  # month-day after which next year is due

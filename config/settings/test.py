@@ -1,7 +1,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 SETTINGS_KIND = "test"
@@ -23,3 +23,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Regular tests run queued tasks in-process (after commit, see core.queueing); the real-worker test
+# (tests/core/test_celery_worker.py) sends to a real broker and worker instead.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# The test process never reads task results: keep it from creating a results database under var/.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or "cache+memory://"
