@@ -2,6 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _ensure_methods_after_migrate(sender, using="default", **kwargs) -> None:
+    from procurement.services.methods import method_ensure_defaults
+
+    method_ensure_defaults()
+
+
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = _("Purchase of services")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from procurement.notifications import register_events
+
+        register_events()
+        # Setup, not workflow: the method configuration rows exist in every database.
+        post_migrate.connect(_ensure_methods_after_migrate, sender=self)

@@ -1,0 +1,145 @@
+"""Reads of purchase of services, filtered for the acting user where it matters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from procurement.models import (
+    BudgetLine,
+    Clarification,
+    Lot,
+    PurchasingPlan,
+    ScoringCriterion,
+    Tender,
+    TenderAmendment,
+    TenderStatus,
+)
+from procurement.permissions import is_procurement_staff
+
+S = TenderStatus
+# After these, the number of bids may be shown (never before opening).
+OPENED_STATES = frozenset({S.OPENED, S.EVALUATING, S.AWARDED, S.FAILED})
+# States the public sees a call in (the page is live from publication on).
+PUBLIC_STATES = frozenset(set(S.values) - {S.DRAFT, S.PENDING_APPROVAL})
+
+
+def plans_for_staff(user) -> QuerySet[PurchasingPlan]:
+    """Plans an officer manages (their department's; all for superusers)."""
+    qs = PurchasingPlan.objects.select_related("department")
+    if user.is_superuser:
+        return qs
+    if not is_procurement_staff(user):
+        return qs.none()
+    return qs.filter(department_id=user.department_id)
+
+
+def tenders_for_staff(user) -> QuerySet[Tender]:
+    qs = Tender.objects.select_related("department", "method", "budget_line__plan")
+    if user.is_superuser:
+        return qs
+    if not is_procurement_staff(user):
+        return qs.none()
+    return qs.filter(department_id=user.department_id)
+
+
+def plan_with_lines(plan_id: int) -> PurchasingPlan:
+    """A plan with its lines (category, catalogue item) for its public page."""
+    lines = BudgetLine.objects.select_related("category", "catalogue_item").order_by("sort_order", "pk")
+    return (
+        PurchasingPlan.objects.select_related("department")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=plan_id)
+    )
+
+
+def tender_interested_users(tender: Tender):
+    """Everyone to tell about a change of the call: who fetched its documents. (Bidders join them
+    once bids exist.) Never shown to anyone."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True, pk__in=tender.document_accesses.values("user_id")).order_by(
+        "pk"
+    )
+
+
+@dataclass
+class TenderPublicState:
+    """What the call's public page shows, read in a fixed number of queries."""
+
+    tender: Tender
+    lots: list = field(default_factory=list)
+    clarifications: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)
+    documents: list = field(default_factory=list)
+    bid_count: int | None = None
+    is_open_for_bids: bool = False
+    seconds_left: int | None = None
+    show_lots: bool = False
+    current_suspension: object = None
+
+
+def tender_public_state(tender_id: int, *, documents_loader=None, bid_counter=None) -> TenderPublicState:
+    """The live state of a call for its page: deadline and time left, lots with their scoring
+    sheets, answered clarifications (never who asked), amendments, public documents and, after
+    opening only, the number of bids."""
+    criteria = ScoringCriterion.objects.order_by("sort_order", "pk")
+    tender = (
+        Tender.objects.select_related("department", "method", "budget_line__category")
+        .prefetch_related(
+            Prefetch(
+                "lots",
+                queryset=Lot.objects.order_by("number").prefetch_related(
+                    Prefetch("criteria", queryset=criteria)
+                ),
+            ),
+            Prefetch(
+                "clarifications",
+                queryset=Clarification.objects.filter(answered_at__isnull=False).only(
+                    "pk", "tender_id", "question", "answer", "answered_at"
+                ),
+                to_attr="public_clarifications",
+            ),
+            Prefetch(
+                "amendments", queryset=TenderAmendment.objects.order_by("number"), to_attr="public_amendments"
+            ),
+        )
+        .get(pk=tender_id)
+    )
+    now = timezone.now()
+    lots = list(tender.lots.all())
+    state = TenderPublicState(
+        tender=tender,
+        lots=lots,
+        show_lots=len(lots) > 1,
+        clarifications=tender.public_clarifications,
+        amendments=tender.public_amendments,
+    )
+    state.is_open_for_bids = tender.status == S.PUBLISHED and bool(
+        tender.bid_deadline and now < tender.bid_deadline
+    )
+    if state.is_open_for_bids:
+        state.seconds_left = int((tender.bid_deadline - now).total_seconds())
+    if tender.status == S.SUSPENDED:
+        state.current_suspension = tender.suspensions.filter(resumed_at__isnull=True).first()
+    state.documents = (
+        list(documents_loader(tender)) if documents_loader else list(tender_public_documents(tender))
+    )
+    if tender.status in OPENED_STATES and bid_counter is not None:
+        state.bid_count = bid_counter(tender)
+    return state
+
+
+def tender_public_documents(tender: Tender):
+    """The call documents (core.Document owned by the tender) that are public."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Document, DocumentVisibility
+
+    return Document.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(Tender),
+        owner_object_id=str(tender.pk),
+        visibility=DocumentVisibility.PUBLIC,
+    ).order_by("uploaded_at", "pk")

@@ -1,0 +1,70 @@
+"""Every write of purchase of services. Import from here: `from procurement import services`."""
+
+from procurement.services.budget import (
+    budget_line_award,
+    budget_line_release,
+    budget_line_reserve,
+)
+from procurement.services.clarifications import (
+    challenge_answer,
+    challenge_file,
+    clarification_answer,
+    clarification_ask,
+    tender_record_document_access,
+)
+from procurement.services.methods import method_ensure_defaults, method_save
+from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
+from procurement.services.tenders import (
+    lot_delete,
+    lot_save,
+    scoring_sheet_replace,
+    tender_amend,
+    tender_award,
+    tender_cancel,
+    tender_close,
+    tender_create,
+    tender_fail,
+    tender_open,
+    tender_publish,
+    tender_reopen_evaluation,
+    tender_resume,
+    tender_return_to_draft,
+    tender_start_evaluation,
+    tender_submit,
+    tender_suspend,
+    tender_update,
+)
+
+__all__ = [
+    "budget_line_award",
+    "budget_line_release",
+    "budget_line_reserve",
+    "budget_line_save",
+    "challenge_answer",
+    "challenge_file",
+    "clarification_answer",
+    "clarification_ask",
+    "lot_delete",
+    "lot_save",
+    "method_ensure_defaults",
+    "method_save",
+    "plan_publish_intentions",
+    "plan_save",
+    "scoring_sheet_replace",
+    "tender_amend",
+    "tender_award",
+    "tender_cancel",
+    "tender_close",
+    "tender_create",
+    "tender_fail",
+    "tender_open",
+    "tender_publish",
+    "tender_record_document_access",
+    "tender_reopen_evaluation",
+    "tender_resume",
+    "tender_return_to_draft",
+    "tender_start_evaluation",
+    "tender_submit",
+    "tender_suspend",
+    "tender_update",
+]
