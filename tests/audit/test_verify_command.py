@@ -62,3 +62,10 @@ def test_verify_audit_exits_non_zero_from_the_command_line(tamper):
     with pytest.raises(SystemExit) as excinfo:
         ManagementUtility(["manage.py", "verify_audit"]).execute()
     assert excinfo.value.code == 1
+
+
+def test_verify_audit_with_the_wrong_key_says_so(settings):
+    record(2)
+    settings.AUDIT_MAC_KEY = "not-the-key-the-log-was-written-with"
+    with pytest.raises(CommandError, match="check that AUDIT_MAC_KEY is the key the log was written with"):
+        run_verify()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.selectors import verify_chain
+from audit.selectors import EDITED, FORGED, verify_chain
 
 
 class Command(BaseCommand):
@@ -17,8 +17,12 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         if not result.ok:
+            hint = ""
+            if result.count == 0 and result.problem.kind in (EDITED, FORGED):
+                hint = "; if every row fails, check that AUDIT_MAC_KEY is the key the log was written with"
             raise CommandError(
-                f"audit chain BROKEN at {result.problem.message} ({result.count} row(s) before it verified)",
+                f"audit chain BROKEN at {result.problem.message} "
+                f"({result.count} row(s) before it verified{hint})",
                 returncode=1,
             )
         self.stdout.write(
