@@ -205,7 +205,13 @@ def notify(
     with translation.override(settings.LANGUAGE_CODE):
         for pk in new_ids:
             user, pref = users[pk], prefs.get(pk)
-            values = {"object": obj if obj is not None else "", "recipient": user, "url": url, **context}
+            values = {
+                "obj": obj,
+                "object": obj if obj is not None else "",
+                "recipient": user,
+                "url": url,
+                **context,
+            }
             subject, body = _render(spec, values)
             rows.append(
                 Notification(
@@ -228,7 +234,8 @@ def notify(
     )
     for notification in created:
         if notification.email_status == EmailStatus.QUEUED:
-            transaction.on_commit(partial(_enqueue_email, notification.pk))
+            # robust: a broker outage after the commit is logged, never turned into an error page.
+            transaction.on_commit(partial(_enqueue_email, notification.pk), robust=True)
     return created
 
 

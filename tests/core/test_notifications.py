@@ -68,6 +68,18 @@ def test_notification_sent_twice_is_stored_once_and_emailed_once(django_capture_
     assert notification.email_status == EmailStatus.SENT and notification.emailed_at is not None
 
 
+def test_commit_queues_the_email_task_with_the_notification_id(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(send_notification_email, "delay", lambda *args: queued.append(args))
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        [notification] = notify(EVENT, recipients=[user])
+        assert queued == []  # nothing leaves before the commit
+    assert queued == [(notification.pk,)]
+
+
 def test_database_refuses_a_second_row_for_the_same_key():
     user = UserFactory()
     notify(EVENT, recipients=[user])
