@@ -218,7 +218,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_IMPORTS = ["core.tasks_ping"]
 # Periodic tasks (plain celery beat; its state file lives under var/). Apps add their daily tasks here
 # as entries {"name": {"task": "app.task_name", "schedule": crontab(hour=1, minute=0)}}.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Anchor the audit chain's newest MAC, so that deleting the newest events is detectable (audit/).
+    "audit-anchor": {
+        "task": "audit.tasks.write_audit_anchor",
+        "schedule": env_int("AUDIT_ANCHOR_EVERY_SECONDS", 600),
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
