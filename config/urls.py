@@ -10,6 +10,7 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("orgs/", include("orgs.urls")),
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]
 

@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 
 # --- domain rules (defaults from RULES.md; each app's rules.py reads these) -----------------------
 CORE_CALENDAR_WARN_FROM = env("CORE_CALENDAR_WARN_FROM", "12-01")  # month-day after which next year is due
+
+# --- personal ID numbers (core/identity.py): AES-GCM key and look-up HMAC key, base64 of 32 bytes each ----
+PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY", "")
+PII_HMAC_KEY = env("PII_HMAC_KEY", "")
 NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 20)  # emails per user per day; in-app rows are not capped
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)  # largest private document upload
 
