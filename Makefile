@@ -1,5 +1,5 @@
-# make run   — set up everything, load demo data, start the site (and, from the platform-services
-#              issue on, a Celery worker with beat on the embedded broker); prints URL and logins.
+# make run   — set up everything, load demo data, start the site and a Celery worker with beat on the
+#              embedded SQLite broker (log: var/log/worker.log); prints URL, logins and worker status.
 # make test  — set up and run the whole suite (pytest-xdist).
 # make lint  — ruff, manage.py check, migrations in sync, zh_Hans translations complete.
 
@@ -13,7 +13,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint setup venv messages migrate seed env clean test-sqlite test-postgres
+.PHONY: run test lint setup venv messages migrate seed env clean test-sqlite test-postgres worker
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,11 @@ setup: venv system-deps env messages migrate
 run: setup seed
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@$(PY) -m config.runlocal --host $(HOST) --port $(PORT)
+
+# A Celery worker with beat in the foreground, for a site started otherwise (`make run` starts its own;
+# never run two beats on one database).
+worker: setup
+	$(VENV)/bin/celery -A config worker --beat --pool=solo --concurrency=1 --loglevel=INFO
 
 test: venv system-deps messages
 	@mkdir -p var/test var/static
