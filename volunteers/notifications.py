@@ -1,0 +1,101 @@
+"""Volunteering's notification events. Registered from `VolunteersConfig.ready()`. Context values
+never hold an ID number (only names, dates, titles)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.notifications import register_event
+
+INVITED = "volunteers.invited"
+SIGNUP_CONFIRMED = "volunteers.signup_confirmed"
+SIGNUP_PROMOTED = "volunteers.signup_promoted"
+SIGNUP_REJECTED = "volunteers.signup_rejected"
+SIGNUP_CANCELLED = "volunteers.signup_cancelled"
+SIGNUP_TO_APPROVE = "volunteers.signup_to_approve"
+SLOT_REMINDER = "volunteers.slot_reminder"
+NEED_CANCELLED = "volunteers.need_cancelled"
+HOURS_DECIDED = "volunteers.hours_decided"
+CORRECTION_REQUESTED = "volunteers.correction_requested"
+CORRECTION_RESOLVED = "volunteers.correction_resolved"
+SW_EXPIRY = "volunteers.social_worker_expiry"
+
+
+def register_events() -> None:
+    register_event(
+        INVITED,
+        label=_("Invitation to a volunteer need"),
+        subject=_("You are invited: %(need)s"),
+        body_template_or_text=_("You are invited to %(need)s on %(slot)s. Accept or decline: %(url)s"),
+    )
+    register_event(
+        SIGNUP_CONFIRMED,
+        label=_("Sign-up confirmed"),
+        subject=_("Sign-up confirmed: %(need)s"),
+        body_template_or_text=_("Your place for %(need)s on %(slot)s is confirmed."),
+    )
+    register_event(
+        SIGNUP_PROMOTED,
+        label=_("Moved up from the waiting list"),
+        subject=_("A place became free: %(need)s"),
+        body_template_or_text=_(
+            "A place became free and your sign-up for %(need)s on %(slot)s is confirmed."
+        ),
+    )
+    register_event(
+        SIGNUP_REJECTED,
+        label=_("Sign-up not approved"),
+        subject=_("Sign-up not approved: %(need)s"),
+        body_template_or_text=_("Your sign-up for %(need)s on %(slot)s was not approved."),
+    )
+    register_event(
+        SIGNUP_CANCELLED,
+        label=_("Volunteer cancelled a sign-up"),
+        subject=_("A volunteer cancelled: %(need)s"),
+        body_template_or_text=_("A confirmed volunteer cancelled their place for %(need)s on %(slot)s."),
+    )
+    register_event(
+        SIGNUP_TO_APPROVE,
+        label=_("Sign-up waiting for approval"),
+        subject=_("A sign-up waits for approval: %(need)s"),
+        body_template_or_text=_("A volunteer signed up for %(need)s on %(slot)s. Approve or refuse: %(url)s"),
+    )
+    register_event(
+        SLOT_REMINDER,
+        label=_("Reminder before a volunteer activity"),
+        subject=_("Reminder: %(need)s on %(slot)s"),
+        body_template_or_text=_("You are expected at %(address)s for %(need)s on %(slot)s."),
+    )
+    register_event(
+        NEED_CANCELLED,
+        label=_("Volunteer need cancelled"),
+        subject=_("Cancelled: %(need)s"),
+        body_template_or_text=_("%(need)s has been cancelled: %(reason)s"),
+    )
+    register_event(
+        HOURS_DECIDED,
+        label=_("Service hours verified or rejected"),
+        subject=_("Your service hours for %(need)s: %(status)s"),
+        body_template_or_text=_("Your %(hours)s hours for %(need)s are %(status)s. %(reason)s"),
+    )
+    register_event(
+        CORRECTION_REQUESTED,
+        label=_("Hour correction requested"),
+        subject=_("A volunteer asks to correct hours: %(need)s"),
+        body_template_or_text=_("A volunteer asks to correct their hours for %(need)s: %(url)s"),
+    )
+    register_event(
+        CORRECTION_RESOLVED,
+        label=_("Hour correction resolved"),
+        subject=_("Your hour correction for %(need)s: %(status)s"),
+        body_template_or_text=_("Your request to correct your hours for %(need)s was %(status)s. %(note)s"),
+    )
+    register_event(
+        SW_EXPIRY,
+        label=_("Social-worker registration expires"),
+        subject=_("Your social-worker registration expires on %(valid_until)s"),
+        body_template_or_text=_(
+            "Your registration expires in %(days)s days (%(valid_until)s). Continuing education in this "
+            "period: %(done)s of %(required)s hours."
+        ),
+    )

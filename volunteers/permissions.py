@@ -1,0 +1,115 @@
+"""Who may see and do what in volunteering. Checked on the server, per object.
+
+- A volunteer sees only their own profile, sign-ups, hours and certificates.
+- An organization's members see and manage the needs of its projects and the volunteers linked to it
+  (registered by it, or signed up to one of its needs); a bureau unit's staff do the same for the
+  unit's projects.
+- A social worker with a valid registration verifies the hours of the volunteers of the teams they lead.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_has_role
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_bureau_admin(user) -> bool:
+    return _active(user) and (user.is_superuser or user_has_role(user, Role.BUREAU_ADMIN))
+
+
+def volunteer_of(user):
+    """The user's volunteer profile, or None."""
+    if not _active(user):
+        return None
+    try:
+        return user.volunteer
+    except Exception:  # RelatedObjectDoesNotExist
+        return None
+
+
+def social_worker_of(user):
+    if not _active(user):
+        return None
+    try:
+        return user.social_worker
+    except Exception:
+        return None
+
+
+def organization_ids_of(user) -> set[int]:
+    """Ids of the organizations the user is a member of (cached on the user object)."""
+    if not _active(user):
+        return set()
+    cache = user.__dict__.get("_volunteers_org_ids")
+    if cache is None:
+        from orgs.models import Membership
+
+        cache = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+        user.__dict__["_volunteers_org_ids"] = cache
+    return cache
+
+
+def can_manage_project(user, project) -> bool:
+    """Members of the owning organization; staff of the owning bureau unit; bureau admins."""
+    if not _active(user):
+        return False
+    if is_bureau_admin(user):
+        return True
+    if project.organization_id:
+        return project.organization_id in organization_ids_of(user)
+    return bool(user.department_id and user.department_id == project.department_id)
+
+
+def can_manage_need(user, need) -> bool:
+    return can_manage_project(user, need.project)
+
+
+def can_post_needs_for(user, *, organization=None, department=None) -> bool:
+    if not _active(user):
+        return False
+    if organization is not None:
+        return organization.pk in organization_ids_of(user) and organization.is_verified
+    if department is not None:
+        return is_bureau_admin(user) or user.department_id == department.pk
+    return False
+
+
+def leads_volunteer(user, volunteer) -> bool:
+    """The user is a social worker with a valid registration leading a team the volunteer is in."""
+    worker = social_worker_of(user)
+    if worker is None or not worker.is_valid_on():
+        return False
+    return worker.teams.filter(members=volunteer).exists()
+
+
+def can_verify_hours(user, record) -> bool:
+    """The organizer of the need (谁组织谁记录) or the team's social worker."""
+    if record.volunteer.user_id == getattr(user, "pk", None):
+        return False  # nobody verifies their own hours
+    return can_manage_need(user, record.slot.need) or leads_volunteer(user, record.volunteer)
+
+
+def can_view_volunteer(user, volunteer) -> bool:
+    """The volunteer, their team's social worker, an organization linked to them, bureau admins."""
+    if not _active(user):
+        return False
+    if volunteer.user_id == user.pk or is_bureau_admin(user):
+        return True
+    org_ids = organization_ids_of(user)
+    if org_ids:
+        from volunteers.selectors import volunteers_of_organizations
+
+        if volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
+            return True
+    return leads_volunteer(user, volunteer)
+
+
+def require(condition: bool, message: str | None = None) -> None:
+    if not condition:
+        raise PermissionDenied(message or _("You may not do this."))

@@ -1,0 +1,111 @@
+"""Reads of volunteering, already filtered for the acting user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from volunteers.models import (
+    HourRecord,
+    HourStatus,
+    Need,
+    NeedSlot,
+    NeedStatus,
+    OrganizationVolunteer,
+    SignUp,
+    SignUpStatus,
+    Volunteer,
+)
+from volunteers.permissions import is_bureau_admin, organization_ids_of, social_worker_of, volunteer_of
+
+
+def volunteers_of_organizations(org_ids) -> QuerySet[Volunteer]:
+    """Volunteers linked to these organizations: registered with them or signed up to their needs."""
+    linked = OrganizationVolunteer.objects.filter(volunteer=OuterRef("pk"), organization_id__in=org_ids)
+    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__organization_id__in=org_ids)
+    return Volunteer.objects.filter(Q(Exists(linked)) | Q(Exists(signed)))
+
+
+def volunteers_visible_to(user) -> QuerySet[Volunteer]:
+    if is_bureau_admin(user):
+        return Volunteer.objects.all()
+    org_ids = organization_ids_of(user)
+    queryset = volunteers_of_organizations(org_ids) if org_ids else Volunteer.objects.none()
+    worker = social_worker_of(user)
+    if worker is not None and worker.is_valid_on():
+        queryset = queryset | Volunteer.objects.filter(teams__leader=worker)
+    return queryset.distinct()
+
+
+def needs_managed_by(user) -> QuerySet[Need]:
+    """Needs whose project the user's organization or bureau unit owns."""
+    if is_bureau_admin(user):
+        queryset = Need.objects.all()
+    else:
+        condition = Q(project__organization_id__in=organization_ids_of(user))
+        if user.department_id:
+            condition |= Q(project__department_id=user.department_id)
+        queryset = Need.objects.filter(condition)
+    return queryset.select_related("project__organization", "project__department", "service_type", "district")
+
+
+def open_needs() -> QuerySet[Need]:
+    """Needs open for sign-up, for the public list (no personal data)."""
+    now = timezone.now()
+    return (
+        Need.objects.filter(status=NeedStatus.OPEN, signup_closes_at__gt=now)
+        .select_related("project__organization", "project__department", "service_type", "district")
+        .annotate(slot_count=Count("slots", filter=Q(slots__starts_at__gt=now)))
+        .order_by("signup_closes_at", "pk")
+    )
+
+
+def slots_with_counts(need: Need) -> QuerySet[NeedSlot]:
+    return need.slots.annotate(
+        confirmed=Count(
+            "signups", filter=Q(signups__status__in=[SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED])
+        ),
+        waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITLISTED)),
+        pending=Count("signups", filter=Q(signups__status=SignUpStatus.PENDING)),
+    ).order_by("starts_at")
+
+
+def own_signups(user) -> QuerySet[SignUp]:
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        return SignUp.objects.none()
+    return (
+        SignUp.objects.filter(volunteer=volunteer).select_related("slot__need").order_by("-slot__starts_at")
+    )
+
+
+def own_hours(user) -> QuerySet[HourRecord]:
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        return HourRecord.objects.none()
+    return (
+        HourRecord.objects.filter(volunteer=volunteer).select_related("slot__need").order_by("-check_in_at")
+    )
+
+
+def hours_to_verify(user) -> QuerySet[HourRecord]:
+    """Pending hours the user may verify: of needs they organize, or of their team's volunteers."""
+    condition = Q(pk__in=[])
+    if is_bureau_admin(user):
+        condition = Q()
+    else:
+        org_ids = organization_ids_of(user)
+        if org_ids:
+            condition |= Q(slot__need__project__organization_id__in=org_ids)
+        if user.department_id:
+            condition |= Q(slot__need__project__department_id=user.department_id)
+        worker = social_worker_of(user)
+        if worker is not None and worker.is_valid_on():
+            condition |= Q(volunteer__teams__leader=worker)
+    return (
+        HourRecord.objects.filter(condition, status=HourStatus.PENDING)
+        .exclude(volunteer__user=user)
+        .select_related("slot__need", "volunteer")
+        .distinct()
+        .order_by("check_in_at", "pk")
+    )

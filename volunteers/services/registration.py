@@ -1,0 +1,269 @@
+"""Volunteer registration (《志愿服务条例》): real name, protected ID number, contact, skills,
+interests, districts, weekly availability; guardian consent for minors. Registration grants the
+volunteer role: the profile decides, the group follows."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import audit
+from accounts.roles import Role
+from accounts.services import role_grant
+from core.identity import id_number_hmac, id_number_is_valid, id_number_protect
+from volunteers import rules
+from volunteers.models import AvailabilitySlot, OrganizationVolunteer, Qualification, Skill, Volunteer
+from volunteers.models.profiles import age_on
+from volunteers.permissions import can_post_needs_for, is_bureau_admin
+
+
+@dataclass
+class Registration:
+    """What a volunteer registers with. `availability` is a list of (weekday, start, end)."""
+
+    real_name: str
+    id_number: str
+    phone: str
+    emergency_name: str
+    emergency_phone: str
+    skills: list[str] = field(default_factory=list)
+    service_types: list = field(default_factory=list)
+    districts: list = field(default_factory=list)
+    availability: list[tuple[int, datetime.time, datetime.time]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_relation: str = ""
+    guardian_consent: bool = False
+    public_name: bool = False
+    public_hours: bool = False
+
+
+def skills_from_names(names: Iterable[str]) -> list[Skill]:
+    """The Skill rows for these names, creating the missing ones."""
+    wanted = sorted({n.strip()[:50] for n in names if n and n.strip()})
+    if not wanted:
+        return []
+    Skill.objects.bulk_create([Skill(name=n) for n in wanted], ignore_conflicts=True)
+    return list(Skill.objects.filter(name__in=wanted))
+
+
+def split_tags(text: str) -> list[str]:
+    for sep in "，,、;；\n":
+        text = text.replace(sep, " ")
+    return [t for t in text.split() if t]
+
+
+def registration_errors(data: Registration, *, today: datetime.date | None = None) -> dict[str, list[str]]:
+    """Every problem with `data`, by field, in the user's language (Chinese by default)."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(str(message))
+
+    if not data.real_name.strip():
+        add("real_name", _("Enter your real name."))
+    if not data.phone.strip():
+        add("phone", _("Enter a mobile phone number."))
+    if not (data.emergency_name.strip() and data.emergency_phone.strip()):
+        add("emergency_name", _("Enter an emergency contact and their phone number."))
+    try:
+        protected = id_number_protect(data.id_number)
+    except ValidationError as exc:
+        for message in exc.messages:
+            add("id_number", message)
+        return errors
+    age = age_on(protected.birth_date, today)
+    if age < rules.adult_age():
+        if not (
+            data.guardian_name.strip() and data.guardian_phone.strip() and data.guardian_relation.strip()
+        ):
+            add("guardian_name", _("A volunteer under 18 must name a guardian, their relation and phone."))
+        if not data.guardian_consent:
+            add("guardian_consent", _("A volunteer under 18 needs the guardian's consent."))
+    if age < rules.sensitive_age() and data.emergency_phone.strip() != data.guardian_phone.strip():
+        add("emergency_phone", _("For a volunteer under 14 the emergency contact must be the guardian."))
+    for weekday, start, end in data.availability:
+        if not (0 <= int(weekday) <= 6) or end <= start:
+            add("availability", _("Each available time must end after it starts."))
+            break
+    if Volunteer.objects.filter(id_hmac=protected.hmac).exists():
+        add("id_number", _("This ID number is already registered."))
+    return errors
+
+
+def _issue_number(volunteer: Volunteer) -> None:
+    volunteer.number = f"{rules_number_prefix()}{volunteer.registered_at.year}{volunteer.pk:07d}"
+    volunteer.save(update_fields=["number"])
+
+
+def rules_number_prefix() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "VOLUNTEER_NUMBER_PREFIX", "ZY"))
+
+
+def _create(*, user, data: Registration, organization=None) -> Volunteer:
+    errors = registration_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    protected = id_number_protect(data.id_number)
+    sensitive = age_on(protected.birth_date, timezone.localdate()) < rules.sensitive_age()
+    minor = age_on(protected.birth_date, timezone.localdate()) < rules.adult_age()
+    volunteer = Volunteer(
+        user=user,
+        real_name=data.real_name.strip(),
+        id_ciphertext=protected.ciphertext,
+        id_hmac=protected.hmac,
+        id_masked=protected.masked,
+        birth_date=protected.birth_date,
+        phone=data.phone.strip(),
+        languages=[lang.strip() for lang in data.languages if lang.strip()],
+        emergency_name=data.emergency_name.strip(),
+        emergency_phone=data.emergency_phone.strip(),
+        guardian_name=data.guardian_name.strip() if minor else "",
+        guardian_phone=data.guardian_phone.strip() if minor else "",
+        guardian_relation=data.guardian_relation.strip() if minor else "",
+        guardian_consent_at=timezone.now() if minor else None,
+        # Under 14 personal data is sensitive: nothing is public, whatever was ticked.
+        public_name=data.public_name and not sensitive,
+        public_hours=data.public_hours and not sensitive,
+        registered_by_org=organization,
+    )
+    try:
+        with transaction.atomic():
+            volunteer.save()
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from exc
+    _issue_number(volunteer)
+    volunteer.skills.set(skills_from_names(data.skills))
+    volunteer.service_types.set(data.service_types)
+    volunteer.districts.set(data.districts)
+    AvailabilitySlot.objects.bulk_create(
+        [
+            AvailabilitySlot(volunteer=volunteer, weekday=w, start_time=s, end_time=e)
+            for w, s, e in data.availability
+        ]
+    )
+    if organization is not None:
+        OrganizationVolunteer.objects.get_or_create(organization=organization, volunteer=volunteer)
+    role_grant(user=user, role=Role.VOLUNTEER, reason=f"volunteer {volunteer.number} registered")
+    return volunteer
+
+
+def _summary(volunteer: Volunteer) -> dict:
+    return {
+        "number": volunteer.number,
+        "minor": volunteer.guardian_consent_at is not None,
+        "guardian_consent": volunteer.guardian_consent_at is not None,
+        "public_name": volunteer.public_name,
+        "public_hours": volunteer.public_hours,
+    }
+
+
+@transaction.atomic
+def volunteer_register(*, actor, data: Registration) -> Volunteer:
+    """A user registers themselves as a volunteer; a volunteer number is issued."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise PermissionDenied(_("Log in to register as a volunteer."))
+    if Volunteer.objects.filter(user=actor).exists():
+        raise ValidationError(_("You are already registered as a volunteer."))
+    volunteer = _create(user=actor, data=data)
+    audit.record(actor=actor, action="volunteer.register", target=volunteer, after=_summary(volunteer))
+    return volunteer
+
+
+class ImportRowErrors(ValidationError):
+    """An import with bad rows: `row_errors` is [(row number, [messages])]; nothing was written."""
+
+    def __init__(self, row_errors: list[tuple[int, list[str]]]):
+        self.row_errors = row_errors
+        super().__init__([f"第{row}行：" + "；".join(msgs) for row, msgs in row_errors])
+
+
+def volunteer_import(*, actor, organization, rows: list[tuple[int, Registration]]) -> list[Volunteer]:
+    """An organization registers its volunteers from a file, all or nothing: one bad row (including a
+    duplicate ID number inside the file) and nothing is written; every bad row is reported. Each
+    volunteer gets an account they claim later by resetting the password with their phone/email."""
+    from accounts.models import User
+
+    if not can_post_needs_for(actor, organization=organization) and not is_bureau_admin(actor):
+        raise PermissionDenied(_("Only members of a verified organization may register its volunteers."))
+    row_errors: list[tuple[int, list[str]]] = []
+    seen: dict[str, int] = {}
+    for row_number, data in rows:
+        messages = [m for msgs in registration_errors(data).values() for m in msgs]
+        if id_number_is_valid(data.id_number):
+            key = id_number_hmac(data.id_number)
+            if key in seen:
+                messages.append(_("The same ID number is on row %(row)s.") % {"row": seen[key]})
+            seen.setdefault(key, row_number)
+        if messages:
+            row_errors.append((row_number, messages))
+    if not rows:
+        row_errors.append((1, [_("The file has no rows.")]))
+    if row_errors:
+        raise ImportRowErrors(row_errors)
+    created = []
+    with transaction.atomic():
+        for _row_number, data in rows:
+            key = id_number_hmac(data.id_number)[:16]
+            user = User(username=f"v-{key}", display_name=data.real_name.strip(), phone=data.phone.strip())
+            user.set_unusable_password()
+            user.save()
+            created.append(_create(user=user, data=data, organization=organization))
+        audit.record(
+            actor=actor,
+            action="volunteer.import",
+            target=organization,
+            after={"count": len(created), "numbers": [v.number for v in created]},
+        )
+    return created
+
+
+@transaction.atomic
+def qualification_record(
+    *, actor, volunteer: Volunteer, service_type, title: str, valid_until=None, document=None
+) -> Qualification:
+    """A volunteer records a qualification (with its proof); it counts once verified."""
+    if actor.pk != volunteer.user_id:
+        raise PermissionDenied(_("You may record only your own qualifications."))
+    qualification = Qualification.objects.create(
+        volunteer=volunteer,
+        service_type=service_type,
+        title=title,
+        valid_until=valid_until,
+        document=document,
+    )
+    audit.record(
+        actor=actor,
+        action="qualification.record",
+        target=qualification,
+        after={"volunteer": volunteer.pk, "service_type": service_type.code, "title": title},
+    )
+    return qualification
+
+
+@transaction.atomic
+def qualification_verify(*, actor, qualification: Qualification) -> Qualification:
+    """A bureau admin, or a member of an organization the volunteer is linked to, verifies a qualification."""
+    from volunteers.permissions import can_view_volunteer
+
+    qualification = (
+        Qualification.objects.select_for_update().select_related("volunteer").get(pk=qualification.pk)
+    )
+    if actor.pk == qualification.volunteer.user_id or not (
+        is_bureau_admin(actor) or can_view_volunteer(actor, qualification.volunteer)
+    ):
+        raise PermissionDenied(_("You may not verify this qualification."))
+    qualification.verified_by, qualification.verified_at = actor, timezone.now()
+    qualification.save(update_fields=["verified_by", "verified_at"])
+    audit.record(actor=actor, action="qualification.verify", target=qualification, after={"verified": True})
+    return qualification

@@ -1,0 +1,205 @@
+"""Social workers: registration valid 3 years, continuing education per period, teams. A valid
+registration decides the social-worker role; a daily task revokes it when the registration expires."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import audit
+from accounts.roles import Role
+from accounts.services import role_grant, role_revoke
+from core.notifications import notify
+from volunteers import notifications as events
+from volunteers import rules
+from volunteers.models import ContinuingEducation, SocialWorker, Team, TeamMembership, Volunteer
+from volunteers.permissions import is_bureau_admin
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def registration_end(registered_on: datetime.date) -> datetime.date:
+    """The last day of a registration made on `registered_on` (3 years by default)."""
+    return _add_years(registered_on, rules.social_worker_validity_years()) - datetime.timedelta(days=1)
+
+
+def sync_social_worker_role(worker: SocialWorker, *, today: datetime.date | None = None) -> bool:
+    """Grant or revoke the role from the registration's validity; returns whether it is valid."""
+    valid = worker.is_valid_on(today)
+    if valid:
+        role_grant(
+            user=worker.user, role=Role.SOCIAL_WORKER, reason=f"social worker {worker.certificate_no} valid"
+        )
+    else:
+        role_revoke(
+            user=worker.user, role=Role.SOCIAL_WORKER, reason=f"registration {worker.certificate_no} expired"
+        )
+    return valid
+
+
+@transaction.atomic
+def social_worker_register(
+    *,
+    actor,
+    user,
+    real_name: str,
+    level: str,
+    certificate_no: str,
+    registered_on: datetime.date,
+    organization=None,
+) -> SocialWorker:
+    """A bureau admin records a social worker's registration (from the certificate)."""
+    if not is_bureau_admin(actor):
+        raise PermissionDenied(_("Only a bureau administrator records social workers."))
+    if SocialWorker.objects.filter(certificate_no=certificate_no.strip()).exists():
+        raise ValidationError({"certificate_no": _("This certificate number is already registered.")})
+    worker = SocialWorker(
+        user=user,
+        real_name=real_name.strip(),
+        level=level,
+        certificate_no=certificate_no.strip(),
+        registered_on=registered_on,
+        valid_until=registration_end(registered_on),
+        organization=organization,
+    )
+    worker.full_clean(exclude=["user"])
+    worker.save()
+    sync_social_worker_role(worker)
+    audit.record(
+        actor=actor,
+        action="social_worker.register",
+        target=worker,
+        after={"level": level, "certificate_no": worker.certificate_no, "valid_until": worker.valid_until},
+    )
+    return worker
+
+
+def education_hours_in_period(worker: SocialWorker) -> Decimal:
+    """Continuing-education hours taken in the current registration period."""
+    return worker.education.filter(
+        taken_on__gte=worker.registered_on, taken_on__lte=worker.valid_until
+    ).aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+@transaction.atomic
+def education_record(
+    *, actor, worker: SocialWorker, course: str, hours: Decimal, taken_on: datetime.date, issuer: str
+) -> ContinuingEducation:
+    if not (is_bureau_admin(actor) or actor.pk == worker.user_id):
+        raise PermissionDenied(_("You may not record education for this social worker."))
+    if hours <= 0:
+        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    record = ContinuingEducation.objects.create(
+        social_worker=worker, course=course, hours=hours, taken_on=taken_on, issuer=issuer
+    )
+    audit.record(
+        actor=actor, action="social_worker.education", target=worker, after={"course": course, "hours": hours}
+    )
+    return record
+
+
+@transaction.atomic
+def social_worker_renew(
+    *, actor, worker: SocialWorker, renewed_on: datetime.date | None = None
+) -> SocialWorker:
+    """Renew a registration for another period; requires the period's continuing education
+    (≥ 72 h for 助理社会工作师, ≥ 90 h otherwise)."""
+    if not is_bureau_admin(actor):
+        raise PermissionDenied(_("Only a bureau administrator renews a registration."))
+    worker = SocialWorker.objects.select_for_update().get(pk=worker.pk)
+    done, required = education_hours_in_period(worker), worker.required_ce_hours
+    if done < required:
+        raise ValidationError(
+            _("Continuing education in this period: %(done)s h of the required %(required)s h.")
+            % {"done": done, "required": required}
+        )
+    before = {"registered_on": worker.registered_on, "valid_until": worker.valid_until}
+    today = renewed_on or timezone.localdate()
+    # A renewal before expiry continues the registration; after expiry it starts again today.
+    start = worker.valid_until + datetime.timedelta(days=1) if worker.valid_until >= today else today
+    worker.registered_on, worker.valid_until = start, registration_end(start)
+    worker.save(update_fields=["registered_on", "valid_until"])
+    sync_social_worker_role(worker)
+    audit.record(
+        actor=actor,
+        action="social_worker.renew",
+        target=worker,
+        before=before,
+        after={"registered_on": worker.registered_on, "valid_until": worker.valid_until},
+    )
+    return worker
+
+
+def social_workers_expire(*, today: datetime.date | None = None) -> int:
+    """Daily: revoke the role of every social worker whose registration has expired. Idempotent."""
+    today = today or timezone.localdate()
+    count = 0
+    for worker in SocialWorker.objects.filter(
+        valid_until__lt=today, user__groups__name=Role.SOCIAL_WORKER.value
+    ):
+        with transaction.atomic():
+            sync_social_worker_role(worker, today=today)
+            audit.record(
+                actor=None,
+                action="social_worker.expire",
+                target=worker,
+                after={"valid_until": worker.valid_until},
+            )
+        count += 1
+    return count
+
+
+def social_workers_remind(*, today: datetime.date | None = None) -> int:
+    """Daily: remind social workers N days before expiry (90, 30), with their education hours. Each
+    reminder is sent once (the notification's repeat key is the number of days)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in rules.social_worker_reminder_days():
+        due = today + datetime.timedelta(days=days)
+        for worker in SocialWorker.objects.filter(valid_until=due).select_related("user"):
+            created = notify(
+                events.SW_EXPIRY,
+                recipients=[worker.user],
+                obj=worker,
+                context={
+                    "valid_until": worker.valid_until.isoformat(),
+                    "days": days,
+                    "done": education_hours_in_period(worker),
+                    "required": worker.required_ce_hours,
+                    "url": "/volunteers/",
+                },
+                dedupe_key=f"{worker.valid_until.isoformat()}:{days}",
+            )
+            sent += len(created)
+    return sent
+
+
+@transaction.atomic
+def team_create(*, actor, name: str, leader: SocialWorker, organization=None) -> Team:
+    """A social worker (with a valid registration) or a bureau admin creates a team."""
+    if not (is_bureau_admin(actor) or (actor.pk == leader.user_id and leader.is_valid_on())):
+        raise PermissionDenied(_("Only a social worker with a valid registration leads a team."))
+    team = Team.objects.create(name=name, leader=leader, organization=organization)
+    audit.record(actor=actor, action="team.create", target=team, after={"name": name, "leader": leader.pk})
+    return team
+
+
+@transaction.atomic
+def team_add_member(*, actor, team: Team, volunteer: Volunteer) -> TeamMembership:
+    if not (is_bureau_admin(actor) or actor.pk == team.leader.user_id):
+        raise PermissionDenied(_("Only the team's social worker adds members."))
+    membership, created = TeamMembership.objects.get_or_create(team=team, volunteer=volunteer)
+    if created:
+        audit.record(actor=actor, action="team.add_member", target=team, after={"volunteer": volunteer.pk})
+    return membership
