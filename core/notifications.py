@@ -30,7 +30,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -45,6 +44,7 @@ from django.utils.translation import gettext_lazy
 import audit
 from core import rules
 from core.models import EmailStatus, Notification, NotificationPreference
+from core.queueing import enqueue
 
 TEMPLATE_SUFFIXES = (".txt", ".html")
 
@@ -232,17 +232,12 @@ def notify(
     created = list(
         Notification.objects.filter(recipient_id__in=new_ids, send_id=send_id, **key).order_by("pk")
     )
+    from core.tasks import send_notification_email  # the task module imports this one
+
     for notification in created:
         if notification.email_status == EmailStatus.QUEUED:
-            # robust: a broker outage after the commit is logged, never turned into an error page.
-            transaction.on_commit(partial(_enqueue_email, notification.pk), robust=True)
+            enqueue(send_notification_email, notification.pk)
     return created
-
-
-def _enqueue_email(notification_id: int) -> None:
-    from core.tasks import send_notification_email
-
-    send_notification_email.delay(notification_id)
 
 
 def notification_send_email(*, notification_id: int) -> str:

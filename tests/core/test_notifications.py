@@ -72,12 +72,22 @@ def test_commit_queues_the_email_task_with_the_notification_id(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(send_notification_email, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(send_notification_email, "apply_async", lambda args, **kw: queued.append(tuple(args)))
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         [notification] = notify(EVENT, recipients=[user])
         assert queued == []  # nothing leaves before the commit
     assert queued == [(notification.pk,)]
+
+
+def test_email_goes_out_once_the_transaction_commits(django_capture_on_commit_callbacks):
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        [notification] = notify(EVENT, recipients=[user], context={"what": "x"})
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1  # tests run tasks eagerly (config/settings/test.py)
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT
 
 
 def test_database_refuses_a_second_row_for_the_same_key():
