@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Website content")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from cms import receivers
+        from cms.workflow import ensure_procurement_pages_after_migrate
+
+        receivers.connect()
+        # Setup, not workflow: the index pages, the approval workflow and page permissions exist in
+        # every database. Runs after wagtail's own post_migrate (cms is listed first, so connect to
+        # every sender and let the function be idempotent).
+        post_migrate.connect(
+            ensure_procurement_pages_after_migrate, dispatch_uid="cms.ensure_procurement_pages"
+        )

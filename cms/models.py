@@ -1,18 +1,8 @@
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
-
-
-class HomePage(Page):
-    """The site root: an introduction and links into the portal."""
-
-    intro = RichTextField(_("Introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    max_count = 1
-    parent_page_types = ["wagtailcore.Page"]
-
-    class Meta:
-        verbose_name = _("Home")
-        verbose_name_plural = _("Home")
+from cms.calls import (  # noqa: F401  (Wagtail models live in cms.calls and cms.plans)
+    CallForBidsApprovalTask,
+    CallForBidsIndexPage,
+    CallForBidsPage,
+    CallForBidsTaskState,
+)
+from cms.home import HomePage  # noqa: F401
+from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage  # noqa: F401

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
+    path("procurement/", include("procurement.urls")),
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]
 

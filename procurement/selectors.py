@@ -80,6 +80,14 @@ class TenderPublicState:
     show_lots: bool = False
     current_suspension: object = None
 
+    @property
+    def days_left(self) -> int | None:
+        return None if self.seconds_left is None else self.seconds_left // 86400
+
+    @property
+    def hours_left(self) -> int | None:
+        return None if self.seconds_left is None else (self.seconds_left % 86400) // 3600
+
 
 def tender_public_state(tender_id: int, *, documents_loader=None, bid_counter=None) -> TenderPublicState:
     """The live state of a call for its page: deadline and time left, lots with their scoring
