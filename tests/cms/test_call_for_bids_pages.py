@@ -1,0 +1,121 @@
+"""The public pages of calls for bids and purchasing plans: live state, secrecy, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.roles import Role
+from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
+from procurement import services
+from procurement.models import BudgetLine
+from tests.factories import UserFactory, staff_user
+from tests.procurement.factories import BudgetLineFactory, PlanFactory, make_tender, officer_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _live_call(n: int = 0):
+    line = BudgetLineFactory(plan__year=2030 + n)
+    officer = officer_for(line.plan.department)
+    tender = make_tender(officer=officer, budget_line=line)
+    services.tender_submit(actor=officer, tender=tender)
+    services.tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
+    index = CallForBidsIndexPage.objects.get()
+    page = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender)
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    tender.refresh_from_db()
+    return page, tender, officer
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_calls_index_query_count_is_independent_of_rows(client):
+    index = CallForBidsIndexPage.objects.get()
+    _live_call(0)
+    _count(client, index.url)
+    small = _count(client, index.url)
+    for n in range(1, 6):
+        _live_call(n)
+    assert _count(client, index.url) == small
+
+
+def test_call_page_query_count_is_independent_of_clarifications_and_amendments(client):
+    page, tender, officer = _live_call()
+    asker = UserFactory(roles=[Role.ORGANIZATION_MEMBER])
+    _count(client, page.url)
+    small = _count(client, page.url)
+    for i in range(5):
+        c = services.clarification_ask(actor=asker, tender=tender, question=f"问题{i}")
+        services.clarification_answer(actor=officer, clarification=c, answer=f"答复{i}")
+        services.tender_amend(actor=officer, tender=tender, description=f"更正{i}", affects_bids=False)
+    assert _count(client, page.url) == small
+
+
+def test_call_page_shows_answers_but_never_the_asker(client):
+    page, tender, officer = _live_call()
+    asker = UserFactory(roles=[Role.ORGANIZATION_MEMBER], display_name="提问者甲", username="asker-secret")
+    c = services.clarification_ask(actor=asker, tender=tender, question="服务人数是多少？")
+    services.clarification_answer(actor=officer, clarification=c, answer="约300人。")
+    body = client.get(page.url).content.decode()
+    assert "服务人数是多少？" in body and "约300人。" in body
+    assert "提问者甲" not in body and "asker-secret" not in body
+    assert "价格" in body  # the scoring sheet is published with the call
+
+
+def test_question_form_sends_the_question_of_an_organization_member(client):
+    _page, tender, _officer = _live_call()
+    asker = UserFactory(roles=[Role.ORGANIZATION_MEMBER])
+    client.force_login(asker)
+    response = client.post(f"/procurement/calls/{tender.pk}/ask/", {"question": "是否接受联合体投标？"})
+    assert response.status_code == 302
+    assert tender.clarifications.get().question == "是否接受联合体投标？"
+
+
+def test_question_form_refuses_staff_and_anonymous(client):
+    _page, tender, officer = _live_call()
+    assert client.get(f"/procurement/calls/{tender.pk}/ask/").status_code == 302  # to login
+    client.force_login(officer)
+    assert client.get(f"/procurement/calls/{tender.pk}/ask/").status_code == 403
+
+
+def test_publishing_a_plan_page_makes_its_intentions_public(client):
+    plan = PlanFactory()
+    line = BudgetLineFactory(plan=plan, intention_published_at=None)
+    index = PurchasingPlanIndexPage.objects.get()
+    page = PurchasingPlanPage(title=plan.title, slug=f"plan-{plan.pk}", plan=plan)
+    index.add_child(instance=page)
+    page.save_revision(user=officer_for(plan.department)).publish()
+    line.refresh_from_db()
+    assert line.intention_published_at is not None
+    assert abs((timezone.now() - line.intention_published_at).total_seconds()) < 60
+    assert line.title in client.get(page.url).content.decode()
+
+
+def test_plans_index_and_plan_page_query_counts_are_independent_of_rows(client):
+    index = PurchasingPlanIndexPage.objects.get()
+    plan = PlanFactory(year=2040)
+    BudgetLineFactory(plan=plan)
+    page = PurchasingPlanPage(title=plan.title, slug="plan-a", plan=plan)
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    _count(client, index.url)
+    small_index, small_page = _count(client, index.url), _count(client, page.url)
+    for n in range(5):
+        BudgetLineFactory(plan=plan)
+        other = PlanFactory(year=2041 + n)
+        p = PurchasingPlanPage(title=other.title, slug=f"plan-{n}", plan=other)
+        index.add_child(instance=p)
+        p.save_revision().publish()
+    BudgetLine.objects.filter(plan=plan).update(intention_published_at=timezone.now() - dt.timedelta(days=1))
+    assert _count(client, index.url) == small_index
+    assert _count(client, page.url) == small_page
