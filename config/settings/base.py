@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import BASE_DIR, env, env_bool, env_int, env_list, load_env_file
 
@@ -223,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-anchor": {
         "task": "audit.tasks.write_audit_anchor",
         "schedule": env_int("AUDIT_ANCHOR_EVERY_SECONDS", 600),
+    },
+    # Register of social organizations (orgs/tasks.py): the automatic credit-list rules, daily at 01:30.
+    "orgs-credit-list-rules": {
+        "task": "orgs.apply_credit_list_rules",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(

@@ -183,3 +183,11 @@ def test_manual_listing_and_removal_are_audited_and_registry_only(registry):
     entry.refresh_from_db()
     assert entry.removal_reason == "已整改"
     assert Event.objects.filter(action__in=["credit_list.add", "credit_list.remove"]).count() == 2
+
+
+def test_the_daily_task_is_scheduled_in_celery_beat():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["orgs-credit-list-rules"]
+    assert entry["task"] == apply_credit_list_rules.name == "orgs.apply_credit_list_rules"
+    assert apply_credit_list_rules.acks_late
