@@ -1,0 +1,41 @@
+"""Demo pages: the plans and calls-for-bids index pages (with the approval workflow), the demo
+plan's page, and the calls for the demo tenders — one approved through the real workflow (officer
+submits, approver approves), one still a draft. Runs the procurement seed first (idempotent)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
+from cms.workflow import ensure_procurement_pages
+from procurement import demo as procurement_demo
+from procurement.models import PurchasingPlan, Tender, TenderStatus
+
+
+def seed(stdout=None) -> None:
+    procurement_demo.seed(stdout=stdout)
+    if ensure_procurement_pages() is None:
+        return
+    officer = User.objects.get(username="officer")
+    approver = User.objects.get(username="approver")
+
+    plans_index = PurchasingPlanIndexPage.objects.get()
+    for plan in PurchasingPlan.objects.filter(
+        department__code=procurement_demo.DEPARTMENT, page__isnull=True
+    ):
+        page = PurchasingPlanPage(title=plan.title, slug=f"plan-{plan.pk}", plan=plan)
+        plans_index.add_child(instance=page)
+        page.save_revision(user=officer).publish(user=officer)
+
+    calls_index = CallForBidsIndexPage.objects.get()
+    workflow = calls_index.get_workflow()
+    titles = [t[0] for t in procurement_demo.TENDERS]
+    for number, tender in enumerate(
+        Tender.objects.filter(title__in=titles, page__isnull=True).order_by("pk")
+    ):
+        page = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender, live=False)
+        calls_index.add_child(instance=page)
+        page.save_revision(user=officer)
+        if number == 0 and tender.status == TenderStatus.DRAFT:
+            state = workflow.start(page, officer)
+            state.current_task_state.specific.approve(user=approver)
