@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
@@ -74,7 +74,7 @@ class CallForBidsPageForm(WagtailAdminPageForm):
             if cleaned.get(name):
                 self.add_error(
                     name if name in self.fields else None,
-                    _gettext(
+                    gettext(
                         "Calls for bids cannot be scheduled: they are published when the approver approves them."
                     ),
                 )
