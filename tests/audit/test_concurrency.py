@@ -12,10 +12,11 @@ PER_THREAD = 15
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_records_on_postgres_keep_the_chain_linear():
     """Writers on separate connections serialize on the chain lock: no seq is taken twice (the
-    unique constraint would raise), none is skipped, and every row chains on its predecessor."""
+    unique constraint would raise), none is skipped, and every row chains on its predecessor.
+    (serialized_rollback: the flush after this test must not wipe the migrations' reference data.)"""
     audit.record(actor=None, action="test.start")
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
