@@ -35,11 +35,13 @@ def membership_add(*, actor, organization: Organization, user, role: str = Membe
         user=user, organization=organization, defaults={"role": role}
     )
     before = {} if created else {"role": membership.role}
-    if not created and membership.role != role:
-        membership.role = role
-        membership.save(update_fields=["role"])
     role_grant(user=user, role=Role.ORGANIZATION_MEMBER, reason=f"member of organization {organization.pk}")
     user.__dict__.pop("_orgs_membership_cache", None)
+    if not created and membership.role == role:
+        return membership  # nothing changed (e.g. the demo seed run again)
+    if not created:
+        membership.role = role
+        membership.save(update_fields=["role"])
     audit.record(
         actor=actor,
         action="membership.add" if created else "membership.update",
