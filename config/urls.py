@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("procurement/", include("procurement.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]
 

@@ -96,17 +96,19 @@ def can_verify_hours(user, record) -> bool:
 
 
 def can_view_volunteer(user, volunteer) -> bool:
-    """The volunteer, their team's social worker, an organization linked to them, bureau admins."""
+    """The volunteer, their team's social worker, an organization linked to them, the bureau unit
+    whose needs they signed up to, bureau admins."""
     if not _active(user):
         return False
     if volunteer.user_id == user.pk or is_bureau_admin(user):
         return True
-    org_ids = organization_ids_of(user)
-    if org_ids:
-        from volunteers.selectors import volunteers_of_organizations
+    from volunteers.selectors import volunteers_of_department, volunteers_of_organizations
 
-        if volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
-            return True
+    org_ids = organization_ids_of(user)
+    if org_ids and volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
+        return True
+    if user.department_id and volunteers_of_department(user.department_id).filter(pk=volunteer.pk).exists():
+        return True
     return leads_volunteer(user, volunteer)
 
 

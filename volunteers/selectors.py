@@ -26,11 +26,19 @@ def volunteers_of_organizations(org_ids) -> QuerySet[Volunteer]:
     return Volunteer.objects.filter(Q(Exists(linked)) | Q(Exists(signed)))
 
 
+def volunteers_of_department(department_id) -> QuerySet[Volunteer]:
+    """Volunteers signed up to needs of a bureau unit's projects."""
+    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__department_id=department_id)
+    return Volunteer.objects.filter(Exists(signed))
+
+
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
     if is_bureau_admin(user):
         return Volunteer.objects.all()
     org_ids = organization_ids_of(user)
     queryset = volunteers_of_organizations(org_ids) if org_ids else Volunteer.objects.none()
+    if user.department_id:
+        queryset = queryset | volunteers_of_department(user.department_id)
     worker = social_worker_of(user)
     if worker is not None and worker.is_valid_on():
         queryset = queryset | Volunteer.objects.filter(teams__leader=worker)
@@ -109,3 +117,46 @@ def hours_to_verify(user) -> QuerySet[HourRecord]:
         .distinct()
         .order_by("check_in_at", "pk")
     )
+
+
+def public_statistics() -> dict:
+    """Counts without personal data: volunteers, verified hours by service type and by district, and
+    how many volunteers hold each star level. A fixed number of queries."""
+    from django.db.models import Sum
+
+    from volunteers import rules
+    from volunteers.models import VolunteerStatus
+
+    verified = HourRecord.objects.filter(status=HourStatus.VERIFIED)
+    by_type = list(
+        verified.values("slot__need__service_type__name")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("slot__need__service_type__sort_order")
+    )
+    by_district = list(
+        verified.values("slot__need__district__name")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("slot__need__district__sort_order")
+    )
+    thresholds = rules.star_thresholds_hours()
+    star_counts = Volunteer.objects.aggregate(
+        **{
+            f"stars_{level}": Count(
+                "pk",
+                filter=Q(verified_minutes__gte=hours * 60)
+                & (Q(verified_minutes__lt=thresholds[level] * 60) if level < len(thresholds) else Q()),
+            )
+            for level, hours in enumerate(thresholds, start=1)
+        }
+    )
+    return {
+        "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
+        "total_hours": round((verified.aggregate(m=Sum("minutes"))["m"] or 0) / 60, 1),
+        "by_type": [
+            (row["slot__need__service_type__name"], round(row["minutes"] / 60, 1)) for row in by_type
+        ],
+        "by_district": [
+            (row["slot__need__district__name"], round(row["minutes"] / 60, 1)) for row in by_district
+        ],
+        "stars": [(level, star_counts[f"stars_{level}"]) for level in range(1, len(thresholds) + 1)],
+    }

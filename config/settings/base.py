@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.apply_credit_list_rules",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Volunteering (volunteers/tasks.py): forgotten check-outs, 48 h reminders, sign-up closing, social workers.
+    "volunteers-close-forgotten-hours": {"task": "volunteers.close_forgotten_hours", "schedule": 900},
+    "volunteers-slot-reminders": {"task": "volunteers.send_slot_reminders", "schedule": 900},
+    "volunteers-close-due-signups": {"task": "volunteers.close_due_signups", "schedule": 900},
+    "volunteers-social-worker-daily": {"task": "volunteers.social_worker_daily", "schedule": 86400},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -40,9 +40,11 @@ def organizer_of(need):
 
 
 def test_check_in_and_out_with_the_slot_code_counts_served_minutes():
-    need, slot, volunteer, signup = running_slot()
+    _need, slot, volunteer, signup = running_slot()
     with pytest.raises(ValidationError):
-        hours_check_in(actor=volunteer.user, slot=slot, code="000000" if slot.checkin_code != "000000" else "111111")
+        hours_check_in(
+            actor=volunteer.user, slot=slot, code="000000" if slot.checkin_code != "000000" else "111111"
+        )
     record = hours_check_in(actor=volunteer.user, slot=slot, code=slot.checkin_code)
     record.check_in_at = slot.starts_at + datetime.timedelta(minutes=10)
     record.save()
@@ -54,13 +56,13 @@ def test_check_in_and_out_with_the_slot_code_counts_served_minutes():
 
 
 def test_risky_work_without_insurance_refuses_check_in():
-    need, slot, volunteer, _signup = running_slot(risk_level="high")
+    _need, slot, volunteer, _signup = running_slot(risk_level="high")
     with pytest.raises(ValidationError):
         hours_check_in(actor=volunteer.user, slot=slot, code=slot.checkin_code)
 
 
 def test_manual_entry_is_flagged_and_capped_at_the_slot_length():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, _volunteer, signup = running_slot()
     organizer = organizer_of(need)
     with pytest.raises(ValidationError):
         hours_manual_entry(actor=organizer, signup=signup, minutes=181)
@@ -71,7 +73,7 @@ def test_manual_entry_is_flagged_and_capped_at_the_slot_length():
 
 
 def test_forgotten_check_out_is_closed_at_slot_end_and_flagged():
-    need, slot, volunteer, _signup = running_slot()
+    _need, slot, volunteer, _signup = running_slot()
     record = hours_check_in(actor=volunteer.user, slot=slot, code=slot.checkin_code)
     after_end = slot.ends_at + datetime.timedelta(minutes=5)
     assert hours_close_forgotten(now=after_end) == 1
@@ -82,7 +84,7 @@ def test_forgotten_check_out_is_closed_at_slot_end_and_flagged():
 
 
 def test_confirmed_volunteers_without_hours_become_no_shows_after_the_slot():
-    need, slot, volunteer, signup = running_slot()
+    _need, slot, _volunteer, signup = running_slot()
     hours_close_forgotten(now=slot.ends_at + datetime.timedelta(minutes=1))
     signup.refresh_from_db()
     assert signup.status == SignUpStatus.NO_SHOW
@@ -90,7 +92,7 @@ def test_confirmed_volunteers_without_hours_become_no_shows_after_the_slot():
 
 def test_only_verified_hours_count_and_stars_follow_thresholds(settings):
     settings.VOLUNTEER_STAR_THRESHOLDS = (1, 2, 3)
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, volunteer, signup = running_slot()
     organizer = organizer_of(need)
     record = hours_manual_entry(actor=organizer, signup=signup, minutes=150)
     volunteer.refresh_from_db()
@@ -102,13 +104,15 @@ def test_only_verified_hours_count_and_stars_follow_thresholds(settings):
         hours_verify(actor=organizer, record=record)
 
 
-@pytest.mark.parametrize(("hours", "stars"), [(99, 0), (100, 1), (299, 1), (300, 2), (600, 3), (1000, 4), (1500, 5)])
+@pytest.mark.parametrize(
+    ("hours", "stars"), [(99, 0), (100, 1), (299, 1), (300, 2), (600, 3), (1000, 4), (1500, 5)]
+)
 def test_star_levels_at_100_300_600_1000_1500_verified_hours(hours, stars):
     assert VolunteerFactory.build(verified_minutes=hours * 60).stars == stars
 
 
 def test_the_team_social_worker_verifies_but_strangers_and_the_volunteer_do_not():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, volunteer, signup = running_slot()
     record = hours_manual_entry(actor=organizer_of(need), signup=signup, minutes=60)
     with pytest.raises(PermissionDenied):
         hours_verify(actor=volunteer.user, record=record)
@@ -121,7 +125,7 @@ def test_the_team_social_worker_verifies_but_strangers_and_the_volunteer_do_not(
 
 
 def test_an_expired_social_worker_no_longer_verifies():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, volunteer, signup = running_slot()
     record = hours_manual_entry(actor=organizer_of(need), signup=signup, minutes=60)
     worker = social_worker()
     team = team_create(actor=worker.user, name="一队", leader=worker)
@@ -133,7 +137,7 @@ def test_an_expired_social_worker_no_longer_verifies():
 
 
 def test_rejection_needs_a_reason_and_keeps_the_record():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, _volunteer, signup = running_slot()
     organizer = organizer_of(need)
     record = hours_manual_entry(actor=organizer, signup=signup, minutes=60)
     with pytest.raises(ValidationError):
@@ -144,7 +148,7 @@ def test_rejection_needs_a_reason_and_keeps_the_record():
 
 
 def test_hour_records_are_never_deleted():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, _volunteer, signup = running_slot()
     record = hours_manual_entry(actor=organizer_of(need), signup=signup, minutes=60)
     with pytest.raises(PermissionError):
         record.delete()
@@ -156,7 +160,7 @@ def test_hour_records_are_never_deleted():
 def test_a_correction_is_requested_by_the_volunteer_and_resolved_with_an_audit_trail():
     from audit.models import Event
 
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, volunteer, signup = running_slot()
     organizer = organizer_of(need)
     record = hours_manual_entry(actor=organizer, signup=signup, minutes=60)
     hours_verify(actor=organizer, record=record)
@@ -178,7 +182,7 @@ def test_a_correction_is_requested_by_the_volunteer_and_resolved_with_an_audit_t
 
 
 def test_a_refused_correction_changes_nothing():
-    need, slot, volunteer, signup = running_slot()
+    need, _slot, volunteer, signup = running_slot()
     organizer = organizer_of(need)
     record = hours_manual_entry(actor=organizer, signup=signup, minutes=60)
     correction = correction_request(actor=volunteer.user, record=record, minutes=120, reason="x")

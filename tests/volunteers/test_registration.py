@@ -9,7 +9,12 @@ from core.identity import id_number_check_char, id_number_hmac, id_number_reveal
 from tests.factories import UserFactory
 from tests.volunteers.factories import birth_for_age, make_id_number, service_type
 from volunteers.models import OrganizationVolunteer, Volunteer
-from volunteers.services.registration import ImportRowErrors, Registration, volunteer_import, volunteer_register
+from volunteers.services.registration import (
+    ImportRowErrors,
+    Registration,
+    volunteer_import,
+    volunteer_register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,14 +114,18 @@ def test_under_14_nothing_is_public_and_the_guardian_is_the_emergency_contact():
     assert "emergency_phone" in exc.value.message_dict
     volunteer = volunteer_register(
         actor=UserFactory(),
-        data=data(id_number=child, emergency_phone="13900003333", public_name=True, public_hours=True, **guardian),
+        data=data(
+            id_number=child, emergency_phone="13900003333", public_name=True, public_hours=True, **guardian
+        ),
     )
     assert volunteer.is_sensitive_minor
     assert volunteer.public_name is False and volunteer.public_hours is False
 
 
 def test_an_adult_registration_keeps_no_guardian_data():
-    volunteer = volunteer_register(actor=UserFactory(), data=data(guardian_name="某人", guardian_consent=True))
+    volunteer = volunteer_register(
+        actor=UserFactory(), data=data(guardian_name="某人", guardian_consent=True)
+    )
     assert volunteer.guardian_name == "" and volunteer.guardian_consent_at is None
 
 

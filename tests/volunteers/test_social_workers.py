@@ -63,7 +63,11 @@ def test_an_expired_registration_removes_the_role_once():
 
 @pytest.mark.parametrize(
     ("level", "required"),
-    [(SocialWorkerLevel.ASSISTANT, 72), (SocialWorkerLevel.SOCIAL_WORKER, 90), (SocialWorkerLevel.SENIOR, 90)],
+    [
+        (SocialWorkerLevel.ASSISTANT, 72),
+        (SocialWorkerLevel.SOCIAL_WORKER, 90),
+        (SocialWorkerLevel.SENIOR, 90),
+    ],
 )
 def test_renewal_needs_the_continuing_education_hours_of_the_level(bureau_admin, level, required):
     worker = social_worker(level=level)
@@ -78,7 +82,12 @@ def test_renewal_needs_the_continuing_education_hours_of_the_level(bureau_admin,
     with pytest.raises(ValidationError):
         social_worker_renew(actor=bureau_admin, worker=worker)
     education_record(
-        actor=bureau_admin, worker=worker, course="补课", hours=Decimal(1), taken_on=timezone.localdate(), issuer="x"
+        actor=bureau_admin,
+        worker=worker,
+        course="补课",
+        hours=Decimal(1),
+        taken_on=timezone.localdate(),
+        issuer="x",
     )
     old_end = worker.valid_until
     renewed = social_worker_renew(actor=bureau_admin, worker=worker)
@@ -91,5 +100,8 @@ def test_expiry_reminders_are_sent_90_and_30_days_before_and_only_once():
         today = worker.valid_until - datetime.timedelta(days=days)
         assert social_workers_remind(today=today) == 1
         assert social_workers_remind(today=today) == 0
-    assert Notification.objects.filter(recipient=worker.user, event="volunteers.social_worker_expiry").count() == 2
+    assert (
+        Notification.objects.filter(recipient=worker.user, event="volunteers.social_worker_expiry").count()
+        == 2
+    )
     assert social_workers_remind(today=worker.valid_until - datetime.timedelta(days=45)) == 0

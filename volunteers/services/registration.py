@@ -188,7 +188,9 @@ class ImportRowErrors(ValidationError):
         super().__init__([f"第{row}行：" + "；".join(msgs) for row, msgs in row_errors])
 
 
-def volunteer_import(*, actor, organization, rows: list[tuple[int, Registration]]) -> list[Volunteer]:
+def volunteer_import(
+    *, actor, organization, rows: list[tuple[int, Registration]], parse_errors=()
+) -> list[Volunteer]:
     """An organization registers its volunteers from a file, all or nothing: one bad row (including a
     duplicate ID number inside the file) and nothing is written; every bad row is reported. Each
     volunteer gets an account they claim later by resetting the password with their phone/email."""
@@ -198,8 +200,10 @@ def volunteer_import(*, actor, organization, rows: list[tuple[int, Registration]
         raise PermissionDenied(_("Only members of a verified organization may register its volunteers."))
     row_errors: list[tuple[int, list[str]]] = []
     seen: dict[str, int] = {}
+    earlier = dict(parse_errors)
     for row_number, data in rows:
-        messages = [m for msgs in registration_errors(data).values() for m in msgs]
+        messages = list(earlier.get(row_number, []))
+        messages += [m for msgs in registration_errors(data).values() for m in msgs]
         if id_number_is_valid(data.id_number):
             key = id_number_hmac(data.id_number)
             if key in seen:

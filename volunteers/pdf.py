@@ -1,0 +1,94 @@
+"""The certificate as a PDF, with an embedded TrueType CJK font (reportlab subsets and embeds it, so
+the text is extractable and prints the same everywhere)."""
+
+from __future__ import annotations
+
+import io
+import os
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from volunteers import rules
+
+FONT_NAME = "CertificateCJK"
+
+
+def _register_font() -> str:
+    path = rules.certificate_font_path()
+    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
+        return FONT_NAME
+    if not os.path.exists(path):
+        raise ImproperlyConfigured(
+            f"Certificate font not found at {path}: install the Debian package fonts-wqy-zenhei "
+            "(make system-deps) or set VOLUNTEER_CERTIFICATE_FONT to a TrueType CJK font."
+        )
+    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
+    return FONT_NAME
+
+
+def certificate_pdf(certificate) -> bytes:
+    font = _register_font()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=_("Volunteer service record certificate"),
+    )
+    title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=1)
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=18)
+    small = ParagraphStyle("small", fontName=font, fontSize=9, leading=14, textColor=colors.grey)
+    story = [
+        Paragraph(_("Volunteer service record certificate"), title),
+        Spacer(1, 6 * mm),
+        Paragraph(f"{_('Certificate number')}：{escape(certificate.number)}", body),
+        Paragraph(f"{_('Name')}：{escape(certificate.real_name)}", body),
+        Paragraph(f"{_('ID number')}：{escape(certificate.id_masked)}", body),
+        Paragraph(f"{_('Volunteer number')}：{escape(certificate.volunteer_number)}", body),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [[_("Date"), _("Service"), _("Project"), _("Hours")]]
+    rows += [
+        [e["date"], Paragraph(escape(e["need"]), body), Paragraph(escape(e["project"]), body), e["hours"]]
+        for e in certificate.entries
+    ]
+    rows.append(["", "", _("Total verified hours"), str(certificate.total_hours)])
+    table = Table(rows, colWidths=[28 * mm, 62 * mm, 60 * mm, 20 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story += [
+        table,
+        Spacer(1, 6 * mm),
+        Paragraph(f"{_('Issued by')}：{escape(certificate.issuer_name)}", body),
+        Paragraph(f"{_('Responsible person')}：{escape(certificate.responsible_person)}", body),
+        Paragraph(f"{_('Contact phone')}：{escape(certificate.contact_phone or '-')}", body),
+        Paragraph(f"{_('Date of issue')}：{certificate.issued_on.isoformat()}", body),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            _("Anyone can check this certificate by its number on the platform's public verification page."),
+            small,
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,557 @@
+"""Site views of volunteering: thin, they call services and selectors. Public: open needs, a need's
+slots, certificate verification and statistics. Volunteers: registration, their own records,
+sign-ups, check-in. Organizers (organization members, bureau-unit staff): their needs, sign-ups,
+matching, hours; their own volunteers' import and export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from orgs.models import Organization
+from volunteers import matching, selectors, transfer
+from volunteers.forms import (
+    CertificateLookupForm,
+    CheckInForm,
+    CorrectionForm,
+    ImportForm,
+    ManualHoursForm,
+    RegistrationForm,
+    RejectForm,
+)
+from volunteers.models import (
+    Certificate,
+    HourCorrection,
+    HourRecord,
+    Invitation,
+    Need,
+    NeedSlot,
+    SignUp,
+    Volunteer,
+)
+from volunteers.permissions import (
+    can_manage_need,
+    can_post_needs_for,
+    can_view_volunteer,
+    organization_ids_of,
+    volunteer_of,
+)
+from volunteers.services import certificates, hours, registration, signups
+
+PAGE_SIZE = 20
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _managed_need(user, pk: int) -> Need:
+    need = get_object_or_404(
+        Need.objects.select_related("project__organization", "project__department"), pk=pk
+    )
+    if not can_manage_need(user, need):
+        raise Http404
+    return need
+
+
+# --- public -----------------------------------------------------------------------------------------
+
+
+def need_list(request):
+    page = Paginator(selectors.open_needs(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "volunteers/need_list.html", {"page": page})
+
+
+def need_detail(request, pk: int):
+    need = get_object_or_404(
+        Need.objects.select_related(
+            "project__organization", "project__department", "service_type", "district"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "volunteers/need_detail.html",
+        {
+            "need": need,
+            "slots": selectors.slots_with_counts(need),
+            "skills": need.skills.all(),
+            "is_volunteer": volunteer_of(request.user) is not None,
+            "can_manage": can_manage_need(request.user, need),
+        },
+    )
+
+
+def certificate_verify(request):
+    form = CertificateLookupForm(request.GET or None)
+    certificate = None
+    searched = False
+    if form.is_valid():
+        searched = True
+        certificate = certificates.certificate_lookup(form.cleaned_data["number"])
+    return render(
+        request,
+        "volunteers/certificate_verify.html",
+        {
+            "form": form,
+            "certificate": certificate,
+            "searched": searched,
+            "masked_name": certificates.masked_name(certificate.real_name) if certificate else "",
+        },
+    )
+
+
+def statistics(request):
+    return render(request, "volunteers/statistics.html", {"stats": selectors.public_statistics()})
+
+
+# --- volunteers -------------------------------------------------------------------------------------
+
+
+@login_required
+@sensitive_post_parameters("id_number")
+def register(request):
+    if volunteer_of(request.user) is not None:
+        return redirect("volunteers:me")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                volunteer = registration.volunteer_register(actor=request.user, data=form.registration())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Registered. Your volunteer number is %(number)s.") % {"number": volunteer.number}
+            )
+            return redirect("volunteers:me")
+    return render(request, "volunteers/register.html", {"form": form})
+
+
+@login_required
+def me(request):
+    volunteer = volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteers:register")
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "volunteer": volunteer,
+            "signups": selectors.own_signups(request.user)[:50],
+            "hours": selectors.own_hours(request.user).prefetch_related("corrections")[:50],
+            "invitations": Invitation.objects.filter(volunteer=volunteer, status="sent").select_related(
+                "slot__need"
+            ),
+            "certificates": volunteer.certificates.all(),
+            "trainings": volunteer.trainings.all(),
+            "commendations": volunteer.commendations.all(),
+            "issuers": _issuers_of(volunteer),
+            "suggestions": matching.suggest_for_volunteer(volunteer, limit=5),
+            "correction_form": CorrectionForm(),
+        },
+    )
+
+
+def _issuers_of(volunteer: Volunteer) -> list[tuple[str, int, str]]:
+    """(kind, id, name) of every organizer of the volunteer's verified hours."""
+    seen = {}
+    for project in (
+        HourRecord.objects.filter(volunteer=volunteer, status="verified")
+        .values_list(
+            "slot__need__project__organization_id",
+            "slot__need__project__organization__name",
+            "slot__need__project__department_id",
+            "slot__need__project__department__name",
+        )
+        .distinct()
+    ):
+        org_id, org_name, dept_id, dept_name = project
+        key = ("org", org_id, org_name) if org_id else ("dept", dept_id, dept_name)
+        seen[key[:2]] = key
+    return list(seen.values())
+
+
+@login_required
+@require_POST
+def slot_apply(request, pk: int):
+    slot = get_object_or_404(NeedSlot, pk=pk)
+    try:
+        signup = signups.signup_apply(actor=request.user, slot=slot)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("Signed up: %(status)s") % {"status": signup.get_status_display()})
+    return redirect("volunteers:need_detail", pk=slot.need_id)
+
+
+@login_required
+@require_POST
+def signup_cancel(request, pk: int):
+    signup = get_object_or_404(SignUp.objects.select_related("slot__need__project"), pk=pk)
+    if signup.volunteer.user_id != request.user.pk and not can_manage_need(request.user, signup.slot.need):
+        raise Http404
+    try:
+        signups.signup_cancel(actor=request.user, signup=signup)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The sign-up is cancelled."))
+    return redirect(request.POST.get("next") or "volunteers:me")
+
+
+@login_required
+@require_POST
+def invitation_answer(request, pk: int):
+    invitation = get_object_or_404(Invitation, pk=pk, volunteer__user=request.user)
+    try:
+        signups.invitation_answer(
+            actor=request.user, invitation=invitation, accept=request.POST.get("accept") == "1"
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("volunteers:me")
+
+
+@login_required
+def check_in(request, pk: int):
+    """The check-in page; the QR code at the venue links here with ?code=…"""
+    slot = get_object_or_404(NeedSlot.objects.select_related("need"), pk=pk)
+    from_qr = "code" in request.GET
+    form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            hours.hours_check_in(
+                actor=request.user,
+                slot=slot,
+                code=form.cleaned_data["code"],
+                method="qr" if request.POST.get("qr") else "checkin",
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, _("Checked in. Remember to check out when you leave."))
+            return redirect("volunteers:me")
+    return render(request, "volunteers/check_in.html", {"slot": slot, "form": form, "from_qr": from_qr})
+
+
+@login_required
+@require_POST
+def check_out(request, pk: int):
+    record = get_object_or_404(HourRecord, pk=pk, volunteer__user=request.user)
+    try:
+        hours.hours_check_out(actor=request.user, record=record)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("volunteers:me")
+
+
+@login_required
+@require_POST
+def correction_request(request, pk: int):
+    record = get_object_or_404(HourRecord, pk=pk, volunteer__user=request.user)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            hours.correction_request(
+                actor=request.user,
+                record=record,
+                minutes=form.cleaned_data["minutes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Your correction request has been sent to the organizer."))
+    else:
+        messages.error(request, _("Enter the correct minutes and a reason."))
+    return redirect("volunteers:me")
+
+
+@login_required
+@require_POST
+def certificate_request(request):
+    volunteer = volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    kind, _sep, pk = request.POST.get("issuer", "").partition(":")
+    try:
+        organization = get_object_or_404(Organization, pk=int(pk)) if kind == "org" else None
+        department = None
+        if kind == "dept":
+            from core.models import Department
+
+            department = get_object_or_404(Department, pk=int(pk))
+        certificate = certificates.certificate_issue(
+            actor=request.user, volunteer=volunteer, organization=organization, department=department
+        )
+    except (ValueError, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [_("Choose an organizer.")])))
+        return redirect("volunteers:me")
+    return redirect(certificate.get_absolute_url())
+
+
+def _certificate_for(user, number: str) -> Certificate:
+    certificate = get_object_or_404(Certificate.objects.select_related("volunteer"), number=number)
+    if not can_view_volunteer(user, certificate.volunteer):
+        raise Http404
+    return certificate
+
+
+@login_required
+def certificate_detail(request, number: str):
+    return render(
+        request, "volunteers/certificate.html", {"certificate": _certificate_for(request.user, number)}
+    )
+
+
+@login_required
+def certificate_pdf(request, number: str):
+    from volunteers.pdf import certificate_pdf as render_pdf
+
+    certificate = _certificate_for(request.user, number)
+    response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.number}.pdf"'
+    return response
+
+
+# --- organizers ------------------------------------------------------------------------------------
+
+
+@login_required
+def manage_needs(request):
+    page = Paginator(
+        selectors.needs_managed_by(request.user).order_by("-created_at", "-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "volunteers/manage_needs.html",
+        {
+            "page": page,
+            "organizations": Organization.objects.filter(pk__in=organization_ids_of(request.user)),
+        },
+    )
+
+
+@login_required
+def manage_need(request, pk: int):
+    need = _managed_need(request.user, pk)
+    slot_signups = (
+        SignUp.objects.filter(slot__need=need)
+        .exclude(status__in=["cancelled"])
+        .select_related("volunteer", "slot", "hours")
+        .order_by("slot__starts_at", "status", "created_at")
+    )
+    return render(
+        request,
+        "volunteers/manage_need.html",
+        {
+            "need": need,
+            "slots": selectors.slots_with_counts(need),
+            "signups": slot_signups,
+            "manual_form": ManualHoursForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def signup_decide(request, pk: int):
+    signup = get_object_or_404(SignUp.objects.select_related("slot__need__project"), pk=pk)
+    if not can_manage_need(request.user, signup.slot.need):
+        raise Http404
+    try:
+        signups.signup_decide(actor=request.user, signup=signup, approve=request.POST.get("approve") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("volunteers:manage_need", pk=signup.slot.need_id)
+
+
+@login_required
+@require_POST
+def manual_hours(request, pk: int):
+    signup = get_object_or_404(SignUp.objects.select_related("slot__need__project"), pk=pk)
+    if not can_manage_need(request.user, signup.slot.need):
+        raise Http404
+    form = ManualHoursForm(request.POST)
+    if form.is_valid():
+        try:
+            hours.hours_manual_entry(actor=request.user, signup=signup, minutes=form.cleaned_data["minutes"])
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Enter the minutes served."))
+    return redirect("volunteers:manage_need", pk=signup.slot.need_id)
+
+
+@login_required
+def slot_matches(request, pk: int):
+    """Ranked suggestions for one slot, each with the parts of its score."""
+    slot = get_object_or_404(NeedSlot.objects.select_related("need__project"), pk=pk)
+    if not can_manage_need(request.user, slot.need):
+        raise Http404
+    if request.method == "POST":
+        volunteer = get_object_or_404(Volunteer, pk=request.POST.get("volunteer"))
+        try:
+            signups.invitation_send(actor=request.user, slot=slot, volunteer=volunteer, score={})
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Invitation sent."))
+        return redirect("volunteers:slot_matches", pk=slot.pk)
+    suggestions = matching.suggest_for_slot(slot)
+    return render(
+        request,
+        "volunteers/slot_matches.html",
+        {"slot": slot, "need": slot.need, "suggestions": suggestions, "labels": matching.PART_LABELS},
+    )
+
+
+@login_required
+def hours_queue(request):
+    page = Paginator(selectors.hours_to_verify(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    corrections = HourCorrection.objects.filter(
+        status="open", record__in=HourRecord.objects.filter(pk__in=_verifiable_record_ids(request.user))
+    ).select_related("record__slot__need", "record__volunteer")[:50]
+    return render(
+        request,
+        "volunteers/hours_queue.html",
+        {"page": page, "corrections": corrections, "reject_form": RejectForm()},
+    )
+
+
+def _verifiable_record_ids(user):
+    from django.db.models import Q
+
+    from volunteers.permissions import is_bureau_admin, social_worker_of
+
+    if is_bureau_admin(user):
+        return HourRecord.objects.values("pk")
+    condition = Q(slot__need__project__organization_id__in=organization_ids_of(user))
+    if user.department_id:
+        condition |= Q(slot__need__project__department_id=user.department_id)
+    worker = social_worker_of(user)
+    if worker is not None and worker.is_valid_on():
+        condition |= Q(volunteer__teams__leader=worker)
+    return HourRecord.objects.filter(condition).values("pk")
+
+
+@login_required
+@require_POST
+def hours_decide(request, pk: int):
+    record = get_object_or_404(HourRecord, pk=pk)
+    try:
+        if request.POST.get("verify") == "1":
+            hours.hours_verify(actor=request.user, record=record)
+        else:
+            hours.hours_reject(actor=request.user, record=record, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("volunteers:hours_queue")
+
+
+@login_required
+@require_POST
+def correction_resolve(request, pk: int):
+    correction = get_object_or_404(HourCorrection, pk=pk)
+    try:
+        hours.correction_resolve(
+            actor=request.user,
+            correction=correction,
+            accept=request.POST.get("accept") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("volunteers:hours_queue")
+
+
+def _own_organization(user, pk: int) -> Organization:
+    organization = get_object_or_404(Organization, pk=pk)
+    if not can_post_needs_for(user, organization=organization):
+        raise Http404
+    return organization
+
+
+@login_required
+def org_volunteers(request, pk: int):
+    """An organization's volunteers (masked IDs), with import and export."""
+    organization = _own_organization(request.user, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        kind = request.POST.get("kind", "volunteers")
+        try:
+            if kind == "hours":
+                created = transfer.import_hours(actor=request.user, upload=form.cleaned_data["file"])
+            elif kind == "training":
+                created = transfer.import_training(actor=request.user, upload=form.cleaned_data["file"])
+            else:
+                created = transfer.import_volunteers(
+                    actor=request.user, organization=organization, upload=form.cleaned_data["file"]
+                )
+        except registration.ImportRowErrors as exc:
+            row_errors = exc.messages
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Imported %(n)s rows.") % {"n": len(created)})
+            return redirect("volunteers:org_volunteers", pk=organization.pk)
+    volunteers = selectors.volunteers_of_organizations([organization.pk]).order_by("number")
+    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "volunteers/org_volunteers.html",
+        {"organization": organization, "page": page, "form": form, "row_errors": row_errors},
+    )
+
+
+@login_required
+def org_export(request, pk: int, what: str, fmt: str):
+    organization = _own_organization(request.user, pk)
+    volunteers = selectors.volunteers_of_organizations([organization.pk])
+    if what == "volunteers":
+        header, rows = transfer.volunteer_rows(volunteers)
+    elif what == "hours":
+        header, rows = transfer.hour_rows(
+            HourRecord.objects.filter(slot__need__project__organization=organization)
+        )
+    elif what == "training":
+        from volunteers.models import TrainingRecord
+
+        header, rows = transfer.training_rows(TrainingRecord.objects.filter(volunteer__in=volunteers))
+    else:
+        raise Http404
+    if fmt == "xlsx":
+        body, content_type = (
+            transfer.to_xlsx(header, rows),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "csv":
+        body, content_type = transfer.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{what}-{organization.pk}.{fmt}"'
+    return response
