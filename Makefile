@@ -26,12 +26,18 @@ $(STAMP): pyproject.toml | $(PY)
 
 venv: $(STAMP)
 
-# System tools the project needs: gettext for translations (installed with apt when missing and root).
+# System tools the project needs: gettext for translations and the CJK font of certificate PDFs
+# (installed with apt when missing and root).
 system-deps:
 	@command -v msgfmt >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
 	  else echo "Please install GNU gettext (msgfmt)"; exit 1; fi; }
+	@# The CJK TrueType font embedded into volunteer certificate PDFs (VOLUNTEER_CERTIFICATE_FONT).
+	@test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; \
+	  else echo "Please install the font package fonts-wqy-zenhei (certificate PDFs)"; exit 1; fi; }
 
 env: $(STAMP)
 	@$(PY) -m config.keys --ensure .env.local
