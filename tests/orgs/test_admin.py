@@ -116,3 +116,25 @@ def test_nobody_deletes_organizations_in_the_admin(client):
     org = OrganizationFactory()
     assert client.post(f"{INDEX}delete/{org.pk}/").status_code in (302, 403, 404)
     assert Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_staff_group_permissions_are_granted_idempotently():
+    from django.contrib.auth.models import Group
+
+    from orgs.staff_permissions import grant_staff_permissions
+
+    grant_staff_permissions()
+    grant_staff_permissions()
+    registry = set(
+        Group.objects.get(name=Role.REGISTRY_ADMIN.value).permissions.values_list("codename", flat=True)
+    )
+    supervisor = set(
+        Group.objects.get(name=Role.SUPERVISOR.value).permissions.values_list("codename", flat=True)
+    )
+    member_group = set(
+        Group.objects.get(name=Role.ORGANIZATION_MEMBER.value).permissions.values_list("codename", flat=True)
+    )
+    assert {"add_organization", "change_organization", "view_organization", "add_creditlistentry"} <= registry
+    assert "delete_organization" not in registry
+    assert "view_organization" in supervisor and "change_organization" not in supervisor
+    assert not any(code.endswith("organization") for code in member_group)
