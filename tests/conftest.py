@@ -4,11 +4,34 @@ import pytest
 from django.db import connection
 
 
+def _restore_data_after_transactional_tests(items) -> None:
+    """A `transaction=True` test ends with a flush that empties every table, including the rows
+    data migrations seeded (service categories, the Wagtail site root...). Later tests on the same
+    worker, and the next `--reuse-db` session, would then see an empty database. Serialized rollback
+    reloads the seeded state after each such test."""
+    for item in items:
+        for index, mark in enumerate(item.own_markers):
+            if (
+                mark.name == "django_db"
+                and mark.kwargs.get("transaction")
+                and "serialized_rollback" not in mark.kwargs
+            ):
+                item.own_markers[index] = pytest.mark.django_db(
+                    *mark.args, **{**mark.kwargs, "serialized_rollback": True}
+                ).mark
+        if item.get_closest_marker("django_db") is None:
+            continue
+        mark = item.get_closest_marker("django_db")
+        if mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*mark.args, **{**mark.kwargs, "serialized_rollback": True}))
+
+
 def pytest_collection_modifyitems(config, items):
     """postgres-marked tests skip on SQLite locally, but must run under CI=true: there a
     postgres test meeting another database fails instead of skipping."""
     from django.conf import settings
 
+    _restore_data_after_transactional_tests(items)
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in engine:
         return
@@ -35,3 +58,22 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Django reloads serialized data at the *start* of a serialized-rollback test, so the last
+    transactional test of a session would leave an empty database behind for the next `--reuse-db`
+    run. Reload the seeded state right after the flush instead."""
+    yield
+    mark = item.get_closest_marker("django_db")
+    if not (mark and mark.kwargs.get("transaction")):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for conn in connections.all():
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                conn.creation.deserialize_db_from_string(contents)
