@@ -105,14 +105,40 @@ def test_file_with_bad_rows_writes_nothing_and_reports_every_bad_row(client, reg
     assert "校验码" in html and "火星区" in html
 
 
-def test_a_service_error_in_the_write_phase_rolls_everything_back(client, registry, district):
+def test_an_existing_code_updates_that_organization_and_keeps_its_id_on_file(client, registry, district):
     _login(client, registry)
-    OrganizationFactory(uscc=make_uscc(2), id_number=make_id_number(9))
+    existing = OrganizationFactory(uscc=make_uscc(2), id_number=make_id_number(9))
+    hmac_before = existing.legal_rep_id_hmac
     rows = [_row("甲", make_uscc(1), make_id_number(1)), _row("乙", make_uscc(2), "")]
     response = client.post(IMPORT, {"kind": "organizations", "file": _csv(rows)})
-    # an existing code updates that organization (the ID on file is kept): both rows are fine
     assert response.status_code == 200
-    assert Organization.objects.get(uscc=make_uscc(2)).name == "乙"
+    existing.refresh_from_db()
+    assert existing.name == "乙" and existing.legal_rep_id_hmac == hmac_before
+
+
+def test_a_service_error_while_writing_rolls_back_the_rows_already_written(
+    client, registry, district, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from orgs import services
+
+    real_save = services.organization_save
+
+    def save_failing_on_second(**kwargs):
+        if kwargs["instance"].name == "乙":
+            raise ValidationError({"name": "模拟的服务层错误"})
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(services, "organization_save", save_failing_on_second)
+    _login(client, registry)
+    rows = [_row("甲", make_uscc(1), make_id_number(1)), _row("乙", make_uscc(2), make_id_number(2))]
+    response = client.post(IMPORT, {"kind": "organizations", "file": _csv(rows)})
+    assert response.status_code == 400
+    assert not Organization.objects.exists()
+    assert [(e.row, e.column, e.message) for e in response.context["result"].errors] == [
+        (3, "名称", "模拟的服务层错误")
+    ]
 
 
 def test_xlsx_grades_import_and_unknown_organization_is_reported(client, registry):
