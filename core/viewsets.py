@@ -1,4 +1,4 @@
-"""Wagtail admin viewsets whose create/edit/delete go through a service (and so the audit log)."""
+"""Wagtail admin pieces whose create/edit/delete go through a service (and so the audit log)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -7,33 +7,48 @@ from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, Sn
 from core import services
 
 
-class _ServiceSaveMixin:
+class ServiceFormMixin:
+    """For Wagtail create/edit views: `service_save()` replaces Wagtail's save; a service
+    `ValidationError` becomes a form error (never a 500) and nothing is written."""
+
+    def service_save(self):
+        raise NotImplementedError
+
     def save_instance(self):
         try:
-            return self.view_set_save(actor=self.request.user, instance=self.form.instance)
+            return self.service_save()
         except ValidationError as exc:
-            # Surface service-level validation on the form rather than as a 500.
-            self.form.add_error(None, exc)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.form.add_error(field if field in self.form.fields else None, errors)
+            else:
+                self.form.add_error(None, exc)
+            # Wagtail's form_invalid expects this attribute from its own validation path.
+            self.produced_error_message = self.get_error_message()
             raise
-
-    def view_set_save(self, *, actor, instance):
-        return services.reference_save(actor=actor, instance=instance)
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ValidationError:
             return self.form_invalid(form)
-        except PermissionDenied:
-            raise
 
 
-class ServiceCreateView(_ServiceSaveMixin, CreateView):
-    pass
+class NoDeleteView(DeleteView):
+    """Records that are kept for good (registers, procurements): never deleted from the admin."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied
 
 
-class ServiceEditView(_ServiceSaveMixin, EditView):
-    pass
+class ServiceCreateView(ServiceFormMixin, CreateView):
+    def service_save(self):
+        return services.reference_save(actor=self.request.user, instance=self.form.instance)
+
+
+class ServiceEditView(ServiceFormMixin, EditView):
+    def service_save(self):
+        return services.reference_save(actor=self.request.user, instance=self.form.instance)
 
 
 class ServiceDeleteView(DeleteView):
@@ -49,4 +64,4 @@ class ReferenceDataViewSet(SnippetViewSet):
     delete_view_class = ServiceDeleteView
 
 
-__all__ = ["ModelViewSet", "ReferenceDataViewSet"]
+__all__ = ["ModelViewSet", "NoDeleteView", "ReferenceDataViewSet", "ServiceFormMixin"]

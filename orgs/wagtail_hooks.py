@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
 
 from core.models import ServiceCategory
+from core.viewsets import NoDeleteView, ServiceFormMixin
 from orgs import admin_views, selectors, services
 from orgs.filters import StaffOrganizationFilter
 from orgs.forms import PROFILE_FIELDS
@@ -28,36 +28,6 @@ from orgs.models import (
     Organization,
 )
 from orgs.permissions import is_registry_admin
-
-
-class _ServiceFormMixin:
-    """Calls `service_save()` instead of Wagtail's save; a service error becomes a form error."""
-
-    def save_instance(self):
-        try:
-            return self.service_save()
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.form.add_error(field if field in self.form.fields else None, errors)
-            else:
-                self.form.add_error(None, exc)
-            self.produced_error_message = self.get_error_message()
-            raise
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError:
-            return self.form_invalid(form)
-
-
-class _NoDeleteView(generic.DeleteView):
-    """Records of the register are kept: organizations are deregistered, listings removed."""
-
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied
-
 
 # --- organizations ------------------------------------------------------------------------------
 
@@ -92,7 +62,7 @@ class OrganizationAdminForm(WagtailAdminModelForm):
         pass  # the service checks the USCC with Chinese messages and the registry override
 
 
-class _OrganizationSave(_ServiceFormMixin):
+class _OrganizationSave(ServiceFormMixin):
     def service_save(self):
         data = self.form.cleaned_data
         return services.organization_save(
@@ -164,7 +134,7 @@ class OrganizationViewSet(ModelViewSet):
     index_view_class = OrganizationIndexView
     add_view_class = OrganizationCreateView
     edit_view_class = OrganizationEditView
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = False
     inspect_view_enabled = False
     form_fields = PROFILE_FIELDS
@@ -200,7 +170,7 @@ class GradeForm(WagtailAdminModelForm):
         fields = ["organization", "grade", "granted_on", "certificate_no"]
 
 
-class GradeCreateView(_ServiceFormMixin, generic.CreateView):
+class GradeCreateView(ServiceFormMixin, generic.CreateView):
     def service_save(self):
         data = self.form.cleaned_data
         return services.grade_grant(
@@ -239,7 +209,7 @@ class GradeViewSet(ModelViewSet):
     index_view_class = GradeIndexView
     add_view_class = GradeCreateView
     edit_view_enabled = False
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["organization", "grade", "granted_on", "certificate_no"]
@@ -261,7 +231,7 @@ class AnnualReportForm(WagtailAdminModelForm):
         pass  # recording a year again updates it
 
 
-class _AnnualReportSave(_ServiceFormMixin):
+class _AnnualReportSave(ServiceFormMixin):
     def service_save(self):
         data = self.form.cleaned_data
         return services.annual_report_record(
@@ -294,7 +264,7 @@ class AnnualReportViewSet(ModelViewSet):
     index_view_class = AnnualReportIndexView
     add_view_class = AnnualReportSaveView
     edit_view_class = AnnualReportEditView
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = False
     form_fields = ["organization", "year", "submitted_on", "conclusion"]
     list_display = ["organization", "year", "submitted_on", "conclusion"]
@@ -323,7 +293,7 @@ class CreditListEntryForm(WagtailAdminModelForm):
         ]
 
 
-class CreditListEntryCreateView(_ServiceFormMixin, generic.CreateView):
+class CreditListEntryCreateView(ServiceFormMixin, generic.CreateView):
     def service_save(self):
         data = self.form.cleaned_data
         entry = services.credit_list_add(
@@ -350,7 +320,7 @@ class CreditListEntryCreateView(_ServiceFormMixin, generic.CreateView):
         return entry
 
 
-class CreditListEntryEditView(_ServiceFormMixin, generic.EditView):
+class CreditListEntryEditView(ServiceFormMixin, generic.EditView):
     """A listing's public facts stay as decided; staff record rectification or removal."""
 
     def get_form(self, form_class=None):
@@ -397,7 +367,7 @@ class CreditListEntryViewSet(ModelViewSet):
     index_view_class = CreditListEntryIndexView
     add_view_class = CreditListEntryCreateView
     edit_view_class = CreditListEntryEditView
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = False
     form_fields = CreditListEntryForm.Meta.fields
     list_display = ["organization", "list_type", "trigger", "listed_on", "deciding_authority", "removed_on"]
