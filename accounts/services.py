@@ -165,6 +165,40 @@ def user_update_profile(*, actor, user: User, display_name: str, email: str, pho
     return user
 
 
+@transaction.atomic
+def user_signup(
+    *,
+    username: str,
+    password: str | None,
+    display_name: str,
+    email: str = "",
+    phone: str = "",
+    via: str = "site",
+) -> User:
+    """Create a site account (no staff role, never the Wagtail admin) for someone signing up as an
+    organization's applicant or invitee, or a volunteer. `password=None` gives an account that
+    cannot log in until a password is set (used by imports). `via` says which flow created it."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    user = User(username=username, display_name=display_name, email=email.strip().lower(), phone=phone)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(
+        actor=user if password is not None else None,
+        action="user.signup",
+        target=user,
+        after={"username": username, "via": via},
+    )
+    return user
+
+
 def role_grant(*, user: User, role: Role | str, reason: str) -> None:
     """Add a profile-derived role. Called only by the service that owns the profile."""
     role = Role(role)

@@ -166,21 +166,12 @@ def invitation_accept(*, user, signed_token: str) -> Membership:
 def user_create_for_organization(
     *, username: str, password: str, display_name: str, email: str, phone: str = ""
 ):
-    """Create the site account of an organization's applicant or invitee (no staff role, never
-    the Wagtail admin). Part of the register's sign-up and invitation flows."""
-    from django.contrib.auth.password_validation import validate_password
+    """Create the site account of an organization's applicant or invitee."""
+    from accounts.services import user_signup
 
-    from accounts.models import User
-
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This username is already taken.")})
-    user = User(username=username, display_name=display_name, email=email.strip().lower(), phone=phone)
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    audit.record(actor=user, action="user.signup", target=user, after={"username": username})
-    return user
+    return user_signup(
+        username=username, password=password, display_name=display_name, email=email, phone=phone, via="orgs"
+    )
 
 
 @transaction.atomic
