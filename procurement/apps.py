@@ -17,8 +17,12 @@ class ProcurementConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from core.documents import register_document_permission
         from procurement.notifications import register_events
+        from procurement.permissions import can_view_challenge_document, can_view_tender_document
 
         register_events()
+        register_document_permission("procurement.Tender", can_view_tender_document)
+        register_document_permission("procurement.Challenge", can_view_challenge_document)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -47,3 +47,47 @@ def can_ask_question(user, tender) -> bool:
 
 def can_file_challenge(user, tender) -> bool:
     return can_ask_question(user, tender)
+
+
+def is_procurement_reader(user) -> bool:
+    """Bureau approvers and supervisors read every tender (read-only)."""
+    return _active(user) and (
+        user.is_superuser or user_has_role(user, Role.BUREAU_APPROVER) or user_has_role(user, Role.SUPERVISOR)
+    )
+
+
+def can_view_tender_staff(user, tender) -> bool:
+    """The staff view of a tender: its department's officers, approvers and supervisors."""
+    return can_manage_tender(user, tender) or is_procurement_reader(user)
+
+
+def can_view_tender_document(user, document, owner) -> bool:
+    """Non-public documents of a tender (core asks this; public ones are open to everyone): while
+    the call is a draft only its department's officers; afterwards approvers and supervisors too."""
+    from procurement.models import TenderStatus
+
+    if owner is None:
+        return False
+    if owner.status == TenderStatus.DRAFT:
+        return can_manage_tender(user, owner)
+    return can_view_tender_staff(user, owner)
+
+
+def is_member_of(user, organization) -> bool:
+    if not (_active(user) and organization is not None):
+        return False
+    return organization.memberships.filter(user=user).exists()
+
+
+def can_view_challenge(user, challenge) -> bool:
+    """A challenge's text, documents and answer: the filing organization's members (or the filer),
+    the tender's department officers, approvers and supervisors. Never other organizations."""
+    if not _active(user):
+        return False
+    if challenge.filed_by_id == user.pk or is_member_of(user, challenge.organization):
+        return True
+    return can_view_tender_staff(user, challenge.tender)
+
+
+def can_view_challenge_document(user, document, owner) -> bool:
+    return owner is not None and can_view_challenge(user, owner)

@@ -197,6 +197,15 @@ class Clarification(models.Model):
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Asked by"), on_delete=models.PROTECT, related_name="+"
     )
+    # The organization the asker acted for (never shown publicly; staff and the audit only).
+    asked_for = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("Asked for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     asked_at = models.DateTimeField(_("Asked at"), default=timezone.now)
     answer = models.TextField(_("Answer"), blank=True)
     answered_by = models.ForeignKey(
@@ -279,6 +288,14 @@ class Challenge(models.Model):
     text = models.TextField(_("Challenge"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("Organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     filed_at = models.DateTimeField(_("Filed at"), default=timezone.now)
     status = models.CharField(

@@ -6,12 +6,15 @@ from procurement.services.budget import (
     budget_line_reserve,
 )
 from procurement.services.clarifications import (
+    CHALLENGE_MAX_DOCUMENTS,
+    acting_organization,
     challenge_answer,
     challenge_file,
     clarification_answer,
     clarification_ask,
     tender_record_document_access,
 )
+from procurement.services.documents import tender_document_upload, tender_documents_publish
 from procurement.services.methods import method_ensure_defaults, method_save
 from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
 from procurement.services.tenders import (
@@ -36,6 +39,8 @@ from procurement.services.tenders import (
 )
 
 __all__ = [
+    "CHALLENGE_MAX_DOCUMENTS",
+    "acting_organization",
     "budget_line_award",
     "budget_line_release",
     "budget_line_reserve",
@@ -56,6 +61,8 @@ __all__ = [
     "tender_cancel",
     "tender_close",
     "tender_create",
+    "tender_document_upload",
+    "tender_documents_publish",
     "tender_fail",
     "tender_open",
     "tender_publish",

@@ -21,6 +21,25 @@ from procurement.models import (
 from procurement.permissions import can_ask_question, can_file_challenge, can_manage_tender
 from procurement.services._common import deny, refuse
 
+# How many files may be attached to one challenge.
+CHALLENGE_MAX_DOCUMENTS = 5
+
+
+def acting_organization(actor, organization=None):
+    """The organization `actor` acts for: `organization` if they are its member, else their only
+    organization; None when they belong to none. Several and none chosen: refused."""
+    from orgs.selectors import organizations_of_user
+
+    mine = organizations_of_user(actor)
+    if organization is not None:
+        if not mine.filter(pk=organization.pk).exists():
+            deny(_("You are not a member of this organization."))
+        return organization
+    found = list(mine[:2])
+    if len(found) > 1:
+        refuse(_("Choose the organization you act for."), code="organization_required")
+    return found[0] if found else None
+
 
 def _bidding_open(tender: Tender) -> bool:
     return tender.status == TenderStatus.PUBLISHED and (
@@ -29,11 +48,13 @@ def _bidding_open(tender: Tender) -> bool:
 
 
 @transaction.atomic
-def clarification_ask(*, actor, tender: Tender, question: str) -> Clarification:
-    """An organization member asks about a call open for bids. The question and its answer become
-    public once answered; who asked never does."""
+def clarification_ask(*, actor, tender: Tender, question: str, organization=None) -> Clarification:
+    """An organization member asks about a call open for bids, for their organization (recorded,
+    never shown publicly). The question and its answer become public once answered; who asked
+    never does."""
     if not can_ask_question(actor, tender):
         deny(_("Only members of social organizations may ask questions about a call."))
+    organization = acting_organization(actor, organization)
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if not _bidding_open(tender):
         refuse(_("Questions can only be asked while the call is open for bids."), code="not_open")
@@ -42,9 +63,16 @@ def clarification_ask(*, actor, tender: Tender, question: str) -> Clarification:
         refuse(_("Write your question."))
     if len(question) > 2000:
         refuse(_("The question is too long (at most 2000 characters)."))
-    clarification = Clarification.objects.create(tender=tender, question=question, asked_by=actor)
+    clarification = Clarification.objects.create(
+        tender=tender, question=question, asked_by=actor, asked_for=organization
+    )
     # The asker is in the audit log (staff only), never on the page.
-    audit.record(actor=actor, action="clarification.ask", target=clarification, after={"tender": tender.pk})
+    audit.record(
+        actor=actor,
+        action="clarification.ask",
+        target=clarification,
+        after={"tender": tender.pk, "organization": organization.pk if organization else None},
+    )
     return clarification
 
 
@@ -89,12 +117,30 @@ def tender_record_document_access(*, actor, tender: Tender) -> TenderDocumentAcc
 
 @transaction.atomic
 def challenge_file(
-    *, actor, tender: Tender, text: str, stage: str = ChallengeStage.CALL_DOCUMENTS, lot=None
+    *,
+    actor,
+    tender: Tender,
+    text: str,
+    stage: str = ChallengeStage.CALL_DOCUMENTS,
+    lot=None,
+    organization=None,
+    files=(),
 ) -> Challenge:
-    """A bidder files a written challenge (质疑). One against the call documents is accepted only
-    while bidding runs; the officer may then suspend the tender (`tender_suspend(challenge=...)`)."""
+    """A bidder files a written challenge (质疑) for its organization, with up to
+    `CHALLENGE_MAX_DOCUMENTS` supporting files (private: the organization's members and the
+    purchaser's staff). One against the call documents is accepted only while bidding runs; the
+    officer may then suspend the tender (`tender_suspend(challenge=...)`)."""
+    from core.documents import check_document_file, document_upload
+    from core.models import DocumentType
+
     if not can_file_challenge(actor, tender):
         deny(_("Only members of social organizations may file a challenge."))
+    organization = acting_organization(actor, organization)
+    files = [f for f in files if f]
+    if len(files) > CHALLENGE_MAX_DOCUMENTS:
+        refuse(_("Attach at most %(n)s files.") % {"n": CHALLENGE_MAX_DOCUMENTS})
+    for upload in files:
+        check_document_file(upload)  # every file checked before anything is stored
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if stage == ChallengeStage.CALL_DOCUMENTS and tender.status not in (
         TenderStatus.PUBLISHED,
@@ -108,9 +154,23 @@ def challenge_file(
         refuse(_("Write the challenge."))
     if lot is not None and lot.tender_id != tender.pk:
         refuse(_("Unknown lot."))
-    challenge = Challenge.objects.create(tender=tender, lot=lot, stage=stage, text=text, filed_by=actor)
+    challenge = Challenge.objects.create(
+        tender=tender, lot=lot, stage=stage, text=text, filed_by=actor, organization=organization
+    )
+    for upload in files:
+        document_upload(
+            actor=actor, owner=challenge, file=upload, document_type=DocumentType.COMPLAINTS, title=""
+        )
     audit.record(
-        actor=actor, action="challenge.file", target=challenge, after={"tender": tender.pk, "stage": stage}
+        actor=actor,
+        action="challenge.file",
+        target=challenge,
+        after={
+            "tender": tender.pk,
+            "stage": stage,
+            "organization": organization.pk if organization else None,
+            "documents": len(files),
+        },
     )
     return challenge
 

@@ -22,7 +22,7 @@ from procurement.models import (
     TenderSuspension,
 )
 from procurement.permissions import can_approve_tender, can_manage_department, can_manage_tender
-from procurement.services import budget
+from procurement.services import budget, documents
 from procurement.services._common import deny, refuse, summary
 from procurement.transitions import BIDDING_STATES, EDITABLE_STATES, RESERVING_STATES, check_transition
 
@@ -258,6 +258,7 @@ def tender_publish(*, actor, tender: Tender, at: dt.datetime | None = None) -> T
     if problems:
         refuse(problems, code="publication_refused")
     budget.budget_line_reserve(actor=actor, tender=tender)
+    documents.tender_documents_publish(actor=actor, tender=tender)
     tender.published_at = at
     tender.save(update_fields=["published_at"])
     return _move(
