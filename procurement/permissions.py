@@ -91,3 +91,8 @@ def can_view_challenge(user, challenge) -> bool:
 
 def can_view_challenge_document(user, document, owner) -> bool:
     return owner is not None and can_view_challenge(user, owner)
+
+
+def can_view_bid_counts(user, tender) -> bool:
+    """Staff see how many bids a lot has (never more before opening) and the opening record."""
+    return can_view_tender_staff(user, tender)

@@ -1,10 +1,27 @@
 from django.urls import path
 
-from procurement import views
+from procurement import views, views_bids, views_challenges
 
 app_name = "procurement"
 
 urlpatterns = [
     path("calls/<int:tender_id>/ask/", views.clarification_ask, name="clarification_ask"),
     path("calls/<int:tender_id>/documents/<uuid:public_id>/", views.tender_document, name="tender_document"),
+    # Challenges (views_challenges): organization members; staff answer them in the admin.
+    path("calls/<int:tender_id>/challenge/", views_challenges.challenge_file, name="challenge_file"),
+    path("challenges/<int:pk>/", views_challenges.challenge_detail, name="challenge_detail"),
+    path(
+        "organizations/<int:organization_id>/challenges/",
+        views_challenges.organization_challenges,
+        name="organization_challenges",
+    ),
+    # Sealed bids (views_bids): organization members; staff see counts, then the opening record.
+    path("bids/", views_bids.my_bids, name="my_bids"),
+    path("calls/<int:tender_id>/bid/", views_bids.bid_submit, name="bid_submit"),
+    path("bids/<int:pk>/", views_bids.bid_detail, name="bid_detail"),
+    path("bids/<int:pk>/replace/", views_bids.bid_replace, name="bid_replace"),
+    path("bids/<int:pk>/withdraw/", views_bids.bid_withdraw, name="bid_withdraw"),
+    path("bids/<int:pk>/reconfirm/", views_bids.bid_reconfirm, name="bid_reconfirm"),
+    path("bids/<int:pk>/files/<uuid:file_id>/", views_bids.bid_file, name="bid_file"),
+    path("staff/calls/<int:tender_id>/bids/", views_bids.tender_bids_staff, name="tender_bids_staff"),
 ]

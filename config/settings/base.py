@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "volunteers-slot-reminders": {"task": "volunteers.send_slot_reminders", "schedule": 900},
     "volunteers-close-due-signups": {"task": "volunteers.close_due_signups", "schedule": 900},
     "volunteers-social-worker-daily": {"task": "volunteers.social_worker_daily", "schedule": 86400},
+    # Purchase of services (procurement/tasks.py): close tenders at their deadline and open the bids.
+    "procurement-close-and-open-due-tenders": {
+        "task": "procurement.close_and_open_due_tenders",
+        "schedule": 60,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -246,6 +251,10 @@ CORE_CALENDAR_WARN_FROM = env("CORE_CALENDAR_WARN_FROM", "12-01")  # month-day a
 # --- personal ID numbers (core/identity.py): AES-GCM key and look-up HMAC key, base64 of 32 bytes each ----
 PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY", "")
 PII_HMAC_KEY = env("PII_HMAC_KEY", "")
+# --- sealed bids (procurement/sealing.py): wraps each tender's data key; base64 of 32 bytes. Back it up
+# apart from the database: losing it means every unopened tender must be run again.
+BID_MASTER_KEY = env("BID_MASTER_KEY", "")
+BID_UPLOAD_MAX_BYTES = env_int("BID_UPLOAD_MAX_BYTES", 30 * 1024 * 1024)  # one bid's files, in total
 NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 20)  # emails per user per day; in-app rows are not capped
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)  # largest private document upload
 

@@ -9,6 +9,7 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 AUDIT_MAC_KEY = "test-audit-mac-key-not-for-production"
 PII_ENCRYPTION_KEY = "dGVzdC1waWktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # test only
 PII_HMAC_KEY = "dGVzdC1waWktaG1hYy1rZXktMzItYnl0ZXMtbG9uZyE="  # test only
+BID_MASTER_KEY = "dGVzdC1iaWQtbWFzdGVyLWtleS0zMi1ieXRlcy1vayE="  # test only
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"

@@ -1,10 +1,11 @@
 """Purchase of services: methods, plans and budget lines, tenders, lots, scoring sheets,
-clarifications, amendments, challenges to the call and suspensions.
+clarifications, amendments, challenges to the call and suspensions; sealed bids and their opening.
 
 Primary keys of tenders, lots, criteria, amendments and documents are the stable ids OCDS uses
 (`ocid` = prefix + tender id); they are never reused (nothing in a procurement is hard-deleted once
 published)."""
 
+from procurement.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
 from procurement.models.methods import PeriodUnit, ProcurementMethod
 from procurement.models.plans import BudgetLine, FundingSource, PurchasingPlan
 from procurement.models.tenders import (
@@ -22,6 +23,10 @@ from procurement.models.tenders import (
 )
 
 __all__ = [
+    "Bid",
+    "BidFile",
+    "BidOpening",
+    "BidStatus",
     "BudgetLine",
     "Challenge",
     "ChallengeStage",
@@ -36,6 +41,7 @@ __all__ = [
     "Tender",
     "TenderAmendment",
     "TenderDocumentAccess",
+    "TenderSealingKey",
     "TenderStatus",
     "TenderSuspension",
 ]

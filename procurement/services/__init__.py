@@ -1,5 +1,13 @@
 """Every write of purchase of services. Import from here: `from procurement import services`."""
 
+from procurement.services.bids import (
+    bid_file_read_own,
+    bid_read_own,
+    bid_reconfirm,
+    bid_replace,
+    bid_submit,
+    bid_withdraw,
+)
 from procurement.services.budget import (
     budget_line_award,
     budget_line_release,
@@ -16,6 +24,7 @@ from procurement.services.clarifications import (
 )
 from procurement.services.documents import tender_document_upload, tender_documents_publish
 from procurement.services.methods import method_ensure_defaults, method_save
+from procurement.services.opening import tender_open_bids, tenders_close_and_open_due
 from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
 from procurement.services.tenders import (
     lot_delete,
@@ -41,6 +50,12 @@ from procurement.services.tenders import (
 __all__ = [
     "CHALLENGE_MAX_DOCUMENTS",
     "acting_organization",
+    "bid_file_read_own",
+    "bid_read_own",
+    "bid_reconfirm",
+    "bid_replace",
+    "bid_submit",
+    "bid_withdraw",
     "budget_line_award",
     "budget_line_release",
     "budget_line_reserve",
@@ -65,6 +80,7 @@ __all__ = [
     "tender_documents_publish",
     "tender_fail",
     "tender_open",
+    "tender_open_bids",
     "tender_publish",
     "tender_record_document_access",
     "tender_reopen_evaluation",
@@ -74,4 +90,5 @@ __all__ = [
     "tender_submit",
     "tender_suspend",
     "tender_update",
+    "tenders_close_and_open_due",
 ]
