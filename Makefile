@@ -68,6 +68,7 @@ test: venv system-deps messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 lint: venv system-deps
+	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
