@@ -1,5 +1,7 @@
-"""Refresh the zh_Hans catalogues from the source and fail on any untranslated or fuzzy string."""
+"""Refresh the zh_Hans catalogues from the source and fail on any untranslated or fuzzy string,
+or on a translation whose placeholders do not match its source (msgfmt --check-format)."""
 
+import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -39,6 +41,16 @@ class Command(BaseCommand):
                 problems.append(f"{rel}: untranslated: {entry.msgid!r}")
             for entry in catalogue.fuzzy_entries():
                 problems.append(f"{rel}: fuzzy: {entry.msgid!r}")
+            result = subprocess.run(  # noqa: S603
+                ["msgfmt", "--check-format", "-o", "/dev/null", str(po_path)],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                problems.extend(
+                    f"{rel}: {line}" for line in result.stderr.splitlines() if "warning" not in line
+                )
         if problems:
             for line in problems:
                 self.stderr.write(line)
