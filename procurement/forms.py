@@ -11,3 +11,9 @@ class QuestionForm(forms.Form):
             "Questions and answers are published on the call's page; your name and organization are not."
         ),
     )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from procurement.forms_challenges import add_organization_field
+
+        add_organization_field(self, list(organizations))

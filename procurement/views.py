@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.models import Document, DocumentVisibility
+from orgs.selectors import organizations_of_user
 from procurement import services
 from procurement.forms import QuestionForm
 from procurement.models import Tender
@@ -34,11 +35,14 @@ def clarification_ask(request, tender_id: int):
     tender = _public_tender(tender_id)
     if not can_ask_question(request.user, tender):
         raise PermissionDenied
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST or None, organizations=list(organizations_of_user(request.user)))
     if request.method == "POST" and form.is_valid():
         try:
             services.clarification_ask(
-                actor=request.user, tender=tender, question=form.cleaned_data["question"]
+                actor=request.user,
+                tender=tender,
+                question=form.cleaned_data["question"],
+                organization=form.cleaned_data.get("organization"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

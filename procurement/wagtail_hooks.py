@@ -5,15 +5,19 @@ deleted here (records of a procurement are kept)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from procurement import selectors, services
+from procurement import admin_views, selectors, services
 from procurement.filters import BudgetLineFilter, ClarificationFilter, PlanFilter, TenderFilter
 from procurement.models import BudgetLine, Clarification, ProcurementMethod, PurchasingPlan, Tender
+from procurement.permissions import is_procurement_reader, is_procurement_staff
 
 
 class _ServiceFormMixin:
@@ -83,9 +87,20 @@ def _clarifications_for(user):
 
 PlanCreate, PlanEdit, PlanIndex = _views(services.plan_save, services.plan_save, selectors.plans_for_staff)
 LineCreate, LineEdit, LineIndex = _views(services.budget_line_save, services.budget_line_save, _lines_for)
-TenderCreate, TenderEdit, TenderIndex = _views(
+TenderCreate, TenderEdit, _TenderIndex = _views(
     services.tender_create, services.tender_update, selectors.tenders_for_staff
 )
+
+
+class TenderIndex(_TenderIndex):
+    def get_list_more_buttons(self, instance):
+        manage = ListingMenuItem(
+            _("Lots, documents and actions"),
+            url=reverse("procurement_tender_manage", args=[instance.pk]),
+            icon_name="cogs",
+            priority=5,
+        )
+        return [manage, *super().get_list_more_buttons(instance)]
 
 
 class PlanViewSet(ModelViewSet):
@@ -230,3 +245,41 @@ class ProcurementGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_procurement_viewsets():
     return ProcurementGroup()
+
+
+class _StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_procurement_staff(request.user) or is_procurement_reader(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_challenges_menu_item():
+    return _StaffMenuItem(
+        _("Challenges"),
+        reverse("procurement_challenge_index"),
+        name="procurement_challenges",
+        icon_name="warning",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_tender_screens():
+    v = admin_views
+    return [
+        path("procurement/tenders/<int:pk>/manage/", v.tender_manage, name="procurement_tender_manage"),
+        path("procurement/tenders/<int:pk>/lots/", v.tender_lots, name="procurement_tender_lots"),
+        path(
+            "procurement/tenders/<int:pk>/lots/<int:lot_pk>/sheet/", v.lot_sheet, name="procurement_lot_sheet"
+        ),
+        path(
+            "procurement/tenders/<int:pk>/documents/",
+            v.tender_document_add,
+            name="procurement_tender_document_add",
+        ),
+        path("procurement/tenders/<int:pk>/amend/", v.tender_amend, name="procurement_tender_amend"),
+        path("procurement/tenders/<int:pk>/suspend/", v.tender_suspend, name="procurement_tender_suspend"),
+        path("procurement/tenders/<int:pk>/resume/", v.tender_resume, name="procurement_tender_resume"),
+        path("procurement/tenders/<int:pk>/cancel/", v.tender_cancel, name="procurement_tender_cancel"),
+        path("procurement/challenges/", v.challenge_index, name="procurement_challenge_index"),
+        path("procurement/challenges/<int:pk>/", v.challenge_detail, name="procurement_challenge_detail"),
+    ]
