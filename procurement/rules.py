@@ -115,3 +115,51 @@ def method_defaults() -> tuple[MethodRule, ...]:
     in settings changes single numbers."""
     overrides = getattr(settings, "PROCUREMENT_METHOD_OVERRIDES", {}) or {}
     return tuple(replace(rule, **overrides.get(rule.code, {})) for rule in _METHOD_DEFAULTS)
+
+
+# --- evaluation, award and challenges (RULES.md "Evaluation", "Award and challenges") ---------------
+
+
+def conflict_lookback_years() -> int:
+    """An expert who worked for, directed or controlled a bidder within this many years is excluded."""
+    return _int("PROCUREMENT_CONFLICT_LOOKBACK_YEARS", 3)
+
+
+def panel_reserve_count() -> int:
+    """Reserves drawn after the panel's external experts (called in order when one declines)."""
+    return _int("PROCUREMENT_PANEL_RESERVES", 3)
+
+
+def abnormally_low_ratio() -> Decimal:
+    """A price below this share of the mean of the other responsive prices is abnormally low."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_ABNORMALLY_LOW_RATIO", "0.80")))
+
+
+def award_confirm_working_days() -> int:
+    """The purchaser confirms the top-ranked candidate within this many working days of the report."""
+    return _int("PROCUREMENT_AWARD_CONFIRM_WORKING_DAYS", 5)
+
+
+def award_notice_working_days() -> int:
+    """The award notice is published within this many working days of the confirmation."""
+    return _int("PROCUREMENT_AWARD_NOTICE_WORKING_DAYS", 2)
+
+
+def challenge_working_days() -> int:
+    """A bidder may challenge the result within this many working days of the notice."""
+    return _int("PROCUREMENT_CHALLENGE_WORKING_DAYS", 7)
+
+
+def challenge_answer_working_days() -> int:
+    """The purchaser answers a challenge within this many working days."""
+    return _int("PROCUREMENT_CHALLENGE_ANSWER_WORKING_DAYS", 7)
+
+
+def complaint_working_days() -> int:
+    """A complaint (投诉) to the finance department within this many working days after the answer deadline."""
+    return _int("PROCUREMENT_COMPLAINT_WORKING_DAYS", 15)
+
+
+def complaint_decision_working_days() -> int:
+    """The finance department decides a complaint within this many working days."""
+    return _int("PROCUREMENT_COMPLAINT_DECISION_WORKING_DAYS", 30)
