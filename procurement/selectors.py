@@ -220,6 +220,7 @@ def bids_of_user(user) -> QuerySet:
     return (
         Bid.objects.filter(organization__memberships__user=user)
         .select_related("tender", "lot", "organization")
+        .annotate(tender_lot_count=Count("tender__lots", distinct=True))
         .defer("ciphertext", "nonce")
         .order_by("-submitted_at", "-pk")
     )

@@ -86,7 +86,11 @@ class BidForm(forms.Form):
 
     def __init__(self, *args, organizations, lots, qualification_documents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        from orgs.models import Organization
+
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=[o.pk for o in organizations]
+        )
         self.fields["lot"].queryset = lots
         self.fields["qualification_documents"].queryset = qualification_documents
         self.fields["qualification_documents"].label_from_instance = lambda q: q.document.title

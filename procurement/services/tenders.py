@@ -261,13 +261,15 @@ def tender_publish(*, actor, tender: Tender, at: dt.datetime | None = None) -> T
     documents.tender_documents_publish(actor=actor, tender=tender)
     tender.published_at = at
     tender.save(update_fields=["published_at"])
-    return _move(
+    tender = _move(
         actor=actor,
         tender=tender,
         target=S.PUBLISHED,
         action="tender.publish",
         extra={"published_at": at.isoformat()},
     )
+    notifications.call_published(tender=tender)
+    return tender
 
 
 # --- bidding: amendments, suspension, closing -------------------------------------------------
