@@ -154,6 +154,10 @@ def test_organization_import_is_all_or_nothing_and_reports_every_bad_row():
     assert len(created) == 2
     assert OrganizationVolunteer.objects.filter(organization=organization).count() == 2
     assert all(not v.user.has_usable_password() for v in created)
+    from audit.models import Event
+
+    signups = Event.objects.filter(action="user.signup", after__via="volunteers")
+    assert sorted(signups.values_list("object_id", flat=True)) == sorted(str(v.user_id) for v in created)
 
 
 def test_only_members_of_the_organization_import_its_volunteers():

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.roles import Role
-from accounts.services import role_grant
+from accounts.services import role_grant, user_signup
 from core.identity import id_number_hmac, id_number_is_valid, id_number_protect
 from volunteers import rules
 from volunteers.models import AvailabilitySlot, OrganizationVolunteer, Qualification, Skill, Volunteer
@@ -194,8 +194,6 @@ def volunteer_import(
     """An organization registers its volunteers from a file, all or nothing: one bad row (including a
     duplicate ID number inside the file) and nothing is written; every bad row is reported. Each
     volunteer gets an account they claim later by resetting the password with their phone/email."""
-    from accounts.models import User
-
     if not can_post_needs_for(actor, organization=organization) and not is_bureau_admin(actor):
         raise PermissionDenied(_("Only members of a verified organization may register its volunteers."))
     row_errors: list[tuple[int, list[str]]] = []
@@ -219,9 +217,13 @@ def volunteer_import(
     with transaction.atomic():
         for _row_number, data in rows:
             key = id_number_hmac(data.id_number)[:16]
-            user = User(username=f"v-{key}", display_name=data.real_name.strip(), phone=data.phone.strip())
-            user.set_unusable_password()
-            user.save()
+            user = user_signup(
+                username=f"v-{key}",
+                password=None,
+                display_name=data.real_name.strip(),
+                phone=data.phone.strip(),
+                via="volunteers",
+            )
             created.append(_create(user=user, data=data, organization=organization))
         audit.record(
             actor=actor,
