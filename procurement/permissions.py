@@ -96,3 +96,41 @@ def can_view_challenge_document(user, document, owner) -> bool:
 def can_view_bid_counts(user, tender) -> bool:
     """Staff see how many bids a lot has (never more before opening) and the opening record."""
     return can_view_tender_staff(user, tender)
+
+
+# --- experts, panels, evaluation and awards ------------------------------------------------------
+
+
+def can_manage_experts(user) -> bool:
+    """The expert pool is kept by procurement officers and bureau admins."""
+    return _active(user) and (
+        user.is_superuser
+        or user_has_role(user, Role.PROCUREMENT_OFFICER)
+        or user_has_role(user, Role.BUREAU_ADMIN)
+    )
+
+
+def is_active_expert(user) -> bool:
+    """The expert role follows the profile's `active` flag (kept in sync by `expert_save`)."""
+    return _active(user) and user_has_role(user, Role.EXPERT)
+
+
+def member_may_see_bids(member) -> bool:
+    """A panel member sees the bids only after declaring no conflict, and never before opening."""
+    from procurement.models import MemberStatus, TenderStatus
+
+    tender = member.panel.tender
+    return (
+        member.status == MemberStatus.ACTIVE
+        and member.declared_at is not None
+        and tender.status in (TenderStatus.OPENED, TenderStatus.EVALUATING, TenderStatus.AWARDED)
+        and hasattr(tender, "opening")
+    )
+
+
+def can_see_panel_names(user, panel, *, notice_published: bool) -> bool:
+    """Panel names are secret from bidders and the public until the lot's award notice is
+    published; the department's officers, approvers and supervisors see them."""
+    if notice_published:
+        return True
+    return can_view_tender_staff(user, panel.tender)

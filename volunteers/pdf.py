@@ -4,35 +4,23 @@ the text is extractable and prints the same everywhere)."""
 from __future__ import annotations
 
 import io
-import os
 from xml.sax.saxutils import escape
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.pdf import register_cjk_font
 from volunteers import rules
 
 FONT_NAME = "CertificateCJK"
 
 
 def _register_font() -> str:
-    path = rules.certificate_font_path()
-    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return FONT_NAME
-    if not os.path.exists(path):
-        raise ImproperlyConfigured(
-            f"Certificate font not found at {path}: install the Debian package fonts-wqy-zenhei "
-            "(make system-deps) or set VOLUNTEER_CERTIFICATE_FONT to a TrueType CJK font."
-        )
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
-    return FONT_NAME
+    return register_cjk_font(path=rules.certificate_font_path(), name=FONT_NAME)
 
 
 def certificate_pdf(certificate) -> bytes:

@@ -1,5 +1,12 @@
 """Every write of purchase of services. Import from here: `from procurement import services`."""
 
+from procurement.services.awards import (
+    award_cancel,
+    award_confirm,
+    award_notice_publish,
+    award_propose,
+    awards_publish_due_notices,
+)
 from procurement.services.bids import (
     bid_file_read_own,
     bid_read_own,
@@ -23,9 +30,37 @@ from procurement.services.clarifications import (
     tender_record_document_access,
 )
 from procurement.services.documents import tender_document_upload, tender_documents_publish
+from procurement.services.experts import (
+    expert_family_tie_declare,
+    expert_relation_add,
+    expert_save,
+    experts_import_csv,
+)
 from procurement.services.methods import method_ensure_defaults, method_save
 from procurement.services.opening import tender_open_bids, tenders_close_and_open_due
+from procurement.services.panels import (
+    panel_create,
+    panel_draw,
+    panel_member_declare,
+    panel_member_decline,
+    panel_name_representative,
+    recusal_decide,
+    recusal_request,
+)
 from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
+from procurement.services.result_challenges import (
+    result_challenge_answer,
+    result_challenge_file,
+    supplier_complaint_decided,
+    supplier_complaint_record,
+)
+from procurement.services.scoring import (
+    bid_low_price_justification,
+    bid_mark_nonresponsive,
+    member_sign,
+    panel_finalize,
+    score_save,
+)
 from procurement.services.tenders import (
     lot_delete,
     lot_save,
@@ -50,7 +85,14 @@ from procurement.services.tenders import (
 __all__ = [
     "CHALLENGE_MAX_DOCUMENTS",
     "acting_organization",
+    "award_cancel",
+    "award_confirm",
+    "award_notice_publish",
+    "award_propose",
+    "awards_publish_due_notices",
     "bid_file_read_own",
+    "bid_low_price_justification",
+    "bid_mark_nonresponsive",
     "bid_read_own",
     "bid_reconfirm",
     "bid_replace",
@@ -64,13 +106,31 @@ __all__ = [
     "challenge_file",
     "clarification_answer",
     "clarification_ask",
+    "expert_family_tie_declare",
+    "expert_relation_add",
+    "expert_save",
+    "experts_import_csv",
     "lot_delete",
     "lot_save",
+    "member_sign",
     "method_ensure_defaults",
     "method_save",
+    "panel_create",
+    "panel_draw",
+    "panel_finalize",
+    "panel_member_declare",
+    "panel_member_decline",
+    "panel_name_representative",
     "plan_publish_intentions",
     "plan_save",
+    "recusal_decide",
+    "recusal_request",
+    "result_challenge_answer",
+    "result_challenge_file",
+    "score_save",
     "scoring_sheet_replace",
+    "supplier_complaint_decided",
+    "supplier_complaint_record",
     "tender_amend",
     "tender_award",
     "tender_cancel",
