@@ -7,6 +7,15 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core.documents import register_document_permission
         from volunteers.notifications import register_events
+        from volunteers.permissions import can_view_need_document, can_view_qualification_document
+        from volunteers.staff_permissions import grant_staff_permissions_after_migrate
 
         register_events()
+        register_document_permission("volunteers.Need", can_view_need_document)
+        register_document_permission("volunteers.Qualification", can_view_qualification_document)
+        # Setup, not workflow: staff groups may view volunteering in the Wagtail admin.
+        post_migrate.connect(grant_staff_permissions_after_migrate, sender=self)

@@ -85,11 +85,27 @@ class Suggestion:
         return [(str(PART_LABELS[key]), value) for key, value in self.parts.items()]
 
     def as_json(self) -> dict:
+        """What is kept with an invitation: the total, each part, the penalty and its reasons."""
         return {
             "total": str(self.total),
             "parts": {k: str(v) for k, v in self.parts.items()},
             "penalty": str(self.penalty),
+            "penalty_reasons": dict(self.penalty_reasons),
         }
+
+
+def explain(score: dict) -> dict:
+    """A stored score (`Suggestion.as_json`) for display: labelled parts, penalty and its reasons."""
+    if not score:
+        return {}
+    parts = score.get("parts") or {}
+    return {
+        "total": score.get("total", ""),
+        "parts": [(str(PART_LABELS.get(key, key)), value) for key, value in parts.items()],
+        "penalty": score.get("penalty", "0"),
+        "matches": (score.get("penalty_reasons") or {}).get("matches", 0),
+        "notifications": (score.get("penalty_reasons") or {}).get("notifications", 0),
+    }
 
 
 # --- parts -------------------------------------------------------------------------------------
@@ -257,6 +273,17 @@ def score_candidates(slot: NeedSlot, candidates: list[Volunteer], *, now=None) -
         )
     suggestions.sort(key=lambda s: (-s.total, s.volunteer.pk))
     return suggestions
+
+
+def score_for(slot: NeedSlot, volunteer: Volunteer) -> dict:
+    """The score one volunteer gets for a slot, as kept with an invitation (`Suggestion.as_json`)."""
+    slot = NeedSlot.objects.select_related("need").get(pk=slot.pk)
+    volunteer = (
+        Volunteer.objects.filter(pk=volunteer.pk)
+        .prefetch_related("skills", "service_types", "districts", "availability")
+        .get()
+    )
+    return score_candidates(slot, [volunteer])[0].as_json()
 
 
 def suggest_for_slot(slot: NeedSlot, *, limit: int | None = None) -> list[Suggestion]:

@@ -95,6 +95,21 @@ def can_verify_hours(user, record) -> bool:
     return can_manage_need(user, record.slot.need) or leads_volunteer(user, record.volunteer)
 
 
+def organizes_volunteer(user, volunteer) -> bool:
+    """The user is a member of an organization the volunteer is linked to, or staff of a bureau unit
+    whose needs the volunteer signed up to."""
+    if not _active(user):
+        return False
+    from volunteers.selectors import volunteers_of_department, volunteers_of_organizations
+
+    org_ids = organization_ids_of(user)
+    if org_ids and volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
+        return True
+    return bool(
+        user.department_id and volunteers_of_department(user.department_id).filter(pk=volunteer.pk).exists()
+    )
+
+
 def can_view_volunteer(user, volunteer) -> bool:
     """The volunteer, their team's social worker, an organization linked to them, the bureau unit
     whose needs they signed up to, bureau admins."""
@@ -102,14 +117,17 @@ def can_view_volunteer(user, volunteer) -> bool:
         return False
     if volunteer.user_id == user.pk or is_bureau_admin(user):
         return True
-    from volunteers.selectors import volunteers_of_department, volunteers_of_organizations
+    return organizes_volunteer(user, volunteer) or leads_volunteer(user, volunteer)
 
-    org_ids = organization_ids_of(user)
-    if org_ids and volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
-        return True
-    if user.department_id and volunteers_of_department(user.department_id).filter(pk=volunteer.pk).exists():
-        return True
-    return leads_volunteer(user, volunteer)
+
+def can_view_need_document(user, document, need) -> bool:
+    """A need's documents (the accident insurance policy): its organizers and bureau admins."""
+    return need is not None and can_manage_need(user, need)
+
+
+def can_view_qualification_document(user, document, qualification) -> bool:
+    """A qualification's proof: the volunteer, their organizers (who verify it), bureau admins."""
+    return qualification is not None and can_view_volunteer(user, qualification.volunteer)
 
 
 def require(condition: bool, message: str | None = None) -> None:

@@ -160,3 +160,49 @@ def public_statistics() -> dict:
         ],
         "stars": [(level, star_counts[f"stars_{level}"]) for level in range(1, len(thresholds) + 1)],
     }
+
+
+def projects_managed_by(user) -> QuerySet:
+    """Service projects the user's organizations or bureau unit own, with their number of needs."""
+    from volunteers.models import ServiceProject
+
+    if is_bureau_admin(user):
+        queryset = ServiceProject.objects.all()
+    else:
+        condition = Q(organization_id__in=organization_ids_of(user))
+        if user.department_id:
+            condition |= Q(department_id=user.department_id)
+        queryset = ServiceProject.objects.filter(condition)
+    return (
+        queryset.select_related("organization", "department")
+        .annotate(need_count=Count("needs"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def qualifications_to_verify(user) -> QuerySet:
+    """Unverified qualifications of volunteers the user organizes (all of them for bureau admins);
+    never the user's own."""
+    from volunteers.models import Qualification
+
+    queryset = Qualification.objects.filter(verified_at__isnull=True)
+    if not is_bureau_admin(user):
+        org_ids = organization_ids_of(user)
+        visible = volunteers_of_organizations(org_ids) if org_ids else Volunteer.objects.none()
+        if user.department_id:
+            visible = visible | volunteers_of_department(user.department_id)
+        queryset = queryset.filter(volunteer__in=visible.values("pk"))
+    return (
+        queryset.exclude(volunteer__user=user)
+        .select_related("volunteer", "service_type", "document")
+        .order_by("created_at", "pk")
+    )
+
+
+def social_workers_for_staff(*, unchecked_only: bool = False) -> QuerySet:
+    from volunteers.models import SocialWorker
+
+    queryset = SocialWorker.objects.select_related("user", "organization").order_by("valid_until", "pk")
+    if unchecked_only:
+        queryset = queryset.filter(verified_at__isnull=True)
+    return queryset

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import views, views_manage
 
 app_name = "volunteers"
 
@@ -28,6 +28,25 @@ urlpatterns = [
     path("manage/hours/", views.hours_queue, name="hours_queue"),
     path("manage/hours/<int:pk>/decide/", views.hours_decide, name="hours_decide"),
     path("manage/corrections/<int:pk>/resolve/", views.correction_resolve, name="correction_resolve"),
+    path("manage/projects/", views_manage.project_list, name="project_list"),
+    path("manage/projects/new/", views_manage.project_create, name="project_create"),
+    path("manage/projects/<int:pk>/edit/", views_manage.project_edit, name="project_edit"),
+    path("manage/projects/<int:pk>/needs/new/", views_manage.need_create, name="need_create"),
+    path("manage/needs/<int:pk>/insurance/", views_manage.need_insurance, name="need_insurance"),
+    path("manage/needs/<int:pk>/cancel/", views_manage.need_cancel, name="need_cancel"),
+    path("manage/slots/<int:pk>/qr/", views_manage.slot_qr, name="slot_qr"),
+    path("manage/volunteers/<int:pk>/", views_manage.volunteer_profile, name="volunteer_profile"),
+    path("manage/qualifications/", views_manage.qualification_queue, name="qualification_queue"),
+    path(
+        "manage/qualifications/<int:pk>/verify/",
+        views_manage.qualification_verify,
+        name="qualification_verify",
+    ),
+    path("qualifications/new/", views_manage.qualification_add, name="qualification_add"),
+    path("social-workers/", views_manage.social_worker_list, name="social_worker_list"),
+    path("social-workers/register/", views_manage.social_worker_register, name="social_worker_register"),
+    path("social-workers/<int:pk>/", views_manage.social_worker_detail, name="social_worker_detail"),
+    path("teams/<int:pk>/", views_manage.team_detail, name="team_detail"),
     path("manage/organizations/<int:pk>/volunteers/", views.org_volunteers, name="org_volunteers"),
     path("manage/organizations/<int:pk>/export/<str:what>.<str:fmt>", views.org_export, name="org_export"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core.documents import documents_of
 from orgs.models import Organization
 from volunteers import matching, selectors, transfer
 from volunteers.forms import (
@@ -41,6 +42,7 @@ from volunteers.permissions import (
     can_manage_need,
     can_post_needs_for,
     can_view_volunteer,
+    is_bureau_admin,
     organization_ids_of,
     volunteer_of,
 )
@@ -161,6 +163,7 @@ def me(request):
                 "slot__need"
             ),
             "certificates": volunteer.certificates.all(),
+            "qualifications": volunteer.qualifications.select_related("service_type").order_by("-created_at"),
             "trainings": volunteer.trainings.all(),
             "commendations": volunteer.commendations.all(),
             "issuers": _issuers_of(volunteer),
@@ -346,6 +349,7 @@ def manage_needs(request):
         {
             "page": page,
             "organizations": Organization.objects.filter(pk__in=organization_ids_of(request.user)),
+            "is_staff": is_bureau_admin(request.user),
         },
     )
 
@@ -359,6 +363,11 @@ def manage_need(request, pk: int):
         .select_related("volunteer", "slot", "hours")
         .order_by("slot__starts_at", "status", "created_at")
     )
+    invitations = (
+        Invitation.objects.filter(slot__need=need)
+        .select_related("volunteer", "slot")
+        .order_by("slot__starts_at", "-created_at", "pk")
+    )
     return render(
         request,
         "volunteers/manage_need.html",
@@ -366,6 +375,8 @@ def manage_need(request, pk: int):
             "need": need,
             "slots": selectors.slots_with_counts(need),
             "signups": slot_signups,
+            "invitations": [(inv, matching.explain(inv.score)) for inv in invitations],
+            "documents": documents_of(need).order_by("-uploaded_at") if need.is_risky else [],
             "manual_form": ManualHoursForm(),
         },
     )
@@ -410,7 +421,10 @@ def slot_matches(request, pk: int):
     if request.method == "POST":
         volunteer = get_object_or_404(Volunteer, pk=request.POST.get("volunteer"))
         try:
-            signups.invitation_send(actor=request.user, slot=slot, volunteer=volunteer, score={})
+            # the score is computed again here (never taken from the form) and kept with the invitation
+            signups.invitation_send(
+                actor=request.user, slot=slot, volunteer=volunteer, score=matching.score_for(slot, volunteer)
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -440,7 +454,7 @@ def hours_queue(request):
 def _verifiable_record_ids(user):
     from django.db.models import Q
 
-    from volunteers.permissions import is_bureau_admin, social_worker_of
+    from volunteers.permissions import social_worker_of
 
     if is_bureau_admin(user):
         return HourRecord.objects.values("pk")

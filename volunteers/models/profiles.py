@@ -210,6 +210,14 @@ class SocialWorker(models.Model):
     organization = models.ForeignKey(
         "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A registration a person records themselves counts (and gives the role) only once a bureau
+    # admin has checked the certificate; one a bureau admin records is checked when recorded.
+    verified_at = models.DateTimeField(
+        _("Certificate checked at"), null=True, blank=True, default=timezone.now
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("Social worker")
@@ -224,7 +232,11 @@ class SocialWorker(models.Model):
         return f"{self.real_name}（{self.get_level_display()}）"
 
     def is_valid_on(self, day: datetime.date | None = None) -> bool:
-        return (day or timezone.localdate()) <= self.valid_until
+        return self.verified_at is not None and (day or timezone.localdate()) <= self.valid_until
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def required_ce_hours(self) -> int:

@@ -60,6 +60,39 @@ def project_create(
 
 
 @transaction.atomic
+def project_update(
+    *, actor, project: ServiceProject, title: str, responsible_person: str, contact_phone: str = ""
+) -> ServiceProject:
+    """The organizer corrects a project's title, responsible person or contact phone (the owner
+    never changes: hours and certificates are issued in its name)."""
+    from volunteers.permissions import can_manage_project
+
+    project = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    if not can_manage_project(actor, project):
+        raise PermissionDenied(_("You may not change this project."))
+    errors = {}
+    if not title.strip():
+        errors["title"] = [_("Enter a title.")]
+    if not responsible_person.strip():
+        errors["responsible_person"] = [_("Enter the responsible person.")]
+    if errors:
+        raise ValidationError(errors)
+    fields = ("title", "responsible_person", "contact_phone")
+    before = {name: getattr(project, name) for name in fields}
+    project.title, project.responsible_person = title.strip(), responsible_person.strip()
+    project.contact_phone = contact_phone.strip()
+    project.save(update_fields=list(fields))
+    audit.record(
+        actor=actor,
+        action="volunteer_project.update",
+        target=project,
+        before=before,
+        after={name: getattr(project, name) for name in fields},
+    )
+    return project
+
+
+@transaction.atomic
 def need_create(
     *,
     actor,
@@ -136,21 +169,42 @@ def need_create(
 
 
 @transaction.atomic
-def need_record_insurance(*, actor, need: Need, policy_no: str, insurer: str) -> Need:
-    """Record the accident insurance of a risky need."""
+def need_record_insurance(*, actor, need: Need, policy_no: str, insurer: str, document_file=None) -> Need:
+    """Record the accident insurance of a risky need, with the policy document when given (stored
+    privately: the need's organizers and bureau staff see it). A bad file records nothing."""
+    from core.documents import document_upload
+    from core.models import DocumentType
+
     need = Need.objects.select_for_update().select_related("project").get(pk=need.pk)
     if not can_manage_need(actor, need):
         raise PermissionDenied(_("You may not change this need."))
+    if need.status == NeedStatus.CANCELLED:
+        raise ValidationError(_("This need is cancelled."))
     if not policy_no.strip() or not insurer.strip():
         raise ValidationError(_("Enter the policy number and the insurer."))
-    need.insurance_policy_no, need.insurance_insurer = policy_no.strip(), insurer.strip()
+    before = {"policy": need.insurance_policy_no, "insurer": need.insurance_insurer}
+    need.insurance_policy_no, need.insurance_insurer = policy_no.strip()[:60], insurer.strip()[:100]
     need.insurance_recorded_at = timezone.now()
     need.save(update_fields=["insurance_policy_no", "insurance_insurer", "insurance_recorded_at"])
+    document = None
+    if document_file is not None:
+        document = document_upload(
+            actor=actor,
+            owner=need,
+            file=document_file,
+            document_type=DocumentType.OTHER,
+            title=f"{need.insurance_insurer} {need.insurance_policy_no}",
+        )
     audit.record(
         actor=actor,
         action="volunteer_need.insurance",
         target=need,
-        after={"policy": need.insurance_policy_no},
+        before=before,
+        after={
+            "policy": need.insurance_policy_no,
+            "insurer": need.insurance_insurer,
+            "document": str(document.public_id) if document else None,
+        },
     )
     return need
 

@@ -7,17 +7,31 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
 from volunteers.models import Commendation, TrainingRecord, Volunteer
-from volunteers.permissions import can_view_volunteer, is_bureau_admin, organization_ids_of
+from volunteers.permissions import is_bureau_admin, organizes_volunteer
+
+
+def can_record_for(actor, volunteer: Volunteer) -> bool:
+    """Bureau admins and the volunteer's organizers (an organization they are linked to, the bureau
+    unit whose needs they signed up to); never the volunteer themselves."""
+    if getattr(actor, "pk", None) == volunteer.user_id:
+        return False
+    return is_bureau_admin(actor) or organizes_volunteer(actor, volunteer)
 
 
 def _require_recorder(actor, volunteer: Volunteer) -> None:
-    linked = bool(organization_ids_of(actor)) and can_view_volunteer(actor, volunteer)
-    if actor.pk == volunteer.user_id or not (is_bureau_admin(actor) or linked):
-        raise PermissionDenied(_("Only the bureau or an organization of this volunteer records this."))
+    if not can_record_for(actor, volunteer):
+        raise PermissionDenied(_("Only the bureau or an organizer of this volunteer records this."))
+
+
+def _text_errors(**values: str) -> dict[str, list[str]]:
+    return {
+        name: [_("This field is required.")] for name, value in values.items() if not (value or "").strip()
+    }
 
 
 @transaction.atomic
@@ -25,10 +39,15 @@ def training_record(
     *, actor, volunteer: Volunteer, course: str, hours: Decimal, taken_on: datetime.date, issuer: str
 ) -> TrainingRecord:
     _require_recorder(actor, volunteer)
-    if hours <= 0:
-        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    errors = _text_errors(course=course, issuer=issuer)
+    if hours is None or hours <= 0:
+        errors["hours"] = [_("Hours must be more than zero.")]
+    if taken_on > timezone.localdate():
+        errors["taken_on"] = [_("The date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
     record = TrainingRecord.objects.create(
-        volunteer=volunteer, course=course, hours=hours, taken_on=taken_on, issuer=issuer
+        volunteer=volunteer, course=course.strip(), hours=hours, taken_on=taken_on, issuer=issuer.strip()
     )
     audit.record(
         actor=actor,
@@ -44,8 +63,13 @@ def commendation_award(
     *, actor, volunteer: Volunteer, title: str, awarded_on: datetime.date, issuer: str
 ) -> Commendation:
     _require_recorder(actor, volunteer)
+    errors = _text_errors(title=title, issuer=issuer)
+    if awarded_on > timezone.localdate():
+        errors["awarded_on"] = [_("The date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
     commendation = Commendation.objects.create(
-        volunteer=volunteer, title=title, awarded_on=awarded_on, issuer=issuer
+        volunteer=volunteer, title=title.strip(), awarded_on=awarded_on, issuer=issuer.strip()
     )
     audit.record(
         actor=actor,

@@ -236,40 +236,76 @@ def volunteer_import(
 
 @transaction.atomic
 def qualification_record(
-    *, actor, volunteer: Volunteer, service_type, title: str, valid_until=None, document=None
+    *, actor, volunteer: Volunteer, service_type, title: str, valid_until=None, document_file=None
 ) -> Qualification:
-    """A volunteer records a qualification (with its proof); it counts once verified."""
+    """A volunteer records a qualification for a service type that requires one (心理咨询, 社区矫正,
+    应急救援), with its proof document; it counts once verified. A bad file records nothing."""
+    from core.documents import document_upload
+    from core.models import DocumentType
+
     if actor.pk != volunteer.user_id:
         raise PermissionDenied(_("You may record only your own qualifications."))
+    errors: dict[str, list[str]] = {}
+    if not getattr(service_type, "requires_qualification", False):
+        errors["service_type"] = [_("This service type needs no recorded qualification.")]
+    if not (title or "").strip():
+        errors["title"] = [_("Enter the name of the qualification.")]
+    if valid_until is not None and valid_until < timezone.localdate():
+        errors["valid_until"] = [_("This qualification has already expired.")]
+    if errors:
+        raise ValidationError(errors)
     qualification = Qualification.objects.create(
-        volunteer=volunteer,
-        service_type=service_type,
-        title=title,
-        valid_until=valid_until,
-        document=document,
+        volunteer=volunteer, service_type=service_type, title=title.strip()[:100], valid_until=valid_until
     )
+    if document_file is not None:
+        qualification.document = document_upload(
+            actor=actor,
+            owner=qualification,
+            file=document_file,
+            document_type=DocumentType.QUALIFICATION,
+            title=qualification.title,
+        )
+        qualification.save(update_fields=["document"])
     audit.record(
         actor=actor,
         action="qualification.record",
         target=qualification,
-        after={"volunteer": volunteer.pk, "service_type": service_type.code, "title": title},
+        after={
+            "volunteer": volunteer.pk,
+            "service_type": service_type.code,
+            "title": qualification.title,
+            "document": str(qualification.document.public_id) if qualification.document else None,
+        },
     )
     return qualification
+
+
+def can_verify_qualification(user, qualification: Qualification) -> bool:
+    """Bureau admins, and organizers the volunteer is linked to; never the volunteer."""
+    from volunteers.permissions import can_view_volunteer
+
+    if getattr(user, "pk", None) == qualification.volunteer.user_id:
+        return False
+    return is_bureau_admin(user) or can_view_volunteer(user, qualification.volunteer)
 
 
 @transaction.atomic
 def qualification_verify(*, actor, qualification: Qualification) -> Qualification:
     """A bureau admin, or a member of an organization the volunteer is linked to, verifies a qualification."""
-    from volunteers.permissions import can_view_volunteer
-
     qualification = (
         Qualification.objects.select_for_update().select_related("volunteer").get(pk=qualification.pk)
     )
-    if actor.pk == qualification.volunteer.user_id or not (
-        is_bureau_admin(actor) or can_view_volunteer(actor, qualification.volunteer)
-    ):
+    if not can_verify_qualification(actor, qualification):
         raise PermissionDenied(_("You may not verify this qualification."))
+    if qualification.verified_at is not None:
+        raise ValidationError(_("This qualification has already been verified."))
     qualification.verified_by, qualification.verified_at = actor, timezone.now()
     qualification.save(update_fields=["verified_by", "verified_at"])
-    audit.record(actor=actor, action="qualification.verify", target=qualification, after={"verified": True})
+    audit.record(
+        actor=actor,
+        action="qualification.verify",
+        target=qualification,
+        before={"verified": False},
+        after={"verified": True},
+    )
     return qualification

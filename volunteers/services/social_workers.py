@@ -59,28 +59,73 @@ def social_worker_register(
     registered_on: datetime.date,
     organization=None,
 ) -> SocialWorker:
-    """A bureau admin records a social worker's registration (from the certificate)."""
-    if not is_bureau_admin(actor):
+    """Record a social worker's registration (from the certificate). A bureau admin's record counts
+    at once; a person registering themselves waits for a bureau admin to check the certificate
+    (`social_worker_verify`) before the role is granted."""
+    own = actor is not None and user is not None and actor.pk == user.pk and actor.is_active
+    if not (is_bureau_admin(actor) or own):
         raise PermissionDenied(_("Only a bureau administrator records social workers."))
-    if SocialWorker.objects.filter(certificate_no=certificate_no.strip()).exists():
-        raise ValidationError({"certificate_no": _("This certificate number is already registered.")})
+    certificate_no = (certificate_no or "").strip()
+    errors: dict[str, list[str]] = {}
+    if SocialWorker.objects.filter(user=user).exists():
+        errors.setdefault("__all__", []).append(_("This account is already registered as a social worker."))
+    if not certificate_no:
+        errors["certificate_no"] = [_("Enter the certificate number.")]
+    elif SocialWorker.objects.filter(certificate_no=certificate_no).exists():
+        errors["certificate_no"] = [_("This certificate number is already registered.")]
+    if registered_on is not None and registered_on > timezone.localdate():
+        errors["registered_on"] = [_("The registration date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    checked = is_bureau_admin(actor)
     worker = SocialWorker(
         user=user,
         real_name=real_name.strip(),
         level=level,
-        certificate_no=certificate_no.strip(),
+        certificate_no=certificate_no,
         registered_on=registered_on,
         valid_until=registration_end(registered_on),
         organization=organization,
+        verified_at=timezone.now() if checked else None,
+        verified_by=actor if checked else None,
     )
-    worker.full_clean(exclude=["user"])
+    worker.full_clean(exclude=["user", "verified_by"])
     worker.save()
     sync_social_worker_role(worker)
     audit.record(
         actor=actor,
         action="social_worker.register",
         target=worker,
-        after={"level": level, "certificate_no": worker.certificate_no, "valid_until": worker.valid_until},
+        after={
+            "level": level,
+            "certificate_no": worker.certificate_no,
+            "valid_until": worker.valid_until,
+            "verified": checked,
+        },
+    )
+    return worker
+
+
+@transaction.atomic
+def social_worker_verify(*, actor, worker: SocialWorker) -> SocialWorker:
+    """A bureau admin confirms a self-recorded registration against the certificate; the role
+    follows the registration's validity from then on."""
+    if not is_bureau_admin(actor):
+        raise PermissionDenied(_("Only a bureau administrator checks social-worker certificates."))
+    worker = SocialWorker.objects.select_for_update().select_related("user").get(pk=worker.pk)
+    if worker.user_id == actor.pk:
+        raise PermissionDenied(_("Nobody checks their own certificate."))
+    if worker.verified_at is not None:
+        raise ValidationError(_("This registration has already been checked."))
+    worker.verified_at, worker.verified_by = timezone.now(), actor
+    worker.save(update_fields=["verified_at", "verified_by"])
+    valid = sync_social_worker_role(worker)
+    audit.record(
+        actor=actor,
+        action="social_worker.verify",
+        target=worker,
+        before={"verified": False},
+        after={"verified": True, "valid": valid},
     )
     return worker
 
@@ -118,6 +163,8 @@ def social_worker_renew(
     if not is_bureau_admin(actor):
         raise PermissionDenied(_("Only a bureau administrator renews a registration."))
     worker = SocialWorker.objects.select_for_update().get(pk=worker.pk)
+    if worker.verified_at is None:
+        raise ValidationError(_("Check the certificate before renewing the registration."))
     done, required = education_hours_in_period(worker), worker.required_ce_hours
     if done < required:
         raise ValidationError(
@@ -190,16 +237,40 @@ def team_create(*, actor, name: str, leader: SocialWorker, organization=None) ->
     """A social worker (with a valid registration) or a bureau admin creates a team."""
     if not (is_bureau_admin(actor) or (actor.pk == leader.user_id and leader.is_valid_on())):
         raise PermissionDenied(_("Only a social worker with a valid registration leads a team."))
-    team = Team.objects.create(name=name, leader=leader, organization=organization)
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Enter the team's name.")})
+    team = Team.objects.create(name=name.strip()[:100], leader=leader, organization=organization)
     audit.record(actor=actor, action="team.create", target=team, after={"name": name, "leader": leader.pk})
     return team
 
 
+def _require_team_leader(actor, team: Team) -> None:
+    leader = team.leader
+    if not (is_bureau_admin(actor) or (actor.pk == leader.user_id and leader.is_valid_on())):
+        raise PermissionDenied(_("Only the team's social worker changes its members."))
+
+
 @transaction.atomic
 def team_add_member(*, actor, team: Team, volunteer: Volunteer) -> TeamMembership:
-    if not (is_bureau_admin(actor) or actor.pk == team.leader.user_id):
-        raise PermissionDenied(_("Only the team's social worker adds members."))
+    _require_team_leader(actor, team)
+    if volunteer.user_id == actor.pk:
+        raise ValidationError(
+            _("A social worker does not lead themselves: their hours are verified by others.")
+        )
     membership, created = TeamMembership.objects.get_or_create(team=team, volunteer=volunteer)
     if created:
         audit.record(actor=actor, action="team.add_member", target=team, after={"volunteer": volunteer.pk})
     return membership
+
+
+@transaction.atomic
+def team_remove_member(*, actor, team: Team, volunteer: Volunteer) -> None:
+    """The team's social worker (or a bureau admin) removes a volunteer from the team. Their hours
+    stay as they are; pending ones are then verified by the organizer."""
+    _require_team_leader(actor, team)
+    deleted, _rows = TeamMembership.objects.filter(team=team, volunteer=volunteer).delete()
+    if not deleted:
+        raise ValidationError(_("This volunteer is not a member of the team."))
+    audit.record(
+        actor=actor, action="team.remove_member", target=team, before={"volunteer": volunteer.pk}, after={}
+    )
