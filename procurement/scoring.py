@@ -245,7 +245,7 @@ def finalization_problems(
                 % {
                     "bid": bid.name or bid.id,
                     "price": bid.price,
-                    "percent": round2(Decimal(ratio) * 100).normalize(),
+                    "percent": format(round2(Decimal(ratio) * 100).normalize(), "f"),
                     "mean": round2(others_mean),
                 },
                 bid_id,
