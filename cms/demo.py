@@ -1,6 +1,9 @@
 """Demo pages: the plans and calls-for-bids index pages (with the approval workflow), the demo
 plan's page, and the calls for the demo tenders — one approved through the real workflow (officer
-submits, approver approves), one still a draft. Runs the procurement seed first (idempotent)."""
+submits, approver approves), one still a draft, one submitted and waiting for the approver, and a
+live page for every tender that is past approval (they show their bids once opened). Runs the
+register's and the procurement seed first (both idempotent), so every demo tender gets its page in
+the same run."""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from procurement.models import PurchasingPlan, Tender, TenderStatus
 
 
 def seed(stdout=None) -> None:
+    from orgs import demo as orgs_demo
+
+    orgs_demo.seed(stdout=None)
     procurement_demo.seed(stdout=stdout)
     if ensure_procurement_pages() is None:
         return
@@ -39,3 +45,13 @@ def seed(stdout=None) -> None:
         if number == 0 and tender.status == TenderStatus.DRAFT:
             state = workflow.start(page, officer)
             state.current_task_state.specific.approve(user=approver)
+    for tender in Tender.objects.filter(
+        title__in=[row[0] for row in procurement_demo.BID_TENDERS], page__isnull=True
+    ).order_by("pk"):
+        page = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender, live=False)
+        calls_index.add_child(instance=page)
+        revision = page.save_revision(user=officer)
+        if tender.title in procurement_demo.PENDING_TITLES:
+            workflow.start(page, officer)  # submitted; the approver has not decided yet
+        elif tender.status != TenderStatus.DRAFT:
+            revision.publish(user=approver)  # the tender was approved by the procurement seed
