@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement import views, views_bids, views_challenges
+from procurement import views, views_bids, views_challenges, views_evaluation, views_experts
 
 app_name = "procurement"
 
@@ -24,4 +24,25 @@ urlpatterns = [
     path("bids/<int:pk>/reconfirm/", views_bids.bid_reconfirm, name="bid_reconfirm"),
     path("bids/<int:pk>/files/<uuid:file_id>/", views_bids.bid_file, name="bid_file"),
     path("staff/calls/<int:tender_id>/bids/", views_bids.tender_bids_staff, name="tender_bids_staff"),
+    # Experts (views_experts): their own seats only.
+    path("experts/panels/", views_experts.my_panels, name="expert_panels"),
+    path("experts/panels/<int:member_id>/", views_experts.expert_panel, name="expert_panel"),
+    path("experts/panels/<int:member_id>/scoring/", views_experts.expert_scoring, name="expert_scoring"),
+    path(
+        "experts/panels/<int:member_id>/bids/<int:bid_id>/",
+        views_experts.expert_score_bid,
+        name="expert_score_bid",
+    ),
+    path("experts/panels/<int:member_id>/sign/", views_experts.expert_sign, name="expert_sign"),
+    # Evaluation and award (views_evaluation): officers per lot; bidders their own results.
+    path("staff/lots/<int:lot_id>/evaluation/", views_evaluation.evaluation_lot, name="evaluation_lot"),
+    path("staff/reports/<int:report_id>/", views_evaluation.evaluation_report, name="evaluation_report"),
+    path(
+        "staff/reports/<int:report_id>/pdf/",
+        views_evaluation.evaluation_report,
+        {"fmt": "pdf"},
+        name="evaluation_report_pdf",
+    ),
+    path("results/", views_evaluation.my_results, name="my_results"),
+    path("results/<int:award_id>/challenge/", views_evaluation.result_challenge, name="result_challenge"),
 ]

@@ -54,7 +54,7 @@ def test_report_pdf_text_extracts_chinese_names_and_embeds_the_font(finalized):
 
 
 def test_report_html_shows_every_score_per_expert_and_the_signatures(finalized):
-    _tender, _officer, bids, _users, _panel, members, report = finalized
+    _tender, _officer, _bids, _users, _panel, members, report = finalized
     for member in members:
         assert member.name in report.html
     assert "20.00" in report.html or "20" in report.html
@@ -84,7 +84,7 @@ def test_confirming_a_lower_candidate_needs_a_reason(finalized):
 
 
 def test_confirmation_awards_the_tender_moves_the_budget_and_publishes_the_notice(finalized):
-    tender, officer, bids, *_rest = finalized
+    tender, officer, _bids, *_rest = finalized
     award = tender.awards.get()
     line = tender.budget_line
     with time_machine.travel(NOTICE_DAY.astimezone(), tick=False):
@@ -128,7 +128,7 @@ def _published(finalized):
 
 
 def test_challenge_within_seven_working_days_of_the_notice_is_accepted_and_blocks_signing(finalized):
-    award, officer, bids, users = _published(finalized)
+    award, officer, _bids, users = _published(finalized)
     loser = users[2]
     with time_machine.travel(dt.datetime(2026, 10, 15, 17, 0).astimezone(), tick=False):
         result = services.result_challenge_file(actor=loser, award=award, text="评分有误，请复核")
@@ -162,7 +162,7 @@ def test_challenge_that_does_not_claim_the_result_is_wrong_does_not_block(finali
 
 
 def test_upheld_challenge_cancels_the_award_and_proposes_the_next_candidate(finalized):
-    award, officer, bids, users = _published(finalized)
+    award, officer, _bids, users = _published(finalized)
     tender = award.tender
     with time_machine.travel(dt.datetime(2026, 10, 9, 9, 0).astimezone(), tick=False):
         result = services.result_challenge_file(actor=users[1], award=award, text="第一名资格存疑")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def evaluated():
-    tender, officer, bids, users = opened_tender()
+    tender, officer, bids, _users = opened_tender()
     panel, members = seated_panel(tender, officer, size=3)
     return tender, officer, bids, panel, members
 
@@ -179,7 +179,7 @@ def test_price_only_method_ranks_by_price_without_expert_scores():
     from tests.procurement.factories import DEFAULT_SHEET  # noqa: F401
 
     sheet = [{"name": "价格", "max_points": "100", "is_price": True, "is_objective": True}]
-    tender, officer, bids, _users = opened_tender(
+    tender, officer, _bids, _users = opened_tender(
         prices=("500000", "450000", "480000"), method_code="request_for_quotation", sheet=sheet, days=8
     )
     panel, members = seated_panel(tender, officer, size=3)

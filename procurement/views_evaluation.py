@@ -1,0 +1,260 @@
+"""Site views of evaluation for officers (panel, draw, representatives, recusals, reviews of bids,
+finalization, the stored report, award confirmation, answers to challenges) and for bidders (their
+own score and rank, challenging a result). Every action calls one service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import Role
+from procurement import services
+from procurement.models import (
+    Award,
+    AwardStatus,
+    Bid,
+    ChallengeOutcome,
+    EvaluationReport,
+    Lot,
+    Panel,
+    RecusalDecision,
+    RecusalRequest,
+    ResultChallenge,
+)
+from procurement.permissions import can_view_tender_staff
+from procurement.selectors_awards import own_results
+from procurement.selectors_evaluation import evaluation_data
+
+
+class PanelForm(forms.Form):
+    size = forms.IntegerField(label=gettext_lazy("Panel size"), min_value=1, max_value=99)
+    external_count = forms.IntegerField(label=gettext_lazy("External experts"), min_value=0, max_value=99)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+def _lot_for_staff(request, lot_id: int) -> Lot:
+    lot = get_object_or_404(Lot.objects.select_related("tender__method", "tender__department"), pk=lot_id)
+    if not can_view_tender_staff(request.user, lot.tender):
+        raise Http404
+    return lot
+
+
+def _run(request, call, success: str) -> bool:
+    try:
+        call()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _post_action(request, lot: Lot, panel: Panel | None):
+    action = request.POST.get("action", "")
+    post = request.POST
+    actor = request.user
+    if action == "create_panel":
+        form = PanelForm(post)
+        if form.is_valid():
+            _run(
+                request,
+                lambda: services.panel_create(actor=actor, lot=lot, **form.cleaned_data),
+                _("The panel is set up."),
+            )
+        return
+    if panel is None:
+        raise Http404
+    if action == "draw":
+        _run(
+            request,
+            lambda: services.panel_draw(actor=actor, panel=panel, reason=post.get("reason", "")),
+            _("The experts were drawn."),
+        )
+    elif action == "representative":
+        user = get_object_or_404(get_user_model(), pk=post.get("user"))
+        _run(
+            request,
+            lambda: services.panel_name_representative(actor=actor, panel=panel, user=user),
+            _("The representative is on the panel."),
+        )
+    elif action == "recusal":
+        recusal = get_object_or_404(RecusalRequest, pk=post.get("request"), member__panel=panel)
+        _run(
+            request,
+            lambda: services.recusal_decide(
+                actor=actor, request=recusal, grant=post.get("grant") == "1", reason=post.get("reason", "")
+            ),
+            _("The recusal request is decided."),
+        )
+    elif action in ("nonresponsive", "justification"):
+        bid = get_object_or_404(Bid.objects.defer("ciphertext", "nonce"), pk=post.get("bid"), lot=lot)
+        if action == "nonresponsive":
+            call = lambda: services.bid_mark_nonresponsive(  # noqa: E731
+                actor=actor, panel=panel, bid=bid, reason=post.get("reason", "")
+            )
+        else:
+            call = lambda: services.bid_low_price_justification(  # noqa: E731
+                actor=actor,
+                panel=panel,
+                bid=bid,
+                justification=post.get("justification", ""),
+                accepted=post.get("accepted") == "1",
+            )
+        _run(request, call, _("Saved."))
+    elif action == "finalize":
+        _run(request, lambda: services.panel_finalize(actor=actor, panel=panel), _("The report is stored."))
+    elif action == "confirm":
+        award = get_object_or_404(Award, pk=post.get("award"), lot=lot)
+        bid = None
+        if post.get("bid"):
+            bid = get_object_or_404(Bid.objects.defer("ciphertext", "nonce"), pk=post.get("bid"), lot=lot)
+        _run(
+            request,
+            lambda: services.award_confirm(actor=actor, award=award, bid=bid, reason=post.get("reason", "")),
+            _("The award is confirmed and its notice published."),
+        )
+    elif action == "answer":
+        result = get_object_or_404(
+            ResultChallenge.objects.select_related("challenge"), pk=post.get("challenge"), award__lot=lot
+        )
+        _run(
+            request,
+            lambda: services.result_challenge_answer(
+                actor=actor,
+                challenge=result.challenge,
+                answer=post.get("answer", ""),
+                outcome=post.get("outcome", ""),
+            ),
+            _("The challenge is answered."),
+        )
+
+
+@login_required
+def evaluation_lot(request, lot_id: int):
+    """An officer's page for one lot's evaluation."""
+    lot = _lot_for_staff(request, lot_id)
+    panel = Panel.objects.filter(lot=lot).first()
+    if request.method == "POST":
+        _post_action(request, lot, panel)
+        return redirect("procurement:evaluation_lot", lot.pk)
+    context = {
+        "lot": lot,
+        "tender": lot.tender,
+        "panel": panel,
+        "panel_form": PanelForm(),
+        "reason_form": ReasonForm(),
+    }
+    if panel is not None:
+        data = evaluation_data(panel.pk)
+        results = data.results()
+        context.update(
+            data=data,
+            results=results,
+            bids_by_id={b.pk: b for b in data.bids},
+            problems=data.problems(),
+            members=list(
+                panel.members.select_related("expert").order_by("status", "kind", "reserve_order", "pk")
+            ),
+            draws=list(panel.draws.order_by("-number")),
+            recusals=list(
+                RecusalRequest.objects.filter(
+                    member__panel=panel, decision=RecusalDecision.PENDING
+                ).select_related("member", "organization")
+            ),
+            representatives=get_user_model()
+            .objects.filter(
+                department_id=lot.tender.department_id,
+                groups__name=Role.PROCUREMENT_OFFICER.value,
+                is_active=True,
+            )
+            .order_by("username"),
+            reports=list(
+                panel.reports.order_by("-number").only(
+                    "pk", "number", "created_at", "pdf_sha256", "superseded_at", "lot_id", "panel_id"
+                )
+            ),
+            awards=list(
+                Award.objects.filter(lot=lot).select_related("organization", "bid").order_by("-created_at")
+            ),
+            challenges=list(
+                ResultChallenge.objects.filter(award__lot=lot)
+                .select_related("challenge__organization")
+                .order_by("-pk")
+            ),
+            outcomes=ChallengeOutcome.choices,
+            pending=AwardStatus.PENDING,
+        )
+    return render(request, "procurement/panel_lot.html", context)
+
+
+@login_required
+def evaluation_report(request, report_id: int, fmt: str = "html"):
+    """The stored report, byte for byte (staff of the tender only)."""
+    report = get_object_or_404(EvaluationReport.objects.select_related("panel__tender"), pk=report_id)
+    if not can_view_tender_staff(request.user, report.panel.tender):
+        raise Http404
+    if fmt == "pdf":
+        response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluation-report-{report.pk}-v{report.number}.pdf"'
+        )
+        return response
+    response = HttpResponse(report.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+def my_results(request):
+    """A bidder's own score and rank on each published result; never the others'."""
+    return render(request, "procurement/award_my_results.html", {"results": own_results(request.user)})
+
+
+class ResultChallengeForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Challenge"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    claims_result_wrong = forms.BooleanField(
+        label=gettext_lazy("The result is wrong and should change"), required=False, initial=True
+    )
+
+
+@login_required
+def result_challenge(request, award_id: int):
+    award = get_object_or_404(
+        Award.objects.select_related("tender", "lot"), pk=award_id, notice_published_at__isnull=False
+    )
+    form = ResultChallengeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.result_challenge_file(
+                actor=request.user,
+                award=award,
+                text=form.cleaned_data["text"],
+                claims_result_wrong=form.cleaned_data["claims_result_wrong"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Your challenge has been filed. The purchasing unit answers it in writing.")
+            )
+            return redirect("procurement:challenge_detail", result.challenge_id)
+    return render(request, "procurement/award_challenge.html", {"award": award, "form": form})
