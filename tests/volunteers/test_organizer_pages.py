@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from audit.models import Event
 from core.models import District, Document
-from tests.factories import UserFactory
+from tests.factories import DistrictFactory, UserFactory
 from tests.orgs.factories import OrganizationFactory, member
 from tests.volunteers.factories import NeedFactory, ProjectFactory, VolunteerFactory, service_type
 from tests.volunteers.test_views import login
@@ -131,7 +131,7 @@ def need_post(**overrides):
         "role": "陪伴",
         "service_type": service_type().pk,
         "skills": "陪伴，聊天",
-        "district": District.objects.first().pk,
+        "district": (District.objects.first() or DistrictFactory()).pk,
         "address": "幸福路1号",
         "headcount": "3",
         "min_age": "18",
