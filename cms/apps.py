@@ -19,3 +19,8 @@ class CmsConfig(AppConfig):
         post_migrate.connect(
             ensure_procurement_pages_after_migrate, dispatch_uid="cms.ensure_procurement_pages"
         )
+        from cms.awards import ensure_award_notice_index_after_migrate
+
+        post_migrate.connect(
+            ensure_award_notice_index_after_migrate, dispatch_uid="cms.ensure_award_notice_index"
+        )

@@ -1,3 +1,4 @@
+from cms.awards import AwardNoticeIndexPage  # noqa: F401
 from cms.calls import (  # noqa: F401  (Wagtail models live in cms.calls and cms.plans)
     CallForBidsApprovalTask,
     CallForBidsIndexPage,

@@ -1,0 +1,83 @@
+"""Award notices on the site (中标/成交结果公告). `procurement` never imports `cms`: the index page reads
+the published awards from `procurement.selectors_awards` and serves one URL per award,
+`/award-notices/<award id>/`, from the moment `award_notice_publish` sets its publication time. Panel
+names appear here (and nowhere public before)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from procurement import selectors_awards
+
+AWARD_NOTICES_SLUG = "award-notices"
+PAGE_SIZE = 20
+
+
+class AwardNoticeIndexPage(RoutablePageMixin, Page):
+    """The published award notices, newest first, and each notice at `<award id>/`."""
+
+    intro = RichTextField(_("Introduction"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        app_label = "cms"
+        verbose_name = _("Award notices index")
+
+    @path("")
+    def notice_list(self, request):
+        awards = selectors_awards.published_awards()
+        context = self.get_context(request)
+        context["awards"] = Paginator(awards, PAGE_SIZE).get_page(request.GET.get("page"))
+        return TemplateResponse(request, "cms/award_notice_index_page.html", context)
+
+    @path("<int:award_id>/")
+    def notice_detail(self, request, award_id: int):
+        notice = selectors_awards.award_notice(award_id)
+        if notice is None:
+            raise Http404
+        context = self.get_context(request)
+        context["notice"] = notice
+        return TemplateResponse(request, "cms/award_notice_page.html", context)
+
+    def notice_url(self, award_id: int) -> str:
+        return self.url + self.reverse_subpage("notice_detail", args=[award_id])
+
+
+@transaction.atomic
+def ensure_award_notice_index():
+    """Create the index under the home page if missing (idempotent; after migrate and by the demo)."""
+    from cms.home import HomePage
+
+    home = HomePage.objects.first()
+    if home is None:
+        return None
+    existing = AwardNoticeIndexPage.objects.child_of(home).first()
+    if existing is not None:
+        return existing
+    index = AwardNoticeIndexPage(title="中标（成交）结果公告", slug=AWARD_NOTICES_SLUG, live=True)
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    return index
+
+
+def ensure_award_notice_index_after_migrate(sender, using="default", **kwargs) -> None:
+    from django.db import connection
+
+    from cms.home import HomePage
+
+    if (
+        AwardNoticeIndexPage._meta.db_table in connection.introspection.table_names()
+        and HomePage.objects.exists()
+    ):
+        ensure_award_notice_index()
