@@ -8,6 +8,7 @@ the same run."""
 from __future__ import annotations
 
 from accounts.models import User
+from cms.awards import ensure_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
 from cms.workflow import ensure_procurement_pages
@@ -22,6 +23,7 @@ def seed(stdout=None) -> None:
     procurement_demo.seed(stdout=stdout)
     if ensure_procurement_pages() is None:
         return
+    ensure_award_notice_index()
     officer = User.objects.get(username="officer")
     approver = User.objects.get(username="approver")
 

@@ -235,3 +235,6 @@ def seed_bids(stdout=None, *, line) -> None:
             lowest = min(b.price for b in lot.bids.filter(responsive=True))
             services.tender_award(actor=officer, tender=tender, amounts={lot.pk: lowest})
     _say(stdout, "Procurement demo: tenders in every state with sealed bids.\n")
+    from procurement import demo_evaluation
+
+    demo_evaluation.seed(stdout=stdout)

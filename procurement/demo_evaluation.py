@@ -1,0 +1,100 @@
+"""Demo data of evaluation: an expert pool, and the tender 养老机构服务质量第三方评估项目 evaluated
+through the real services — panel drawn from the pool, declarations, scores, signatures, the
+stored report (HTML and PDF), the award confirmed with its public notice, and one open challenge to
+the result by a losing bidder. Idempotent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from accounts.models import User
+from core.models import ServiceCategory
+from procurement import services
+from procurement.models import Expert, MemberStatus, Panel, Tender, TenderStatus
+
+EVALUATED_TITLE = "养老机构服务质量第三方评估项目"
+EXPERTS = [
+    # user name, name, title, employer
+    ("expert", "孙伟", "教授", "南京大学社会学院"),
+    ("expert02", "吴晓燕", "高级社会工作师", "南京市社会工作协会"),
+    ("expert03", "郑国强", "副研究员", "江苏省社会科学院"),
+    ("expert04", "孙丽", "高级会计师", "南京某会计师事务所"),
+    ("expert05", "陈建军", "主任医师", "南京市老年病医院"),
+    ("expert06", "刘芳", "副教授", "南京师范大学公共管理学院"),
+]
+# Per bidder rank in the demo: points as a share of each criterion's maximum.
+SHARES = [Decimal("0.80"), Decimal("0.70"), Decimal("0.75")]
+
+
+def _say(stdout, text):
+    if stdout is not None:
+        stdout.write(text)
+
+
+def seed_experts(officer) -> list[Expert]:
+    from accounts.services import user_signup
+
+    category = ServiceCategory.objects.get(code="elderly")
+    experts = []
+    for username, name, title, employer in EXPERTS:
+        expert = Expert.objects.filter(user__username=username).first()
+        if expert is None:
+            user = User.objects.filter(username=username).first() or user_signup(
+                username=username, password=settings.DEMO_PASSWORD, display_name=name
+            )
+            expert = services.expert_save(
+                actor=officer,
+                instance=Expert(
+                    user=user, name=name, title=title, employer=employer, qualifications="养老服务评估"
+                ),
+                categories=[category],
+            )
+        experts.append(expert)
+    return experts
+
+
+def seed(stdout=None) -> None:
+    officer = User.objects.filter(username="officer").first()
+    tender = Tender.objects.filter(title=EVALUATED_TITLE).first()
+    if officer is None or tender is None:
+        return
+    seed_experts(officer)
+    if tender.status != TenderStatus.EVALUATING or Panel.objects.filter(tender=tender).exists():
+        return
+    lot = tender.lots.get()
+    panel = services.panel_create(actor=officer, lot=lot, size=3, external_count=3)
+    services.panel_draw(actor=officer, panel=panel)
+    for member in panel.members.filter(status=MemberStatus.INVITED):
+        services.panel_member_declare(actor=member.user, member=member)
+    criteria = list(lot.criteria.filter(is_price=False))
+    bids = list(lot.bids.filter(responsive=True).order_by("price", "pk"))
+    members = list(panel.members.filter(status=MemberStatus.ACTIVE).order_by("pk"))
+    for offset, member in enumerate(members):
+        for index, bid in enumerate(bids):
+            share = SHARES[index % len(SHARES)]
+            scores = {}
+            for criterion in criteria:
+                points = criterion.max_points * share
+                if not criterion.is_objective:
+                    points += Decimal(offset) / 2  # experts differ on subjective criteria
+                points = min(points, criterion.max_points).quantize(Decimal("0.01"))
+                scores[criterion.pk] = (points, f"{criterion.name}：方案较完整。")
+            services.score_save(actor=member.user, member=member, bid=bid, scores=scores)
+        services.member_sign(actor=member.user, member=member)
+    services.panel_finalize(actor=officer, panel=panel)
+    award = tender.awards.get()
+    services.award_confirm(actor=officer, award=award)
+    loser = next(b for b in bids if b.organization_id != award.organization_id)
+    user = loser.organization.memberships.select_related("user").first().user
+    services.result_challenge_file(
+        actor=user,
+        award=award,
+        organization=loser.organization,
+        text="我单位认为“服务方案与实施计划”评分未体现我单位的评估经验，请求复核评分。",
+    )
+    _say(
+        stdout,
+        "Procurement demo: evaluated tender with panel, scores, report, award notice and a challenge.\n",
+    )
