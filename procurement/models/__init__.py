@@ -57,13 +57,6 @@ from procurement.models.performance import (
     TargetScore,
 )
 from procurement.models.plans import BudgetLine, FundingSource, PurchasingPlan
-from procurement.models.public_reports import (
-    PublicReport,
-    PublicReportOutcome,
-    PublicReportStatus,
-    PublicReportTarget,
-)
-from procurement.models.supervision import LightColour, LightKind, LightSnapshot
 from procurement.models.tenders import (
     Challenge,
     ChallengeStage,
@@ -106,9 +99,6 @@ __all__ = [
     "ExpertRelation",
     "FamilyRelation",
     "FundingSource",
-    "LightColour",
-    "LightKind",
-    "LightSnapshot",
     "Lot",
     "MemberKind",
     "MemberStatus",
@@ -127,10 +117,6 @@ __all__ = [
     "ProcurementMethod",
     "ProgressReport",
     "ProgressReportStatus",
-    "PublicReport",
-    "PublicReportOutcome",
-    "PublicReportStatus",
-    "PublicReportTarget",
     "PurchasingPlan",
     "RecipientOpinion",
     "RecusalDecision",
