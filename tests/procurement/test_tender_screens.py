@@ -176,7 +176,7 @@ def test_amend_page_says_the_deadline_will_move_and_the_amendment_moves_it(clien
     tender.save(update_fields=["bid_deadline"])
     login(client, officer)
     body = client.get(url("procurement_tender_amend", tender.pk)).content.decode()
-    assert "移" in body or "move" in body
+    assert 'data-will-move="yes"' in body
     data = {
         "description": "更正服务地点。", "affects_bids": "on", "title": tender.title,
         "service_description": tender.service_description, "location": "秦淮区",
@@ -190,6 +190,12 @@ def test_amend_page_says_the_deadline_will_move_and_the_amendment_moves_it(clien
         "bid_deadline": amendment.changes["bid_deadline"],
     }
     assert amendment.deadline_moved_by_rule
+
+
+def test_amend_page_says_a_distant_deadline_will_not_move(client, tender, officer):
+    publish(tender, officer)
+    body = login(client, officer).get(url("procurement_tender_amend", tender.pk)).content.decode()
+    assert 'data-will-move="no"' in body
 
 
 def test_suspend_then_resume_shows_the_new_deadline_rule(client, tender, officer):
