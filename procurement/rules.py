@@ -163,3 +163,100 @@ def complaint_working_days() -> int:
 def complaint_decision_working_days() -> int:
     """The finance department decides a complaint within this many working days."""
     return _int("PROCUREMENT_COMPLAINT_DECISION_WORKING_DAYS", 30)
+
+
+# --- supervision lights and public reports (RULES.md "Contracts and performance") ---------------
+
+
+def light_warning_working_days() -> int:
+    """A light turns yellow when its item is due within this many working days (红绿灯 warning window)."""
+    return _int("PROCUREMENT_LIGHT_WARNING_WORKING_DAYS", 3)
+
+
+def public_report_accept_working_days() -> int:
+    """A supervisor accepts (受理) or declines a public report within this many working days of filing
+    (as the finance department reviews a complaint within 5 working days, 财政部令第94号 §21)."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_ACCEPT_WORKING_DAYS", 5)
+
+
+def public_report_answer_working_days() -> int:
+    """An accepted public report is answered within this many working days of its acceptance."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_ANSWER_WORKING_DAYS", 15)
+
+
+def public_report_rate_limit() -> int:
+    """At most this many public reports per window from one IP address and from one session."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_RATE_LIMIT", 5)
+
+
+def public_report_rate_window_seconds() -> int:
+    """The rate limit's window, in seconds (one hour)."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_RATE_WINDOW_SECONDS", 3600)
+
+
+# --- contracts, payments, progress reports and performance (RULES.md "Contracts and performance") --
+
+
+def contract_sign_days() -> int:
+    """A contract is signed within this many calendar days of the award notice."""
+    return _int("PROCUREMENT_CONTRACT_SIGN_DAYS", 30)
+
+
+def contract_publish_working_days() -> int:
+    """A signed contract is published within this many working days of signing."""
+    return _int("PROCUREMENT_CONTRACT_PUBLISH_WORKING_DAYS", 2)
+
+
+def contract_max_term_months() -> int:
+    """A contract's term is at most this many months..."""
+    return _int("PROCUREMENT_CONTRACT_MAX_TERM_MONTHS", 12)
+
+
+def contract_continuing_max_term_months() -> int:
+    """...and at most this many for continuing services (with a recorded reason)."""
+    return _int("PROCUREMENT_CONTRACT_CONTINUING_MAX_TERM_MONTHS", 36)
+
+
+def contract_default_advance_share() -> Decimal:
+    """The advance payment (预付款), in % of the contract amount, unless the contract sets one."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_CONTRACT_ADVANCE_SHARE", "0")))
+
+
+def progress_report_due_working_days() -> int:
+    """A progress report is due this many working days after the end of its period."""
+    return _int("PROCUREMENT_PROGRESS_REPORT_DUE_WORKING_DAYS", 5)
+
+
+def progress_report_remind_before_days() -> int:
+    """The organization is reminded this many calendar days before a report is due..."""
+    return _int("PROCUREMENT_PROGRESS_REPORT_REMIND_BEFORE_DAYS", 3)
+
+
+def progress_report_remind_after_days() -> int:
+    """...and again this many calendar days after, while it is still missing."""
+    return _int("PROCUREMENT_PROGRESS_REPORT_REMIND_AFTER_DAYS", 1)
+
+
+def performance_weights() -> dict[str, Decimal]:
+    """Weights (%) of the performance evaluation: purchaser, beneficiary satisfaction, third party.
+    A missing part (no third-party assessor, no survey answer) is left out and the others re-normalised."""
+    default = {"purchaser": "50", "satisfaction": "30", "third_party": "20"}
+    configured = getattr(settings, "PROCUREMENT_PERFORMANCE_WEIGHTS", default)
+    return {key: Decimal(str(configured.get(key, default[key]))) for key in default}
+
+
+def performance_grade_thresholds() -> tuple[tuple[Decimal, str], ...]:
+    """Minimum weighted totals of the grades, best first: 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, else 不合格."""
+    default = (("90", "excellent"), ("80", "good"), ("60", "passed"))
+    configured = getattr(settings, "PROCUREMENT_PERFORMANCE_GRADE_THRESHOLDS", default)
+    return tuple((Decimal(str(points)), grade) for points, grade in configured)
+
+
+def survey_token_default_count() -> int:
+    """How many survey tokens the printable page hands out when the officer does not say."""
+    return _int("PROCUREMENT_SURVEY_TOKEN_COUNT", 30)
+
+
+def survey_open_days() -> int:
+    """The satisfaction survey stays open this many calendar days after the evaluation is opened."""
+    return _int("PROCUREMENT_SURVEY_OPEN_DAYS", 30)

@@ -57,6 +57,13 @@ from procurement.models.performance import (
     TargetScore,
 )
 from procurement.models.plans import BudgetLine, FundingSource, PurchasingPlan
+from procurement.models.public_reports import (
+    PublicReport,
+    PublicReportOutcome,
+    PublicReportStatus,
+    PublicReportTarget,
+)
+from procurement.models.supervision import LightColour, LightKind, LightSnapshot
 from procurement.models.tenders import (
     Challenge,
     ChallengeStage,
@@ -99,6 +106,9 @@ __all__ = [
     "ExpertRelation",
     "FamilyRelation",
     "FundingSource",
+    "LightColour",
+    "LightKind",
+    "LightSnapshot",
     "Lot",
     "MemberKind",
     "MemberStatus",
@@ -117,6 +127,10 @@ __all__ = [
     "ProcurementMethod",
     "ProgressReport",
     "ProgressReportStatus",
+    "PublicReport",
+    "PublicReportOutcome",
+    "PublicReportStatus",
+    "PublicReportTarget",
     "PurchasingPlan",
     "RecipientOpinion",
     "RecusalDecision",
