@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -62,6 +63,16 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` the form posted when it points into this site, else `default` (no open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def _managed_need(user, pk: int) -> Need:
@@ -217,7 +228,7 @@ def signup_cancel(request, pk: int):
         _errors(request, exc)
     else:
         messages.success(request, _("The sign-up is cancelled."))
-    return redirect(request.POST.get("next") or "volunteers:me")
+    return redirect(safe_next(request, "volunteers:me"))
 
 
 @login_required

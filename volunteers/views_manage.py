@@ -54,7 +54,7 @@ from volunteers.permissions import (
     volunteer_of,
 )
 from volunteers.services import needs, records, registration, social_workers
-from volunteers.views import PAGE_SIZE, _form_errors, _managed_need
+from volunteers.views import PAGE_SIZE, _form_errors, _managed_need, safe_next
 
 # --- projects and needs ---------------------------------------------------------------------------
 
@@ -350,7 +350,7 @@ def qualification_verify(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("The qualification is verified."))
-    return redirect(request.POST.get("next") or "volunteers:qualification_queue")
+    return redirect(safe_next(request, "volunteers:qualification_queue"))
 
 
 # --- social workers -------------------------------------------------------------------------------

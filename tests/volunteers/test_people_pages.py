@@ -307,8 +307,11 @@ def test_the_volunteers_organizer_verifies_the_qualification(client):
     qualification.refresh_from_db()
     assert qualification.verified_by == organizer
     assert Event.objects.filter(action="qualification.verify").exists()
-    response = client.post(reverse("volunteers:qualification_verify", args=[qualification.pk]))
+    response = client.post(
+        reverse("volunteers:qualification_verify", args=[qualification.pk]), {"next": "https://evil.example/"}
+    )
     assert response.status_code == 302  # a second verification is a message, not an error
+    assert response.url == reverse("volunteers:qualification_queue")  # and no redirect off the site
 
 
 def test_a_stranger_neither_sees_nor_verifies_a_qualification(client):
