@@ -14,7 +14,9 @@ from core.models import ServiceCategory
 from procurement import services
 from procurement.models import Expert, MemberStatus, Panel, Tender, TenderStatus
 
-EVALUATED_TITLE = "养老机构服务质量第三方评估项目"
+EVALUATED_TITLE = "养老服务机构等级评定辅助服务项目"
+LINE_TITLE = "社区养老服务综合项目"
+BIDS = [(1, "276000"), (9, "262000"), (29, "289000")]
 EXPERTS = [
     # user name, name, title, employer
     ("expert", "孙伟", "教授", "南京大学社会学院"),
@@ -55,14 +57,62 @@ def seed_experts(officer) -> list[Expert]:
     return experts
 
 
+def _opened_tender(officer):
+    """The demo's tender to evaluate, published with three sealed bids and opened (once)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from orgs.demo import ORGANIZATIONS
+    from orgs.models import Organization
+    from procurement.demo import DEPARTMENT, SHEET, _bidder_user
+    from procurement.models import BudgetLine, ProcurementMethod
+
+    tender = Tender.objects.filter(title=EVALUATED_TITLE).first()
+    if tender is not None:
+        return tender
+    names = [row[0] for row in ORGANIZATIONS]
+    line = BudgetLine.objects.filter(title=LINE_TITLE, plan__department__code=DEPARTMENT).first()
+    approver = User.objects.filter(username="approver").first()
+    if line is None or approver is None or not Organization.objects.filter(name=names[0]).exists():
+        return None
+    now = timezone.now()
+    tender = services.tender_create(
+        actor=officer,
+        instance=Tender(
+            title=EVALUATED_TITLE, department=line.plan.department, budget_line=line,
+            method=ProcurementMethod.objects.get(code="competitive_consultation"), ceiling=Decimal("300000"),
+            service_description=f"{EVALUATED_TITLE}：服务内容、标准与考核办法详见采购文件。",
+            location="南京市", contact_name="李强", contact_phone="025-83000000",
+            bid_deadline=(now + dt.timedelta(days=12)).replace(hour=9, minute=30, second=0, microsecond=0),
+        ),
+    )  # fmt: skip
+    services.scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+    services.tender_submit(actor=officer, tender=tender)
+    services.tender_publish(actor=approver, tender=tender)
+    for index, price in BIDS:
+        organization = Organization.objects.get(name=names[index])
+        services.bid_submit(
+            actor=_bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
+            price=price, proposal=f"{organization.name}关于“{EVALUATED_TITLE}”的服务方案。",
+        )  # fmt: skip
+    # Demo only: the deadline has passed (the bids above were submitted before it).
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=now - dt.timedelta(hours=2))
+    services.tenders_close_and_open_due()
+    tender.refresh_from_db()
+    return tender
+
+
 def seed(stdout=None) -> None:
     officer = User.objects.filter(username="officer").first()
-    tender = Tender.objects.filter(title=EVALUATED_TITLE).first()
-    if officer is None or tender is None:
+    if officer is None:
         return
     seed_experts(officer)
-    if tender.status != TenderStatus.EVALUATING or Panel.objects.filter(tender=tender).exists():
+    tender = _opened_tender(officer)
+    if tender is None or Panel.objects.filter(tender=tender).exists():
         return
+    if tender.status == TenderStatus.OPENED:
+        services.tender_start_evaluation(actor=officer, tender=tender)
     lot = tender.lots.get()
     panel = services.panel_create(actor=officer, lot=lot, size=3, external_count=3)
     services.panel_draw(actor=officer, panel=panel)
