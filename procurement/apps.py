@@ -24,5 +24,9 @@ class ProcurementConfig(AppConfig):
         register_events()
         register_document_permission("procurement.Tender", can_view_tender_document)
         register_document_permission("procurement.Challenge", can_view_challenge_document)
+        from procurement.permissions import can_view_contract_document
+
+        for label in ("procurement.Contract", "procurement.MilestoneSubmission", "procurement.ProgressReport"):
+            register_document_permission(label, can_view_contract_document)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -10,3 +10,11 @@ from procurement.services.opening import tenders_close_and_open_due
 def close_and_open_due_tenders() -> dict:
     """Every minute: close tenders at their deadline and open their bids (a second run does nothing)."""
     return tenders_close_and_open_due()
+
+
+@shared_task(acks_late=True, name="procurement.progress_report_reminders")
+def progress_report_reminders() -> dict:
+    """Daily: remind organizations of progress reports due soon or late (each reminder once)."""
+    from procurement.services.reports_progress import progress_reports_send_reminders
+
+    return progress_reports_send_reminders()

@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.close_and_open_due_tenders",
         "schedule": 60,
     },
+    # Contracts: remind organizations of progress reports due or late (each reminder once), at 08:00.
+    "procurement-progress-report-reminders": {
+        "task": "procurement.progress_report_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -17,6 +17,9 @@ from procurement.services.bids import (
 )
 from procurement.services.budget import (
     budget_line_award,
+    budget_line_commit,
+    budget_line_commit_change,
+    budget_line_pay,
     budget_line_release,
     budget_line_reserve,
 )
@@ -28,6 +31,21 @@ from procurement.services.clarifications import (
     clarification_answer,
     clarification_ask,
     tender_record_document_access,
+)
+from procurement.services.contracts import (
+    contract_amend,
+    contract_complete,
+    contract_create,
+    contract_publish,
+    contract_sign,
+    contract_target_add,
+    contract_terminate,
+    contract_update,
+    milestone_accept,
+    milestone_add,
+    milestone_reject,
+    milestone_submit,
+    recipient_opinion_record,
 )
 from procurement.services.documents import tender_document_upload, tender_documents_publish
 from procurement.services.experts import (
@@ -47,7 +65,21 @@ from procurement.services.panels import (
     recusal_decide,
     recusal_request,
 )
+from procurement.services.payments import payment_record
+from procurement.services.performance import (
+    evaluation_open,
+    evaluation_publish,
+    evaluation_record_third_party,
+    evaluation_score_targets,
+    survey_answer,
+    survey_tokens_issue,
+)
 from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
+from procurement.services.reports_progress import (
+    progress_report_review,
+    progress_report_submit,
+    progress_reports_send_reminders,
+)
 from procurement.services.result_challenges import (
     result_challenge_answer,
     result_challenge_file,
@@ -99,6 +131,9 @@ __all__ = [
     "bid_submit",
     "bid_withdraw",
     "budget_line_award",
+    "budget_line_commit",
+    "budget_line_commit_change",
+    "budget_line_pay",
     "budget_line_release",
     "budget_line_reserve",
     "budget_line_save",
@@ -106,6 +141,18 @@ __all__ = [
     "challenge_file",
     "clarification_answer",
     "clarification_ask",
+    "contract_amend",
+    "contract_complete",
+    "contract_create",
+    "contract_publish",
+    "contract_sign",
+    "contract_target_add",
+    "contract_terminate",
+    "contract_update",
+    "evaluation_open",
+    "evaluation_publish",
+    "evaluation_record_third_party",
+    "evaluation_score_targets",
     "expert_family_tie_declare",
     "expert_relation_add",
     "expert_save",
@@ -115,14 +162,23 @@ __all__ = [
     "member_sign",
     "method_ensure_defaults",
     "method_save",
+    "milestone_accept",
+    "milestone_add",
+    "milestone_reject",
+    "milestone_submit",
     "panel_create",
     "panel_draw",
     "panel_finalize",
     "panel_member_declare",
     "panel_member_decline",
     "panel_name_representative",
+    "payment_record",
     "plan_publish_intentions",
     "plan_save",
+    "progress_report_review",
+    "progress_report_submit",
+    "progress_reports_send_reminders",
+    "recipient_opinion_record",
     "recusal_decide",
     "recusal_request",
     "result_challenge_answer",
@@ -131,6 +187,8 @@ __all__ = [
     "scoring_sheet_replace",
     "supplier_complaint_decided",
     "supplier_complaint_record",
+    "survey_answer",
+    "survey_tokens_issue",
     "tender_amend",
     "tender_award",
     "tender_cancel",

@@ -3,7 +3,8 @@
 - approval for publication reserves the tender's ceiling (per lot);
 - a failed or cancelled tender (or lot) releases its reservation;
 - an award replaces the lot's reservation by the award amount;
-- (a signed contract will commit its amount; payments count as paid.)
+- a signed contract commits its amount (releasing the lot's reservation), amendments change it;
+- payments count as paid (never above the committed amount).
 
 reserved + committed never exceeds the line's amount: the services refuse it and a database check
 constraint enforces it."""
@@ -106,5 +107,63 @@ def budget_line_award(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
     audit.record(
         actor=actor, action="budgetline.award", target=line, before=before,
         after={**_amounts(line), "lot": lot.pk, "amount": str(amount)},
+    )  # fmt: skip
+    return line
+
+
+@transaction.atomic
+def budget_line_commit(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
+    """A signed contract: the lot's reservation is released and the contract amount is committed."""
+    amount = Decimal(amount)
+    lot = Lot.objects.select_for_update().select_related("tender").get(pk=lot.pk)
+    line = _lock_line(lot.tender.budget_line_id)
+    before = _amounts(line)
+    if amount - lot.reserved_amount > line.available_amount:
+        refuse(_("The contract amount exceeds what is left on the budget line."), code="budget_exceeded")
+    line.reserved_amount -= lot.reserved_amount
+    line.committed_amount += amount
+    line.save(update_fields=["reserved_amount", "committed_amount"])
+    if lot.reserved_amount:
+        lot.reserved_amount = Decimal("0")
+        lot.save(update_fields=["reserved_amount"])
+    audit.record(
+        actor=actor, action="budgetline.commit", target=line, before=before,
+        after={**_amounts(line), "lot": lot.pk, "amount": str(amount)},
+    )  # fmt: skip
+    return line
+
+
+@transaction.atomic
+def budget_line_commit_change(*, actor, line_id: int, delta: Decimal, reason: str = "") -> BudgetLine:
+    """A contract amendment (or termination) changes the committed amount by `delta`."""
+    delta = Decimal(delta)
+    line = _lock_line(line_id)
+    before = _amounts(line)
+    if delta > line.available_amount:
+        refuse(_("The new amount exceeds what is left on the budget line."), code="budget_exceeded")
+    if line.committed_amount + delta < line.paid_amount:
+        refuse(_("The committed amount cannot fall below what has been paid."))
+    line.committed_amount += delta
+    line.save(update_fields=["committed_amount"])
+    audit.record(
+        actor=actor, action="budgetline.commit_change", target=line, before=before,
+        after={**_amounts(line), "delta": str(delta), "reason": reason},
+    )  # fmt: skip
+    return line
+
+
+@transaction.atomic
+def budget_line_pay(*, actor, line_id: int, amount: Decimal) -> BudgetLine:
+    """A payment against a contract counts as paid on its budget line (never above the committed)."""
+    amount = Decimal(amount)
+    line = _lock_line(line_id)
+    before = {**_amounts(line), "paid": str(line.paid_amount)}
+    if line.paid_amount + amount > line.committed_amount:
+        refuse(_("The payment exceeds what is committed on the budget line."), code="budget_exceeded")
+    line.paid_amount += amount
+    line.save(update_fields=["paid_amount"])
+    audit.record(
+        actor=actor, action="budgetline.pay", target=line, before=before,
+        after={**_amounts(line), "paid": str(line.paid_amount), "amount": str(amount)},
     )  # fmt: skip
     return line
