@@ -28,7 +28,9 @@ def published_award(prices=("900000", "1000000", "1200000")):
     return award, officer, winner, [u for u in users if u != winner]
 
 
-def draft_contract(award, officer, *, advance="10", shares=("40", "50"), starts_on=None, ends_on=None, **fields):
+def draft_contract(
+    award, officer, *, advance="10", shares=("40", "50"), starts_on=None, ends_on=None, **fields
+):
     """A complete draft: two targets and one milestone per share (due in order within the term)."""
     today = timezone.localdate()
     starts_on = starts_on or today
@@ -42,7 +44,9 @@ def draft_contract(award, officer, *, advance="10", shares=("40", "50"), starts_
         service_standard="每周上门服务不少于三次，服务对象满意率不低于90%。",
         **fields,
     )
-    services.contract_target_add(actor=officer, contract=contract, name="服务人次", measure="≥ 1200 人次", weight=60)
+    services.contract_target_add(
+        actor=officer, contract=contract, name="服务人次", measure="≥ 1200 人次", weight=60
+    )
     services.contract_target_add(actor=officer, contract=contract, name="满意率", measure="≥ 90%", weight=40)
     span = (ends_on - starts_on).days
     for index, share in enumerate(shares, start=1):
@@ -59,7 +63,9 @@ def draft_contract(award, officer, *, advance="10", shares=("40", "50"), starts_
 
 def signed_contract(award, officer, **kwargs):
     contract = draft_contract(award, officer, **kwargs)
-    services.contract_sign(actor=officer, contract=contract, signed_copy=pdf_with("signed", name="contract.pdf"))
+    services.contract_sign(
+        actor=officer, contract=contract, signed_copy=pdf_with("signed", name="contract.pdf")
+    )
     contract.refresh_from_db()
     return contract
 

@@ -56,7 +56,9 @@ def test_term_is_one_year_at_most_unless_continuing_service_with_a_reason(awarde
     award, officer, *_ = awarded
     start = timezone.localdate()
     with pytest.raises(ValidationError) as error:
-        services.contract_create(actor=officer, award=award, starts_on=start, ends_on=start + dt.timedelta(days=400))
+        services.contract_create(
+            actor=officer, award=award, starts_on=start, ends_on=start + dt.timedelta(days=400)
+        )
     assert error.value.code == "term"
     with pytest.raises(ValidationError):
         services.contract_create(
@@ -134,7 +136,10 @@ def test_amendments_are_new_rows_and_the_current_amount_follows_them(awarded):
     )  # fmt: skip
     contract.refresh_from_db()
     second = services.contract_amend(
-        actor=officer, contract=contract, reason="延长服务期", ends_on=contract.ends_on + dt.timedelta(days=30)
+        actor=officer,
+        contract=contract,
+        reason="延长服务期",
+        ends_on=contract.ends_on + dt.timedelta(days=30),
     )
     contract.refresh_from_db()
     assert [a.number for a in ContractAmendment.objects.filter(contract=contract)] == [1, 2]
