@@ -18,6 +18,7 @@ class ProcurementConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core.documents import register_document_permission
+        from procurement import permissions as procurement_permissions
         from procurement.notifications import register_events
         from procurement.permissions import can_view_challenge_document, can_view_tender_document
 
@@ -26,7 +27,14 @@ class ProcurementConfig(AppConfig):
         register_document_permission("procurement.Challenge", can_view_challenge_document)
         from procurement.permissions import can_view_contract_document
 
-        for label in ("procurement.Contract", "procurement.MilestoneSubmission", "procurement.ProgressReport"):
+        for label in (
+            "procurement.Contract",
+            "procurement.MilestoneSubmission",
+            "procurement.ProgressReport",
+        ):
             register_document_permission(label, can_view_contract_document)
+        register_document_permission(
+            "procurement.PublicReport", procurement_permissions.can_view_public_report_document
+        )
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -136,6 +136,28 @@ def can_see_panel_names(user, panel, *, notice_published: bool) -> bool:
     return can_view_tender_staff(user, panel.tender)
 
 
+# --- supervision and public reports (投诉举报) ------------------------------------------------------
+
+
+def can_supervise(user) -> bool:
+    """The supervision board, the lights' history and the staff screens of public reports:
+    supervisors and bureau admins (and superusers)."""
+    return _active(user) and (
+        user.is_superuser or user_has_role(user, Role.SUPERVISOR) or user_has_role(user, Role.BUREAU_ADMIN)
+    )
+
+
+def can_handle_public_report(user, report=None) -> bool:
+    """Accept or decline a public report, assign its handler, record its outcome: supervisors (and
+    superusers). A bureau admin reads them but does not decide."""
+    return _active(user) and (user.is_superuser or user_has_role(user, Role.SUPERVISOR))
+
+
+def can_view_public_report_document(user, document, owner) -> bool:
+    """A public report's documents may identify the filer: supervisors (and bureau admins) only."""
+    return owner is not None and can_supervise(user)
+
+
 # --- contracts, payments, progress reports and performance evaluation ---------------------------
 
 
@@ -152,7 +174,11 @@ def is_contract_party(user, contract) -> bool:
 def can_view_contract(user, contract) -> bool:
     """The full contract (personal data, documents, submissions, payments): its department's officers,
     approvers and supervisors, and the contracted organization's members."""
-    return can_manage_contract(user, contract) or is_procurement_reader(user) or is_contract_party(user, contract)
+    return (
+        can_manage_contract(user, contract)
+        or is_procurement_reader(user)
+        or is_contract_party(user, contract)
+    )
 
 
 def can_view_contract_document(user, document, owner) -> bool:

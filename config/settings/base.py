@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.progress_report_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Supervision lights: the daily snapshot and the escalation of newly red items, at 02:00.
+    "procurement-lights-daily": {"task": "procurement.lights_daily", "schedule": crontab(hour=2, minute=0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

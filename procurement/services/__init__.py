@@ -75,6 +75,13 @@ from procurement.services.performance import (
     survey_tokens_issue,
 )
 from procurement.services.plans import budget_line_save, plan_publish_intentions, plan_save
+from procurement.services.public_reports import (
+    public_report_accept,
+    public_report_assign,
+    public_report_conclude,
+    public_report_decline,
+    public_report_file,
+)
 from procurement.services.reports_progress import (
     progress_report_review,
     progress_report_submit,
@@ -93,6 +100,7 @@ from procurement.services.scoring import (
     panel_finalize,
     score_save,
 )
+from procurement.services.supervision import light_snapshot_take, lights_daily, lights_escalate_newly_red
 from procurement.services.tenders import (
     lot_delete,
     lot_save,
@@ -157,6 +165,9 @@ __all__ = [
     "expert_relation_add",
     "expert_save",
     "experts_import_csv",
+    "light_snapshot_take",
+    "lights_daily",
+    "lights_escalate_newly_red",
     "lot_delete",
     "lot_save",
     "member_sign",
@@ -178,6 +189,11 @@ __all__ = [
     "progress_report_review",
     "progress_report_submit",
     "progress_reports_send_reminders",
+    "public_report_accept",
+    "public_report_assign",
+    "public_report_conclude",
+    "public_report_decline",
+    "public_report_file",
     "recipient_opinion_record",
     "recusal_decide",
     "recusal_request",
