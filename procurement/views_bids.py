@@ -129,7 +129,7 @@ def my_bids(request):
     return render(request, "procurement/bid_list.html", {"page_obj": page, "bids": page.object_list})
 
 
-@sensitive_variables("form", "price", "proposal")
+@sensitive_variables()  # every frame below too (services, sealing): no local in error reports
 @sensitive_post_parameters(*SENSITIVE)
 @_memory_uploads_only
 @login_required
@@ -184,6 +184,7 @@ def bid_submit(request, tender_id: int):
     )
 
 
+@sensitive_variables()
 @login_required
 def bid_detail(request, pk: int):
     """The receipt and, for the bidding organization's members, the bid in clear."""
@@ -202,7 +203,7 @@ def bid_detail(request, pk: int):
     )
 
 
-@sensitive_variables("form", "content", "price", "proposal")
+@sensitive_variables()
 @sensitive_post_parameters(*SENSITIVE)
 @_memory_uploads_only
 @login_required
@@ -298,6 +299,7 @@ def bid_reconfirm(request, pk: int):
     return redirect("procurement:bid_detail", bid.pk)
 
 
+@sensitive_variables()
 @login_required
 def bid_file(request, pk: int, file_id):
     """One file of the bid, decrypted for the bidding organization's members only."""

@@ -260,3 +260,35 @@ def test_downloaders_are_never_shown_to_other_organizations_or_the_public(client
                 downloader.username not in body and "下载者甲某" not in body and organization.name not in body
             )
     assert not Notification.objects.filter(body__contains=downloader.username).exists()
+
+
+def test_an_error_report_of_the_submit_view_hides_the_price_and_proposal(rf, monkeypatch):
+    """Error emails (`sensitive_post_parameters`, `sensitive_variables`) never carry a sealed bid."""
+    from django.views.debug import ExceptionReporter
+
+    from procurement import views_bids
+
+    tender, _officer = published_tender()
+    organization, user = bidder()
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views_bids.services, "bid_submit", broken)
+    data = {"organization": organization.pk, "lot": tender.lots.get().pk, "price": str(MARKER_PRICE),
+            "proposal": "SEALED-MARKER-b7e1c9d4"}  # fmt: skip
+    request = rf.post(reverse("procurement:bid_submit", args=[tender.pk]), data)
+    request.user = user
+    request._dont_enforce_csrf_checks = True
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    with pytest.raises(RuntimeError) as excinfo:
+        views_bids.bid_submit(request, tender_id=tender.pk)
+    # From the view's frame down (the test's own frame holds the posted data).
+    report = ExceptionReporter(request, excinfo.type, excinfo.value, excinfo.tb.tb_next, is_email=True)
+    text = report.get_traceback_text() + report.get_traceback_html()
+    assert "7654321" not in text and "SEALED-MARKER" not in text
+    assert "boom" in text and "bid_submit" in text  # the frames are there, their secrets are not
