@@ -292,3 +292,23 @@ def test_an_error_report_of_the_submit_view_hides_the_price_and_proposal(rf, mon
     text = report.get_traceback_text() + report.get_traceback_html()
     assert "7654321" not in text and "SEALED-MARKER" not in text
     assert "boom" in text and "bid_submit" in text  # the frames are there, their secrets are not
+
+
+def test_staff_bid_page_query_count_is_independent_of_bids(client):
+    tender, officer = published_tender()
+    client.force_login(officer)
+    url = reverse("procurement:tender_bids_staff", args=[tender.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    organization, user = bidder()
+    submit(tender, organization, user)
+    count()
+    small = count()
+    for _ in range(4):
+        organization, user = bidder()
+        submit(tender, organization, user)
+    assert count() == small
