@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement import views, views_bids, views_challenges, views_evaluation, views_experts
+from procurement import views, views_bids, views_challenges, views_contracts, views_evaluation, views_experts
 
 app_name = "procurement"
 
@@ -45,4 +45,20 @@ urlpatterns = [
     ),
     path("results/", views_evaluation.my_results, name="my_results"),
     path("results/<int:award_id>/challenge/", views_evaluation.result_challenge, name="result_challenge"),
+    # Contracts (views_contracts): public published contracts; members and staff the full page.
+    path("contracts/", views_contracts.contract_public_list, name="contract_public_list"),
+    path("contracts/<int:pk>/", views_contracts.contract_public_detail, name="contract_public_detail"),
+    path("my/contracts/", views_contracts.my_contracts, name="my_contracts"),
+    path("my/contracts/<int:pk>/", views_contracts.contract_detail, name="contract_detail"),
+    path("my/milestones/<int:pk>/submit/", views_contracts.milestone_submit, name="milestone_submit"),
+    path(
+        "my/reports/<int:pk>/submit/", views_contracts.progress_report_submit, name="progress_report_submit"
+    ),
+    path("staff/contracts/", views_contracts.staff_contract_list, name="staff_contracts"),
+    path("staff/contracts/<int:pk>/sign/", views_contracts.contract_sign, name="contract_sign"),
+    path("staff/contracts/<int:pk>/publish/", views_contracts.contract_publish, name="contract_publish"),
+    path("staff/contracts/<int:pk>/payments/", views_contracts.payment_record, name="payment_record"),
+    path("staff/milestones/<int:pk>/decide/", views_contracts.milestone_decide, name="milestone_decide"),
+    path("staff/evaluations/<int:pk>/survey-links/", views_contracts.survey_tokens, name="survey_tokens"),
+    path("survey/<str:token>/", views_contracts.survey, name="survey"),
 ]
