@@ -1,6 +1,15 @@
 from django.urls import path
 
-from procurement import views, views_bids, views_challenges, views_contracts, views_evaluation, views_experts
+from procurement import (
+    views,
+    views_bids,
+    views_challenges,
+    views_contracts,
+    views_evaluation,
+    views_experts,
+    views_public_reports,
+    views_supervision,
+)
 
 app_name = "procurement"
 
@@ -45,6 +54,37 @@ urlpatterns = [
     ),
     path("results/", views_evaluation.my_results, name="my_results"),
     path("results/<int:award_id>/challenge/", views_evaluation.result_challenge, name="result_challenge"),
+    # Supervision board (views_supervision): supervisors and bureau admins.
+    path("supervision/", views_supervision.board, name="board"),
+    *(
+        path(
+            f"supervision/{kind}/<int:pk>/",
+            views_supervision.light_detail,
+            {"kind": kind},
+            name=f"light_{kind}",
+        )
+        for kind in views_supervision.KINDS
+    ),
+    # Public reports (views_public_reports): anyone files and tracks; supervisors decide.
+    path("reports/new/", views_public_reports.public_report_file, name="public_report_file"),
+    path("reports/filed/", views_public_reports.public_report_filed, name="public_report_filed"),
+    path("reports/track/", views_public_reports.public_report_track, name="public_report_track"),
+    path(
+        "reports/track/<str:number>/", views_public_reports.public_report_status, name="public_report_status"
+    ),
+    path(
+        "reports/statistics/", views_public_reports.public_report_statistics, name="public_report_statistics"
+    ),
+    path(
+        "staff/public-reports/",
+        views_public_reports.public_report_staff_list,
+        name="public_report_staff_list",
+    ),
+    path(
+        "staff/public-reports/<int:pk>/",
+        views_public_reports.public_report_staff_detail,
+        name="public_report_staff_detail",
+    ),
     # Contracts (views_contracts): public published contracts; members and staff the full page.
     path("contracts/", views_contracts.contract_public_list, name="contract_public_list"),
     path("contracts/<int:pk>/", views_contracts.contract_public_detail, name="contract_public_detail"),

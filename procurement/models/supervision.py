@@ -80,4 +80,4 @@ class LightSnapshot(models.Model):
         return f"{self.date} · {self.kind} {self.object_id} · {self.colour}"
 
     def get_absolute_url(self) -> str:
-        return reverse("procurement:light_detail", args=[self.kind, self.object_id])
+        return reverse(f"procurement:light_{self.kind}", args=[self.object_id])
