@@ -66,6 +66,7 @@ ROWS = [
             "public_id": "qualification",
             "number": 1,
             "*int": "tender",
+            "*str": "x",  # tokens, tracking numbers: no bid behind them
         },
     ),
     Row(
