@@ -18,7 +18,7 @@ from procurement.models import (
     TenderAmendment,
     TenderStatus,
 )
-from procurement.permissions import is_procurement_staff
+from procurement.permissions import is_procurement_reader, is_procurement_staff
 
 S = TenderStatus
 # After these, the number of bids may be shown (never before opening).
@@ -30,7 +30,8 @@ PUBLIC_STATES = frozenset(set(S.values) - {S.DRAFT, S.PENDING_APPROVAL})
 def plans_for_staff(user) -> QuerySet[PurchasingPlan]:
     """Plans an officer manages (their department's; all for superusers)."""
     qs = PurchasingPlan.objects.select_related("department")
-    if user.is_superuser:
+    if user.is_superuser or is_procurement_reader(user):
+        # Approvers and supervisors read every department's plans; actions stay refused.
         return qs
     if not is_procurement_staff(user):
         return qs.none()
@@ -39,7 +40,8 @@ def plans_for_staff(user) -> QuerySet[PurchasingPlan]:
 
 def tenders_for_staff(user) -> QuerySet[Tender]:
     qs = Tender.objects.select_related("department", "method", "budget_line__plan")
-    if user.is_superuser:
+    if user.is_superuser or is_procurement_reader(user):
+        # Approvers and supervisors read every department's tenders; actions stay refused.
         return qs
     if not is_procurement_staff(user):
         return qs.none()
