@@ -116,6 +116,18 @@ DATABASES = {"default": database_from_env()}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache ------------------------------------------------------------------------------------
+# Per-process memory by default (one `make run` process). With several web workers set CACHE_URL to a
+# shared Redis (redis://host:6379/3) so rate limits and cached pages hold across processes.
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civic"}
+    )
+}
+
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
