@@ -230,6 +230,7 @@ def clarification_published(*, clarification) -> None:
 
 PANEL_INVITED = "procurement.panel_invited"
 AWARD_NOTICE = "procurement.award_notice_published"
+PANEL_NO_RESERVE = "procurement.panel_no_reserve"
 RESULT_CHALLENGE = "procurement.result_challenge_filed"
 
 
@@ -255,6 +256,15 @@ def register_evaluation_events() -> None:
         body_template_or_text=_(
             "The award notice of “%(title)s” (%(reference)s) has been published. Your organization's "
             "score and rank are on the platform. Challenges are accepted until %(challenge_until)s."
+        ),
+    )
+    register_event(
+        PANEL_NO_RESERVE,
+        label=_("A panel seat is empty and no reserve is left"),
+        subject=_("Evaluation panel of %(reference)s: no reserve left"),
+        body_template_or_text=_(
+            "A seat on the evaluation panel of “%(title)s” (%(reference)s) is empty and no reserve "
+            "expert is left. Redraw the external experts (with a reason) on the evaluation page."
         ),
     )
     register_event(
@@ -289,6 +299,25 @@ def panel_invited(*, members) -> None:
             )
 
     transaction.on_commit(send)
+
+
+def panel_no_reserve(*, panel, member) -> None:
+    """The purchasing unit's officers: `member` declined or was recused and no reserve is left
+    (once per member who left)."""
+    from django.urls import reverse
+
+    tender = panel.tender
+    _on_commit_notify(
+        PANEL_NO_RESERVE,
+        recipients_fn=lambda: _department_officers(tender.department_id),
+        obj=panel,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "url": reverse("procurement:evaluation_lot", args=[panel.lot_id]),
+        },
+        dedupe_key=f"member-{member.pk}",
+    )
 
 
 def award_notice_published(*, award) -> None:

@@ -259,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Supervision lights: the daily snapshot and the escalation of newly red items, at 02:00.
     "procurement-lights-daily": {"task": "procurement.lights_daily", "schedule": crontab(hour=2, minute=0)},
+    # Awards: publish any confirmed award's notice that is not out yet (idempotent), every 10 minutes.
+    "procurement-publish-due-award-notices": {
+        "task": "procurement.publish_due_award_notices",
+        "schedule": 600,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")

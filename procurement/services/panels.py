@@ -391,11 +391,12 @@ def panel_member_decline(*, actor, member: PanelMember, reason: str, relations=(
     member.decline_reason = reason
     member.save(update_fields=["status", "declined_at", "decline_reason"])
     audit.record(actor=actor, action="panel.member_decline", target=member, after={"reason": reason})
-    return _call_reserve(member.panel) if member.kind == MemberKind.EXTERNAL else None
+    return _call_reserve(member.panel, leaving=member) if member.kind == MemberKind.EXTERNAL else None
 
 
-def _call_reserve(panel: Panel) -> PanelMember | None:
-    """Invite the next reserve of the current draw who has no conflict now."""
+def _call_reserve(panel: Panel, *, leaving: PanelMember) -> PanelMember | None:
+    """Invite the next reserve of the current draw who has no conflict now; when none is left the
+    department's officers are told to redraw."""
     bidders = tender_bidders(panel.tender)
     for reserve in (
         panel.members.filter(status=MemberStatus.RESERVE).select_related("expert").order_by("reserve_order")
@@ -412,6 +413,9 @@ def _call_reserve(panel: Panel) -> PanelMember | None:
 
         notifications.panel_invited(members=[reserve])
         return reserve
+    from procurement import notifications
+
+    notifications.panel_no_reserve(panel=panel, member=leaving)
     return None
 
 
@@ -483,7 +487,7 @@ def recusal_decide(*, actor, request: RecusalRequest, grant: bool, reason: str) 
             panel.status = PanelStatus.FORMING
             panel.save(update_fields=["status"])
         if member.kind == MemberKind.EXTERNAL:
-            replacement = _call_reserve(panel)
+            replacement = _call_reserve(panel, leaving=member)
     audit.record(
         actor=actor,
         action="panel.recusal_decide",
