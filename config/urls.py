@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("procurement/", include("procurement.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("workbench/", include("cms.urls")),
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]
 
