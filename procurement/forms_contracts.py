@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import validate_document_file
 from procurement.forms_challenges import MultipleFileField
-from procurement.models import PaymentKind, SatisfactionLevel
+from procurement.models import Contract, EvaluationKind, PaymentKind, SatisfactionLevel
 from procurement.services.contracts import MAX_DELIVERABLE_DOCUMENTS
 
 
@@ -97,3 +97,165 @@ class SurveyForm(forms.Form):
 
 class TokensForm(forms.Form):
     count = forms.IntegerField(label=_("Number of survey links"), min_value=1, max_value=500, initial=30)
+
+
+# --- the officer's pages ------------------------------------------------------------------------------
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ContractDraftForm(forms.ModelForm):
+    """The draft's own fields (saved by `contract_draft_save` with the targets and milestones)."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "title",
+            "advance_share",
+            "starts_on",
+            "ends_on",
+            "is_continuing_service",
+            "continuing_reason",
+            "service_standard",
+            "report_schedule",
+            "requires_recipient_opinion",
+            "purchaser_signatory",
+            "supplier_signatory",
+            "contact_phone",
+        ]
+        widgets = {
+            "starts_on": DATE["widget"],
+            "ends_on": DATE["widget"],
+            "continuing_reason": forms.Textarea(attrs={"rows": 2}),
+            "service_standard": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _post_clean(self):
+        """The service checks the term and the shares (and saves); no model validation here."""
+
+
+class TargetRowForm(forms.Form):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Target"), max_length=200)
+    measure = forms.CharField(label=_("Indicator and value"), max_length=200)
+    weight = forms.DecimalField(label=_("Weight (points)"), max_digits=5, decimal_places=2, min_value=0.01)
+
+
+class MilestoneRowForm(forms.Form):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    deliverable = forms.CharField(label=_("Deliverable"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("Due on"), **DATE)
+    payment_share = forms.DecimalField(
+        label=_("Payment (% of the amount)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+
+
+TargetFormSet = forms.formset_factory(TargetRowForm, extra=1, can_delete=True, max_num=30, validate_max=True)
+MilestoneFormSet = forms.formset_factory(
+    MilestoneRowForm, extra=1, can_delete=True, max_num=30, validate_max=True
+)
+NewTargetFormSet = forms.formset_factory(TargetRowForm, extra=2, max_num=10, validate_max=True)
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.DecimalField(
+        label=_("Amount after (yuan)"), max_digits=14, decimal_places=2, min_value=0.01, required=False
+    )
+    starts_on = forms.DateField(label=_("Service from, after"), required=False, **DATE)
+    ends_on = forms.DateField(label=_("Service until, after"), required=False, **DATE)
+    targets_change = forms.CharField(
+        label=_("Change to the targets"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    retire_targets = forms.TypedMultipleChoiceField(
+        label=_("Targets retired by this amendment"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["retire_targets"].choices = [(t.pk, f"{t.name}: {t.measure}") for t in targets]
+
+
+class OpinionForm(forms.Form):
+    recipient = forms.CharField(
+        label=_("Recipient (description, no name)"),
+        max_length=100,
+        help_text=_("For example: a representative of the elderly residents of the community."),
+    )
+    satisfied = forms.BooleanField(label=_("Satisfied"), required=False, initial=True)
+    opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept the report")), ("return", _("Return it for revision"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the organization"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required when the report is returned."),
+    )
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for terminating"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EvaluationOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    third_party_assessor = forms.CharField(label=_("Third-party assessor"), max_length=200, required=False)
+    survey_closes_on = forms.DateField(label=_("Survey open until"), required=False, **DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = EvaluationKind.choices
+
+
+class TargetScoresForm(forms.Form):
+    """One score (0–100) and note per current target, and the purchaser's comments."""
+
+    comment = forms.CharField(
+        label=_("Purchaser's comments"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, targets=(), scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scores = scores or {}
+        self.targets = list(targets)
+        for target in self.targets:
+            current = scores.get(target.pk)
+            self.fields[f"score_{target.pk}"] = forms.DecimalField(
+                label=f"{target.name}（{target.measure}，{target.weight}）",
+                max_digits=5,
+                decimal_places=2,
+                min_value=0,
+                max_value=100,
+                initial=current.score if current else None,
+            )
+            self.fields[f"note_{target.pk}"] = forms.CharField(
+                label=_("What was achieved"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.note if current else "",
+            )
+        self.order_fields([*(f for t in self.targets for f in (f"score_{t.pk}", f"note_{t.pk}")), "comment"])
+
+    def scores(self) -> dict:
+        data = self.cleaned_data
+        return {t.pk: (data[f"score_{t.pk}"], data.get(f"note_{t.pk}", "")) for t in self.targets}
+
+
+class ThirdPartyForm(forms.Form):
+    assessor = forms.CharField(label=_("Third-party assessor"), max_length=200)
+    score = forms.DecimalField(
+        label=_("Third-party score"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    comment = forms.CharField(
+        label=_("Third-party comments"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

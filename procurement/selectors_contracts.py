@@ -131,3 +131,39 @@ def contract_page(pk: int) -> Contract | None:
 
 def may_manage(user, contract) -> bool:
     return can_manage_contract(user, contract)
+
+
+def awards_for_contracts(user) -> QuerySet:
+    """Confirmed awards whose notice is published, with their contract if drafted: the department's
+    officers see their own, approvers and supervisors all. Newest notice first."""
+    from procurement.models import Award, AwardStatus
+
+    queryset = (
+        Award.objects.filter(status=AwardStatus.CONFIRMED, notice_published_at__isnull=False)
+        .select_related("tender__department", "lot", "organization", "contract")
+        .order_by("-notice_published_at", "-pk")
+    )
+    if is_procurement_reader(user):
+        return queryset
+    if user.is_authenticated and user.department_id:
+        return queryset.filter(tender__department_id=user.department_id)
+    return queryset.none()
+
+
+def evaluation_page(pk: int) -> PerformanceEvaluation | None:
+    """An evaluation with its contract, the contract's current targets and the purchaser's scores."""
+    from procurement.models import TargetScore
+
+    return (
+        PerformanceEvaluation.objects.filter(pk=pk)
+        .select_related("contract__organization", "contract__department")
+        .prefetch_related(
+            Prefetch(
+                "contract__targets",
+                queryset=ContractTarget.objects.filter(retired_by__isnull=True),
+                to_attr="current_targets",
+            ),
+            Prefetch("target_scores", queryset=TargetScore.objects.select_related("target")),
+        )
+        .first()
+    )

@@ -100,5 +100,23 @@ urlpatterns = [
     path("staff/contracts/<int:pk>/payments/", views_contracts.payment_record, name="payment_record"),
     path("staff/milestones/<int:pk>/decide/", views_contracts.milestone_decide, name="milestone_decide"),
     path("staff/evaluations/<int:pk>/survey-links/", views_contracts.survey_tokens, name="survey_tokens"),
+    path("staff/contracts/awards/", views_contracts.staff_awards, name="staff_awards"),
+    path("staff/awards/<int:award_id>/contract/", views_contracts.contract_draft, name="contract_draft"),
+    path("staff/contracts/<int:pk>/edit/", views_contracts.contract_edit, name="contract_edit"),
+    path("staff/contracts/<int:pk>/amend/", views_contracts.contract_amend, name="contract_amend"),
+    path("staff/contracts/<int:pk>/complete/", views_contracts.contract_complete, name="contract_complete"),
+    path(
+        "staff/contracts/<int:pk>/terminate/", views_contracts.contract_terminate, name="contract_terminate"
+    ),
+    path("staff/milestones/<int:pk>/opinion/", views_contracts.milestone_opinion, name="milestone_opinion"),
+    path(
+        "staff/progress-reports/<int:pk>/",
+        views_contracts.progress_report_review,
+        name="progress_report_review",
+    ),
+    path(
+        "staff/contracts/<int:pk>/evaluations/new/", views_contracts.evaluation_open, name="evaluation_open"
+    ),
+    path("staff/evaluations/<int:pk>/", views_contracts.evaluation_detail, name="evaluation_detail"),
     path("survey/<str:token>/", views_contracts.survey, name="survey"),
 ]

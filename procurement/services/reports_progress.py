@@ -125,6 +125,33 @@ def progress_report_review(*, actor, report: ProgressReport, note: str = "") -> 
     return report
 
 
+@transaction.atomic
+def progress_report_return(*, actor, report: ProgressReport, note: str) -> ProgressReport:
+    """The officer returns a submitted report for revision with the reasons: it is due again (its
+    content is kept for the organization to correct and submit again; the audit log keeps the first
+    submission's time)."""
+    report = ProgressReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
+    if not can_manage_contract(actor, report.contract):
+        deny(_("Only the procurement officers of the purchasing unit may do this."))
+    if report.status != ProgressReportStatus.SUBMITTED:
+        refuse(_("Only a submitted report is reviewed."), code="wrong_state")
+    note = (note or "").strip()
+    if not note:
+        refuse({"note": _("Give the reasons for returning the report.")}, code="reason_required")
+    before = {"status": report.status, "submitted_at": report.submitted_at.isoformat()}
+    report.status = ProgressReportStatus.DUE
+    report.submitted_at = None
+    report.submitted_by = None
+    report.review_note = note
+    report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "submitted_at", "submitted_by", "review_note", "reviewed_at"])
+    audit.record(
+        actor=actor, action="progress_report.return", target=report, before=before,
+        after={"status": report.status, "note": note},
+    )  # fmt: skip
+    return report
+
+
 def progress_reports_send_reminders(*, today: dt.date | None = None) -> dict:
     """What the scheduler runs daily: remind the organization of each report still due, once in the
     days before its due date and once after it. A second run (or a retried task) sends nothing new:
