@@ -86,6 +86,7 @@ ROWS = [
         fill={"*int": 1, "*str": "x", "what": ["volunteers", "hours", "training"], "fmt": "csv"},
     ),
     Row(r"^notifications/", fill={"pk": 1}),
+    Row(r"^workbench/"),
     Row(r"^files/", fill={"public_id": "qualification"}),
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),
     Row(r"^_util/", fill={"*int": 1}),
