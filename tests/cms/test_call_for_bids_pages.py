@@ -119,3 +119,11 @@ def test_plans_index_and_plan_page_query_counts_are_independent_of_rows(client):
     BudgetLine.objects.filter(plan=plan).update(intention_published_at=timezone.now() - dt.timedelta(days=1))
     assert _count(client, index.url) == small_index
     assert _count(client, page.url) == small_page
+
+
+def test_call_page_links_to_a_public_report_about_this_tender(client):
+    page, tender, officer = _live_call()
+    body = client.get(page.url).content.decode()
+    link = f"/procurement/reports/new/?tender={tender.pk}"
+    assert link in body
+    assert client.get(link).status_code == 200
