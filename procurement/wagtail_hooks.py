@@ -283,3 +283,7 @@ def register_tender_screens():
         path("procurement/challenges/", v.challenge_index, name="procurement_challenge_index"),
         path("procurement/challenges/<int:pk>/", v.challenge_detail, name="procurement_challenge_detail"),
     ]
+
+
+# The read-only contract listing (links to the site's contract pages) registers its own hooks.
+import procurement.admin_contracts  # noqa: E402, F401
