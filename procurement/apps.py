@@ -36,5 +36,8 @@ class ProcurementConfig(AppConfig):
         register_document_permission(
             "procurement.PublicReport", procurement_permissions.can_view_public_report_document
         )
+        register_document_permission(
+            "procurement.RecusalRequest", procurement_permissions.can_view_recusal_document
+        )
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -136,6 +136,14 @@ def can_see_panel_names(user, panel, *, notice_published: bool) -> bool:
     return can_view_tender_staff(user, panel.tender)
 
 
+def can_view_recusal_document(user, document, owner) -> bool:
+    """Documents of a recusal request: the requesting organization's members and the tender's
+    staff (never the panel, nor other bidders)."""
+    if owner is None or not _active(user):
+        return False
+    return is_member_of(user, owner.organization) or can_view_tender_staff(user, owner.panel.tender)
+
+
 # --- supervision and public reports (投诉举报) ------------------------------------------------------
 
 

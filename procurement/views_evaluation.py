@@ -24,6 +24,7 @@ from procurement.models import (
     EvaluationReport,
     Lot,
     Panel,
+    PanelMember,
     RecusalDecision,
     RecusalRequest,
     ResultChallenge,
@@ -94,11 +95,18 @@ def _post_action(request, lot: Lot, panel: Panel | None):
             _("The representative is on the panel."),
         )
     elif action == "recusal":
-        recusal = get_object_or_404(RecusalRequest, pk=post.get("request"), member__panel=panel)
+        recusal = get_object_or_404(RecusalRequest, pk=post.get("request"), panel=panel)
+        named = None
+        if post.get("member", "").isdigit():
+            named = get_object_or_404(PanelMember, pk=post.get("member"), panel=panel)
         _run(
             request,
             lambda: services.recusal_decide(
-                actor=actor, request=recusal, grant=post.get("grant") == "1", reason=post.get("reason", "")
+                actor=actor,
+                request=recusal,
+                grant=post.get("grant") == "1",
+                reason=post.get("reason", ""),
+                member=named,
             ),
             _("The recusal request is decided."),
         )
@@ -145,6 +153,29 @@ def _post_action(request, lot: Lot, panel: Panel | None):
         )
 
 
+def _pending_recusals(panel: Panel) -> list[RecusalRequest]:
+    """Pending recusal requests with their documents (two queries, whatever their number)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Document
+
+    pending = list(
+        RecusalRequest.objects.filter(panel=panel, decision=RecusalDecision.PENDING)
+        .select_related("member", "organization")
+        .order_by("requested_at", "pk")
+    )
+    documents: dict[str, list] = {}
+    if pending:
+        for document in Document.objects.filter(
+            owner_content_type=ContentType.objects.get_for_model(RecusalRequest),
+            owner_object_id__in=[str(r.pk) for r in pending],
+        ).order_by("pk"):
+            documents.setdefault(document.owner_object_id, []).append(document)
+    for recusal in pending:
+        recusal.documents = documents.get(str(recusal.pk), [])
+    return pending
+
+
 @login_required
 def evaluation_lot(request, lot_id: int):
     """An officer's page for one lot's evaluation."""
@@ -172,11 +203,7 @@ def evaluation_lot(request, lot_id: int):
                 panel.members.select_related("expert").order_by("status", "kind", "reserve_order", "pk")
             ),
             draws=list(panel.draws.order_by("-number")),
-            recusals=list(
-                RecusalRequest.objects.filter(
-                    member__panel=panel, decision=RecusalDecision.PENDING
-                ).select_related("member", "organization")
-            ),
+            recusals=_pending_recusals(panel),
             representatives=get_user_model()
             .objects.filter(
                 department_id=lot.tender.department_id,

@@ -287,3 +287,6 @@ def register_tender_screens():
 
 # The read-only contract listing (links to the site's contract pages) registers its own hooks.
 import procurement.admin_contracts  # noqa: E402, F401
+
+# The expert pool (list, create/edit, activation, import/export) registers its own hooks.
+from procurement import admin_experts  # noqa: E402, F401

@@ -179,11 +179,23 @@ class RecusalDecision(models.TextChoices):
 
 
 class RecusalRequest(models.Model):
-    """A bidder's request that a panel member step aside, with reasons; the officer decides."""
+    """A bidder's request that a panel member step aside, with reasons; the officer decides. Before
+    the award notice the bidder cannot see the names, so it describes the person and the relation
+    (`person_description`, optional documents) and the officer names the member when granting;
+    once the names are public the bidder picks the `member`."""
 
-    member = models.ForeignKey(
-        PanelMember, verbose_name=_("Panel member"), on_delete=models.PROTECT, related_name="recusal_requests"
+    panel = models.ForeignKey(
+        Panel, verbose_name=_("Panel"), on_delete=models.PROTECT, related_name="recusal_requests"
     )
+    member = models.ForeignKey(
+        PanelMember,
+        verbose_name=_("Panel member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recusal_requests",
+    )
+    person_description = models.TextField(_("The person and the relation"), blank=True)
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("Organization"), on_delete=models.PROTECT, related_name="+"
     )
@@ -210,9 +222,15 @@ class RecusalRequest(models.Model):
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("Recusal request")
         verbose_name_plural = _("Recusal requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False) | ~models.Q(person_description=""),
+                name="procurement_recusal_names_or_describes",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.member} · {self.get_decision_display()}"
+        return f"{self.member or self.panel_id} · {self.get_decision_display()}"
 
 
 class BidReview(models.Model):

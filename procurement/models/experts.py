@@ -113,6 +113,9 @@ class ExpertFamilyTie(models.Model):
         related_name="+",
     )
     declared_at = models.DateTimeField(_("Declared at"), default=timezone.now)
+    # A withdrawn tie (declared by mistake, or the relative no longer represents anyone) stays as a
+    # record but no longer excludes the expert.
+    withdrawn_at = models.DateTimeField(_("Withdrawn at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["expert", "pk"]

@@ -49,9 +49,14 @@ from procurement.services.contracts import (
 )
 from procurement.services.documents import tender_document_upload, tender_documents_publish
 from procurement.services.experts import (
+    expert_create,
     expert_family_tie_declare,
+    expert_family_tie_withdraw,
     expert_relation_add,
+    expert_relation_end,
     expert_save,
+    expert_set_active,
+    experts_import,
     experts_import_csv,
 )
 from procurement.services.methods import method_ensure_defaults, method_save
@@ -161,9 +166,14 @@ __all__ = [
     "evaluation_publish",
     "evaluation_record_third_party",
     "evaluation_score_targets",
+    "expert_create",
     "expert_family_tie_declare",
+    "expert_family_tie_withdraw",
     "expert_relation_add",
+    "expert_relation_end",
     "expert_save",
+    "expert_set_active",
+    "experts_import",
     "experts_import_csv",
     "light_snapshot_take",
     "lights_daily",

@@ -124,7 +124,7 @@ def expert_conflicts(experts, bidders, *, on: dt.date) -> dict[int, list[str]]:
             )
     from procurement.models import ExpertFamilyTie
 
-    for tie in ExpertFamilyTie.objects.filter(expert_id__in=expert_ids):
+    for tie in ExpertFamilyTie.objects.filter(expert_id__in=expert_ids, withdrawn_at__isnull=True):
         matched = list(hashes.get(tie.relative_id_hmac, [])) if tie.relative_id_hmac else []
         if tie.organization_id in by_id and by_id[tie.organization_id] not in matched:
             matched.append(by_id[tie.organization_id])
@@ -432,52 +432,119 @@ def _maybe_start_scoring(panel: Panel) -> None:
 # --- recusal -------------------------------------------------------------------------------------
 
 
+RECUSAL_MAX_DOCUMENTS = 3
+
+
+def panel_names_public(panel: Panel) -> bool:
+    """Panel names become public with the lot's award notice (a later cancellation keeps them so)."""
+    from procurement.models import Award
+
+    return Award.objects.filter(lot_id=panel.lot_id, notice_published_at__isnull=False).exists()
+
+
 @transaction.atomic
-def recusal_request(*, actor, member: PanelMember, organization, reasons: str) -> RecusalRequest:
-    """A bidder asks that a panel member step aside, with reasons."""
-    member = _lock_member(member)
+def recusal_request(
+    *,
+    actor,
+    organization,
+    reasons: str,
+    member: PanelMember | None = None,
+    panel: Panel | None = None,
+    person_description: str = "",
+    files=(),
+) -> RecusalRequest:
+    """A bidder asks that a panel member step aside, with reasons. Before the award notice the
+    bidder cannot see the names: it gives the `panel` and describes the person and the relation
+    (`person_description`, optional documents), and the officer names the member when granting.
+    Once the names are public it may name the `member`."""
+    from core.documents import check_document_file, document_upload
+    from core.models import DocumentType
+
+    if member is not None:
+        member = _lock_member(member)
+        panel = member.panel
+    elif panel is not None:
+        panel = _lock_panel(panel)
+    else:
+        refuse(_("Say which panel the request is about."))
     if not is_member_of(actor, organization):
         deny()
     if not Bid.objects.filter(
-        tender=member.panel.tender, organization=organization, status=BidStatus.SUBMITTED
+        tender=panel.tender, organization=organization, status=BidStatus.SUBMITTED
     ).exists():
         deny(_("Only a bidder on this tender may ask for a recusal."))
-    if member.panel.status == PanelStatus.FINALIZED or not member.is_seated:
-        refuse(_("This member no longer sits on the panel."), code="wrong_state")
+    if panel.status == PanelStatus.FINALIZED:
+        refuse(_("The panel has finalized its report: challenge the result instead."), code="wrong_state")
+    if member is not None:
+        if not panel_names_public(panel):
+            refuse(_("The panel's names are secret until the result is published."), code="names_secret")
+        if not member.is_seated:
+            refuse(_("This member no longer sits on the panel."), code="wrong_state")
+    person_description = (person_description or "").strip()
+    if member is None and not person_description:
+        refuse(_("Describe the person and their relation with the bidders."))
     reasons = (reasons or "").strip()
     if not reasons:
         refuse(_("Give the reasons."))
+    files = [f for f in files if f]
+    if len(files) > RECUSAL_MAX_DOCUMENTS:
+        refuse(_("Attach at most %(n)s files.") % {"n": RECUSAL_MAX_DOCUMENTS})
+    for upload in files:
+        check_document_file(upload)  # every file checked before anything is stored
     request = RecusalRequest.objects.create(
-        member=member, organization=organization, requested_by=actor, reasons=reasons
+        panel=panel,
+        member=member,
+        person_description=person_description,
+        organization=organization,
+        requested_by=actor,
+        reasons=reasons,
     )
+    for upload in files:
+        document_upload(
+            actor=actor, owner=request, file=upload, document_type=DocumentType.CONFLICT_OF_INTEREST, title=""
+        )
     audit.record(
         actor=actor,
         action="panel.recusal_request",
         target=request,
-        after={"member": member.pk, "organization": organization.pk},
+        after={
+            "panel": panel.pk,
+            "member": member.pk if member else None,
+            "organization": organization.pk,
+            "documents": len(files),
+        },
     )
     return request
 
 
 @transaction.atomic
-def recusal_decide(*, actor, request: RecusalRequest, grant: bool, reason: str) -> RecusalRequest:
+def recusal_decide(
+    *, actor, request: RecusalRequest, grant: bool, reason: str, member: PanelMember | None = None
+) -> RecusalRequest:
     """The officer grants (the member steps aside, their scores are set aside, the next reserve is
-    invited) or refuses a recusal request, with the reason."""
-    request = (
-        RecusalRequest.objects.select_for_update().select_related("member__panel__tender").get(pk=request.pk)
-    )
-    member = _lock_member(request.member)
-    _require_manager(actor, member.panel.tender)
+    invited) or refuses a recusal request, with the reason. A request that only describes the
+    person is granted by naming the seated `member` it concerns."""
+    request = RecusalRequest.objects.select_for_update().select_related("panel__tender").get(pk=request.pk)
+    _require_manager(actor, request.panel.tender)
     if request.decision != RecusalDecision.PENDING:
         refuse(_("This request has already been decided."))
     reason = (reason or "").strip()
     if not reason:
         refuse(_("Give the reason for the decision."))
+    if request.member_id is None and member is not None:
+        member = _lock_member(member)
+        if member.panel_id != request.panel_id or not member.is_seated:
+            refuse(_("Choose a member who sits on this panel."))
+        request.member = member
+    elif request.member_id is not None:
+        member = _lock_member(request.member)
+    if grant and member is None:
+        refuse(_("Name the panel member the request concerns."), code="member_required")
     request.decision = RecusalDecision.GRANTED if grant else RecusalDecision.REFUSED
     request.decision_reason = reason
     request.decided_by = actor
     request.decided_at = timezone.now()
-    request.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    request.save(update_fields=["member", "decision", "decision_reason", "decided_by", "decided_at"])
     replacement = None
     if grant and member.is_seated:
         member.status = MemberStatus.RECUSED
@@ -494,6 +561,7 @@ def recusal_decide(*, actor, request: RecusalRequest, grant: bool, reason: str) 
         target=request,
         after={
             "decision": request.decision,
+            "member": request.member_id,
             "reason": reason,
             "replacement": replacement.pk if replacement else None,
         },

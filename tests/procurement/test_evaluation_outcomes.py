@@ -82,8 +82,9 @@ def test_refused_recusal_keeps_the_member_and_calls_no_reserve():
     organization = bids[0].organization
     request = services.recusal_request(
         actor=organization.memberships.first().user,
-        member=member,
+        panel=panel,
         organization=organization,
+        person_description="一位曾在竞争对手任职的专家",
         reasons="怀疑该专家与竞争对手有关",
     )
     with pytest.raises(ValidationError):
@@ -92,6 +93,7 @@ def test_refused_recusal_keeps_the_member_and_calls_no_reserve():
     request.refresh_from_db()
     member.refresh_from_db()
     assert request.decision == RecusalDecision.REFUSED and request.decision_reason == "未提供任何证据"
+    assert request.member_id is None
     assert member.status == MemberStatus.INVITED
     assert panel.members.filter(expert_id=draw.reserves[0], status=MemberStatus.RESERVE).exists()
     event = AuditEvent.objects.filter(action="panel.recusal_decide").get()

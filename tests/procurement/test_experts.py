@@ -1,6 +1,7 @@
 """The expert pool: the role follows `active`; import is all-or-nothing; export round-trips."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from procurement import services
@@ -40,13 +41,50 @@ def test_import_writes_nothing_when_any_row_is_bad(officer):
     content = (
         "username,name,fields,title,employer,qualifications,phone,active\n"
         f"{good.username},张教授,{category.code},教授,某大学,社会工作,,是\n"
-        f"nobody,李老师,{category.code},,,,,是\n"
+        f"new_one,,{category.code},,,,,是\n"
         f"{other.username},王老师,不存在的领域,,,,,也许\n"
     )
     result = services.experts_import_csv(actor=officer, content=content)
     assert not result.ok
-    assert len(result.errors) == 2 and "3" in result.errors[0] and "4" in result.errors[1]
+    assert [(p.row, p.column) for p in result.errors] == [(3, "name"), (4, "fields"), (4, "active")]
+    assert "3" in str(result.errors[0])
     assert not Expert.objects.exists()
+    assert not get_user_model().objects.filter(username="new_one").exists()
+
+
+def test_relation_end_keeps_the_lookback_and_a_withdrawn_tie_no_longer_excludes(officer):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from orgs.models import Organization
+    from procurement.services.panels import expert_conflicts
+    from tests.orgs.factories import OrganizationFactory
+
+    expert = make_expert(officer)
+    organization = OrganizationFactory()
+    relation = services.expert_relation_add(
+        actor=expert.user, expert=expert, organization=organization, kind="employment",
+        started_on=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError):
+        services.expert_relation_end(actor=expert.user, relation=relation, ended_on=dt.date(2019, 1, 1))
+    services.expert_relation_end(actor=expert.user, relation=relation, ended_on=dt.date.today())
+    assert expert_conflicts([expert], [organization], on=dt.date.today())
+    tie = services.expert_family_tie_declare(
+        actor=expert.user, expert=expert, relative_name="张某", relation="spouse", organization=organization
+    )
+    stranger = UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.expert_family_tie_withdraw(actor=stranger, tie=tie)
+    services.expert_family_tie_withdraw(actor=expert.user, tie=tie)
+    # The ended relation out of the look-back too: nothing is left to exclude the expert.
+    type(relation).objects.filter(pk=relation.pk).update(
+        started_on=dt.date(1990, 1, 1), ended_on=dt.date(2000, 1, 1)
+    )
+    assert not expert_conflicts(
+        [expert], list(Organization.objects.filter(pk=organization.pk)), on=dt.date.today()
+    )
 
 
 def test_import_then_export_round_trips(officer):

@@ -279,15 +279,25 @@ def test_recusal_request_is_decided_by_the_officer_and_audited(opened):
     member = panel.members.filter(status=MemberStatus.INVITED).first()
     organization = bids[0].organization
     user = organization.memberships.first().user
+    with pytest.raises(ValidationError) as secret:  # names are secret before the result
+        services.recusal_request(actor=user, member=member, organization=organization, reasons="x")
+    assert secret.value.code == "names_secret"
     request = services.recusal_request(
-        actor=user, member=member, organization=organization, reasons="该专家曾为竞争对手提供咨询"
+        actor=user,
+        panel=panel,
+        organization=organization,
+        person_description="某大学社会工作系的一位教授，曾任竞争对手的顾问",
+        reasons="该专家曾为竞争对手提供咨询",
     )
     outsider = org_member(bids[1].organization)
     with pytest.raises(PermissionDenied):
-        services.recusal_decide(actor=outsider, request=request, grant=True, reason="x")
-    services.recusal_decide(actor=officer, request=request, grant=True, reason="理由成立")
+        services.recusal_decide(actor=outsider, request=request, grant=True, reason="x", member=member)
+    with pytest.raises(ValidationError):  # granting needs the member named
+        services.recusal_decide(actor=officer, request=request, grant=True, reason="理由成立")
+    services.recusal_decide(actor=officer, request=request, grant=True, reason="理由成立", member=member)
     request.refresh_from_db()
     member.refresh_from_db()
     assert request.decision == RecusalDecision.GRANTED and member.status == MemberStatus.RECUSED
+    assert request.member_id == member.pk
     assert panel.members.filter(expert_id=draw.reserves[0], status=MemberStatus.INVITED).exists()
     assert AuditEvent.objects.filter(action="panel.recusal_decide").exists()
