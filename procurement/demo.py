@@ -238,3 +238,12 @@ def seed_bids(stdout=None, *, line) -> None:
     from procurement import demo_evaluation
 
     demo_evaluation.seed(stdout=stdout)
+    seed_contracts(stdout=stdout)
+
+
+def seed_contracts(stdout=None) -> None:
+    """Contracts in every state, built through the services from confirmed awards (see
+    `procurement.demo_contracts`). Idempotent; runs once the register's demo exists."""
+    from procurement import demo_contracts
+
+    demo_contracts.seed(stdout=stdout)
