@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/calls/<int:tender_id>/bids/", views_bids.tender_bids_staff, name="tender_bids_staff"),
     # Experts (views_experts): their own seats only.
     path("experts/panels/", views_experts.my_panels, name="expert_panels"),
+    path("experts/profile/", views_experts.my_profile, name="expert_profile"),
     path("experts/panels/<int:member_id>/", views_experts.expert_panel, name="expert_panel"),
     path("experts/panels/<int:member_id>/scoring/", views_experts.expert_scoring, name="expert_scoring"),
     path(
@@ -54,6 +55,7 @@ urlpatterns = [
     ),
     path("results/", views_evaluation.my_results, name="my_results"),
     path("results/<int:award_id>/challenge/", views_evaluation.result_challenge, name="result_challenge"),
+    path("results/lots/<int:lot_id>/recusal/", views_evaluation.recusal_request, name="recusal_request"),
     # Supervision board (views_supervision): supervisors and bureau admins.
     path("supervision/", views_supervision.board, name="board"),
     *(

@@ -13,18 +13,23 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.roles import Role
 from procurement import services
+from procurement.forms_challenges import MultipleFileField
 from procurement.models import (
+    SEATED_STATUSES,
     Award,
     AwardStatus,
     Bid,
+    BidStatus,
     ChallengeOutcome,
     EvaluationReport,
     Lot,
     Panel,
     PanelMember,
+    PanelStatus,
     RecusalDecision,
     RecusalRequest,
     ResultChallenge,
@@ -250,7 +255,22 @@ def evaluation_report(request, report_id: int, fmt: str = "html"):
 @login_required
 def my_results(request):
     """A bidder's own score and rank on each published result; never the others'."""
-    return render(request, "procurement/award_my_results.html", {"results": own_results(request.user)})
+    under_evaluation = (
+        Lot.objects.filter(
+            bids__organization__memberships__user=request.user,
+            bids__status=BidStatus.SUBMITTED,
+            evaluation_panel__isnull=False,
+        )
+        .exclude(evaluation_panel__status=PanelStatus.FINALIZED)
+        .select_related("tender")
+        .distinct()
+        .order_by("tender_id", "number")
+    )
+    return render(
+        request,
+        "procurement/award_my_results.html",
+        {"results": own_results(request.user), "under_evaluation": list(under_evaluation)},
+    )
 
 
 class ResultChallengeForm(forms.Form):
@@ -285,3 +305,115 @@ def result_challenge(request, award_id: int):
             )
             return redirect("procurement:challenge_detail", result.challenge_id)
     return render(request, "procurement/award_challenge.html", {"award": award, "form": form})
+
+
+# --- a bidder's request for a member's recusal ---------------------------------------------------
+
+
+class RecusalRequestForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("Panel member"), queryset=PanelMember.objects.none(), required=False
+    )
+    person_description = forms.CharField(
+        label=gettext_lazy("The person and the relation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "The panel's names are secret until the result is published: describe the person (for "
+            "example their employer and position) and their relation with a bidder."
+        ),
+    )
+    reasons = forms.CharField(
+        label=gettext_lazy("Reasons"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    files = MultipleFileField(label=gettext_lazy("Supporting documents (optional, up to 3)"), required=False)
+
+    def __init__(self, *args, panel, names_public: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if names_public:
+            self.fields["member"].queryset = PanelMember.objects.filter(
+                panel=panel, status__in=SEATED_STATUSES
+            ).order_by("kind", "pk")
+            self.fields["member"].required = True
+            del self.fields["person_description"]
+        else:
+            del self.fields["member"]
+            self.fields["person_description"].required = True
+
+
+def _bidder_organization(user, tender):
+    """The user's organization with a live bid on `tender` (None when they have none)."""
+    from orgs.models import Organization
+
+    return (
+        Organization.objects.filter(
+            memberships__user=user, bids__tender=tender, bids__status=BidStatus.SUBMITTED
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+@login_required
+@sensitive_post_parameters()
+def recusal_request(request, lot_id: int):
+    """A bidder asks that a panel member step aside. Before the result is published it describes
+    the person (names are secret); afterwards it picks a member. The officer decides on the
+    evaluation page."""
+    from procurement.services.panels import panel_names_public
+
+    lot = get_object_or_404(Lot.objects.select_related("tender"), pk=lot_id)
+    organization = _bidder_organization(request.user, lot.tender) if request.user.is_active else None
+    if organization is None:
+        raise Http404
+    panel = Panel.objects.filter(lot=lot).first()
+    names_public = panel is not None and panel_names_public(panel)
+    form = None
+    if panel is not None and panel.status != PanelStatus.FINALIZED:
+        form = RecusalRequestForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            panel=panel,
+            names_public=names_public,
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.recusal_request(
+                    actor=request.user,
+                    organization=organization,
+                    reasons=data["reasons"],
+                    member=data.get("member"),
+                    panel=panel,
+                    person_description=data.get("person_description", ""),
+                    files=data["files"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request, _("Your request has been sent. The purchasing unit decides it in writing.")
+                )
+                return redirect("procurement:recusal_request", lot.pk)
+    mine = list(
+        RecusalRequest.objects.filter(panel=panel, organization=organization)
+        .select_related("member")
+        .order_by("-requested_at", "-pk")
+        if panel is not None
+        else []
+    )
+    return render(
+        request,
+        "procurement/recusal_request.html",
+        {
+            "lot": lot,
+            "tender": lot.tender,
+            "panel": panel,
+            "form": form,
+            "names_public": names_public,
+            "mine": mine,
+            "organization": organization,
+        },
+    )

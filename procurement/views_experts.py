@@ -12,11 +12,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from procurement import services
-from procurement.models import PanelMember, RelationKind
+from procurement.models import (
+    Expert,
+    ExpertFamilyTie,
+    ExpertRelation,
+    FamilyRelation,
+    PanelMember,
+    RelationKind,
+)
 from procurement.permissions import member_may_see_bids
 from procurement.selectors_evaluation import evaluation_data, seats_of_user
 from procurement.services.panels import tender_bidders
@@ -214,3 +222,145 @@ def expert_sign(request, member_id: int):
     else:
         messages.success(request, _("You have signed your scores."))
     return redirect("procurement:expert_scoring", member.pk)
+
+
+# --- the expert's own profile: relations with organizations and family ties -----------------------
+
+
+class RelationForm(forms.Form):
+    organization_code = forms.CharField(
+        label=gettext_lazy("Organization's unified social credit code"), max_length=18, min_length=18
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Relation"),
+        choices=[
+            (RelationKind.EMPLOYMENT, RelationKind.EMPLOYMENT.label),
+            (RelationKind.DIRECTORSHIP, RelationKind.DIRECTORSHIP.label),
+            (RelationKind.SHAREHOLDING, RelationKind.SHAREHOLDING.label),
+            (RelationKind.OTHER, RelationKind.OTHER.label),
+        ],
+    )
+    started_on = forms.DateField(label=gettext_lazy("From"), required=False)
+    ended_on = forms.DateField(
+        label=gettext_lazy("To"), required=False, help_text=gettext_lazy("Empty while it lasts.")
+    )
+    note = forms.CharField(label=gettext_lazy("Details"), required=False, max_length=200)
+
+    def clean_organization_code(self):
+        code = self.cleaned_data["organization_code"].strip().upper()
+        organization = Organization.objects.filter(uscc=code).first()
+        if organization is None:
+            raise forms.ValidationError(_("No organization with this code is registered on the platform."))
+        self.organization = organization
+        return code
+
+
+class FamilyTieForm(forms.Form):
+    relative_name = forms.CharField(label=gettext_lazy("Relative's name"), max_length=50)
+    relation = forms.ChoiceField(label=gettext_lazy("Family relation"), choices=FamilyRelation.choices)
+    # Never echoed back: a re-displayed form shows the field empty.
+    relative_id_number = forms.CharField(
+        label=gettext_lazy("Relative's ID number"),
+        required=False,
+        max_length=18,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "Kept only as a one-way look-up code and a mask: it matches any organization whose legal "
+            "representative has this number, and is never shown in full."
+        ),
+    )
+    organization_code = forms.CharField(
+        label=gettext_lazy("Organization they represent (unified social credit code, optional)"),
+        required=False,
+        max_length=18,
+    )
+
+    def clean_organization_code(self):
+        code = self.cleaned_data["organization_code"].strip().upper()
+        self.organization = None
+        if code:
+            self.organization = Organization.objects.filter(uscc=code).first()
+            if self.organization is None:
+                raise forms.ValidationError(
+                    _("No organization with this code is registered on the platform.")
+                )
+        return code
+
+
+class EndRelationForm(forms.Form):
+    ended_on = forms.DateField(label=gettext_lazy("Ended on"))
+
+
+def _own_expert(request) -> Expert:
+    expert = Expert.objects.filter(user=request.user).first()
+    if expert is None:
+        raise Http404
+    return expert
+
+
+@login_required
+@sensitive_post_parameters("t-relative_id_number")
+def my_profile(request):
+    """The expert's own profile: declare relations with organizations (employment, directorship,
+    shareholding, other interests) and family ties to organizations' legal representatives; end a
+    relation or withdraw a tie. The relations exclude the expert from panels on those bidders."""
+    expert = _own_expert(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    relation_form = RelationForm(request.POST if action == "relation" else None, prefix="r")
+    tie_form = FamilyTieForm(request.POST if action == "tie" else None, prefix="t")
+    end_form = EndRelationForm(request.POST if action == "end" else None, prefix="e")
+    if action:
+        try:
+            if action == "relation" and relation_form.is_valid():
+                data = relation_form.cleaned_data
+                services.expert_relation_add(
+                    actor=request.user, expert=expert, organization=relation_form.organization,
+                    kind=data["kind"], started_on=data["started_on"], ended_on=data["ended_on"],
+                    note=data["note"],
+                )  # fmt: skip
+                messages.success(request, _("The relation is recorded."))
+                return redirect("procurement:expert_profile")
+            if action == "tie" and tie_form.is_valid():
+                data = tie_form.cleaned_data
+                services.expert_family_tie_declare(
+                    actor=request.user, expert=expert, relative_name=data["relative_name"],
+                    relation=data["relation"], relative_id_number=data["relative_id_number"],
+                    organization=tie_form.organization,
+                )  # fmt: skip
+                messages.success(request, _("The family tie is declared."))
+                return redirect("procurement:expert_profile")
+            if action == "end" and end_form.is_valid():
+                relation = get_object_or_404(ExpertRelation, pk=request.POST.get("relation"), expert=expert)
+                services.expert_relation_end(
+                    actor=request.user, relation=relation, ended_on=end_form.cleaned_data["ended_on"]
+                )
+                messages.success(request, _("The relation is ended."))
+                return redirect("procurement:expert_profile")
+            if action == "withdraw":
+                tie = get_object_or_404(ExpertFamilyTie, pk=request.POST.get("tie"), expert=expert)
+                services.expert_family_tie_withdraw(actor=request.user, tie=tie)
+                messages.success(request, _("The declaration is withdrawn."))
+                return redirect("procurement:expert_profile")
+        except ValidationError as exc:
+            form = {"relation": relation_form, "tie": tie_form, "end": end_form}.get(action, end_form)
+            _add_errors(form, exc)
+            if action == "withdraw":
+                for message in exc.messages:
+                    messages.error(request, message)
+
+    context = {
+        "expert": expert,
+        "categories": list(expert.categories.all()),
+        "relations": list(
+            ExpertRelation.objects.filter(expert=expert).select_related("organization").order_by("-pk")
+        ),
+        "ties": list(
+            ExpertFamilyTie.objects.filter(expert=expert).select_related("organization").order_by("-pk")
+        ),
+        "relation_form": relation_form,
+        "tie_form": tie_form,
+        "end_form": end_form,
+        "other_kind": RelationKind.OTHER,
+        "action": action,
+    }
+    return render(request, "procurement/expert_profile.html", context)
