@@ -146,7 +146,12 @@ class MilestoneRowForm(forms.Form):
     deliverable = forms.CharField(label=_("Deliverable"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("Due on"), **DATE)
     payment_share = forms.DecimalField(
-        label=_("Payment (% of the amount)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        # xgettext:no-python-format
+        label=_("Payment (% of the amount)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
     )
 
 

@@ -73,7 +73,12 @@ class Contract(models.Model):
     original_amount = models.DecimalField(_("Amount at signing (yuan)"), editable=False, **MONEY)
     amount = models.DecimalField(_("Current amount (yuan)"), editable=False, **MONEY)
     amount_paid = models.DecimalField(_("Paid (yuan)"), default=Decimal("0"), editable=False, **MONEY)
-    advance_share = models.DecimalField(_("Advance payment (% of the amount)"), default=Decimal("0"), **SHARE)
+    advance_share = models.DecimalField(
+        # xgettext:no-python-format
+        _("Advance payment (% of the amount)"),
+        default=Decimal("0"),
+        **SHARE,
+    )
     starts_on = models.DateField(_("Service from"))
     ends_on = models.DateField(_("Service until"))
     is_continuing_service = models.BooleanField(_("Continuing service (term up to 3 years)"), default=False)
@@ -265,7 +270,11 @@ class Milestone(models.Model):
     number = models.PositiveSmallIntegerField(_("Milestone number"))
     deliverable = models.TextField(_("Deliverable"))
     due_on = models.DateField(_("Due on"))
-    payment_share = models.DecimalField(_("Payment (% of the amount)"), **SHARE)
+    payment_share = models.DecimalField(
+        # xgettext:no-python-format
+        _("Payment (% of the amount)"),
+        **SHARE,
+    )
     status = models.CharField(
         _("Status"),
         max_length=20,
