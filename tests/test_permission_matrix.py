@@ -96,6 +96,7 @@ ROWS = [
     Row(r"^cms-admin/procurement/budget-lines/", fill={"pk": "line"}),
     Row(r"^cms-admin/procurement/clarifications/", fill={"pk": "clarification"}),
     Row(r"^cms-admin/procurement/methods/", fill={"pk": "method"}),
+    Row(r"^cms-admin/procurement/expert-pool/", fill={"pk": 1, "fmt": ["csv", "xlsx"]}),
     Row(
         r"^cms-admin/procurement/",
         fill={"pk": "tender", "tender_id": "tender", "lot_pk": "lot", "*int": "tender"},
