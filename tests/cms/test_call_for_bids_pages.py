@@ -122,7 +122,7 @@ def test_plans_index_and_plan_page_query_counts_are_independent_of_rows(client):
 
 
 def test_call_page_links_to_a_public_report_about_this_tender(client):
-    page, tender, officer = _live_call()
+    page, tender, _officer = _live_call()
     body = client.get(page.url).content.decode()
     link = f"/procurement/reports/new/?tender={tender.pk}"
     assert link in body
