@@ -122,7 +122,11 @@ def credit_list_remove(
 ) -> CreditListEntry:
     """Remove a listing (on rectification, by decision, or by the automatic rules with actor=None)."""
     _require_registry_admin_or_system(actor)
-    entry = CreditListEntry.objects.select_for_update().select_related("organization").get(pk=entry.pk)
+    entry = (
+        CreditListEntry.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=entry.pk)
+    )
     if entry.removed_on is not None:
         return entry
     if not (reason or "").strip():

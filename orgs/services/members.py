@@ -57,7 +57,9 @@ def membership_remove(*, actor, membership: Membership) -> None:
     """Remove a member; the last administrator cannot be removed. The member role is revoked when
     the user has no membership left."""
     membership = (
-        Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organization")
+        .get(pk=membership.pk)
     )
     organization, user = membership.organization, membership.user
     if not can_manage_members(actor, organization):

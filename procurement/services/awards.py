@@ -66,7 +66,11 @@ def award_confirm(*, actor, award: Award, bid: Bid | None = None, reason: str = 
     from orgs.services import credit_record_append
     from procurement.services.tenders import tender_award
 
-    award = Award.objects.select_for_update().select_related("tender", "report", "lot").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("tender", "report", "lot")
+        .get(pk=award.pk)
+    )
     tender = award.tender
     if not can_manage_tender(actor, tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
@@ -139,7 +143,7 @@ def award_confirm(*, actor, award: Award, bid: Bid | None = None, reason: str = 
 def award_notice_publish(*, actor, award: Award, at: dt.datetime | None = None) -> Award:
     """Publish the award notice (the public site shows it from then on, with the panel); bidders may
     challenge until `challenge_window_ends_on`. Publishing twice does nothing."""
-    award = Award.objects.select_for_update().select_related("tender").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("tender").get(pk=award.pk)
     if actor is not None and not can_manage_tender(actor, award.tender):
         deny()
     if award.status != AwardStatus.CONFIRMED:

@@ -67,7 +67,7 @@ def file_aad(tender_id: int, file_id) -> bytes:
 
 
 def _lock_tender(tender_id: int) -> Tender:
-    return Tender.objects.select_for_update().select_related("method").get(pk=tender_id)
+    return Tender.objects.select_for_update(of=("self",)).select_related("method").get(pk=tender_id)
 
 
 def bidding_refusal(tender: Tender, *, now=None) -> str | None:
@@ -364,7 +364,7 @@ def bid_replace(
     old = Bid.objects.select_related("organization").get(pk=bid.pk)
     _require_member(actor, old.organization)
     tender = _lock_tender(old.tender_id)
-    old = Bid.objects.select_for_update().select_related("organization", "lot").get(pk=bid.pk)
+    old = Bid.objects.select_for_update(of=("self",)).select_related("organization", "lot").get(pk=bid.pk)
     _check_bidding(tender)
     if old.status != BidStatus.SUBMITTED:
         refuse(_("Only a live bid can be replaced."), code="not_live")

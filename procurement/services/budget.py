@@ -83,7 +83,7 @@ def budget_line_award(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
     """Replace the lot's reservation by the award amount (which may not exceed the lot's ceiling).
     Called by the award service; calling it again with another amount replaces the previous one."""
     amount = Decimal(amount)
-    lot = Lot.objects.select_for_update().select_related("tender").get(pk=lot.pk)
+    lot = Lot.objects.select_for_update(of=("self",)).select_related("tender").get(pk=lot.pk)
     line = _lock_line(lot.tender.budget_line_id)
     before = _amounts(line)
     if amount <= 0:
@@ -115,7 +115,7 @@ def budget_line_award(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
 def budget_line_commit(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
     """A signed contract: the lot's reservation is released and the contract amount is committed."""
     amount = Decimal(amount)
-    lot = Lot.objects.select_for_update().select_related("tender").get(pk=lot.pk)
+    lot = Lot.objects.select_for_update(of=("self",)).select_related("tender").get(pk=lot.pk)
     line = _lock_line(lot.tender.budget_line_id)
     before = _amounts(line)
     if amount - lot.reserved_amount > line.available_amount:

@@ -81,7 +81,9 @@ def clarification_answer(*, actor, clarification: Clarification, answer: str) ->
     """The officer answers; the answer is published on the call's page and everyone who fetched the
     documents is told. An answer that changes the call must also be made an amendment."""
     clarification = (
-        Clarification.objects.select_for_update().select_related("tender").get(pk=clarification.pk)
+        Clarification.objects.select_for_update(of=("self",))
+        .select_related("tender")
+        .get(pk=clarification.pk)
     )
     if not can_manage_tender(actor, clarification.tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
@@ -178,7 +180,9 @@ def challenge_file(
 @transaction.atomic
 def challenge_answer(*, actor, challenge: Challenge, answer: str) -> Challenge:
     """The purchaser answers a challenge in writing."""
-    challenge = Challenge.objects.select_for_update().select_related("tender").get(pk=challenge.pk)
+    challenge = (
+        Challenge.objects.select_for_update(of=("self",)).select_related("tender").get(pk=challenge.pk)
+    )
     if not can_manage_tender(actor, challenge.tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
     if challenge.status != ChallengeStatus.OPEN:

@@ -126,7 +126,7 @@ def signing_problems(contract: Contract) -> list[str]:
 def contract_create(*, actor, award: Award, **fields) -> Contract:
     """Draft the contract of a confirmed award whose notice is out: the parties and the amount come
     from the award; `sign_due_on` is the notice date + `rules.contract_sign_days()` calendar days."""
-    award = Award.objects.select_for_update().select_related("tender", "lot").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=award.pk)
     tender = award.tender
     if not can_manage_contract(actor, tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
@@ -560,7 +560,7 @@ def contract_terminate(*, actor, contract: Contract, reason: str) -> Contract:
 
 
 def _lock_milestone(milestone) -> Milestone:
-    return Milestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    return Milestone.objects.select_for_update(of=("self",)).select_related("contract").get(pk=milestone.pk)
 
 
 @transaction.atomic

@@ -193,7 +193,9 @@ def expert_relation_end(*, actor, relation: ExpertRelation, ended_on: dt.date) -
     excludes the expert for `rules.conflict_lookback_years()` after that date."""
     from django.utils import timezone
 
-    relation = ExpertRelation.objects.select_for_update().select_related("expert").get(pk=relation.pk)
+    relation = (
+        ExpertRelation.objects.select_for_update(of=("self",)).select_related("expert").get(pk=relation.pk)
+    )
     if not _may_edit(actor, relation.expert):
         deny()
     if relation.kind == RelationKind.OTHER:
@@ -221,7 +223,7 @@ def expert_family_tie_withdraw(*, actor, tie: ExpertFamilyTie) -> ExpertFamilyTi
     an organization). The row stays as a record; it no longer excludes the expert."""
     from django.utils import timezone
 
-    tie = ExpertFamilyTie.objects.select_for_update().select_related("expert").get(pk=tie.pk)
+    tie = ExpertFamilyTie.objects.select_for_update(of=("self",)).select_related("expert").get(pk=tie.pk)
     if not _may_edit(actor, tie.expert):
         deny()
     if tie.withdrawn_at is not None:

@@ -57,7 +57,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
     for the scheduler —, bidders and prices read) and, when no lot has the method's minimum of
     responsive bids, fail the tender (流标), which releases its budget. Idempotent: a tender already
     opened returns its record."""
-    tender = Tender.objects.select_for_update().select_related("method").get(pk=tender.pk)
+    tender = Tender.objects.select_for_update(of=("self",)).select_related("method").get(pk=tender.pk)
     existing = BidOpening.objects.filter(tender=tender).first()
     if existing is not None:
         return existing

@@ -158,7 +158,9 @@ def draw_replay(draw: PanelDraw) -> tuple[list[int], list[int]]:
 
 
 def _lock_panel(panel: Panel) -> Panel:
-    return Panel.objects.select_for_update().select_related("tender__method", "lot").get(pk=panel.pk)
+    return (
+        Panel.objects.select_for_update(of=("self",)).select_related("tender__method", "lot").get(pk=panel.pk)
+    )
 
 
 def _require_manager(actor, tender):
@@ -335,7 +337,11 @@ def panel_name_representative(*, actor, panel: Panel, user, name: str = "") -> P
 
 
 def _lock_member(member: PanelMember) -> PanelMember:
-    return PanelMember.objects.select_for_update().select_related("panel__tender", "expert").get(pk=member.pk)
+    return (
+        PanelMember.objects.select_for_update(of=("self",))
+        .select_related("panel__tender", "expert")
+        .get(pk=member.pk)
+    )
 
 
 @transaction.atomic
@@ -524,7 +530,11 @@ def recusal_decide(
     """The officer grants (the member steps aside, their scores are set aside, the next reserve is
     invited) or refuses a recusal request, with the reason. A request that only describes the
     person is granted by naming the seated `member` it concerns."""
-    request = RecusalRequest.objects.select_for_update().select_related("panel__tender").get(pk=request.pk)
+    request = (
+        RecusalRequest.objects.select_for_update(of=("self",))
+        .select_related("panel__tender")
+        .get(pk=request.pk)
+    )
     _require_manager(actor, request.panel.tender)
     if request.decision != RecusalDecision.PENDING:
         refuse(_("This request has already been decided."))

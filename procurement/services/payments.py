@@ -52,7 +52,7 @@ def payment_record(
     what is left of the contract amount."""
     from procurement.services.budget import budget_line_pay
 
-    contract = Contract.objects.select_for_update().select_related("tender").get(pk=contract.pk)
+    contract = Contract.objects.select_for_update(of=("self",)).select_related("tender").get(pk=contract.pk)
     if not can_manage_contract(actor, contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
     if contract.status not in PAYABLE_STATES:

@@ -66,7 +66,11 @@ def _officer(actor, contract) -> None:
 
 
 def _lock(evaluation) -> PerformanceEvaluation:
-    return PerformanceEvaluation.objects.select_for_update().select_related("contract").get(pk=evaluation.pk)
+    return (
+        PerformanceEvaluation.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=evaluation.pk)
+    )
 
 
 def _open_only(evaluation) -> None:

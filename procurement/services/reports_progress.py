@@ -72,7 +72,9 @@ def progress_report_submit(
     from core.documents import document_upload
     from core.models import DocumentType
 
-    report = ProgressReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
+    report = (
+        ProgressReport.objects.select_for_update(of=("self",)).select_related("contract").get(pk=report.pk)
+    )
     contract = report.contract
     if not is_contract_party(actor, contract):
         deny(_("Only members of the contracted organization may submit progress reports."))
@@ -109,7 +111,9 @@ def progress_report_submit(
 @transaction.atomic
 def progress_report_review(*, actor, report: ProgressReport, note: str = "") -> ProgressReport:
     """The officer has read the report (with an optional note to the organization)."""
-    report = ProgressReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
+    report = (
+        ProgressReport.objects.select_for_update(of=("self",)).select_related("contract").get(pk=report.pk)
+    )
     if not can_manage_contract(actor, report.contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
     if report.status != ProgressReportStatus.SUBMITTED:
@@ -130,7 +134,9 @@ def progress_report_return(*, actor, report: ProgressReport, note: str) -> Progr
     """The officer returns a submitted report for revision with the reasons: it is due again (its
     content is kept for the organization to correct and submit again; the audit log keeps the first
     submission's time)."""
-    report = ProgressReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
+    report = (
+        ProgressReport.objects.select_for_update(of=("self",)).select_related("contract").get(pk=report.pk)
+    )
     if not can_manage_contract(actor, report.contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
     if report.status != ProgressReportStatus.SUBMITTED:

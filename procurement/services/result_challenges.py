@@ -52,7 +52,7 @@ def result_challenge_file(
     """A bidder on the lot challenges its award's result, within the window after the notice."""
     from procurement.services.clarifications import acting_organization, challenge_file
 
-    award = Award.objects.select_for_update().select_related("tender", "lot").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=award.pk)
     organization = acting_organization(actor, organization)
     if organization is None or not is_member_of(actor, organization):
         deny(_("Only a bidder on this lot may challenge its result."))
@@ -112,7 +112,7 @@ def result_challenge_answer(
     from procurement.services.tenders import tender_fail, tender_reopen_evaluation
 
     result = (
-        ResultChallenge.objects.select_for_update()
+        ResultChallenge.objects.select_for_update(of=("self",))
         .select_related("award__tender", "award__report__panel")
         .get(challenge_id=challenge.pk)
     )
@@ -207,7 +207,9 @@ def supplier_complaint_decided(
 ) -> SupplierComplaint:
     """Record the finance department's decision (the platform does not decide complaints)."""
     complaint = (
-        SupplierComplaint.objects.select_for_update().select_related("challenge__tender").get(pk=complaint.pk)
+        SupplierComplaint.objects.select_for_update(of=("self",))
+        .select_related("challenge__tender")
+        .get(pk=complaint.pk)
     )
     if not can_manage_tender(actor, complaint.challenge.tender):
         deny()

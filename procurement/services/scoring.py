@@ -26,7 +26,11 @@ from procurement.services._common import deny, refuse
 
 
 def _lock_member(member: PanelMember) -> PanelMember:
-    return PanelMember.objects.select_for_update().select_related("panel__tender__method").get(pk=member.pk)
+    return (
+        PanelMember.objects.select_for_update(of=("self",))
+        .select_related("panel__tender__method")
+        .get(pk=member.pk)
+    )
 
 
 def _require_sitting(actor, member: PanelMember) -> None:
@@ -161,7 +165,7 @@ def _review_for(panel: Panel, bid: Bid, actor) -> BidReview:
 def bid_mark_nonresponsive(*, actor, panel: Panel, bid: Bid, reason: str) -> BidReview:
     """The panel finds a bid non-responsive, with the reason: it leaves the price base and the
     ranking (its scores are kept for the record)."""
-    panel = Panel.objects.select_for_update().select_related("tender").get(pk=panel.pk)
+    panel = Panel.objects.select_for_update(of=("self",)).select_related("tender").get(pk=panel.pk)
     if not _may_review(actor, panel):
         deny()
     if panel.status == PanelStatus.FINALIZED:
@@ -187,7 +191,7 @@ def bid_low_price_justification(
     """Record the bidder's written justification of an abnormally low price and whether the panel
     accepts it (an unaccepted one blocks the report; the panel may instead mark the bid
     non-responsive)."""
-    panel = Panel.objects.select_for_update().select_related("tender").get(pk=panel.pk)
+    panel = Panel.objects.select_for_update(of=("self",)).select_related("tender").get(pk=panel.pk)
     if not _may_review(actor, panel):
         deny()
     if panel.status == PanelStatus.FINALIZED:
@@ -224,7 +228,7 @@ def panel_finalize(*, actor, panel: Panel):
     from procurement.services.awards import award_propose
     from procurement.services.tenders import tender_start_evaluation
 
-    panel = Panel.objects.select_for_update().select_related("tender", "lot").get(pk=panel.pk)
+    panel = Panel.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=panel.pk)
     tender = panel.tender
     if not can_manage_tender(actor, tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))

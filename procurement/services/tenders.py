@@ -45,7 +45,11 @@ AMENDABLE_FIELDS = (
 
 
 def _lock(tender: Tender) -> Tender:
-    return Tender.objects.select_for_update().select_related("method", "budget_line__plan").get(pk=tender.pk)
+    return (
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("method", "budget_line__plan")
+        .get(pk=tender.pk)
+    )
 
 
 def _move(*, actor, tender: Tender, target: str, action: str, extra: dict | None = None) -> Tender:

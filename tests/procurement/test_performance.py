@@ -91,7 +91,7 @@ def test_survey_tokens_are_single_use_and_answers_keep_no_link_to_them(evaluatio
     with pytest.raises(ValidationError) as error:
         services.survey_answer(token=tokens[0].token, overall=1, timeliness=1, attitude=1)
     assert error.value.code == "used_token"
-    assert "already been used" in error.value.messages[0]
+    assert "已使用" in error.value.messages[0]  # Chinese first, outside requests too
     with pytest.raises(ValidationError) as error:
         services.survey_answer(token="not-a-token", overall=5, timeliness=5, attitude=5)
     assert error.value.code == "invalid_token"

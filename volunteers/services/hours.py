@@ -65,7 +65,7 @@ def hours_check_in(*, actor, slot: NeedSlot, code: str, method: str = HourMethod
     if slot.need.is_risky and not slot.need.has_insurance:
         raise ValidationError(_("No accident insurance is recorded for this risky work; check-in is closed."))
     signup = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .filter(slot=slot, volunteer=volunteer, status=SignUpStatus.CONFIRMED)
         .first()
     )
@@ -92,7 +92,7 @@ def _close(record: HourRecord, check_out: datetime.datetime) -> None:
 
 @transaction.atomic
 def hours_check_out(*, actor, record: HourRecord) -> HourRecord:
-    record = HourRecord.objects.select_for_update().select_related("slot").get(pk=record.pk)
+    record = HourRecord.objects.select_for_update(of=("self",)).select_related("slot").get(pk=record.pk)
     if record.volunteer.user_id != actor.pk:
         raise PermissionDenied(_("You may check out only yourself."))
     if record.status != HourStatus.OPEN:
@@ -108,7 +108,7 @@ def hours_manual_entry(*, actor, signup: SignUp, minutes: int) -> HourRecord:
     """The organizer enters hours for a volunteer who could not check in: flagged as manual and
     capped at the slot's length."""
     signup = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .select_related("slot__need__project", "volunteer")
         .get(pk=signup.pk)
     )
@@ -153,7 +153,9 @@ def hours_close_forgotten(*, now: datetime.datetime | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            record = HourRecord.objects.select_for_update().select_related("slot").get(pk=record_id)
+            record = (
+                HourRecord.objects.select_for_update(of=("self",)).select_related("slot").get(pk=record_id)
+            )
             if record.status != HourStatus.OPEN:
                 continue
             _close(record, record.slot.ends_at)
@@ -197,7 +199,7 @@ def _notify_decision(record: HourRecord) -> None:
 
 def _lock_record(record: HourRecord) -> HourRecord:
     return (
-        HourRecord.objects.select_for_update()
+        HourRecord.objects.select_for_update(of=("self",))
         .select_related("slot__need__project", "volunteer__user")
         .get(pk=record.pk)
     )

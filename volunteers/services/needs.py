@@ -175,7 +175,7 @@ def need_record_insurance(*, actor, need: Need, policy_no: str, insurer: str, do
     from core.documents import document_upload
     from core.models import DocumentType
 
-    need = Need.objects.select_for_update().select_related("project").get(pk=need.pk)
+    need = Need.objects.select_for_update(of=("self",)).select_related("project").get(pk=need.pk)
     if not can_manage_need(actor, need):
         raise PermissionDenied(_("You may not change this need."))
     if need.status == NeedStatus.CANCELLED:
@@ -216,7 +216,7 @@ def _slot_label(slot: NeedSlot) -> str:
 @transaction.atomic
 def need_cancel(*, actor, need: Need, reason: str) -> Need:
     """Cancel a need: every active sign-up is cancelled and only those volunteers are told."""
-    need = Need.objects.select_for_update().select_related("project").get(pk=need.pk)
+    need = Need.objects.select_for_update(of=("self",)).select_related("project").get(pk=need.pk)
     if actor is not None and not can_manage_need(actor, need):
         raise PermissionDenied(_("You may not change this need."))
     if need.status == NeedStatus.CANCELLED:
@@ -225,7 +225,7 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
     need.status, need.cancel_reason = NeedStatus.CANCELLED, reason
     need.save(update_fields=["status", "cancel_reason"])
     signups = list(
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .filter(slot__need=need, status__in=ACTIVE_SIGNUP_STATUSES)
         .select_related("volunteer__user")
     )

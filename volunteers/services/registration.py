@@ -293,7 +293,9 @@ def can_verify_qualification(user, qualification: Qualification) -> bool:
 def qualification_verify(*, actor, qualification: Qualification) -> Qualification:
     """A bureau admin, or a member of an organization the volunteer is linked to, verifies a qualification."""
     qualification = (
-        Qualification.objects.select_for_update().select_related("volunteer").get(pk=qualification.pk)
+        Qualification.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .get(pk=qualification.pk)
     )
     if not can_verify_qualification(actor, qualification):
         raise PermissionDenied(_("You may not verify this qualification."))

@@ -26,7 +26,7 @@ def _context(slot: NeedSlot) -> dict:
 
 def _lock_slot(slot_id: int) -> NeedSlot:
     return (
-        NeedSlot.objects.select_for_update()
+        NeedSlot.objects.select_for_update(of=("self",))
         .select_related("need__project", "need__service_type")
         .get(pk=slot_id)
     )
@@ -96,7 +96,9 @@ def signup_apply(*, actor, slot: NeedSlot, via_invitation: bool = False) -> Sign
 def signup_decide(*, actor, signup: SignUp, approve: bool) -> SignUp:
     """The organizer approves (confirmed or waiting list) or refuses a pending sign-up."""
     slot = _lock_slot(signup.slot_id)
-    signup = SignUp.objects.select_for_update().select_related("volunteer__user").get(pk=signup.pk)
+    signup = (
+        SignUp.objects.select_for_update(of=("self",)).select_related("volunteer__user").get(pk=signup.pk)
+    )
     if not can_manage_need(actor, slot.need):
         raise PermissionDenied(_("You may not decide sign-ups of this need."))
     if signup.status != SignUpStatus.PENDING:
@@ -129,7 +131,7 @@ def _promote_waitlist(slot: NeedSlot) -> list[SignUp]:
     if free <= 0:
         return []
     promoted = list(
-        slot.signups.select_for_update()
+        slot.signups.select_for_update(of=("self",))
         .filter(status=SignUpStatus.WAITLISTED)
         .select_related("volunteer__user")
         .order_by("waitlisted_at", "pk")[:free]
@@ -158,7 +160,7 @@ def signup_cancel(*, actor, signup: SignUp) -> SignUp:
     """The volunteer (or the organizer) cancels a sign-up. When a confirmed place becomes free the
     waiting list moves up; only the promoted volunteer and the organizers are told."""
     slot = _lock_slot(signup.slot_id)
-    signup = SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup.pk)
+    signup = SignUp.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=signup.pk)
     own = signup.volunteer.user_id == actor.pk
     if not (own or can_manage_need(actor, slot.need)):
         raise PermissionDenied(_("You may not cancel this sign-up."))
@@ -206,7 +208,7 @@ def invitation_send(*, actor, slot: NeedSlot, volunteer, score: dict | None = No
         raise PermissionDenied(_("You may not invite volunteers to this need."))
     _check_open(slot, timezone.now())
     # lock the volunteer row so two organizers cannot both pass the cap check
-    volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    volunteer = Volunteer.objects.select_for_update(of=("self",)).select_related("user").get(pk=volunteer.pk)
     if invitations_this_week(volunteer) >= rules.invitation_weekly_cap():
         raise ValidationError(
             _("This volunteer has already received the most invitations allowed this week.")
@@ -238,7 +240,9 @@ def invitation_send(*, actor, slot: NeedSlot, volunteer, score: dict | None = No
 def invitation_answer(*, actor, invitation: Invitation, accept: bool) -> SignUp | None:
     """The invited volunteer accepts (a sign-up, approved when the need requires it) or declines."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("volunteer", "slot").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("volunteer", "slot")
+        .get(pk=invitation.pk)
     )
     if invitation.volunteer.user_id != actor.pk:
         raise PermissionDenied(_("This invitation is not yours."))

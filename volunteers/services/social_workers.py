@@ -112,7 +112,7 @@ def social_worker_verify(*, actor, worker: SocialWorker) -> SocialWorker:
     follows the registration's validity from then on."""
     if not is_bureau_admin(actor):
         raise PermissionDenied(_("Only a bureau administrator checks social-worker certificates."))
-    worker = SocialWorker.objects.select_for_update().select_related("user").get(pk=worker.pk)
+    worker = SocialWorker.objects.select_for_update(of=("self",)).select_related("user").get(pk=worker.pk)
     if worker.user_id == actor.pk:
         raise PermissionDenied(_("Nobody checks their own certificate."))
     if worker.verified_at is not None:
