@@ -239,6 +239,9 @@ def seed_bids(stdout=None, *, line) -> None:
 
     demo_evaluation.seed(stdout=stdout)
     seed_contracts(stdout=stdout)
+    from procurement import demo_supervision
+
+    demo_supervision.seed(stdout=stdout)
 
 
 def seed_contracts(stdout=None) -> None:
