@@ -36,6 +36,9 @@ def test_public_sees_published_contracts_without_personal_data(client, setup):
     assert page.status_code == 200 and contract.organization.name in body
     for private in ("王签字", "李签字", "13800001111"):
         assert private not in body
+    report_link = f"{reverse('procurement:public_report_file')}?contract={contract.pk}"
+    assert report_link in body
+    assert client.get(report_link).status_code == 200
 
 
 def test_a_draft_contract_is_not_public(client):
