@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from procurement.models.plans import MONEY
 
@@ -17,7 +18,7 @@ class TenderStatus(models.TextChoices):
     OPENED = "opened", _("Bids opened")
     EVALUATING = "evaluating", _("Under evaluation")
     AWARDED = "awarded", _("Awarded")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("tender status", "Failed")  # 流标/废标, not a failed grade
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceProject(models.Model):
@@ -66,7 +67,7 @@ class RiskLevel(models.TextChoices):
 class NeedStatus(models.TextChoices):
     OPEN = "open", _("Open for sign-up")
     CLOSED = "closed", _("Sign-up closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("volunteering", "Cancelled")
 
 
 class Need(models.Model):
@@ -170,7 +171,7 @@ class SignUpStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("volunteering", "Cancelled")
     REJECTED = "rejected", _("Not approved")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no_show", _("Did not come")
