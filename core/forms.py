@@ -39,3 +39,13 @@ class DocumentUploadForm(forms.Form):
         label=_("Visibility"), choices=DocumentVisibility.choices, initial=DocumentVisibility.OWNER_AND_STAFF
     )
     file = DocumentFileField()
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's `ValidationError` on the form: per field where the field exists on the
+    form, else as a form-wide error. Views call services and use this so no refusal is a 500."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

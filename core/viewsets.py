@@ -5,6 +5,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
 
 from core import services
+from core.forms import add_service_errors
 
 
 class ServiceFormMixin:
@@ -18,11 +19,7 @@ class ServiceFormMixin:
         try:
             return self.service_save()
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.form.add_error(field if field in self.form.fields else None, errors)
-            else:
-                self.form.add_error(None, exc)
+            add_service_errors(self.form, exc)
             # Wagtail's form_invalid expects this attribute from its own validation path.
             self.produced_error_message = self.get_error_message()
             raise

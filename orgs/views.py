@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.documents import documents_of
+from core.forms import add_service_errors
 from orgs import selectors, services
 from orgs.filters import DirectoryFilter
 from orgs.forms import (
@@ -37,14 +38,6 @@ from orgs.permissions import (
 )
 
 PAGE_SIZE = 20
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- public directory ------------------------------------------------------------------------------
@@ -95,7 +88,7 @@ def register(request):
                     documents=_signup_documents(documents.cleaned_data),
                 )
         except ValidationError as exc:
-            _apply_validation_error(profile, exc)
+            add_service_errors(profile, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -174,7 +167,7 @@ def profile_edit(request, pk: int):
                 service_categories=None if verified else form.cleaned_data["service_categories"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -280,7 +273,7 @@ def invitation_accept(request, token: str):
                     password=signup.cleaned_data["password1"],
                 )
             except ValidationError as exc:
-                _apply_validation_error(signup, exc)
+                add_service_errors(signup, exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(

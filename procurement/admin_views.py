@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.documents import documents_of
+from core.forms import add_service_errors
 from procurement import checks, services
 from procurement.forms_staff import (
     CallDocumentForm,
@@ -59,14 +60,6 @@ def _tender(request, pk: int, *, manage: bool = False) -> Tender:
     if manage and not can_manage_tender(request.user, tender):
         raise PermissionDenied(_("Only the procurement officers of the purchasing unit may do this."))
     return tender
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _post(request):
@@ -177,7 +170,7 @@ def _try(form, service, **kwargs) -> bool:
     try:
         service(**kwargs)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return True
     return False
 
@@ -262,7 +255,7 @@ def tender_document_add(request, pk: int):
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The document has been added."))
             return redirect(_manage_url(tender))
@@ -323,7 +316,7 @@ def tender_amend(request, pk: int):
                 affects_bids=form.cleaned_data["affects_bids"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _announce_amendment(request, amendment)
             return redirect(_manage_url(tender))
@@ -351,7 +344,7 @@ def tender_suspend(request, pk: int):
                 challenge=form.cleaned_data.get("challenge"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Bidding is suspended; the deadline has stopped."))
             return redirect(_manage_url(tender))
@@ -386,7 +379,7 @@ def tender_resume(request, pk: int):
                 actor=request.user, tender=tender, bid_deadline=form.cleaned_data.get("bid_deadline")
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             tender.refresh_from_db()
             messages.success(
@@ -412,7 +405,7 @@ def tender_cancel(request, pk: int):
             try:
                 services.tender_cancel(actor=request.user, tender=tender, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The tender has been cancelled."))
                 return redirect(_manage_url(tender))
@@ -482,7 +475,7 @@ def challenge_detail(request, pk: int):
                     actor=request.user, challenge=challenge, answer=form.cleaned_data["answer"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The answer has been sent."))
                 return redirect(reverse("procurement_challenge_detail", args=[challenge.pk]))

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from procurement import services
 from procurement.forms_contracts import (
     AmendForm,
@@ -55,14 +56,6 @@ from procurement.services import reports_progress as reports_services
 from procurement.services.performance import survey_token_state
 
 PAGE_SIZE = 20
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- public -----------------------------------------------------------------------------------------
@@ -163,7 +156,7 @@ def milestone_submit(request, pk: int):
                 files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The deliverable has been submitted for acceptance."))
             return redirect("procurement:contract_detail", milestone.contract_id)
@@ -182,7 +175,7 @@ def progress_report_submit(request, pk: int):
         try:
             services.progress_report_submit(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The progress report has been submitted."))
             return redirect("procurement:contract_detail", report.contract_id)
@@ -256,7 +249,7 @@ def milestone_decide(request, pk: int):
             else:
                 services.milestone_reject(actor=request.user, milestone=milestone, reason=data["reason"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, milestone.contract, _("The decision has been recorded."))
     submission = milestone.submissions.order_by("-pk").first()
@@ -316,7 +309,7 @@ def survey_tokens(request, pk: int):
                 actor=request.user, evaluation=evaluation, count=form.cleaned_data["count"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("procurement:survey_tokens", evaluation.pk)
     cards = []
@@ -343,7 +336,7 @@ def survey(request, token: str):
         try:
             services.survey_answer(token=token, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "procurement/survey_thanks.html")
     return render(
@@ -444,7 +437,7 @@ def contract_edit(request, pk: int):
                 milestones=_row_specs(milestones, ("deliverable", "due_on", "payment_share")),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, contract, _("The draft contract has been saved."))
     return render(
@@ -479,7 +472,7 @@ def contract_amend(request, pk: int):
                 retire_targets=[t for t in current if t.pk in data["retire_targets"]],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, contract, _("The amendment has been recorded."))
     return render(
@@ -507,7 +500,7 @@ def milestone_opinion(request, pk: int):
                 actor=request.user, milestone=milestone, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The service recipient's opinion has been recorded."))
             return redirect("procurement:milestone_decide", milestone.pk)
@@ -539,7 +532,7 @@ def progress_report_review(request, pk: int):
             else:
                 reports_services.progress_report_return(actor=request.user, report=report, note=data["note"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, report.contract, _("The review of the progress report has been recorded."))
     return render(
@@ -575,7 +568,7 @@ def contract_terminate(request, pk: int):
                 actor=request.user, contract=contract, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return _done(request, contract, _("The contract is terminated."))
     return render(
@@ -594,7 +587,7 @@ def evaluation_open(request, pk: int):
         try:
             evaluation = services.evaluation_open(actor=request.user, contract=contract, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The evaluation is open."))
             return redirect("procurement:evaluation_detail", evaluation.pk)
@@ -642,7 +635,7 @@ def evaluation_detail(request, pk: int):
                 comment=scores_form.cleaned_data["comment"],
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(scores_form, exc)
+            add_service_errors(scores_form, exc)
         else:
             messages.success(request, _("The purchaser's scores have been saved."))
             return redirect("procurement:evaluation_detail", evaluation.pk)
@@ -652,7 +645,7 @@ def evaluation_detail(request, pk: int):
                 actor=request.user, evaluation=evaluation, **third_form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(third_form, exc)
+            add_service_errors(third_form, exc)
         else:
             messages.success(request, _("The third-party score has been saved."))
             return redirect("procurement:evaluation_detail", evaluation.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from audit.context import client_ip
 from audit.models import Event
 from core.documents import documents_of
+from core.forms import add_service_errors
 from procurement import services
 from procurement.forms_public_reports import (
     AcceptForm,
@@ -49,14 +50,6 @@ def _session_key(request) -> str:
     if not request.session.session_key:
         request.session.save()
     return request.session.session_key
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _initial_target(request) -> dict:
@@ -103,7 +96,7 @@ def public_report_file(request):
                     files=data["files"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 public_report_rate_count(ip=ip, session_key=session)
                 request.session[FILED_SESSION_KEY] = report.tracking_number
@@ -228,7 +221,7 @@ def public_report_staff_detail(request, pk: int):
                         actor=request.user, report=report, outcome=data["outcome"], summary=data["summary"]
                     )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The report has been updated."))
                 return redirect("procurement:public_report_staff_detail", report.pk)

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.documents import documents_of
+from core.forms import add_service_errors
 from orgs.models import Organization
 from volunteers import matching, selectors, transfer
 from volunteers.forms import (
@@ -55,14 +56,6 @@ PAGE_SIZE = 20
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def safe_next(request, default: str) -> str:
@@ -149,7 +142,7 @@ def register(request):
             with transaction.atomic():
                 volunteer = registration.volunteer_register(actor=request.user, data=form.registration())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Registered. Your volunteer number is %(number)s.") % {"number": volunteer.number}
@@ -259,7 +252,7 @@ def check_in(request, pk: int):
                 method="qr" if request.POST.get("qr") else "checkin",
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
         else:
             messages.success(request, _("Checked in. Remember to check out when you leave."))
             return redirect("volunteers:me")
@@ -539,7 +532,7 @@ def org_volunteers(request, pk: int):
         except registration.ImportRowErrors as exc:
             row_errors = exc.messages
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Imported %(n)s rows.") % {"n": len(created)})
             return redirect("volunteers:org_volunteers", pk=organization.pk)

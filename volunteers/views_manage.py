@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from orgs.models import Organization
 from volunteers import selectors
 from volunteers.forms_manage import (
@@ -54,7 +55,7 @@ from volunteers.permissions import (
     volunteer_of,
 )
 from volunteers.services import needs, records, registration, social_workers
-from volunteers.views import PAGE_SIZE, _form_errors, _managed_need, safe_next
+from volunteers.views import PAGE_SIZE, _managed_need, safe_next
 
 # --- projects and needs ---------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ def project_create(request):
                 **owner,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The project is created. Post its first need."))
             return redirect("volunteers:need_create", pk=project.pk)
@@ -129,7 +130,7 @@ def project_edit(request, pk: int):
         try:
             needs.project_update(actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The project is saved."))
             return redirect("volunteers:project_list")
@@ -164,7 +165,7 @@ def need_create(request, pk: int):
                     slots=data["slots"],
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The need is posted."))
             if need.is_risky:
@@ -191,7 +192,7 @@ def need_insurance(request, pk: int):
                 document_file=data["document"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The accident insurance is recorded."))
             return redirect("volunteers:manage_need", pk=need.pk)
@@ -210,7 +211,7 @@ def need_cancel(request, pk: int):
         try:
             needs.need_cancel(actor=request.user, need=need, reason=form.cleaned_data["reason"].strip())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The need is cancelled and its volunteers are told."))
             return redirect("volunteers:manage_need", pk=need.pk)
@@ -254,7 +255,7 @@ def _record_form_post(request, volunteer, form, call) -> bool:
     try:
         call(actor=request.user, volunteer=volunteer, **form.cleaned_data)
     except ValidationError as exc:
-        _form_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     except PermissionDenied:
         raise Http404 from None
@@ -320,7 +321,7 @@ def qualification_add(request):
                 document_file=data["document"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The qualification is recorded; it counts once an organizer verifies it.")
@@ -385,7 +386,7 @@ def social_worker_register(request):
                     registered_on=data["registered_on"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if worker.is_verified:
                     messages.success(request, _("The social worker is registered."))
@@ -450,7 +451,7 @@ def social_worker_detail(request, pk: int):
         except ValidationError as exc:
             target = {"education": education_form, "team": team_form}.get(kind)
             if target is not None:
-                _form_errors(target, exc)
+                add_service_errors(target, exc)
             else:
                 for message in exc.messages:
                     messages.error(request, message)
@@ -500,6 +501,6 @@ def team_detail(request, pk: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
     members = Paginator(team.members.order_by("number", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteers/team_detail.html", {"team": team, "page": members, "form": form})
