@@ -16,5 +16,6 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("review/", views.review_list, name="review_list"),
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
+    path("review/<int:pk>/legal-rep-id/", views.legal_rep_id_reveal, name="legal_rep_id_reveal"),
     path("<str:uscc>/", views.directory_detail, name="directory_detail"),
 ]

@@ -329,3 +329,27 @@ def review_detail(request, pk: int):
             "can_decide": organization.verification_status == VerificationStatus.PENDING,
         },
     )
+
+
+@login_required
+def legal_rep_id_reveal(request, pk: int):
+    """A registry admin sees the legal representative's full ID number: only after giving a
+    reason, once, audited, and never cached."""
+    _registry_required(request)
+    organization = get_object_or_404(Organization, pk=pk)
+    number = None
+    error = ""
+    if request.method == "POST":
+        try:
+            number = services.organization_legal_rep_reveal(
+                actor=request.user, organization=organization, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    response = render(
+        request,
+        "orgs/legal_rep_id_reveal.html",
+        {"organization": organization, "number": number, "error": error},
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
