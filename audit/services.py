@@ -182,11 +182,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     request=None,
+    keep_ip: bool = True,
 ) -> Event:
     """Append one event. `before`/`after` are small JSON summaries of what changed; they must never
     hold a secret, a password, an ID number or sealed bid content (keys that look like one are
     refused, see `forbidden_key`). The request id and IP come from `request` or, when not given,
     from the current request (audit.middleware.RequestContextMiddleware).
+
+    `keep_ip=False` leaves the client IP out (an anonymous filer's report must not be traceable).
 
     Runs inside the caller's transaction and holds the chain lock until it commits: call it last."""
     if target is not None:
@@ -208,7 +211,7 @@ def record(
         before=before,
         after=after,
         request_id=ctx.request_id if ctx else "",
-        ip_address=ctx.ip_address if ctx else None,
+        ip_address=ctx.ip_address if ctx and keep_ip else None,
     )
     with transaction.atomic():
         _lock_chain()

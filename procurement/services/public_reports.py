@@ -184,6 +184,8 @@ def public_report_file(
         actor=fields["filed_by"] or AnonymousUser(),
         action="public_report.file",
         target=report,
+        # An anonymous filer stays anonymous in the audit log too: no client IP.
+        keep_ip=fields["filed_by"] is not None,
         after={
             "target_kind": target_kind,
             "target": (fields["tender"] or fields["contract"] or fields["organization"]).pk,

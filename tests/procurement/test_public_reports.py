@@ -116,9 +116,16 @@ def test_signed_in_filer_may_stay_anonymous(client, tender):
     user = UserFactory()
     client.force_login(user)
     _post(client, tender, anonymous="on")
-    assert PublicReport.objects.get().filed_by is None
+    anonymous_report = PublicReport.objects.get()
+    assert anonymous_report.filed_by is None
     _post(client, tender)
     assert PublicReport.objects.filter(filed_by=user).count() == 1
+    # The audit log keeps no trace of who filed anonymously: no actor and no client IP.
+    filed = Event.objects.filter(action="public_report.file").order_by("seq")
+    anonymous_event, named_event = filed[0], filed[1]
+    assert anonymous_event.object_id == str(anonymous_report.pk)
+    assert anonymous_event.actor is None and anonymous_event.ip_address is None
+    assert named_event.actor == user and named_event.ip_address == "127.0.0.1"
 
 
 def test_documents_are_seen_by_supervisors_only():
