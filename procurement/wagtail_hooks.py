@@ -4,7 +4,7 @@ deleted here (records of a procurement are kept)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -14,36 +14,11 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from core.viewsets import NoDeleteView, ServiceFormMixin
 from procurement import admin_views, selectors, services
 from procurement.filters import BudgetLineFilter, ClarificationFilter, PlanFilter, TenderFilter
 from procurement.models import BudgetLine, Clarification, ProcurementMethod, PurchasingPlan, Tender
 from procurement.permissions import is_procurement_reader, is_procurement_staff
-
-
-class _ServiceFormMixin:
-    """Calls `service_save()` instead of Wagtail's save; a service error becomes a form error."""
-
-    def save_instance(self):
-        try:
-            return self.service_save()
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.form.add_error(field if field in self.form.fields else None, errors)
-            else:
-                self.form.add_error(None, exc)
-            raise
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError:
-            return self.form_invalid(form)
-
-
-class _NoDeleteView(generic.DeleteView):
-    def dispatch(self, request, *args, **kwargs):
-        raise PermissionDenied
 
 
 class _NoAddView(generic.CreateView):
@@ -54,11 +29,11 @@ class _NoAddView(generic.CreateView):
 def _views(create_service, edit_service, queryset_for):
     """Create, edit and index views wired to the services and the per-user queryset."""
 
-    class Create(_ServiceFormMixin, generic.CreateView):
+    class Create(ServiceFormMixin, generic.CreateView):
         def service_save(self):
             return create_service(actor=self.request.user, instance=self.form.instance)
 
-    class Edit(_ServiceFormMixin, generic.EditView):
+    class Edit(ServiceFormMixin, generic.EditView):
         def get_object(self, queryset=None):
             obj = super().get_object(queryset)
             if not queryset_for(self.request.user).filter(pk=obj.pk).exists():
@@ -110,7 +85,7 @@ class PlanViewSet(ModelViewSet):
     menu_label = _("Purchasing plans")
     url_prefix = "procurement/plans"
     add_view_class, edit_view_class, index_view_class = PlanCreate, PlanEdit, PlanIndex
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = inspect_view_enabled = False
     form_fields = ["department", "year", "title", "notes"]
     filterset_class = PlanFilter
@@ -125,7 +100,7 @@ class BudgetLineViewSet(ModelViewSet):
     menu_label = _("Budget lines")
     url_prefix = "procurement/budget-lines"
     add_view_class, edit_view_class, index_view_class = LineCreate, LineEdit, LineIndex
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = inspect_view_enabled = False
     form_fields = [
         "plan",
@@ -157,7 +132,7 @@ class TenderViewSet(ModelViewSet):
     menu_label = _("Tenders")
     url_prefix = "procurement/tenders"
     add_view_class, edit_view_class, index_view_class = TenderCreate, TenderEdit, TenderIndex
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = inspect_view_enabled = False
     form_fields = [
         "title", "department", "budget_line", "method", "ceiling", "bid_deadline", "service_description",
@@ -179,7 +154,7 @@ class TenderViewSet(ModelViewSet):
     list_per_page = 50
 
 
-class ClarificationEdit(_ServiceFormMixin, generic.EditView):
+class ClarificationEdit(ServiceFormMixin, generic.EditView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         if not _clarifications_for(self.request.user).filter(pk=obj.pk).exists():
@@ -207,7 +182,7 @@ class ClarificationViewSet(ModelViewSet):
     url_prefix = "procurement/clarifications"
     index_view_class, edit_view_class = ClarificationIndex, ClarificationEdit
     add_view_class = _NoAddView
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = inspect_view_enabled = False
     form_fields = ["answer"]
     filterset_class = ClarificationFilter
@@ -215,7 +190,7 @@ class ClarificationViewSet(ModelViewSet):
     list_per_page = 50
 
 
-class MethodEdit(_ServiceFormMixin, generic.EditView):
+class MethodEdit(ServiceFormMixin, generic.EditView):
     def service_save(self):
         return services.method_save(actor=self.request.user, instance=self.form.instance)
 
@@ -228,7 +203,7 @@ class MethodViewSet(ModelViewSet):
     url_prefix = "procurement/methods"
     edit_view_class = MethodEdit
     add_view_class = _NoAddView
-    delete_view_class = _NoDeleteView
+    delete_view_class = NoDeleteView
     copy_view_enabled = inspect_view_enabled = False
     exclude_form_fields = ["code"]
     list_display = ["name", "minimum_bidding_period", "bidding_period_unit", "amendment_notice_period",

@@ -72,3 +72,26 @@ def test_creating_a_tender_in_the_admin_goes_through_the_service(client):
     tender = Tender.objects.get(title="社区心理服务项目")
     assert tender.status == TenderStatus.DRAFT and tender.lots.count() == 1
     assert tender.reference.startswith("MZ-")
+
+
+def test_a_service_refusal_in_the_admin_form_is_a_form_error_not_a_500(client):
+    from audit.models import Event
+
+    line = BudgetLineFactory()
+    other_line = BudgetLineFactory()  # another unit's plan: tender_update refuses it
+    officer = officer_for(line.plan.department)
+    tender = make_tender(officer=officer, budget_line=line)
+    client.login(username=officer.username, password=TEST_PASSWORD)
+    from tests.procurement.factories import method
+
+    data = {
+        "title": "改名后的项目", "department": line.plan.department_id, "budget_line": other_line.pk,
+        "method": method("competitive_consultation").pk, "ceiling": "200000", "bid_deadline": "2031-01-01 10:00",
+        "service_description": "心理疏导", "min_years_registered": "1", "contact_name": "王", "contact_phone": "1",
+    }  # fmt: skip
+    before = Event.objects.count()
+    response = client.post(reverse("procurement_tender:edit", args=[tender.pk]), data)
+    assert response.status_code == 200
+    tender.refresh_from_db()
+    assert tender.title != "改名后的项目" and tender.budget_line_id == line.pk
+    assert Event.objects.count() == before
