@@ -65,6 +65,11 @@ def ensure_role_groups_after_migrate(sender, using="default", **kwargs) -> None:
         ensure_role_groups()
 
 
+def is_active_user(user) -> bool:
+    """A signed-in, active account: the first condition of every role check."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def user_has_role(user, role: Role | str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

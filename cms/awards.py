@@ -1,5 +1,5 @@
 """Award notices on the site (中标/成交结果公告). `procurement` never imports `cms`: the index page reads
-the published awards from `procurement.selectors_awards` and serves one URL per award,
+the published awards from `procurement.evaluation.selectors` and serves one URL per award,
 `/award-notices/<award id>/`, from the moment `award_notice_publish` sets its publication time. Panel
 names appear here (and nowhere public before)."""
 
@@ -15,7 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from procurement import selectors_awards
+from procurement.evaluation import selectors
 
 AWARD_NOTICES_SLUG = "award-notices"
 PAGE_SIZE = 20
@@ -36,14 +36,14 @@ class AwardNoticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def notice_list(self, request):
-        awards = selectors_awards.published_awards()
+        awards = selectors.published_awards()
         context = self.get_context(request)
         context["awards"] = Paginator(awards, PAGE_SIZE).get_page(request.GET.get("page"))
         return TemplateResponse(request, "cms/award_notice_index_page.html", context)
 
     @path("<int:award_id>/")
     def notice_detail(self, request, award_id: int):
-        notice = selectors_awards.award_notice(award_id)
+        notice = selectors.award_notice(award_id)
         if notice is None:
             raise Http404
         context = self.get_context(request)

@@ -18,8 +18,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
-from procurement import checks, selectors, services
 from procurement.models import Tender, TenderStatus
+from procurement.tendering import checks
+from procurement.tendering.selectors import tender_public_state, tenders_for_staff
+from procurement.tendering.services.tenders import tender_return_to_draft, tender_submit
 
 
 class CallForBidsIndexPage(Page):
@@ -61,9 +63,7 @@ class CallForBidsPageForm(WagtailAdminPageForm):
             field.disabled = True
             field.queryset = Tender.objects.filter(pk=current.pk)
             return
-        queryset = selectors.tenders_for_staff(self.for_user).filter(
-            status=TenderStatus.DRAFT, page__isnull=True
-        )
+        queryset = tenders_for_staff(self.for_user).filter(status=TenderStatus.DRAFT, page__isnull=True)
         if current is not None:
             queryset = queryset | Tender.objects.filter(pk=current.pk)
         field.queryset = queryset.order_by("-created_at")
@@ -103,7 +103,7 @@ class CallForBidsPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["state"] = selectors.tender_public_state(self.tender_id)
+        context["state"] = tender_public_state(self.tender_id)
         return context
 
 
@@ -141,7 +141,7 @@ def _tender_of(workflow_state):
 def _return_to_draft(workflow_state, user, reason: str = ""):
     tender = _tender_of(workflow_state)
     if tender is not None and tender.status == TenderStatus.PENDING_APPROVAL:
-        services.tender_return_to_draft(actor=user, tender=tender, reason=reason)
+        tender_return_to_draft(actor=user, tender=tender, reason=reason)
 
 
 class CallForBidsApprovalTask(AbstractGroupApprovalTask):
@@ -163,7 +163,7 @@ class CallForBidsApprovalTask(AbstractGroupApprovalTask):
     def start(self, workflow_state, user=None):
         tender = _tender_of(workflow_state)
         if tender is not None and tender.status == TenderStatus.DRAFT:
-            services.tender_submit(actor=user, tender=tender)
+            tender_submit(actor=user, tender=tender)
         return super().start(workflow_state, user=user)
 
     def on_action(self, task_state, user, action_name, **kwargs):

@@ -8,7 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from procurement import rules, selectors
+from procurement import rules
+from procurement.planning.selectors import plan_with_lines
 
 
 class PurchasingPlanIndexPage(Page):
@@ -56,7 +57,7 @@ class PurchasingPlanPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        plan = selectors.plan_with_lines(self.plan_id)
+        plan = plan_with_lines(self.plan_id)
         context["plan"] = plan
         context["lines"] = [line for line in plan.lines.all() if line.intention_published_at]
         context["intention_notice_days"] = rules.intention_notice_days()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from wagtail.models import TaskState
 from wagtail.signals import page_published
 
-from procurement import services
 from procurement.models import TenderStatus
+from procurement.planning.services import plan_publish_intentions
+from procurement.tendering.services.tenders import tender_publish
 
 
 def _approver_of(revision):
@@ -31,10 +32,10 @@ def on_page_published(sender, instance, revision=None, **kwargs):
         if tender.status in (TenderStatus.DRAFT, TenderStatus.PENDING_APPROVAL):
             # Without an approver's approval this raises (PermissionDenied) and the publication is
             # rolled back with it: a call is never live while its tender is not published.
-            services.tender_publish(actor=_approver_of(revision), tender=tender)
+            tender_publish(actor=_approver_of(revision), tender=tender)
     elif isinstance(instance, PurchasingPlanPage):
         user = revision.user if revision is not None else None
-        services.plan_publish_intentions(actor=user, plan=instance.plan)
+        plan_publish_intentions(actor=user, plan=instance.plan)
 
 
 def connect() -> None:

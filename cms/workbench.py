@@ -14,12 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import can_manage_staff
 from accounts.roles import Role, user_has_role
 from orgs.permissions import is_registry_admin
-from procurement.permissions import (
-    can_supervise,
-    is_active_expert,
-    is_procurement_reader,
-    is_procurement_staff,
-)
+from procurement.evaluation.permissions import is_active_expert
+from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
+from procurement.supervision.permissions import can_supervise
 from volunteers.permissions import organization_ids_of, social_worker_of, volunteer_of
 
 

@@ -28,7 +28,7 @@ Guarantees:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -238,6 +238,25 @@ def notify(
         if notification.email_status == EmailStatus.QUEUED:
             enqueue(send_notification_email, notification.pk)
     return created
+
+
+def notify_on_commit(
+    event: str,
+    *,
+    recipients: Callable[[], Iterable] | Iterable,
+    obj: models.Model | None = None,
+    context: dict | None = None,
+    dedupe_key: str = "",
+) -> None:
+    """`notify(...)` once the surrounding transaction commits (at once outside one), so a rolled
+    back change notifies nobody. `recipients` may be a callable, evaluated at commit time so that it
+    sees the committed state."""
+
+    def send():
+        people = recipients() if callable(recipients) else recipients
+        notify(event, recipients=people, obj=obj, context=context, dedupe_key=dedupe_key)
+
+    transaction.on_commit(send)
 
 
 def notification_send_email(*, notification_id: int) -> str:

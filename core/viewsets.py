@@ -1,6 +1,7 @@
 """Wagtail admin pieces whose create/edit/delete go through a service (and so the audit log)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
 
@@ -62,3 +63,34 @@ class ReferenceDataViewSet(SnippetViewSet):
 
 
 __all__ = ["ModelViewSet", "NoDeleteView", "ReferenceDataViewSet", "ServiceFormMixin"]
+
+
+class NoAddView(generic.CreateView):
+    """For records that are only created elsewhere (by a service from another record)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+
+def service_views(create_service, edit_service, queryset_for):
+    """Create, edit and index views wired to the services and the per-user queryset."""
+
+    class Create(ServiceFormMixin, generic.CreateView):
+        def service_save(self):
+            return create_service(actor=self.request.user, instance=self.form.instance)
+
+    class Edit(ServiceFormMixin, generic.EditView):
+        def get_object(self, queryset=None):
+            obj = super().get_object(queryset)
+            if not queryset_for(self.request.user).filter(pk=obj.pk).exists():
+                raise PermissionDenied
+            return obj
+
+        def service_save(self):
+            return edit_service(actor=self.request.user, instance=self.form.instance)
+
+    class Index(generic.IndexView):
+        def get_base_queryset(self):
+            return queryset_for(self.request.user)
+
+    return Create, Edit, Index

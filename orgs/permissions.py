@@ -6,27 +6,25 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role, user_has_role
+from accounts.roles import Role, is_active_user, user_has_role
 
 # Staff roles that may read the register's private fields (contacts, documents, masked ID).
 REGISTER_READER_ROLES = (Role.REGISTRY_ADMIN, Role.SUPERVISOR, Role.BUREAU_APPROVER, Role.PROCUREMENT_OFFICER)
 
 
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
 def is_registry_admin(user) -> bool:
     """Registry administrators (and superusers) keep the register and the credit lists."""
-    return _active(user) and (user.is_superuser or user_has_role(user, Role.REGISTRY_ADMIN))
+    return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.REGISTRY_ADMIN))
 
 
 def is_register_reader(user) -> bool:
-    return _active(user) and (user.is_superuser or any(user_has_role(user, r) for r in REGISTER_READER_ROLES))
+    return is_active_user(user) and (
+        user.is_superuser or any(user_has_role(user, r) for r in REGISTER_READER_ROLES)
+    )
 
 
 def membership_of(user, organization):
-    if not _active(user):
+    if not is_active_user(user):
         return None
     cache = user.__dict__.setdefault("_orgs_membership_cache", {})
     if organization.pk not in cache:

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _setup_after_migrate(sender, using="default", **kwargs) -> None:
-    from procurement.services.methods import method_ensure_defaults
-    from procurement.staff_permissions import grant_staff_permissions_after_migrate
+    # Imported here: models are not ready when this module is imported.
+    from procurement.model_permissions import grant_staff_permissions_after_migrate
+    from procurement.planning.services import method_ensure_defaults
 
     method_ensure_defaults()
     grant_staff_permissions_after_migrate(sender, using=using)
@@ -15,29 +16,30 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Purchase of services")
 
     def ready(self) -> None:
+        # Imported here: an AppConfig module is imported before the models are ready.
         from django.db.models.signals import post_migrate
 
         from core.documents import register_document_permission
-        from procurement import permissions as procurement_permissions
-        from procurement.notifications import register_events
-        from procurement.permissions import can_view_challenge_document, can_view_tender_document
+        from procurement.contracts import events as contract_events
+        from procurement.contracts.permissions import can_view_contract_document
+        from procurement.evaluation import events as evaluation_events
+        from procurement.evaluation.permissions import can_view_recusal_document
+        from procurement.supervision import events as supervision_events
+        from procurement.supervision.permissions import can_view_public_report_document
+        from procurement.tendering import events as tendering_events
+        from procurement.tendering.permissions import can_view_challenge_document, can_view_tender_document
 
-        register_events()
+        for events in (tendering_events, evaluation_events, contract_events, supervision_events):
+            events.register_events()
         register_document_permission("procurement.Tender", can_view_tender_document)
         register_document_permission("procurement.Challenge", can_view_challenge_document)
-        from procurement.permissions import can_view_contract_document
-
         for label in (
             "procurement.Contract",
             "procurement.MilestoneSubmission",
             "procurement.ProgressReport",
         ):
             register_document_permission(label, can_view_contract_document)
-        register_document_permission(
-            "procurement.PublicReport", procurement_permissions.can_view_public_report_document
-        )
-        register_document_permission(
-            "procurement.RecusalRequest", procurement_permissions.can_view_recusal_document
-        )
+        register_document_permission("procurement.PublicReport", can_view_public_report_document)
+        register_document_permission("procurement.RecusalRequest", can_view_recusal_document)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

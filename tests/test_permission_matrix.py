@@ -193,9 +193,10 @@ def _scenario():
         document_type=DocumentType.QUALIFICATION, title="登记证书",
     )  # fmt: skip
     qualification = QualificationDocument.objects.create(organization=organization, document=document)
-    from procurement import services
+    from procurement.tendering.services.bids import bid_submit
+    from procurement.tendering.services.clarifications import clarification_ask, tender_record_document_access
 
-    bid = services.bid_submit(
+    bid = bid_submit(
         actor=bidder_user, organization=organization, lot=lot, price="7654321.09",
         proposal=f"技术方案 {MARKER_TEXT}", files=[pdf_with(), docx_with()],
         qualification_documents=[qualification.pk],
@@ -206,8 +207,8 @@ def _scenario():
     _downloader_org, downloader = bidder()
     downloader.display_name = "文件下载人甲"
     downloader.save()
-    services.tender_record_document_access(actor=downloader, tender=tender)
-    clarification = services.clarification_ask(actor=downloader, tender=tender, question="服务范围？")
+    tender_record_document_access(actor=downloader, tender=tender)
+    clarification = clarification_ask(actor=downloader, tender=tender, question="服务范围？")
     from procurement.models import ProcurementMethod
 
     users = {

@@ -12,20 +12,16 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role, user_has_role
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from accounts.roles import Role, is_active_user, user_has_role
 
 
 def is_bureau_admin(user) -> bool:
-    return _active(user) and (user.is_superuser or user_has_role(user, Role.BUREAU_ADMIN))
+    return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.BUREAU_ADMIN))
 
 
 def volunteer_of(user):
     """The user's volunteer profile, or None."""
-    if not _active(user):
+    if not is_active_user(user):
         return None
     try:
         return user.volunteer
@@ -34,7 +30,7 @@ def volunteer_of(user):
 
 
 def social_worker_of(user):
-    if not _active(user):
+    if not is_active_user(user):
         return None
     try:
         return user.social_worker
@@ -44,7 +40,7 @@ def social_worker_of(user):
 
 def organization_ids_of(user) -> set[int]:
     """Ids of the organizations the user is a member of (cached on the user object)."""
-    if not _active(user):
+    if not is_active_user(user):
         return set()
     cache = user.__dict__.get("_volunteers_org_ids")
     if cache is None:
@@ -57,7 +53,7 @@ def organization_ids_of(user) -> set[int]:
 
 def can_manage_project(user, project) -> bool:
     """Members of the owning organization; staff of the owning bureau unit; bureau admins."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if is_bureau_admin(user):
         return True
@@ -71,7 +67,7 @@ def can_manage_need(user, need) -> bool:
 
 
 def can_post_needs_for(user, *, organization=None, department=None) -> bool:
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if organization is not None:
         return organization.pk in organization_ids_of(user) and organization.is_verified
@@ -98,7 +94,7 @@ def can_verify_hours(user, record) -> bool:
 def organizes_volunteer(user, volunteer) -> bool:
     """The user is a member of an organization the volunteer is linked to, or staff of a bureau unit
     whose needs the volunteer signed up to."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     from volunteers.selectors import volunteers_of_department, volunteers_of_organizations
 
@@ -113,7 +109,7 @@ def organizes_volunteer(user, volunteer) -> bool:
 def can_view_volunteer(user, volunteer) -> bool:
     """The volunteer, their team's social worker, an organization linked to them, the bureau unit
     whose needs they signed up to, bureau admins."""
-    if not _active(user):
+    if not is_active_user(user):
         return False
     if volunteer.user_id == user.pk or is_bureau_admin(user):
         return True

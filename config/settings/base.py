@@ -228,7 +228,15 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 # Task modules not named `tasks.py` (autodiscovery finds those).
-CELERY_IMPORTS = ["core.tasks_ping"]
+# Task modules that autodiscovery (one `tasks.py` per installed app) does not find: procurement keeps
+# one per room.
+CELERY_IMPORTS = [
+    "core.tasks_ping",
+    "procurement.tendering.tasks",
+    "procurement.evaluation.tasks",
+    "procurement.contracts.tasks",
+    "procurement.supervision.tasks",
+]
 # Periodic tasks (plain celery beat; its state file lives under var/). Apps add their daily tasks here
 # as entries {"name": {"task": "app.task_name", "schedule": crontab(hour=1, minute=0)}}.
 CELERY_BEAT_SCHEDULE = {
@@ -247,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     "volunteers-slot-reminders": {"task": "volunteers.send_slot_reminders", "schedule": 900},
     "volunteers-close-due-signups": {"task": "volunteers.close_due_signups", "schedule": 900},
     "volunteers-social-worker-daily": {"task": "volunteers.social_worker_daily", "schedule": 86400},
-    # Purchase of services (procurement/tasks.py): close tenders at their deadline and open the bids.
+    # Purchase of services (procurement/<room>/tasks.py): close tenders at their deadline and open the bids.
     "procurement-close-and-open-due-tenders": {
         "task": "procurement.close_and_open_due_tenders",
         "schedule": 60,
@@ -294,3 +302,17 @@ LOGGING = {
 # Which settings module is active; seed_demo refuses to run under "prod".
 SETTINGS_KIND = "base"
 DEMO_PASSWORD = env("DEMO_PASSWORD", "Demo-2026-pass")
+# `manage.py seed_demo` runs these in order (each idempotent): what a seeder needs runs before it.
+DEMO_SEEDERS = [
+    "core.demo.seed",
+    "accounts.demo.seed",
+    "orgs.demo.seed",
+    "procurement.planning.demo.seed",
+    "procurement.tendering.demo.seed",
+    "procurement.evaluation.demo.seed",
+    "procurement.contracts.demo.seed",
+    "cms.demo.seed",
+    # After cms: its workflow publishes a call, and the day's light snapshot should see it.
+    "procurement.supervision.demo.seed",
+    "volunteers.demo.seed",
+]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import core.storage
-import procurement.models.bids
+import procurement.tendering.models.bids
 
 
 class Migration(migrations.Migration):
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         max_length=200,
                         storage=core.storage.PrivateStorage(),
-                        upload_to=procurement.models.bids.sealed_file_path,
+                        upload_to=procurement.tendering.models.bids.sealed_file_path,
                     ),
                 ),
                 ("nonce", models.BinaryField()),

@@ -1,20 +1,12 @@
-"""Purchase of services: methods, plans and budget lines, tenders, lots, scoring sheets,
-clarifications, amendments, challenges to the call and suspensions; sealed bids and their opening.
+"""Every model of purchase of services, gathered from the five rooms so that Django, the migrations
+and `apps.get_model("procurement", ...)` find them under the one `procurement` app.
 
-Primary keys of tenders, lots, criteria, amendments and documents are the stable ids OCDS uses
-(`ocid` = prefix + tender id); they are never reused (nothing in a procurement is hard-deleted once
-published)."""
+Code inside `procurement` imports a model from its room (`procurement.tendering.models.tenders`);
+other apps may import from here. Primary keys of tenders, lots, criteria, amendments and documents
+are the stable ids OCDS uses (`ocid` = prefix + tender id); they are never reused (nothing in a
+procurement is hard-deleted once published)."""
 
-from procurement.models.awards import (
-    Award,
-    AwardStatus,
-    ChallengeOutcome,
-    ComplaintStatus,
-    ResultChallenge,
-    SupplierComplaint,
-)
-from procurement.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
-from procurement.models.contracts import (
+from procurement.contracts.models.contracts import (
     Contract,
     ContractAmendment,
     ContractStatus,
@@ -30,7 +22,32 @@ from procurement.models.contracts import (
     ReportSchedule,
     SubmissionDecision,
 )
-from procurement.models.evaluation import (
+from procurement.contracts.models.performance import (
+    EvaluationGrade,
+    EvaluationKind,
+    PerformanceEvaluation,
+    PerformanceEvaluationStatus,
+    SatisfactionLevel,
+    SurveyAnswer,
+    SurveyToken,
+    TargetScore,
+)
+from procurement.evaluation.models.awards import (
+    Award,
+    AwardStatus,
+    ChallengeOutcome,
+    ComplaintStatus,
+    ResultChallenge,
+    SupplierComplaint,
+)
+from procurement.evaluation.models.experts import (
+    Expert,
+    ExpertFamilyTie,
+    ExpertRelation,
+    FamilyRelation,
+    RelationKind,
+)
+from procurement.evaluation.models.panels import (
     SEATED_STATUSES,
     BidReview,
     EvaluationReport,
@@ -44,27 +61,24 @@ from procurement.models.evaluation import (
     RecusalRequest,
     Score,
 )
-from procurement.models.experts import Expert, ExpertFamilyTie, ExpertRelation, FamilyRelation, RelationKind
-from procurement.models.methods import PeriodUnit, ProcurementMethod
-from procurement.models.performance import (
-    EvaluationGrade,
-    EvaluationKind,
-    PerformanceEvaluation,
-    PerformanceEvaluationStatus,
-    SatisfactionLevel,
-    SurveyAnswer,
-    SurveyToken,
-    TargetScore,
+from procurement.planning.models import (
+    BudgetLine,
+    FundingSource,
+    PeriodUnit,
+    ProcurementMethod,
+    PurchasingPlan,
 )
-from procurement.models.plans import BudgetLine, FundingSource, PurchasingPlan
-from procurement.models.public_reports import (
+from procurement.supervision.models import (
+    LightColour,
+    LightKind,
+    LightSnapshot,
     PublicReport,
     PublicReportOutcome,
     PublicReportStatus,
     PublicReportTarget,
 )
-from procurement.models.supervision import LightColour, LightKind, LightSnapshot
-from procurement.models.tenders import (
+from procurement.tendering.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
+from procurement.tendering.models.tenders import (
     Challenge,
     ChallengeStage,
     ChallengeStatus,

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.awards import AwardNoticeIndexPage, ensure_award_notice_index
-from procurement import services
+from procurement.evaluation.services.awards import award_confirm
+from procurement.evaluation.services.scoring import panel_finalize
 from tests.procurement.evaluating import opened_tender, score_all, seated_panel, sign_all
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def _award():
     panel, members = seated_panel(tender, officer, size=3)
     score_all(panel, members, bids)
     sign_all(members)
-    services.panel_finalize(actor=officer, panel=panel)
+    panel_finalize(actor=officer, panel=panel)
     return tender.awards.get(), officer, members
 
 
@@ -35,7 +36,7 @@ def test_notice_appears_when_published_with_winner_price_scores_and_panel(client
     # Proposed, not confirmed: no notice, no panel names anywhere public.
     assert client.get(url).status_code == 404
     assert members[0].name not in client.get(index.url).content.decode()
-    services.award_confirm(actor=officer, award=award)
+    award_confirm(actor=officer, award=award)
     award.refresh_from_db()
     response = client.get(url)
     body = response.content.decode()
@@ -55,11 +56,11 @@ def test_notice_appears_when_published_with_winner_price_scores_and_panel(client
 def test_index_query_count_does_not_grow_with_notices(client):
     index = ensure_award_notice_index()
     award, officer, _members = _award()
-    services.award_confirm(actor=officer, award=award)
+    award_confirm(actor=officer, award=award)
     with CaptureQueriesContext(connection) as one:
         assert client.get(index.url).status_code == 200
     award, officer, _members = _award()
-    services.award_confirm(actor=officer, award=award)
+    award_confirm(actor=officer, award=award)
     with CaptureQueriesContext(connection) as two:
         assert client.get(index.url).status_code == 200
     assert len(one) == len(two)

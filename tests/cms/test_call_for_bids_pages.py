@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
-from procurement import services
 from procurement.models import BudgetLine
+from procurement.tendering.services.clarifications import clarification_answer, clarification_ask
+from procurement.tendering.services.tenders import tender_amend, tender_publish, tender_submit
 from tests.factories import UserFactory, staff_user
 from tests.procurement.factories import BudgetLineFactory, PlanFactory, make_tender, officer_for
 
@@ -22,8 +23,8 @@ def _live_call(n: int = 0):
     line = BudgetLineFactory(plan__year=2030 + n)
     officer = officer_for(line.plan.department)
     tender = make_tender(officer=officer, budget_line=line)
-    services.tender_submit(actor=officer, tender=tender)
-    services.tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
+    tender_submit(actor=officer, tender=tender)
+    tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
     index = CallForBidsIndexPage.objects.get()
     page = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender)
     index.add_child(instance=page)
@@ -55,17 +56,17 @@ def test_call_page_query_count_is_independent_of_clarifications_and_amendments(c
     _count(client, page.url)
     small = _count(client, page.url)
     for i in range(5):
-        c = services.clarification_ask(actor=asker, tender=tender, question=f"问题{i}")
-        services.clarification_answer(actor=officer, clarification=c, answer=f"答复{i}")
-        services.tender_amend(actor=officer, tender=tender, description=f"更正{i}", affects_bids=False)
+        c = clarification_ask(actor=asker, tender=tender, question=f"问题{i}")
+        clarification_answer(actor=officer, clarification=c, answer=f"答复{i}")
+        tender_amend(actor=officer, tender=tender, description=f"更正{i}", affects_bids=False)
     assert _count(client, page.url) == small
 
 
 def test_call_page_shows_answers_but_never_the_asker(client):
     page, tender, officer = _live_call()
     asker = UserFactory(roles=[Role.ORGANIZATION_MEMBER], display_name="提问者甲", username="asker-secret")
-    c = services.clarification_ask(actor=asker, tender=tender, question="服务人数是多少？")
-    services.clarification_answer(actor=officer, clarification=c, answer="约300人。")
+    c = clarification_ask(actor=asker, tender=tender, question="服务人数是多少？")
+    clarification_answer(actor=officer, clarification=c, answer="约300人。")
     body = client.get(page.url).content.decode()
     assert "服务人数是多少？" in body and "约300人。" in body
     assert "提问者甲" not in body and "asker-secret" not in body

@@ -103,10 +103,10 @@ def test_officer_submits_and_approver_approval_publishes_the_tender(client, offi
 
 
 def test_approval_is_refused_with_reasons_while_a_rule_is_broken(client, officer, approver, index, tender):
-    from procurement import services
+    from procurement.tendering.services.tenders import tender_update
 
     tender.bid_deadline = timezone.now() + dt.timedelta(days=5)  # 公开招标 needs 20 calendar days
-    services.tender_update(actor=officer, instance=tender)
+    tender_update(actor=officer, instance=tender)
     page, _response = _submit_new_page(client, officer, index, tender)
     response = _approve(client, approver, page)
     assert response.status_code == 302

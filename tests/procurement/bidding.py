@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.roles import Role
-from procurement import services
+from procurement.tendering.services.bids import bid_submit
+from procurement.tendering.services.opening import tenders_close_and_open_due
+from procurement.tendering.services.tenders import tender_publish, tender_submit
 from tests.factories import staff_user
 from tests.orgs.factories import GradeFactory, OrganizationFactory, member
 from tests.procurement.factories import BudgetLineFactory, make_tender, method, officer_for
@@ -30,8 +32,8 @@ def published_tender(
     kwargs.setdefault("bid_deadline", timezone.now() + dt.timedelta(days=days))
     tender = make_tender(ceiling=ceiling, **kwargs)
     officer = officer_for(tender.department)
-    services.tender_submit(actor=officer, tender=tender)
-    services.tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
+    tender_submit(actor=officer, tender=tender)
+    tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
     tender.refresh_from_db()
     return tender, officer
 
@@ -57,7 +59,7 @@ def docx_with(text: str = MARKER_TEXT, name: str = "plan.docx") -> SimpleUploade
 
 
 def submit(tender, organization, user, *, price="450000.00", proposal="服务方案：每周上门三次。", files=()):
-    return services.bid_submit(
+    return bid_submit(
         actor=user,
         organization=organization,
         lot=tender.lots.get(),
@@ -72,4 +74,4 @@ def close_and_open(tender):
     import time_machine
 
     with time_machine.travel(tender.bid_deadline + dt.timedelta(seconds=1), tick=False):
-        return services.tenders_close_and_open_due()
+        return tenders_close_and_open_due()

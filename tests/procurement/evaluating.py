@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from procurement import services
+from procurement.evaluation.services.experts import expert_save
+from procurement.evaluation.services.panels import (
+    panel_create,
+    panel_draw,
+    panel_member_declare,
+    panel_name_representative,
+)
+from procurement.evaluation.services.scoring import member_sign, score_save
 from procurement.models import Bid, Expert, MemberStatus
 from tests.factories import UserFactory
 from tests.procurement.bidding import bidder, close_and_open, published_tender, submit
@@ -19,7 +26,7 @@ def make_expert(officer, *, category=None, active=True, name=None):
     expert = Expert(
         user=user, name=name or f"专家{user.pk}", title="高级社工师", employer="某大学", active=active
     )
-    return services.expert_save(actor=officer, instance=expert, categories=[category])
+    return expert_save(actor=officer, instance=expert, categories=[category])
 
 
 def _category():
@@ -51,14 +58,14 @@ def seated_panel(tender, officer, *, size=3, external=None, experts=None, repres
     external = size - representatives if external is None else external
     for _ in range(experts if experts is not None else external + 2):
         make_expert(officer)
-    panel = services.panel_create(actor=officer, lot=tender.lots.get(), size=size, external_count=external)
-    services.panel_draw(actor=officer, panel=panel)
+    panel = panel_create(actor=officer, lot=tender.lots.get(), size=size, external_count=external)
+    panel_draw(actor=officer, panel=panel)
     from tests.procurement.factories import officer_for
 
     for _ in range(representatives):
-        services.panel_name_representative(actor=officer, panel=panel, user=officer_for(tender.department))
+        panel_name_representative(actor=officer, panel=panel, user=officer_for(tender.department))
     for member in panel.members.filter(status=MemberStatus.INVITED):
-        services.panel_member_declare(actor=member.user, member=member)
+        panel_member_declare(actor=member.user, member=member)
     panel = Panel.objects.get(pk=panel.pk)
     return panel, list(panel.members.filter(status=MemberStatus.ACTIVE).order_by("pk"))
 
@@ -74,13 +81,13 @@ def score_all(panel, members, bids, points: dict | None = None):
                 c.pk: (given.get(c.name, c.max_points / 2) if not callable(given) else given(member, c), "")
                 for c in criteria
             }
-            services.score_save(actor=member.user, member=member, bid=bid, scores=scores)
+            score_save(actor=member.user, member=member, bid=bid, scores=scores)
 
 
 def sign_all(members):
     for member in members:
         member.refresh_from_db()
-        services.member_sign(actor=member.user, member=member)
+        member_sign(actor=member.user, member=member)
 
 
 D = Decimal

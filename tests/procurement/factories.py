@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from core.models import ServiceCategory
 from procurement.models import BudgetLine, ProcurementMethod, PurchasingPlan, Tender
-from procurement.services.methods import method_ensure_defaults
+from procurement.planning.services import method_ensure_defaults
 from tests.factories import DepartmentFactory, staff_user
 
 
@@ -78,12 +78,13 @@ def officer_for(department, **kwargs):
 
 def make_tender(*, officer=None, sheet=None, **kwargs) -> Tender:
     """A complete draft tender created through the services (one lot with a valid sheet)."""
-    from procurement import services
+    from procurement.tendering.services.lots import scoring_sheet_replace
+    from procurement.tendering.services.tenders import tender_create
 
     kwargs.setdefault("budget_line", BudgetLineFactory())
     instance = TenderFactory.build(**kwargs)
     officer = officer or officer_for(instance.department)
-    tender = services.tender_create(actor=officer, instance=instance)
-    services.scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=sheet or DEFAULT_SHEET)
+    tender = tender_create(actor=officer, instance=instance)
+    scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=sheet or DEFAULT_SHEET)
     tender.refresh_from_db()
     return tender

@@ -10,8 +10,9 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from procurement import services
+from procurement.evaluation.services.scoring import panel_finalize
 from procurement.models import Contract, Milestone, ProgressReport, PublicReportTarget
+from procurement.supervision.services.public_reports import public_report_file
 from tests.procurement.evaluating import opened_tender, score_all, seated_panel, sign_all
 
 # 2026: 国庆/中秋 holiday 1–7 October, Saturday 10 October a make-up working day; 25 September 中秋.
@@ -30,7 +31,7 @@ def awarded(when=BEFORE_HOLIDAY):
     score_all(panel, members, bids)
     sign_all(members)
     with time_machine.travel(when.astimezone(), tick=False):
-        services.panel_finalize(actor=officer, panel=panel)
+        panel_finalize(actor=officer, panel=panel)
     tender.refresh_from_db()
     return tender, officer, tender.awards.get(), users
 
@@ -90,7 +91,7 @@ def file_report(*, tender=None, contract=None, organization=None, actor=None, **
     else:
         kind = PublicReportTarget.ORGANIZATION
     kwargs.setdefault("description", "该项目评审现场有人打招呼，疑似围标。")
-    return services.public_report_file(
+    return public_report_file(
         actor=actor or AnonymousUser(),
         target_kind=kind,
         tender=tender,

@@ -1,13 +1,10 @@
-"""Load the demo data set (idempotent). Each app contributes a `demo.seed(stdout)` function."""
-
-from importlib import import_module
+"""Load the demo data set (idempotent). The seeders run in the order of `settings.DEMO_SEEDERS`;
+each is a `seed(stdout=None)` function (the accounts seeder returns the demo logins)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-
-# Apps seed in dependency order; an app without a demo module is skipped.
-SEED_ORDER = ["core", "accounts", "cms", "orgs", "procurement", "volunteers"]
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -18,16 +15,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with production settings.")
         logins = []
         with transaction.atomic():
-            for app in SEED_ORDER:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                result = module.seed(stdout=self.stdout)
-                if app == "accounts" and result:
-                    logins = result
+            for dotted in settings.DEMO_SEEDERS:
+                result = import_string(dotted)(stdout=self.stdout)
+                if isinstance(result, list):
+                    logins += result
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if logins:
             self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")

@@ -1,0 +1,1 @@
+"""Tables of contracts: contracts and their parts (`contracts`), performance evaluation (`performance`)."""

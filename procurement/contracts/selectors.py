@@ -1,0 +1,169 @@
+"""Reads of contracts. The public sees published contracts only, without personal data (signatories,
+phone, documents, submissions); the contracted organization's members see their own contracts; the
+purchasing unit's officers, approvers and supervisors see everything. Every page reads a fixed number
+of queries whatever the number of milestones, payments or reports."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from procurement.contracts.models.contracts import (
+    Contract,
+    ContractAmendment,
+    ContractTarget,
+    Milestone,
+    MilestoneSubmission,
+    Payment,
+    ProgressReport,
+)
+from procurement.contracts.models.performance import PerformanceEvaluation, PerformanceEvaluationStatus
+from procurement.contracts.permissions import can_manage_contract
+from procurement.planning.permissions import is_procurement_reader
+
+PUBLIC_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "status",
+    "amount",
+    "original_amount",
+    "advance_share",
+    "starts_on",
+    "ends_on",
+    "service_standard",
+    "signed_at",
+    "published_at",
+    "completed_at",
+    "terminated_at",
+    "organization__name",
+    "department__name",
+    "tender__reference",
+    "tender__title",
+)
+
+
+def published_contracts() -> QuerySet[Contract]:
+    """Published contracts for the public list, newest first (public fields only)."""
+    return (
+        Contract.objects.filter(published_at__isnull=False)
+        .select_related("organization", "department", "tender")
+        .only(*[f for f in PUBLIC_FIELDS if f != "pk"])
+        .order_by("-published_at", "-pk")
+    )
+
+
+def public_contract(pk: int) -> Contract | None:
+    """One published contract with its current targets, milestones, amendments and published
+    evaluations (never the submissions, opinions, payments' references or documents)."""
+    return (
+        published_contracts()
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch("targets", queryset=ContractTarget.objects.filter(retired_by__isnull=True)),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.only(
+                    "pk",
+                    "contract_id",
+                    "number",
+                    "deliverable",
+                    "due_on",
+                    "payment_share",
+                    "status",
+                    "accepted_at",
+                ),
+            ),
+            Prefetch("amendments", queryset=ContractAmendment.objects.defer("created_by")),
+            Prefetch(
+                "evaluations",
+                queryset=PerformanceEvaluation.objects.filter(status=PerformanceEvaluationStatus.PUBLISHED),
+            ),
+        )
+        .first()
+    )
+
+
+def contracts_of_user(user) -> QuerySet[Contract]:
+    """The contracts of the organizations the user is a member of."""
+    if not (user and user.is_authenticated):
+        return Contract.objects.none()
+    return (
+        Contract.objects.filter(organization__memberships__user=user)
+        .select_related("organization", "department", "tender")
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )
+
+
+def staff_contracts(user) -> QuerySet[Contract]:
+    """Officers: their department's contracts; approvers and supervisors: all."""
+    queryset = Contract.objects.select_related("organization", "department", "tender").order_by(
+        "-created_at", "-pk"
+    )
+    if is_procurement_reader(user):
+        return queryset
+    if user.is_authenticated and user.department_id:
+        return queryset.filter(department_id=user.department_id)
+    return queryset.none()
+
+
+def contract_page(pk: int) -> Contract | None:
+    """A contract with everything its page shows, in a fixed number of queries."""
+    return (
+        Contract.objects.filter(pk=pk)
+        .select_related("organization", "department", "tender__budget_line", "lot", "award")
+        .prefetch_related(
+            Prefetch("targets", queryset=ContractTarget.objects.select_related("added_by", "retired_by")),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.prefetch_related(
+                    Prefetch("submissions", queryset=MilestoneSubmission.objects.order_by("pk")), "opinions"
+                ),
+            ),
+            Prefetch("payments", queryset=Payment.objects.select_related("milestone")),
+            Prefetch("progress_reports", queryset=ProgressReport.objects.order_by("number")),
+            "amendments",
+            "evaluations",
+        )
+        .first()
+    )
+
+
+def may_manage(user, contract) -> bool:
+    return can_manage_contract(user, contract)
+
+
+def awards_for_contracts(user) -> QuerySet:
+    """Confirmed awards whose notice is published, with their contract if drafted: the department's
+    officers see their own, approvers and supervisors all. Newest notice first."""
+    from procurement.evaluation.models.awards import Award, AwardStatus
+
+    queryset = (
+        Award.objects.filter(status=AwardStatus.CONFIRMED, notice_published_at__isnull=False)
+        .select_related("tender__department", "lot", "organization", "contract")
+        .order_by("-notice_published_at", "-pk")
+    )
+    if is_procurement_reader(user):
+        return queryset
+    if user.is_authenticated and user.department_id:
+        return queryset.filter(tender__department_id=user.department_id)
+    return queryset.none()
+
+
+def evaluation_page(pk: int) -> PerformanceEvaluation | None:
+    """An evaluation with its contract, the contract's current targets and the purchaser's scores."""
+    from procurement.contracts.models.performance import TargetScore
+
+    return (
+        PerformanceEvaluation.objects.filter(pk=pk)
+        .select_related("contract__organization", "contract__department")
+        .prefetch_related(
+            Prefetch(
+                "contract__targets",
+                queryset=ContractTarget.objects.filter(retired_by__isnull=True),
+                to_attr="current_targets",
+            ),
+            Prefetch("target_scores", queryset=TargetScore.objects.select_related("target")),
+        )
+        .first()
+    )

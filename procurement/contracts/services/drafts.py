@@ -1,0 +1,125 @@
+"""The draft contract's plan: its targets and milestones edited together on the officer's page
+(shares plus any advance sum to 100%)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+import audit
+from procurement._common import refuse, summary
+from procurement.contracts.models.contracts import (
+    Contract,
+    ContractStatus,
+    ContractTarget,
+    Milestone,
+)
+from procurement.contracts.services.contracts import (
+    HUNDRED,
+    contract_update,
+    lock_contract,
+    require_contract_officer,
+)
+
+
+def _share(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal("-1")
+
+
+@transaction.atomic
+def contract_draft_save(
+    *, actor, contract: Contract, fields: dict | None = None, targets: list[dict], milestones: list[dict]
+) -> Contract:
+    """Save a draft with its whole plan at once (the officer's page): the contract's fields, then its
+    measurable targets and milestones as given — rows left out are removed (a draft only: nothing of
+    it is signed or public yet), the others updated in place, new ones added. Refused as a whole
+    (nothing written) unless every target and milestone is complete, every milestone is due within
+    the term and the advance plus the milestones' shares sum to exactly 100%.
+
+    `targets`: [{"pk": id or None, "name", "measure", "weight"}];
+    `milestones`: [{"pk": id or None, "deliverable", "due_on", "payment_share"}]."""
+    contract = lock_contract(contract)
+    require_contract_officer(actor, contract)
+    if contract.status != ContractStatus.DRAFT:
+        refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
+    if fields:
+        contract_update(actor=actor, contract=contract, **fields)
+        contract = lock_contract(contract)
+    before = {
+        "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
+        "milestones": [
+            summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
+        ],
+    }
+    problems = []
+    if not targets:
+        problems.append(_("Add at least one measurable performance target."))
+    for spec in targets:
+        if not (spec.get("name") or "").strip() or not (spec.get("measure") or "").strip():
+            problems.append(_("A target needs a name and a measurable indicator."))
+        if _share(spec.get("weight")) <= 0:
+            problems.append(_("A target's weight must be greater than zero."))
+    if not milestones:
+        problems.append(_("Add at least one milestone."))
+    total, bad_share = Decimal(contract.advance_share), False
+    for spec in milestones:
+        share = _share(spec.get("payment_share"))
+        if share < 0 or share > HUNDRED:
+            problems.append(_("A payment share is between 0 and 100%."))
+            bad_share = True
+        else:
+            total += share
+        if not (spec.get("deliverable") or "").strip():
+            problems.append(_("Describe the deliverable."))
+        due_on = spec.get("due_on")
+        if due_on is None or due_on < contract.starts_on or due_on > contract.ends_on:
+            problems.append(_("The milestone must be due within the term of the contract."))
+    if total != HUNDRED and not bad_share:
+        problems.append(
+            _("The advance and the milestones' payment shares sum to %(total)s%%, not 100%%.")
+            % {"total": format(total.normalize(), "f")}
+        )
+    if problems:
+        refuse(list(dict.fromkeys(problems)), code="invalid_plan")
+    existing_targets = {t.pk: t for t in contract.targets.all()}
+    keep = {spec["pk"] for spec in targets if spec.get("pk") in existing_targets}
+    ContractTarget.objects.filter(contract=contract).exclude(pk__in=keep).delete()
+    for order, spec in enumerate(targets):
+        target = existing_targets.get(spec.get("pk")) or ContractTarget(contract=contract)
+        target.name = spec["name"].strip()
+        target.measure = spec["measure"].strip()
+        target.weight = _share(spec["weight"])
+        target.sort_order = order
+        target.save()
+    existing = {m.pk: m for m in contract.milestones.all()}
+    keep = {spec["pk"] for spec in milestones if spec.get("pk") in existing}
+    Milestone.objects.filter(contract=contract).exclude(pk__in=keep).delete()
+    # Renumber by due date: first out of the way of the unique (contract, number), then in order.
+    for offset, pk in enumerate(keep, start=1000):
+        Milestone.objects.filter(pk=pk).update(number=offset)
+    ordered = sorted(milestones, key=lambda spec: spec["due_on"])
+    for number, spec in enumerate(ordered, start=1):
+        milestone = existing.get(spec.get("pk")) or Milestone(contract=contract)
+        milestone.number = number
+        milestone.deliverable = spec["deliverable"].strip()
+        milestone.due_on = spec["due_on"]
+        milestone.payment_share = _share(spec["payment_share"])
+        milestone.save()
+    audit.record(
+        actor=actor,
+        action="contract.plan_save",
+        target=contract,
+        before=before,
+        after={
+            "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
+            "milestones": [
+                summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
+            ],
+        },
+    )
+    return contract

@@ -1,0 +1,275 @@
+"""Site views of contracts: the public list and page of published contracts (public fields only); the
+contract page for the organization's members and the purchasing unit's staff; deliverables and
+progress reports; the officer's signing, publication, milestone decisions and payments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms import add_service_errors
+from procurement.contracts.forms import (
+    DecisionForm,
+    MilestoneSubmitForm,
+    OpinionForm,
+    PaymentForm,
+    ProgressReportForm,
+    SignForm,
+)
+from procurement.contracts.models.contracts import Milestone, ProgressReport
+from procurement.contracts.permissions import can_manage_contract, can_view_contract, is_contract_party
+from procurement.contracts.selectors import (
+    contract_page,
+    contracts_of_user,
+    public_contract,
+    published_contracts,
+    staff_contracts,
+)
+from procurement.contracts.services import contracts as contracts_services
+from procurement.contracts.services import milestones as milestones_services
+from procurement.contracts.services import payments as payments_services
+from procurement.contracts.services import progress_reports as progress_reports_services
+from procurement.contracts.services.milestones import milestone_accept, milestone_reject
+
+PAGE_SIZE = 20
+
+
+def contract_public_list(request):
+    page = Paginator(published_contracts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procurement/contracts/contract_public_list.html", {"page_obj": page})
+
+
+def contract_public_detail(request, pk: int):
+    contract = public_contract(pk)
+    if contract is None:
+        raise Http404
+    return render(request, "procurement/contracts/contract_public_detail.html", {"contract": contract})
+
+
+@login_required
+def my_contracts(request):
+    page = Paginator(contracts_of_user(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procurement/contracts/contract_list.html", {"page_obj": page, "staff": False})
+
+
+@login_required
+def staff_contract_list(request):
+    if not (request.user.department_id or request.user.is_superuser) and not can_view_staff(request.user):
+        raise PermissionDenied
+    page = Paginator(staff_contracts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procurement/contracts/contract_list.html", {"page_obj": page, "staff": True})
+
+
+def can_view_staff(user) -> bool:
+    from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
+
+    return is_procurement_staff(user) or is_procurement_reader(user)
+
+
+@login_required
+def contract_detail(request, pk: int):
+    """The full contract page (its organization's members and its staff; 404 for anyone else)."""
+    contract = contract_page(pk)
+    if contract is None or not can_view_contract(request.user, contract):
+        raise Http404
+    from procurement.planning.permissions import is_procurement_reader
+
+    manage = can_manage_contract(request.user, contract)
+    party = is_contract_party(request.user, contract)
+    milestones = list(contract.milestones.all())
+    plan_problems = []
+    if manage and contract.status == "draft":
+        total = contract.advance_share + sum((m.payment_share for m in milestones), Decimal("0"))
+        if total != Decimal("100"):
+            plan_problems.append(
+                _("The advance and the milestones' payment shares sum to %(total)s%%, not 100%%.")
+                % {"total": format(total.normalize(), "f")}
+            )
+        if not any(t.retired_by_id is None for t in contract.targets.all()):
+            plan_problems.append(_("Add at least one measurable performance target."))
+    return render(
+        request,
+        "procurement/contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "manage": manage,
+            "party": party,
+            "staff": manage or is_procurement_reader(request.user),
+            "plan_problems": plan_problems,
+            "milestones": milestones,
+            "targets": list(contract.targets.all()),
+            "payments": list(contract.payments.all()),
+            "reports": list(contract.progress_reports.all()),
+            "amendments": list(contract.amendments.all()),
+            "evaluations": list(contract.evaluations.all()),
+            "line": contract.tender.budget_line,
+            "sign_form": SignForm() if manage else None,
+            "payment_form": PaymentForm(milestones=[m for m in milestones if m.status == "accepted"])
+            if manage
+            else None,
+        },
+    )
+
+
+@login_required
+def milestone_submit(request, pk: int):
+    milestone = get_object_or_404(Milestone.objects.select_related("contract__organization"), pk=pk)
+    if not is_contract_party(request.user, milestone.contract):
+        raise Http404
+    form = MilestoneSubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestones_services.milestone_submit(
+                actor=request.user,
+                milestone=milestone,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The deliverable has been submitted for acceptance."))
+            return redirect("procurement:contract_detail", milestone.contract_id)
+    return render(
+        request,
+        "procurement/contracts/contract_milestone_submit.html",
+        {"milestone": milestone, "form": form},
+    )
+
+
+@login_required
+def progress_report_submit(request, pk: int):
+    report = get_object_or_404(ProgressReport.objects.select_related("contract__organization"), pk=pk)
+    if not is_contract_party(request.user, report.contract):
+        raise Http404
+    form = ProgressReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress_reports_services.progress_report_submit(
+                actor=request.user, report=report, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The progress report has been submitted."))
+            return redirect("procurement:contract_detail", report.contract_id)
+    return render(
+        request, "procurement/contracts/contract_report_submit.html", {"report": report, "form": form}
+    )
+
+
+def managed_contract(request, pk):
+    contract = contract_page(pk)
+    if contract is None or not can_manage_contract(request.user, contract):
+        raise Http404
+    return contract
+
+
+def done(request, contract, message):
+    messages.success(request, message)
+    return redirect("procurement:contract_detail", contract.pk)
+
+
+def refused(request, contract, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+    return redirect("procurement:contract_detail", contract.pk)
+
+
+@login_required
+@require_POST
+def contract_sign(request, pk: int):
+    contract = managed_contract(request, pk)
+    form = SignForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("procurement:contract_detail", contract.pk)
+    try:
+        contracts_services.contract_sign(
+            actor=request.user, contract=contract, signed_copy=form.cleaned_data["signed_copy"]
+        )
+    except ValidationError as exc:
+        return refused(request, contract, exc)
+    return done(
+        request, contract, _("The signing has been recorded. Publish the contract within two working days.")
+    )
+
+
+@login_required
+@require_POST
+def contract_publish(request, pk: int):
+    contract = managed_contract(request, pk)
+    try:
+        contracts_services.contract_publish(actor=request.user, contract=contract)
+    except ValidationError as exc:
+        return refused(request, contract, exc)
+    return done(request, contract, _("The contract is published."))
+
+
+@login_required
+def milestone_decide(request, pk: int):
+    milestone = get_object_or_404(Milestone.objects.select_related("contract"), pk=pk)
+    if not can_manage_contract(request.user, milestone.contract):
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "accept":
+                milestone_accept(actor=request.user, milestone=milestone, reason=data["reason"])
+            else:
+                milestone_reject(actor=request.user, milestone=milestone, reason=data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return done(request, milestone.contract, _("The decision has been recorded."))
+    submission = milestone.submissions.order_by("-pk").first()
+    return render(
+        request,
+        "procurement/contracts/contract_milestone_decide.html",
+        {
+            "milestone": milestone,
+            "submission": submission,
+            "form": form,
+            "opinion_form": OpinionForm(),
+            "opinions": list(milestone.opinions.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def payment_record(request, pk: int):
+    contract = managed_contract(request, pk)
+    milestones = [m for m in contract.milestones.all()]
+    form = PaymentForm(request.POST, milestones=milestones)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("procurement:contract_detail", contract.pk)
+    data = form.cleaned_data
+    milestone = next((m for m in milestones if m.pk == data["milestone"]), None)
+    try:
+        payments_services.payment_record(
+            actor=request.user,
+            contract=contract,
+            kind=data["kind"],
+            milestone=milestone,
+            amount=data["amount"],
+            treasury_reference=data["treasury_reference"],
+            paid_on=data["paid_on"],
+        )
+    except ValidationError as exc:
+        return refused(request, contract, exc)
+    return done(request, contract, _("The payment has been recorded."))

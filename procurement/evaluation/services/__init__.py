@@ -1,0 +1,1 @@
+"""Every write of evaluation; one module per subject, one function per state change."""

@@ -1,0 +1,1 @@
+"""Planning: purchasing plans, budget lines and their arithmetic, purchase intentions, methods."""

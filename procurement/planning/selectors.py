@@ -1,0 +1,42 @@
+"""Reads of planning, filtered for the acting user where it matters."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+
+from accounts.roles import Role
+from procurement.planning.models import BudgetLine, PurchasingPlan
+from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
+
+
+def plans_for_staff(user) -> QuerySet[PurchasingPlan]:
+    """Plans an officer manages (their department's; all for superusers)."""
+    qs = PurchasingPlan.objects.select_related("department")
+    if user.is_superuser or is_procurement_reader(user):
+        # Approvers and supervisors read every department's plans; actions stay refused.
+        return qs
+    if not is_procurement_staff(user):
+        return qs.none()
+    return qs.filter(department_id=user.department_id)
+
+
+def plan_with_lines(plan_id: int) -> PurchasingPlan:
+    """A plan with its lines (category, catalogue item) for its public page."""
+    lines = BudgetLine.objects.select_related("category", "catalogue_item").order_by("sort_order", "pk")
+    return (
+        PurchasingPlan.objects.select_related("department")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=plan_id)
+    )
+
+
+def department_officers(department_id) -> list:
+    """The active procurement officers of a purchasing unit (who are told about its records)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True, department_id=department_id, groups__name=Role.PROCUREMENT_OFFICER.value
+        )
+        .distinct()
+    )

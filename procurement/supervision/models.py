@@ -1,0 +1,221 @@
+"""Supervision lights (红绿灯电子监察): the colour of each supervised item is computed on read by
+`procurement.supervision.lights`; the daily snapshot keeps one row per item and day, so that "newly red" and
+each item's history can be shown."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class LightColour(models.TextChoices):
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class LightKind(models.TextChoices):
+    TENDER = "tender", _("Tender")
+    AWARD = "award", _("Award")
+    CHALLENGE = "challenge", _("Challenge")
+    PUBLIC_REPORT = "public_report", _("Public report")
+    CONTRACT = "contract", _("Contract")
+    MILESTONE = "milestone", _("Milestone")
+    PROGRESS_REPORT = "progress_report", _("Progress report")
+
+
+class LightSnapshot(models.Model):
+    """The colour of one item on one day (written by the daily `light_snapshot_take`, idempotent:
+    a second run the same day updates the same rows). The department, organization and category
+    are copied so that the history can be filtered without the item."""
+
+    date = models.DateField(_("Date"))
+    kind = models.CharField(_("Kind"), max_length=20, choices=LightKind.choices)
+    object_id = models.PositiveBigIntegerField(_("Item id"))
+    colour = models.CharField(_("Colour"), max_length=10, choices=LightColour.choices)
+    label = models.CharField(_("Item"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("Purchasing unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("Organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "core.ServiceCategory",
+        verbose_name=_("Service category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField(_("Taken at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "kind", "object_id"]
+        verbose_name = _("Light snapshot")
+        verbose_name_plural = _("Light snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "kind", "object_id"], name="procurement_light_snapshot_once_a_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "colour"], name="procurement_light_day_colour"),
+            models.Index(fields=["kind", "object_id", "date"], name="procurement_light_item_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} · {self.kind} {self.object_id} · {self.colour}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"procurement:light_{self.kind}", args=[self.object_id])
+
+
+class PublicReportTarget(models.TextChoices):
+    TENDER = "tender", _("A call for bids")
+    CONTRACT = "contract", _("A contract")
+    ORGANIZATION = "organization", _("A social organization")
+
+
+class PublicReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, being handled")
+    DECLINED = "declined", _("Not accepted")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class PublicReportOutcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated")
+    PARTLY = "partly", _("Partly substantiated")
+    UNSUBSTANTIATED = "unsubstantiated", _("Not substantiated")
+
+
+# Fields anyone may see through the tracking number or the statistics (never the filer).
+PUBLIC_FIELDS = (
+    "tracking_number",
+    "target_kind",
+    "status",
+    "filed_at",
+    "accept_due_on",
+    "decided_at",
+    "decline_reason",
+    "due_on",
+    "outcome",
+    "outcome_summary",
+    "concluded_at",
+)
+
+
+class PublicReport(models.Model):
+    tracking_number = models.CharField(_("Tracking number"), max_length=20, unique=True, editable=False)
+    target_kind = models.CharField(_("Report about"), max_length=20, choices=PublicReportTarget.choices)
+    tender = models.ForeignKey(
+        "procurement.Tender",
+        verbose_name=_("Tender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="public_reports",
+    )
+    contract = models.ForeignKey(
+        "procurement.Contract",
+        verbose_name=_("Contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="public_reports",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("Organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="public_reports",
+    )
+    description = models.TextField(_("What is reported"))
+    # Personal data of the filer: staff only, never public, never in the statistics.
+    contact_name = models.CharField(_("Contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("Contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("Contact email"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("Filed at"), default=timezone.now, editable=False)
+    accept_due_on = models.DateField(_("Acceptance decided by"))
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=PublicReportStatus.choices,
+        default=PublicReportStatus.SUBMITTED,
+        editable=False,
+    )
+    decided_at = models.DateTimeField(_("Accepted or declined at"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Accepted or declined by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decline_reason = models.TextField(_("Reason for not accepting"), blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("Answer due on"), null=True, blank=True)
+    outcome = models.CharField(_("Outcome"), max_length=20, choices=PublicReportOutcome.choices, blank=True)
+    outcome_summary = models.TextField(_("Outcome (public)"), blank=True)
+    concluded_at = models.DateTimeField(_("Concluded at"), null=True, blank=True, editable=False)
+    # The status of the last email sent to the filer (claimed before sending: once per status).
+    filer_emailed_status = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]
+        verbose_name = _("Public report")
+        verbose_name_plural = _("Public reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(target_kind="tender", tender__isnull=False)
+                    | models.Q(target_kind="organization", organization__isnull=False)
+                    | models.Q(target_kind="contract", contract__isnull=False)
+                ),
+                name="procurement_public_report_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["accepted", "concluded"]) | models.Q(due_on__isnull=False),
+                name="procurement_public_report_accepted_has_due",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="concluded") | ~models.Q(outcome=""),
+                name="procurement_public_report_concluded_has_outcome",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="procurement_public_report_due")]
+
+    def __str__(self) -> str:
+        return self.tracking_number

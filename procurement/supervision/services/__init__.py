@@ -1,0 +1,1 @@
+"""Every write of supervision: the lights' daily snapshot and escalation, public reports."""

@@ -1,0 +1,113 @@
+"""The daily supervision run: a snapshot of every item's light, then the escalation of the items
+that turned red since the previous snapshot. Both are idempotent: a second run the same day
+rewrites the same snapshot rows and notifies nobody again (the notifications' dedupe key is the
+item and the day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.roles import Role
+from procurement.supervision import board
+from procurement.supervision.events import light_turned_red
+from procurement.supervision.lights import window
+from procurement.supervision.models import LightKind, LightSnapshot
+
+SNAPSHOT_BATCH = 500
+
+
+@transaction.atomic
+def light_snapshot_take(*, today: dt.date | None = None) -> dict[str, int]:
+    """Write (or rewrite) today's row of every supervised item: one query per kind to compute the
+    colours, batched upserts on (date, kind, object id). Returns the number of rows per kind."""
+    w = window(today)
+    now = timezone.now()
+    written: dict[str, int] = {}
+    for kind in board.KINDS:
+        rows = [
+            LightSnapshot(
+                date=w.today,
+                kind=kind,
+                object_id=pk,
+                colour=colour,
+                label=(title or "")[:200],
+                department_id=department_id,
+                organization_id=organization_id,
+                category_id=category_id,
+                taken_at=now,
+            )
+            for pk, colour, title, department_id, organization_id, category_id in board.snapshot_rows(kind, w)
+        ]
+        LightSnapshot.objects.bulk_create(
+            rows,
+            batch_size=SNAPSHOT_BATCH,
+            update_conflicts=True,
+            unique_fields=["date", "kind", "object_id"],
+            update_fields=["colour", "label", "department", "organization", "category", "taken_at"],
+        )
+        written[kind] = len(rows)
+    return written
+
+
+def _staff_by_department(role: Role, department_ids) -> dict[int | None, list]:
+    users = get_user_model().objects.filter(
+        Q(department_id__in=department_ids) | Q(department__isnull=True),
+        is_active=True,
+        groups__name=role.value,
+    )
+    found: dict[int | None, list] = defaultdict(list)
+    for user in users:
+        found[user.department_id].append(user)
+    return found
+
+
+def lights_escalate_newly_red(*, today: dt.date | None = None) -> int:
+    """Notify, for each item newly red in today's snapshot, its responsible officer (the tender's or
+    contract's creator while active, else the officers of its department; a public report's handler,
+    else the supervisors) and its department's approvers (the bureau's when the department has
+    none). Sent once per item and day. Returns the number of items escalated."""
+    day = today or timezone.localdate()
+    rows = list(board.newly_red(day))
+    if not rows:
+        return 0
+    User = get_user_model()
+    responsible: dict[tuple[str, int], int | None] = {}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row.object_id)
+    for kind, ids in by_kind.items():
+        spec = board.spec(kind)
+        for pk, user_id in spec.queryset().filter(pk__in=ids).values_list("pk", spec.responsible):
+            responsible[(kind, pk)] = user_id
+    users = User.objects.in_bulk([uid for uid in responsible.values() if uid])
+    departments = {row.department_id for row in rows if row.department_id}
+    officers = _staff_by_department(Role.PROCUREMENT_OFFICER, departments)
+    approvers = _staff_by_department(Role.BUREAU_APPROVER, departments)
+    supervisors = list(User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value))
+    for row in rows:
+        owner = users.get(responsible.get((row.kind, row.object_id)))
+        recipients = []
+        if owner is not None and owner.is_active:
+            recipients.append(owner)
+        elif row.kind == LightKind.PUBLIC_REPORT:
+            recipients.extend(supervisors)
+        elif row.department_id:
+            recipients.extend(officers.get(row.department_id, []))
+        recipients.extend(approvers.get(row.department_id) or approvers.get(None, []))
+        with transaction.atomic():
+            light_turned_red(snapshot=row, recipients=recipients, label=row.label)
+    return len(rows)
+
+
+def lights_daily(*, today: dt.date | None = None) -> dict:
+    """The daily task: the snapshot, then the escalation."""
+    day = today or timezone.localdate()
+    written = light_snapshot_take(today=day)
+    escalated = lights_escalate_newly_red(today=day)
+    return {"date": day.isoformat(), "snapshot": written, "escalated": escalated}

@@ -1,0 +1,365 @@
+"""Public reports (投诉举报): anyone files one about a tender, a contract or an organization; a
+supervisor accepts (受理) or declines it with a reason; an accepted one gets a handler, an answer due
+date (`rules.public_report_answer_working_days()` after acceptance) and an outcome.
+
+The filer's contact details never leave the staff screens (not in the audit log, not on the public
+pages); the filer is emailed about each status only when they gave an email address. Filing is
+rate-limited per IP address and per session (Django's cache: the local-memory cache of one
+process by default; production uses a shared cache such as Redis so that every worker counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+import audit
+from core.queueing import enqueue
+from core.workdays import add_working_days
+from procurement import rules
+from procurement._common import deny, refuse
+from procurement.contracts.models.contracts import Contract, ContractStatus
+from procurement.supervision.events import public_report_assigned, public_report_filed
+from procurement.supervision.models import (
+    PublicReport,
+    PublicReportOutcome,
+    PublicReportStatus,
+    PublicReportTarget,
+)
+from procurement.supervision.permissions import can_handle_public_report
+from procurement.tendering.models.tenders import Tender, TenderStatus
+
+PUBLIC_REPORT_MAX_DOCUMENTS = 5
+DESCRIPTION_MAX = 5000
+
+
+# No 0/O, 1/I/L: a number read over the phone is not mistaken. 31^12 ≈ 7.9e17: not guessable.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 12
+TRACKING_PREFIX = "JB"
+
+
+def new_tracking_number() -> str:
+    return TRACKING_PREFIX + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalize_tracking_number(value: str) -> str:
+    return "".join((value or "").split()).upper()[:20]
+
+
+def _rate_keys(ip: str | None, session_key: str | None) -> list[str]:
+    keys = []
+    if ip:
+        keys.append(f"procurement:public-report:ip:{ip}")
+    if session_key:
+        keys.append(f"procurement:public-report:session:{session_key}")
+    return keys
+
+
+def public_report_rate_limited(*, ip: str | None, session_key: str | None) -> bool:
+    """True when this IP address or this session already filed the maximum in the window."""
+    limit = rules.public_report_rate_limit()
+    return any((cache.get(key) or 0) >= limit for key in _rate_keys(ip, session_key))
+
+
+def public_report_rate_count(*, ip: str | None, session_key: str | None) -> None:
+    """Count one filing for the IP address and the session (the window starts at the first)."""
+    window = rules.public_report_rate_window_seconds()
+    for key in _rate_keys(ip, session_key):
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired in between
+                cache.add(key, 1, timeout=window)
+
+
+def rate_limit_message() -> str:
+    return _(
+        "Too many reports from this computer: at most %(n)s an hour. Please try again later, or call the "
+        "bureau's supervision office."
+    ) % {"n": rules.public_report_rate_limit()}
+
+
+def _target_text(report: PublicReport) -> str:
+    if report.target_kind == PublicReportTarget.TENDER:
+        return str(report.tender)
+    if report.target_kind == PublicReportTarget.CONTRACT:
+        return str(report.contract)
+    return str(report.organization)
+
+
+@transaction.atomic
+def public_report_file(
+    *,
+    actor,
+    target_kind: str,
+    description: str,
+    tender: Tender | None = None,
+    contract: Contract | None = None,
+    organization=None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    anonymous: bool = False,
+    files=(),
+) -> PublicReport:
+    """Anyone (signed in or not) files a report. A signed-in filer who asks to stay anonymous is
+    not linked to it. Supervisors have `rules.public_report_accept_working_days()` to accept or
+    decline it."""
+    from core.documents import check_document_file, document_upload
+    from core.models import DocumentType, DocumentVisibility
+
+    if target_kind not in PublicReportTarget.values:
+        refuse(_("Choose what the report is about."))
+    targets = {
+        PublicReportTarget.TENDER: tender,
+        PublicReportTarget.CONTRACT: contract,
+        PublicReportTarget.ORGANIZATION: organization,
+    }
+    if targets[target_kind] is None:
+        refuse(_("Choose what the report is about."))
+    if target_kind == PublicReportTarget.TENDER and tender.status in (
+        TenderStatus.DRAFT,
+        TenderStatus.PENDING_APPROVAL,
+    ):
+        refuse(_("No published call has this project number."))
+    if target_kind == PublicReportTarget.CONTRACT and contract.status == ContractStatus.DRAFT:
+        refuse(_("No published contract has this number."))
+    description = (description or "").strip()
+    if not description:
+        refuse(_("Describe what you report."))
+    if len(description) > DESCRIPTION_MAX:
+        refuse(_("The description is too long (at most %(n)s characters).") % {"n": DESCRIPTION_MAX})
+    files = [f for f in files if f]
+    if len(files) > PUBLIC_REPORT_MAX_DOCUMENTS:
+        refuse(_("Attach at most %(n)s files.") % {"n": PUBLIC_REPORT_MAX_DOCUMENTS})
+    for upload in files:
+        check_document_file(upload)
+    signed_in = bool(actor and actor.is_authenticated)
+    filed_on = timezone.localdate()
+    fields = {
+        "target_kind": target_kind,
+        "tender": tender if target_kind == PublicReportTarget.TENDER else None,
+        "contract": contract if target_kind == PublicReportTarget.CONTRACT else None,
+        "organization": organization if target_kind == PublicReportTarget.ORGANIZATION else None,
+        "description": description,
+        "contact_name": (contact_name or "").strip()[:50],
+        "contact_phone": (contact_phone or "").strip()[:30],
+        "contact_email": (contact_email or "").strip()[:254],
+        "filed_by": actor if signed_in and not anonymous else None,
+        "accept_due_on": add_working_days(filed_on, rules.public_report_accept_working_days()),
+    }
+    report = None
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                report = PublicReport.objects.create(tracking_number=new_tracking_number(), **fields)
+            break
+        except IntegrityError:  # the same number drawn twice: draw again
+            continue
+    if report is None:
+        raise RuntimeError("could not draw a free tracking number")
+    for upload in files:
+        document_upload(
+            actor=actor,
+            owner=report,
+            file=upload,
+            document_type=DocumentType.COMPLAINTS,
+            title="",
+            visibility=DocumentVisibility.RESTRICTED,
+        )
+    # No contact detail in the log: only whether one was given.
+    audit.record(
+        actor=fields["filed_by"] or AnonymousUser(),
+        action="public_report.file",
+        target=report,
+        # An anonymous filer stays anonymous in the audit log too: no client IP.
+        keep_ip=fields["filed_by"] is not None,
+        after={
+            "target_kind": target_kind,
+            "target": (fields["tender"] or fields["contract"] or fields["organization"]).pk,
+            "contact_given": bool(
+                fields["contact_name"] or fields["contact_phone"] or fields["contact_email"]
+            ),
+            "anonymous": fields["filed_by"] is None,
+            "documents": len(files),
+            "accept_due_on": report.accept_due_on.isoformat(),
+        },
+    )
+    public_report_filed(report=report, target=_target_text(report))
+    _email_filer(report)
+    return report
+
+
+def _locked(report: PublicReport) -> PublicReport:
+    return PublicReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _require_handler(actor) -> None:
+    if not can_handle_public_report(actor):
+        deny(_("Only supervisors may decide on public reports."))
+
+
+def _check_handler(handler) -> None:
+    if handler is not None and not can_handle_public_report(handler):
+        refuse(_("The handler must be an active supervisor."))
+
+
+@transaction.atomic
+def public_report_accept(
+    *, actor, report: PublicReport, handler=None, due_on: dt.date | None = None
+) -> PublicReport:
+    """Accept (受理): the answer is due `rules.public_report_answer_working_days()` working days
+    from today unless the supervisor sets another (later) date. From now on the report turns its
+    tender's or contract's light red until it is concluded."""
+    _require_handler(actor)
+    report = _locked(report)
+    if report.status != PublicReportStatus.SUBMITTED:
+        refuse(_("This report has already been decided."))
+    _check_handler(handler)
+    today = timezone.localdate()
+    due_on = due_on or add_working_days(today, rules.public_report_answer_working_days())
+    if due_on < today:
+        refuse(_("The due date cannot be in the past."))
+    report.status = PublicReportStatus.ACCEPTED
+    report.decided_at = timezone.now()
+    report.decided_by = actor
+    report.handler = handler
+    report.due_on = due_on
+    report.save(update_fields=["status", "decided_at", "decided_by", "handler", "due_on"])
+    audit.record(
+        actor=actor,
+        action="public_report.accept",
+        target=report,
+        before={"status": PublicReportStatus.SUBMITTED},
+        after={"status": report.status, "handler": report.handler_id, "due_on": due_on.isoformat()},
+    )
+    if handler is not None:
+        public_report_assigned(report=report)
+    _email_filer(report)
+    return report
+
+
+@transaction.atomic
+def public_report_decline(*, actor, report: PublicReport, reason: str) -> PublicReport:
+    """Decline (不予受理) with a reason, which the filer sees on the status page."""
+    _require_handler(actor)
+    report = _locked(report)
+    if report.status != PublicReportStatus.SUBMITTED:
+        refuse(_("This report has already been decided."))
+    reason = (reason or "").strip()
+    if not reason:
+        refuse(_("Give the reason for not accepting the report."))
+    report.status = PublicReportStatus.DECLINED
+    report.decided_at = timezone.now()
+    report.decided_by = actor
+    report.decline_reason = reason[:2000]
+    report.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+    audit.record(
+        actor=actor,
+        action="public_report.decline",
+        target=report,
+        before={"status": PublicReportStatus.SUBMITTED},
+        after={"status": report.status},
+    )
+    _email_filer(report)
+    return report
+
+
+@transaction.atomic
+def public_report_assign(*, actor, report: PublicReport, handler) -> PublicReport:
+    """Give an accepted report its handler (or another one)."""
+    _require_handler(actor)
+    report = _locked(report)
+    if report.status != PublicReportStatus.ACCEPTED:
+        refuse(_("Only an accepted report being handled can be assigned."))
+    if handler is None:
+        refuse(_("Choose the handler."))
+    _check_handler(handler)
+    before = {"handler": report.handler_id}
+    report.handler = handler
+    report.save(update_fields=["handler"])
+    audit.record(
+        actor=actor,
+        action="public_report.assign",
+        target=report,
+        before=before,
+        after={"handler": handler.pk},
+    )
+    public_report_assigned(report=report)
+    return report
+
+
+@transaction.atomic
+def public_report_conclude(*, actor, report: PublicReport, outcome: str, summary: str) -> PublicReport:
+    """Record the outcome and its public summary (which must not name the filer)."""
+    _require_handler(actor)
+    report = _locked(report)
+    if report.status != PublicReportStatus.ACCEPTED:
+        refuse(_("Only an accepted report being handled can be concluded."))
+    if outcome not in PublicReportOutcome.values:
+        refuse(_("Choose the outcome."))
+    summary = (summary or "").strip()
+    if not summary:
+        refuse(_("Summarize the outcome for the public."))
+    report.status = PublicReportStatus.CONCLUDED
+    report.outcome = outcome
+    report.outcome_summary = summary[:5000]
+    report.concluded_at = timezone.now()
+    report.save(update_fields=["status", "outcome", "outcome_summary", "concluded_at"])
+    audit.record(
+        actor=actor,
+        action="public_report.conclude",
+        target=report,
+        before={"status": PublicReportStatus.ACCEPTED},
+        after={"status": report.status, "outcome": outcome, "late": timezone.localdate() > report.due_on},
+    )
+    _email_filer(report)
+    return report
+
+
+def _email_filer(report: PublicReport) -> None:
+    if report.contact_email:
+        from procurement.supervision.tasks import email_public_report_filer
+
+        enqueue(email_public_report_filer, report.pk)
+
+
+def public_report_email_filer(*, report_id: int) -> bool:
+    """Email the filer the report's current status, at most once per status (the status is claimed
+    by a conditional update before sending). Nothing but the tracking number, status and dates."""
+    from django.conf import settings
+    from django.db.models import F
+
+    report = PublicReport.objects.filter(pk=report_id).exclude(contact_email="").first()
+    if report is None:
+        return False
+    claimed = (
+        PublicReport.objects.filter(pk=report_id)
+        .exclude(filer_emailed_status=F("status"))
+        .update(filer_emailed_status=F("status"))
+    )
+    if not claimed:
+        return False
+    report.refresh_from_db()
+    base = getattr(settings, "SITE_BASE_URL", "").rstrip("/")
+    from django.urls import reverse
+
+    url = base + reverse("procurement:public_report_status", args=[report.tracking_number])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your report %(number)s: %(status)s") % {
+            "number": report.tracking_number,
+            "status": report.get_status_display(),
+        }
+        body = _(
+            "The status of your report %(number)s is now: %(status)s.\n\nFollow it at %(url)s with your "
+            "tracking number."
+        ) % {"number": report.tracking_number, "status": report.get_status_display(), "url": url}
+    send_mail(subject, body, None, [report.contact_email])
+    return True

@@ -1,0 +1,25 @@
+"""The supervision board (supervisors and bureau admins) and public reports (anyone files and
+tracks; supervisors decide)."""
+
+from django.urls import path
+
+from procurement.supervision.views import board, public_reports
+
+urlpatterns = [
+    path("supervision/", board.board, name="board"),
+    *(
+        path(f"supervision/{kind}/<int:pk>/", board.light_detail, {"kind": kind}, name=f"light_{kind}")
+        for kind in board.KINDS
+    ),
+    path("reports/new/", public_reports.public_report_file, name="public_report_file"),
+    path("reports/filed/", public_reports.public_report_filed, name="public_report_filed"),
+    path("reports/track/", public_reports.public_report_track, name="public_report_track"),
+    path("reports/track/<str:number>/", public_reports.public_report_status, name="public_report_status"),
+    path("reports/statistics/", public_reports.public_report_statistics, name="public_report_statistics"),
+    path("staff/public-reports/", public_reports.public_report_staff_list, name="public_report_staff_list"),
+    path(
+        "staff/public-reports/<int:pk>/",
+        public_reports.public_report_staff_detail,
+        name="public_report_staff_detail",
+    ),
+]

@@ -1,0 +1,127 @@
+"""The supervision board (红绿灯电子监察) for supervisors and bureau admins: counts by colour per
+kind (one aggregate query per kind), the items newly red in the latest snapshot, a filtered list
+of one kind, and each item's page with its colour history and audit trail."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Event
+from procurement.supervision import board as supervision_board
+from procurement.supervision.board import (
+    SPECS,
+    light_counts,
+    light_history,
+    light_items,
+    light_of,
+)
+from procurement.supervision.forms import BoardFilterForm
+from procurement.supervision.lights import COLOURS
+from procurement.supervision.models import LightColour, LightKind, LightSnapshot
+from procurement.supervision.permissions import can_supervise
+
+PAGE_SIZE = 20
+KINDS = tuple(LightKind.values)
+
+
+def _require_supervisor(user) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not can_supervise(user):
+        raise PermissionDenied(_("Only supervisors may open the supervision board."))
+
+
+def board(request):
+    _require_supervisor(request.user)
+    form = BoardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "department": data["department"].pk if data.get("department") else None,
+        "category": data["category"].pk if data.get("category") else None,
+        "organizations": form.organizations() if form.is_bound else None,
+    }
+    today = timezone.localdate()
+    counts = light_counts(today=today, **filters)
+    rows = [
+        {"kind": kind, "label": LightKind(kind).label, **counts[kind], "total": sum(counts[kind].values())}
+        for kind in supervision_board.KINDS
+    ]
+    totals = {colour: sum(row[colour] for row in rows) for colour in COLOURS}
+    latest = LightSnapshot.objects.order_by("-date").values_list("date", flat=True).first()
+    newly_red = list(supervision_board.newly_red(latest, **filters)[:50]) if latest else []
+    kind = data.get("kind") or LightKind.TENDER
+    items = light_items(kind, today=today, colour=data.get("colour") or None, **filters)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/supervision/board_index.html",
+        {
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "today": today,
+            "latest": latest,
+            "newly_red": newly_red,
+            "kind": kind,
+            "kind_label": LightKind(kind).label,
+            "page": page,
+            "colour_labels": dict(LightColour.choices),
+        },
+    )
+
+
+def item_url(kind: str, obj) -> str:
+    """Where the item itself is read by staff (empty when it has no page of its own)."""
+    try:
+        if kind == LightKind.TENDER:
+            return reverse("procurement_tender_manage", args=[obj.pk])
+        if kind == LightKind.AWARD:
+            return reverse("procurement:evaluation_lot", args=[obj.lot_id])
+        if kind == LightKind.CHALLENGE:
+            return reverse("procurement:challenge_detail", args=[obj.pk])
+        if kind == LightKind.PUBLIC_REPORT:
+            return reverse("procurement:public_report_staff_detail", args=[obj.pk])
+    except NoReverseMatch:
+        return ""
+    return ""
+
+
+def light_detail(request, pk: int, kind: str):
+    """One item: its colour today, its due dates, its snapshot history and its audit events."""
+    _require_supervisor(request.user)
+    if kind not in SPECS:
+        raise Http404
+    spec = supervision_board.spec(kind)
+    obj = spec.supervised().select_related(*spec.select_related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    today = timezone.localdate()
+    colour = light_of(kind, obj, today)
+    history = Paginator(light_history(kind, pk), 60).get_page(request.GET.get("page"))
+    model = obj._meta
+    events = list(
+        Event.objects.filter(object_type=f"{model.app_label}.{model.model_name}", object_id=str(pk))
+        .select_related("actor")
+        .order_by("-seq")[:100]
+    )
+    return render(
+        request,
+        "procurement/supervision/light_detail.html",
+        {
+            "kind": kind,
+            "kind_label": LightKind(kind).label,
+            "obj": obj,
+            "colour": colour,
+            "colour_label": LightColour(colour).label,
+            "today": today,
+            "history": history,
+            "events": events,
+            "item_url": item_url(kind, obj),
+        },
+    )

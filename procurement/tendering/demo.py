@@ -1,0 +1,203 @@
+"""Demo calls for bids on the demo plan's lines (`procurement.planning.demo`): a few tenders in early
+states (drafts; `cms.demo` submits one through the approval workflow) and, once the register's
+demo organizations exist, tenders in every later state with sealed bids — some unopened, some
+opened by the same service the scheduler runs, one failed (流标). Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_signup
+from core.models import Department
+from orgs.demo import ORGANIZATIONS
+from orgs.models import Membership, Organization
+from orgs.services import membership_add
+from procurement.planning.demo import DEPARTMENT, demo_budget_lines
+from procurement.planning.models import ProcurementMethod
+from procurement.tendering.models.tenders import Tender, TenderStatus
+from procurement.tendering.services.bids import bid_submit
+from procurement.tendering.services.lots import scoring_sheet_replace
+from procurement.tendering.services.opening import tenders_close_and_open_due
+from procurement.tendering.services.tenders import (
+    tender_award,
+    tender_cancel,
+    tender_create,
+    tender_publish,
+    tender_start_evaluation,
+    tender_submit,
+    tender_suspend,
+)
+
+SHEET = [
+    {"name": "价格", "max_points": "30", "is_price": True, "is_objective": True},
+    {"name": "服务方案与实施计划", "max_points": "35"},
+    {"name": "项目团队与专业社工配备", "max_points": "20"},
+    {"name": "同类项目服务业绩", "max_points": "10", "is_objective": True},
+    {"name": "服务对象满意度保障措施", "max_points": "5"},
+]
+
+
+TENDERS = [
+    # title, line title, method code, ceiling, days to deadline, sheet price points
+    ("2026年居家养老上门服务采购项目", "居家养老上门服务", "open_tender", "1000000", 25),
+    ("社区老年助餐点运营服务采购项目", "社区老年助餐服务", "competitive_consultation", "500000", 15),
+]
+
+
+def _say(stdout, text):
+    if stdout is not None:
+        stdout.write(text)
+
+
+def seed(stdout=None) -> None:
+    """Draft calls on the demo plan's lines, then (once the register's demo exists) the calls in
+    every later state with sealed bids."""
+    department = Department.objects.get(code=DEPARTMENT)
+    officer = User.objects.get(username="officer")
+    now = timezone.now()
+    lines = {line.title: line for line in demo_budget_lines()}
+    for title, line_title, method_code, ceiling, days in TENDERS:
+        if Tender.objects.filter(title=title).exists():
+            continue
+        tender = tender_create(
+            actor=officer,
+            instance=Tender(
+                title=title,
+                department=department,
+                budget_line=lines[line_title],
+                method=ProcurementMethod.objects.get(code=method_code),
+                ceiling=Decimal(ceiling),
+                service_description="为辖区内老年人提供专业化社会服务，服务标准详见采购文件。",
+                service_period_start=timezone.localdate() + dt.timedelta(days=days + 20),
+                service_period_end=timezone.localdate() + dt.timedelta(days=days + 20 + 364),
+                location="南京市玄武区",
+                min_grade=3 if method_code == "open_tender" else None,
+                contact_name="李强",
+                contact_phone="025-83000000",
+                bid_deadline=(now + dt.timedelta(days=days)).replace(
+                    hour=9, minute=30, second=0, microsecond=0
+                ),
+            ),
+        )
+        scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+    _say(stdout, "Procurement demo: draft tenders ready.\n")
+    seed_bids(stdout=stdout, line=lines["社区养老服务综合项目"])
+
+
+# Tenders with bids, by the state they end in. Bidders are demo organizations (orgs.demo) by index:
+# 0 is orgmember's 玄武区阳光养老服务中心; 0 and 10 share a legal representative (both become
+# non-responsive at opening, so that tender fails).
+BID_TENDERS = [
+    # title, final state, ceiling, [(organization index, price)]
+    (
+        "社区嵌入式养老服务站运营项目",
+        TenderStatus.PUBLISHED,
+        "400000",
+        [(0, "368000"), (1, "372500"), (29, "355000")],
+    ),
+    (
+        "老年人能力综合评估服务项目",
+        TenderStatus.OPENED,
+        "300000",
+        [(0, "268000"), (1, "281000"), (9, "259800"), (29, "290000")],
+    ),
+    (
+        "养老机构服务质量第三方评估项目",
+        TenderStatus.EVALUATING,
+        "300000",
+        [(1, "275000"), (9, "262000"), (29, "284000")],
+    ),
+    (
+        "居家适老化改造评估服务项目",
+        TenderStatus.AWARDED,
+        "300000",
+        [(0, "258000"), (1, "266000"), (29, "279000")],
+    ),
+    ("独居老人关爱探访服务项目", TenderStatus.FAILED, "200000", [(0, "188000"), (10, "191000")]),
+    ("老年人防范电信诈骗宣传服务项目", TenderStatus.SUSPENDED, "150000", [(9, "139000")]),
+    ("社区老年大学课程服务项目", TenderStatus.CANCELLED, "150000", []),
+    ("认知症老人照护者支持服务项目", TenderStatus.PENDING_APPROVAL, "250000", []),
+]
+
+
+# Submitted to the approval workflow by `cms.demo` (it starts the workflow on the call's page).
+PENDING_TITLES = [row[0] for row in BID_TENDERS if row[1] == TenderStatus.PENDING_APPROVAL]
+
+
+def bidder_user(organization, index: int):
+    """A member of the demo organization (orgmember for organization 0)."""
+
+    membership = Membership.objects.filter(organization=organization).select_related("user").first()
+    if membership is not None:
+        return membership.user
+    username = f"bidder{index:02d}"
+    user = User.objects.filter(username=username).first() or user_signup(
+        username=username, password=settings.DEMO_PASSWORD, display_name=f"{organization.name}投标专员"
+    )
+    membership_add(actor=None, organization=organization, user=user)
+    return user
+
+
+def seed_bids(stdout=None, *, line) -> None:
+    """Tenders in every later state with sealed bids. Runs once the register's demo exists."""
+
+    names = [row[0] for row in ORGANIZATIONS]
+    if not Organization.objects.filter(name=names[0]).exists():
+        return  # no register demo (DEMO_SEEDERS lists orgs first)
+    department = Department.objects.get(code=DEPARTMENT)
+    officer = User.objects.get(username="officer")
+    approver = User.objects.get(username="approver")
+    method = ProcurementMethod.objects.get(code="competitive_consultation")
+    now = timezone.now()
+    opened = []
+    for title, state, ceiling, bids in BID_TENDERS:
+        if Tender.objects.filter(title=title).exists():
+            continue
+        tender = tender_create(
+            actor=officer,
+            instance=Tender(
+                title=title, department=department, budget_line=line, method=method,
+                ceiling=Decimal(ceiling), service_description=f"{title}：服务内容、标准与考核办法详见采购文件。",
+                service_period_start=timezone.localdate() + dt.timedelta(days=40),
+                service_period_end=timezone.localdate() + dt.timedelta(days=40 + 364),
+                location="南京市", contact_name="李强", contact_phone="025-83000000",
+                bid_deadline=(now + dt.timedelta(days=12)).replace(hour=9, minute=30, second=0, microsecond=0),
+            ),
+        )  # fmt: skip
+        scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+        if state == TenderStatus.PENDING_APPROVAL:
+            continue  # cms.demo submits it through the workflow
+        tender_submit(actor=officer, tender=tender)
+        tender_publish(actor=approver, tender=tender)
+        for index, price in bids:
+            organization = Organization.objects.get(name=names[index])
+            bid_submit(
+                actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
+                price=price, proposal=f"{organization.name}关于“{title}”的服务方案：团队配置、服务流程与质量控制。",
+            )  # fmt: skip
+        if state == TenderStatus.SUSPENDED:
+            tender_suspend(actor=officer, tender=tender, reason="收到对采购文件的质疑，暂停投标待答复。")
+        elif state == TenderStatus.CANCELLED:
+            tender_cancel(actor=officer, tender=tender, reason="采购需求调整，终止本项目。")
+        elif state != TenderStatus.PUBLISHED:
+            opened.append((tender, state))
+    if opened:
+        # Demo only: the deadline has passed (the bids above were submitted before it).
+        Tender.objects.filter(pk__in=[t.pk for t, _s in opened]).update(
+            bid_deadline=now - dt.timedelta(hours=2)
+        )
+        tenders_close_and_open_due()
+    for tender, state in opened:
+        tender.refresh_from_db()
+        if state in (TenderStatus.EVALUATING, TenderStatus.AWARDED):
+            tender_start_evaluation(actor=officer, tender=tender)
+        if state == TenderStatus.AWARDED:
+            lot = tender.lots.get()
+            lowest = min(b.price for b in lot.bids.filter(responsive=True))
+            tender_award(actor=officer, tender=tender, amounts={lot.pk: lowest})
+    _say(stdout, "Procurement demo: tenders in every state with sealed bids.\n")

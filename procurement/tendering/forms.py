@@ -1,0 +1,218 @@
+"""Forms of tendering: a question, a challenge (质疑) to the call documents with supporting files and
+the organization it is made for, and the officers' tender screens (lots, criteria, amendments,
+suspension, cancellation, answers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.documents import validate_document_file
+from core.models import DocumentType
+from core.upload_fields import MultipleFileField
+from procurement.tendering.models.tenders import Challenge, ChallengeStatus, Lot
+from procurement.tendering.services.clarifications import CHALLENGE_MAX_DOCUMENTS
+from procurement.tendering.services.documents import CALL_DOCUMENT_TYPES
+from procurement.tendering.services.tenders import AMENDABLE_FIELDS
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Questions and answers are published on the call's page; your name and organization are not."
+        ),
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+
+        add_organization_field(self, list(organizations))
+
+
+def add_organization_field(form, organizations) -> None:
+    """A choice of organization for members of several; none for members of one."""
+    if len(organizations) > 1:
+        form.fields["organization"] = forms.ModelChoiceField(
+            label=_("For the organization"),
+            queryset=organizations[0].__class__.objects.filter(pk__in=[o.pk for o in organizations]),
+        )
+
+
+class ChallengeForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your challenge"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "State what in the call documents you challenge, why, and what you ask for. Only the purchasing "
+            "unit and your organization see it."
+        ),
+    )
+    files = MultipleFileField(
+        label=_("Supporting documents"),
+        required=False,
+        help_text=_("At most %(n)s files (pdf, docx, xlsx, jpg, png, zip).") % {"n": CHALLENGE_MAX_DOCUMENTS},
+    )
+
+    def __init__(self, *args, organizations=(), lots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        add_organization_field(self, list(organizations))
+        lots = list(lots)
+        if len(lots) > 1:
+            self.fields["lot"] = forms.ModelChoiceField(
+                label=_("Lot"),
+                queryset=lots[0].__class__.objects.filter(pk__in=[lot.pk for lot in lots]).order_by("number"),
+                required=False,
+                empty_label=_("The whole call"),
+            )
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > CHALLENGE_MAX_DOCUMENTS:
+            raise forms.ValidationError(_("Attach at most %(n)s files.") % {"n": CHALLENGE_MAX_DOCUMENTS})
+        for upload in files:
+            validate_document_file(upload)
+        return files
+
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LotForm(forms.ModelForm):
+    class Meta:
+        model = Lot
+        fields = ["title", "description", "ceiling"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+LotFormSet = forms.modelformset_factory(Lot, form=LotForm, extra=1, can_delete=True)
+
+
+class CriterionKind:
+    PRICE = "price"
+    OBJECTIVE = "objective"
+    SUBJECTIVE = "subjective"
+    CHOICES = [
+        (PRICE, _("Price")),
+        (OBJECTIVE, _("Objective (same score from every expert)")),
+        (SUBJECTIVE, _("Subjective (each expert's judgement)")),
+    ]
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Criterion"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.CHOICES, initial=CriterionKind.SUBJECTIVE)
+    max_points = forms.DecimalField(
+        label=_("Maximum points"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
+    )
+    description = forms.CharField(
+        label=_("Scoring guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def initial_for(cls, criterion) -> dict:
+        if criterion.is_price:
+            kind = CriterionKind.PRICE
+        elif criterion.is_objective:
+            kind = CriterionKind.OBJECTIVE
+        else:
+            kind = CriterionKind.SUBJECTIVE
+        return {
+            "name": criterion.name,
+            "kind": kind,
+            "max_points": criterion.max_points,
+            "description": criterion.description,
+        }
+
+    def as_criterion(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"].strip(),
+            "max_points": data["max_points"],
+            "is_price": data["kind"] == CriterionKind.PRICE,
+            "is_objective": data["kind"] in (CriterionKind.PRICE, CriterionKind.OBJECTIVE),
+            "description": data.get("description", ""),
+        }
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class AmendmentNoticeForm(forms.Form):
+    """What every amendment states: the public notice, the deadline and whether bids are affected."""
+
+    description = forms.CharField(
+        label=_("Amendment notice"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published on the call's page and sent to everyone who fetched the documents."),
+    )
+    bid_deadline = forms.DateTimeField(
+        label=_("New bid deadline"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Leave empty to keep the deadline (it still moves if the notice rule requires it)."),
+    )
+    affects_bids = forms.BooleanField(
+        label=_("The amendment affects bids"),
+        required=False,
+        initial=True,
+        help_text=_("Bids already submitted must then be confirmed again."),
+    )
+
+
+def amendment_form_class(tender_model):
+    """The amendment form: the notice plus every amendable field of the tender, pre-filled."""
+    field_forms = forms.models.fields_for_model(tender_model, fields=AMENDABLE_FIELDS)
+    return type("AmendmentForm", (AmendmentNoticeForm,), dict(field_forms))
+
+
+class CallDocumentForm(forms.Form):
+    document_type = forms.ChoiceField(
+        label=_("Kind of document"),
+        choices=[(value, DocumentType(value).label) for value in CALL_DOCUMENT_TYPES],
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"), validators=[validate_document_file])
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the suspension"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published on the call's page."),
+    )
+    challenge = forms.ModelChoiceField(
+        label=_("Because of the challenge"), queryset=Challenge.objects.none(), required=False
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["challenge"].queryset = tender.challenges.filter(status=ChallengeStatus.OPEN)
+
+
+class ResumeForm(forms.Form):
+    bid_deadline = forms.DateTimeField(
+        label=_("New bid deadline"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Leave empty to give back the time that was left, at least the amendment notice."),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published on the call's page."),
+    )
+
+
+class ChallengeAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))

@@ -1,0 +1,1 @@
+"""Tables of tendering: tenders and what hangs on them (`tenders`), sealed bids and openings (`bids`)."""

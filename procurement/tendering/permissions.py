@@ -1,0 +1,68 @@
+"""Who may do what with tenders, questions, challenges to the call and bids. Checked on the server,
+per object, by every service."""
+
+from __future__ import annotations
+
+from accounts.roles import Role, is_active_user, user_has_role
+from procurement.planning.permissions import can_manage_department, is_procurement_reader
+
+
+def can_manage_tender(user, tender) -> bool:
+    return can_manage_department(user, tender.department_id)
+
+
+def can_approve_tender(user, tender) -> bool:
+    """Bureau approvers approve publication (through the moderation workflow)."""
+    return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.BUREAU_APPROVER))
+
+
+def can_ask_question(user, tender) -> bool:
+    """Organization members (and, until the register lands everywhere, any signed-in non-staff user
+    with that role) may ask about a call that is open for bids."""
+    return is_active_user(user) and user_has_role(user, Role.ORGANIZATION_MEMBER)
+
+
+def can_file_challenge(user, tender) -> bool:
+    return can_ask_question(user, tender)
+
+
+def can_view_tender_staff(user, tender) -> bool:
+    """The staff view of a tender: its department's officers, approvers and supervisors."""
+    return can_manage_tender(user, tender) or is_procurement_reader(user)
+
+
+def can_view_tender_document(user, document, owner) -> bool:
+    """Non-public documents of a tender (core asks this; public ones are open to everyone): while
+    the call is a draft only its department's officers; afterwards approvers and supervisors too."""
+    from procurement.tendering.models.tenders import TenderStatus
+
+    if owner is None:
+        return False
+    if owner.status == TenderStatus.DRAFT:
+        return can_manage_tender(user, owner)
+    return can_view_tender_staff(user, owner)
+
+
+def is_member_of(user, organization) -> bool:
+    if not (is_active_user(user) and organization is not None):
+        return False
+    return organization.memberships.filter(user=user).exists()
+
+
+def can_view_challenge(user, challenge) -> bool:
+    """A challenge's text, documents and answer: the filing organization's members (or the filer),
+    the tender's department officers, approvers and supervisors. Never other organizations."""
+    if not is_active_user(user):
+        return False
+    if challenge.filed_by_id == user.pk or is_member_of(user, challenge.organization):
+        return True
+    return can_view_tender_staff(user, challenge.tender)
+
+
+def can_view_challenge_document(user, document, owner) -> bool:
+    return owner is not None and can_view_challenge(user, owner)
+
+
+def can_view_bid_counts(user, tender) -> bool:
+    """Staff see how many bids a lot has (never more before opening) and the opening record."""
+    return can_view_tender_staff(user, tender)

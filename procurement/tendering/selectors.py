@@ -1,0 +1,270 @@
+"""Reads of tendering, filtered for the acting user where it matters (bids: never before opening)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
+from procurement.tendering.models.tenders import (
+    Clarification,
+    Lot,
+    ScoringCriterion,
+    Tender,
+    TenderAmendment,
+    TenderStatus,
+)
+
+S = TenderStatus
+
+
+# After these, the number of bids may be shown (never before opening).
+OPENED_STATES = frozenset({S.OPENED, S.EVALUATING, S.AWARDED, S.FAILED})
+
+
+# States the public sees a call in (the page is live from publication on).
+PUBLIC_STATES = frozenset(set(S.values) - {S.DRAFT, S.PENDING_APPROVAL})
+
+
+def tenders_for_staff(user) -> QuerySet[Tender]:
+    qs = Tender.objects.select_related("department", "method", "budget_line__plan")
+    if user.is_superuser or is_procurement_reader(user):
+        # Approvers and supervisors read every department's tenders; actions stay refused.
+        return qs
+    if not is_procurement_staff(user):
+        return qs.none()
+    return qs.filter(department_id=user.department_id)
+
+
+def tender_interested_users(tender: Tender):
+    """Everyone to tell about a change of the call: who fetched its documents and the members of
+    organizations with a live bid. Never shown to anyone."""
+    from procurement.tendering.models.bids import Bid, BidStatus
+
+    User = get_user_model()
+    bidders = Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED).values("organization_id")
+    return (
+        User.objects.filter(
+            Q(pk__in=tender.document_accesses.values("user_id"))
+            | Q(memberships__organization_id__in=bidders),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def tender_bidder_users(tender: Tender):
+    """Members of the organizations with a live bid on the tender (each told on their own)."""
+    from procurement.tendering.models.bids import Bid, BidStatus
+
+    User = get_user_model()
+    bidders = Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED).values("organization_id")
+    return (
+        User.objects.filter(is_active=True, memberships__organization_id__in=bidders)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def organization_member_users(organization_id: int):
+    User = get_user_model()
+    return User.objects.filter(is_active=True, memberships__organization_id=organization_id).order_by("pk")
+
+
+def call_subscribers(tender: Tender):
+    """Members of verified organizations whose service categories include the call's category (or
+    one of its catalogue items): they are told when the call is published."""
+    from core.models import ServiceCategory
+    from orgs.models import Organization, VerificationStatus
+
+    category_id = tender.budget_line.category_id
+    categories = ServiceCategory.objects.filter(Q(pk=category_id) | Q(parent_id=category_id)).values("pk")
+    organizations = Organization.objects.filter(
+        verification_status=VerificationStatus.VERIFIED, service_categories__in=categories
+    ).values("pk")
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, memberships__organization_id__in=organizations)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@dataclass
+class TenderPublicState:
+    """What the call's public page shows, read in a fixed number of queries."""
+
+    tender: Tender
+    lots: list = field(default_factory=list)
+    clarifications: list = field(default_factory=list)
+    amendments: list = field(default_factory=list)
+    documents: list = field(default_factory=list)
+    bid_count: int | None = None
+    # After opening: the opening record (bidders and prices read), public.
+    opening: object = None
+    is_open_for_bids: bool = False
+    seconds_left: int | None = None
+    show_lots: bool = False
+    current_suspension: object = None
+
+    @property
+    def days_left(self) -> int | None:
+        return None if self.seconds_left is None else self.seconds_left // 86400
+
+    @property
+    def hours_left(self) -> int | None:
+        return None if self.seconds_left is None else (self.seconds_left % 86400) // 3600
+
+
+def tender_public_state(tender_id: int, *, documents_loader=None, bid_counter=None) -> TenderPublicState:
+    """The live state of a call for its page: deadline and time left, lots with their scoring
+    sheets, answered clarifications (never who asked), amendments, public documents and, after
+    opening only, the number of bids."""
+    criteria = ScoringCriterion.objects.order_by("sort_order", "pk")
+    tender = (
+        Tender.objects.select_related("department", "method", "budget_line__category")
+        .prefetch_related(
+            Prefetch(
+                "lots",
+                queryset=Lot.objects.order_by("number").prefetch_related(
+                    Prefetch("criteria", queryset=criteria)
+                ),
+            ),
+            Prefetch(
+                "clarifications",
+                queryset=Clarification.objects.filter(answered_at__isnull=False).only(
+                    "pk", "tender_id", "question", "answer", "answered_at"
+                ),
+                to_attr="public_clarifications",
+            ),
+            Prefetch(
+                "amendments", queryset=TenderAmendment.objects.order_by("number"), to_attr="public_amendments"
+            ),
+        )
+        .get(pk=tender_id)
+    )
+    now = timezone.now()
+    lots = list(tender.lots.all())
+    state = TenderPublicState(
+        tender=tender,
+        lots=lots,
+        show_lots=len(lots) > 1,
+        clarifications=tender.public_clarifications,
+        amendments=tender.public_amendments,
+    )
+    state.is_open_for_bids = tender.status == S.PUBLISHED and bool(
+        tender.bid_deadline and now < tender.bid_deadline
+    )
+    if state.is_open_for_bids:
+        state.seconds_left = int((tender.bid_deadline - now).total_seconds())
+    if tender.status == S.SUSPENDED:
+        state.current_suspension = tender.suspensions.filter(resumed_at__isnull=True).first()
+    state.documents = (
+        list(documents_loader(tender)) if documents_loader else list(tender_public_documents(tender))
+    )
+    if tender.status in OPENED_STATES:
+        from procurement.tendering.models.bids import BidOpening
+
+        state.opening = BidOpening.objects.filter(tender=tender).first()
+        if state.opening is not None:
+            state.bid_count = state.opening.bid_count
+        if bid_counter is not None:
+            state.bid_count = bid_counter(tender)
+    return state
+
+
+def tender_public_documents(tender: Tender):
+    """The call documents (core.Document owned by the tender) that are public."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Document, DocumentVisibility
+
+    return Document.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(Tender),
+        owner_object_id=str(tender.pk),
+        visibility=DocumentVisibility.PUBLIC,
+    ).order_by("uploaded_at", "pk")
+
+
+def bids_of_user(user) -> QuerySet:
+    """Bids of the organizations `user` belongs to (every status, newest first). Nothing sealed is
+    read here: the list shows who, when, which call and the receipt."""
+    from procurement.tendering.models.bids import Bid
+
+    if not (user and user.is_authenticated):
+        return Bid.objects.none()
+    return (
+        Bid.objects.filter(organization__memberships__user=user)
+        .select_related("tender", "lot", "organization")
+        .annotate(tender_lot_count=Count("tender__lots", distinct=True))
+        .defer("ciphertext", "nonce")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def organizations_for_bidding(user) -> list:
+    from orgs.selectors import organizations_of_user
+
+    return list(organizations_of_user(user))
+
+
+def live_bid(*, organization, tender: Tender, lot_id=None):
+    from procurement.tendering.models.bids import Bid, BidStatus
+
+    qs = Bid.objects.filter(organization=organization, tender=tender, status=BidStatus.SUBMITTED)
+    if lot_id:
+        qs = qs.filter(lot_id=lot_id)
+    return qs.order_by("lot__number").first()
+
+
+def qualification_documents_for_bid(organization) -> QuerySet:
+    """The organization's stored qualification documents still valid today (fill once)."""
+    from orgs.models import QualificationDocument
+
+    today = timezone.localdate()
+    return (
+        QualificationDocument.objects.filter(organization=organization)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("document")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def bid_form_initial(*, organization, lot) -> dict:
+    """A new bid starts from the organization's profile and its stored qualification documents."""
+    return {
+        "organization": organization.pk,
+        "lot": lot.pk if lot else None,
+        "contact_name": organization.contact_name or organization.legal_rep_name,
+        "contact_phone": organization.contact_phone,
+        "qualification_documents": list(
+            qualification_documents_for_bid(organization).values_list("pk", flat=True)
+        ),
+    }
+
+
+@dataclass
+class StaffBidSummary:
+    """Before opening: the number of live bids per lot, nothing else. After: the opening record."""
+
+    counts: list = field(default_factory=list)  # [(lot, count)]
+    opening: object = None
+    total: int = 0
+
+
+def tender_bid_summary_for_staff(tender: Tender) -> StaffBidSummary:
+    from procurement.tendering.models.bids import BidOpening, BidStatus
+
+    lots = list(
+        tender.lots.order_by("number").annotate(
+            live_bids=Count("bids", filter=Q(bids__status=BidStatus.SUBMITTED))
+        )
+    )
+    summary = StaffBidSummary(counts=[(lot, lot.live_bids) for lot in lots])
+    summary.total = sum(count for _lot, count in summary.counts)
+    summary.opening = BidOpening.objects.filter(tender=tender).first()
+    return summary

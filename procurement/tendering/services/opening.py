@@ -1,0 +1,187 @@
+"""Closing at the deadline and the opening of sealed bids (开标).
+
+`tenders_close_and_open_due` is what the scheduler runs every minute: each tender whose deadline
+has passed is closed (`tender_close`) and opened (`tender_open_bids`), each in its own transaction
+under a row lock. Running it twice does nothing the second time."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+import audit
+from orgs.selectors import organization_eligibility, shared_legal_representative_groups
+from procurement._common import deny, refuse
+from procurement.tendering import sealing
+from procurement.tendering.events import bids_opened
+from procurement.tendering.models.bids import Bid, BidOpening, BidStatus, TenderSealingKey
+from procurement.tendering.models.tenders import Tender, TenderStatus
+from procurement.tendering.permissions import can_manage_tender
+from procurement.tendering.services import tenders
+from procurement.tendering.services.bids import bid_needs_reconfirmation, content_from_json
+
+logger = logging.getLogger(__name__)
+
+
+def _unseal_for_opening(key: TenderSealingKey, bid: Bid):
+    """The opening's read of a bid (after the deadline, tender closed and locked)."""
+    plain = sealing.unseal(key, sealing.Sealed(bytes(bid.ciphertext), bytes(bid.nonce)), aad=bid.aad())
+    return content_from_json(plain)
+
+
+def _conflicts(bids: list[Bid]) -> dict[int, list[str]]:
+    """Organization id → names of the other bidders sharing its legal representative."""
+    organizations = {bid.organization_id: bid.organization for bid in bids}
+    conflicts: dict[int, list[str]] = {}
+    for group in shared_legal_representative_groups(organizations.values()):
+        for organization in group:
+            conflicts[organization.pk] = sorted(o.name for o in group if o.pk != organization.pk)
+    return conflicts
+
+
+def tender_open_bids(*, actor=None, tender: Tender) -> BidOpening:
+    """See `_open_bids`. The reasons it stores are public text: written in the site language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _open_bids(actor=actor, tender=tender)
+
+
+@transaction.atomic
+def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
+    """closed → opened: unseal every live bid, re-check each bidder's eligibility (a listing since
+    submission, a shared legal representative with another bidder, a bid not re-confirmed after an
+    amendment make it non-responsive, with the reason), record the opening (when, by whom — empty
+    for the scheduler —, bidders and prices read) and, when no lot has the method's minimum of
+    responsive bids, fail the tender (流标), which releases its budget. Idempotent: a tender already
+    opened returns its record."""
+    tender = Tender.objects.select_for_update(of=("self",)).select_related("method").get(pk=tender.pk)
+    existing = BidOpening.objects.filter(tender=tender).first()
+    if existing is not None:
+        return existing
+    if actor is not None and not can_manage_tender(actor, tender):
+        deny(_("Only the procurement officers of the purchasing unit may do this."))
+    if tender.status != TenderStatus.CLOSED:
+        refuse(_("Only a tender whose bidding has closed can be opened."), code="not_closed")
+    tender = tenders.tender_open(actor=actor, tender=tender)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    bids = list(
+        Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED)
+        .select_related("organization", "lot")
+        .order_by("lot__number", "submitted_at", "pk")
+    )
+    key = TenderSealingKey.objects.filter(tender=tender).first()
+    conflicts = _conflicts(bids)
+    by_lot: dict[int, list[dict]] = defaultdict(list)
+    for bid in bids:
+        content = _unseal_for_opening(key, bid)
+        reasons = list(
+            organization_eligibility(
+                bid.organization,
+                min_grade=tender.min_grade,
+                min_years_registered=tender.min_years_registered,
+                on=today,
+            ).messages
+        )
+        if bid.organization_id in conflicts:
+            reasons.append(
+                _("Shares its legal representative with another bidder on this tender: %(names)s.")
+                % {"names": "、".join(conflicts[bid.organization_id])}
+            )
+        if bid_needs_reconfirmation(bid, tender):
+            reasons.append(_("The bid was not confirmed again after an amendment that affected bids."))
+        bid.opened_at = now
+        bid.price = content.price
+        bid.responsive = not reasons
+        bid.nonresponsive_reason = "；".join(reasons)
+        bid.save(update_fields=["opened_at", "price", "responsive", "nonresponsive_reason"])
+        by_lot[bid.lot_id].append(
+            {
+                "bid": bid.pk,
+                "organization": bid.organization_id,
+                "name": bid.organization.name,
+                "uscc": bid.organization.uscc,
+                "price": str(bid.price),
+                "responsive": bid.responsive,
+                "reason": bid.nonresponsive_reason,
+            }
+        )
+    minimum = tender.method.minimum_bids
+    lots = []
+    for lot in tender.lots.order_by("number"):
+        rows = by_lot.get(lot.pk, [])
+        responsive = sum(1 for row in rows if row["responsive"])
+        lots.append(
+            {
+                "lot": lot.pk,
+                "number": lot.number,
+                "title": str(lot),
+                "responsive": responsive,
+                "failed": responsive < minimum,
+                "bids": rows,
+            }
+        )
+    failed = all(lot["failed"] for lot in lots)
+    opening = BidOpening.objects.create(
+        tender=tender,
+        opened_at=now,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        bid_count=len(bids),
+        responsive_count=sum(1 for bid in bids if bid.responsive),
+        failed=failed,
+        record={"minimum_bids": minimum, "lots": lots},
+    )
+    audit.record(
+        actor=actor,
+        action="tender.open_bids",
+        target=tender,
+        after={
+            "bids": opening.bid_count,
+            "responsive": opening.responsive_count,
+            "failed_lots": [lot["number"] for lot in lots if lot["failed"]],
+        },
+    )
+    bids_opened(tender=tender, opening=opening)
+    if failed:
+        tenders.tender_fail(
+            actor=actor,
+            tender=tender,
+            reason=_("Fewer responsive bids than the method's minimum (%(minimum)s) were received (流标).")
+            % {"minimum": minimum},
+        )
+    return opening
+
+
+def tenders_close_and_open_due(*, now=None) -> dict:
+    """Close every published tender whose deadline has passed and open every closed, unopened one,
+    each in its own transaction (one failure does not stop the others). Returns the tender ids."""
+    now = now or timezone.now()
+    result = {"closed": [], "opened": [], "failed": [], "errors": []}
+    due = Tender.objects.filter(status=TenderStatus.PUBLISHED, bid_deadline__lte=now).order_by(
+        "bid_deadline", "pk"
+    )
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            tenders.tender_close(actor=None, tender=Tender(pk=pk), at=now)
+        except ValidationError:
+            continue  # moved on meanwhile (suspended, cancelled, already closed)
+        result["closed"].append(pk)
+    waiting = Tender.objects.filter(status=TenderStatus.CLOSED, opening__isnull=True).order_by(
+        "bid_deadline", "pk"
+    )
+    for pk in list(waiting.values_list("pk", flat=True)):
+        try:
+            opening = tender_open_bids(actor=None, tender=Tender(pk=pk))
+        except Exception:
+            logger.exception("opening of tender %s failed", pk)
+            result["errors"].append(pk)
+            continue
+        result["opened"].append(pk)
+        if opening.failed:
+            result["failed"].append(pk)
+    return result
