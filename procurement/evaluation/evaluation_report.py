@@ -12,8 +12,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from procurement.evaluation.arithmetic import round2
+from core.pdf import register_cjk_font
+from procurement.evaluation.arithmetic import round2, ties
 
 
 def sha256(data: bytes) -> str:
@@ -64,8 +70,6 @@ def report_content(data, results) -> dict:
                 "justification_accepted": bool(review and review.justification_accepted),
             }
         )
-    from procurement.evaluation.arithmetic import ties
-
     return {
         "tender": {"id": tender.pk, "reference": tender.reference, "title": tender.title},
         "lot": {"id": data.panel.lot_id, "number": data.panel.lot.number, "title": str(data.panel.lot)},
@@ -118,14 +122,6 @@ def render_report_html(content: dict) -> str:
 
 
 def render_report_pdf(content: dict) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from core.pdf import register_cjk_font
-
     font = register_cjk_font()
     with translation.override(settings.LANGUAGE_CODE):
         buffer = io.BytesIO()

@@ -1,13 +1,15 @@
 """The notifications of evaluation: panel invitations, an empty seat with no reserve, award notices
-and result challenges, through `core.notifications`."""
+and result challenges, through `core.notifications`. Each is queued with `notify_on_commit` (a
+rolled back change tells nobody); recipients come from selectors."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.notifications import notify_on_commit
+from core.notifications import notify_on_commit, register_event
 from procurement.planning.selectors import department_officers
+from procurement.tendering.selectors import tender_bidder_users
 
 PANEL_INVITED = "procurement.panel_invited"
 AWARD_NOTICE = "procurement.award_notice_published"
@@ -18,8 +20,6 @@ RESULT_CHALLENGE = "procurement.result_challenge_filed"
 def register_events() -> None:
     """Events of evaluation and award. A bidder's notice never names the panel before the award
     notice, nor another bidder's scores."""
-    from core.notifications import register_event
-
     register_event(
         PANEL_INVITED,
         label=_("You were drawn for an evaluation panel"),
@@ -60,33 +60,23 @@ def register_events() -> None:
 
 def panel_invited(*, members) -> None:
     """Each drawn member (or called reserve) is told on their own."""
-
-    def send():
-        from django.urls import reverse
-
-        from core.notifications import notify
-
-        for member in members:
-            tender = member.panel.tender
-            notify(
-                PANEL_INVITED,
-                recipients=[member.user],
-                obj=member,
-                context={
-                    "title": tender.title,
-                    "reference": tender.reference,
-                    "url": reverse("procurement:expert_panel", args=[member.pk]),
-                },
-            )
-
-    transaction.on_commit(send)
+    for member in members:
+        tender = member.panel.tender
+        notify_on_commit(
+            PANEL_INVITED,
+            recipients=[member.user],
+            obj=member,
+            context={
+                "title": tender.title,
+                "reference": tender.reference,
+                "url": reverse("procurement:expert_panel", args=[member.pk]),
+            },
+        )
 
 
 def panel_no_reserve(*, panel, member) -> None:
     """The purchasing unit's officers: `member` declined or was recused and no reserve is left
     (once per member who left)."""
-    from django.urls import reverse
-
     tender = panel.tender
     notify_on_commit(
         PANEL_NO_RESERVE,
@@ -103,51 +93,32 @@ def panel_no_reserve(*, panel, member) -> None:
 
 def award_notice_published(*, award) -> None:
     """Every bidder's members: the result is out (each sees only its own score and rank)."""
-
-    def send():
-        from core.notifications import notify
-        from procurement.tendering.selectors import tender_bidder_users
-
-        tender = award.tender
-        notify(
-            AWARD_NOTICE,
-            recipients=list(tender_bidder_users(tender)),
-            obj=award,
-            context={
-                "title": tender.title,
-                "reference": tender.reference,
-                "challenge_until": award.challenge_window_ends_on.isoformat()
-                if award.challenge_window_ends_on
-                else "",
-            },
-            dedupe_key="notice",
-        )
-
-    transaction.on_commit(send)
+    tender = award.tender
+    notify_on_commit(
+        AWARD_NOTICE,
+        recipients=lambda: list(tender_bidder_users(tender)),
+        obj=award,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "challenge_until": award.challenge_window_ends_on.isoformat()
+            if award.challenge_window_ends_on
+            else "",
+        },
+        dedupe_key="notice",
+    )
 
 
 def result_challenge_filed(*, challenge, answer_due_on) -> None:
     """The purchasing unit's officers are told (the challenge's text stays in the challenge)."""
-
-    def send():
-        from django.contrib.auth import get_user_model
-
-        from accounts.roles import Role
-        from core.notifications import notify
-
-        tender = challenge.tender
-        officers = get_user_model().objects.filter(
-            is_active=True, department_id=tender.department_id, groups__name=Role.PROCUREMENT_OFFICER.value
-        )
-        notify(
-            RESULT_CHALLENGE,
-            recipients=list(officers),
-            obj=challenge,
-            context={
-                "title": tender.title,
-                "reference": tender.reference,
-                "answer_due": answer_due_on.isoformat(),
-            },
-        )
-
-    transaction.on_commit(send)
+    tender = challenge.tender
+    notify_on_commit(
+        RESULT_CHALLENGE,
+        recipients=lambda: department_officers(tender.department_id),
+        obj=challenge,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "answer_due": answer_due_on.isoformat(),
+        },
+    )

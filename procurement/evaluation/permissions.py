@@ -4,6 +4,8 @@ object, by every service."""
 from __future__ import annotations
 
 from accounts.roles import Role, is_active_user, user_has_role
+from procurement.evaluation.models.panels import MemberStatus
+from procurement.tendering.models.tenders import TenderStatus
 from procurement.tendering.permissions import can_view_tender_staff, is_member_of
 
 
@@ -23,9 +25,6 @@ def is_active_expert(user) -> bool:
 
 def member_may_see_bids(member) -> bool:
     """A panel member sees the bids only after declaring no conflict, and never before opening."""
-    from procurement.evaluation.models.panels import MemberStatus
-    from procurement.tendering.models.tenders import TenderStatus
-
     tender = member.panel.tender
     return (
         member.status == MemberStatus.ACTIVE

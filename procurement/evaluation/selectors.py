@@ -22,6 +22,7 @@ from procurement.evaluation.models.panels import (
 )
 from procurement.tendering.models.bids import Bid, BidStatus
 from procurement.tendering.models.tenders import ChallengeStatus, ScoringCriterion
+from procurement.tendering.selectors import tenders_for_staff
 
 
 def seats_of_user(user) -> QuerySet[PanelMember]:
@@ -153,8 +154,6 @@ def evaluation_data(
 
 
 def panels_for_staff(user) -> QuerySet[Panel]:
-    from procurement.tendering.selectors import tenders_for_staff
-
     return (
         Panel.objects.filter(tender__in=tenders_for_staff(user))
         .select_related("tender", "lot")
@@ -255,8 +254,6 @@ class OwnResult:
 def own_results(user) -> list[OwnResult]:
     """For each published award of a lot the user's organizations bid on, the organization's own
     score and rank."""
-    from procurement.tendering.models.bids import Bid, BidStatus
-
     if not (user and user.is_authenticated):
         return []
     bids = Bid.objects.filter(organization__memberships__user=user, status=BidStatus.SUBMITTED).values(

@@ -12,6 +12,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery,
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from core.models import ServiceCategory
 from procurement.contracts.models.contracts import (
     Contract,
     Milestone,
@@ -38,14 +39,12 @@ from procurement.supervision.lights import (
     light_for_tender,
     window,
 )
-from procurement.supervision.models import LightKind, PublicReport
+from procurement.supervision.models import LightKind, LightSnapshot, PublicReport
 from procurement.tendering.models.tenders import Challenge, Tender, TenderStatus
 
 
 def _category_q(path: str, category_id) -> Q:
     """An item in the category or in a catalogue item under it."""
-    from core.models import ServiceCategory
-
     ids = ServiceCategory.objects.filter(Q(pk=category_id) | Q(parent_id=category_id)).values("pk")
     return Q(**{f"{path}__in": ids})
 
@@ -286,16 +285,12 @@ def snapshot_rows(kind: str, today=None):
 
 
 def _previous_snapshot_date(day: dt.date):
-    from procurement.supervision.models import LightSnapshot
-
     return Subquery(LightSnapshot.objects.filter(date__lt=day).order_by("-date").values("date")[:1])
 
 
 def newly_red(day: dt.date | None = None, *, department=None, organizations=None, category=None):
     """Snapshot rows red on `day` whose item was not red in the previous snapshot (the latest date
     before `day`; an item new since then counts as newly red). One query."""
-    from procurement.supervision.models import LightSnapshot
-
     day = day or timezone.localdate()
     red_before = LightSnapshot.objects.filter(
         date=_previous_snapshot_date(day), kind=OuterRef("kind"), object_id=OuterRef("object_id"), colour=RED
@@ -304,8 +299,6 @@ def newly_red(day: dt.date | None = None, *, department=None, organizations=None
     if department:
         queryset = queryset.filter(department_id=department)
     if category:
-        from core.models import ServiceCategory
-
         queryset = queryset.filter(
             category__in=ServiceCategory.objects.filter(Q(pk=category) | Q(parent_id=category)).values("pk")
         )
@@ -316,6 +309,4 @@ def newly_red(day: dt.date | None = None, *, department=None, organizations=None
 
 def light_history(kind: str, object_id: int):
     """The snapshot rows of one item, newest first."""
-    from procurement.supervision.models import LightSnapshot
-
     return LightSnapshot.objects.filter(kind=kind, object_id=object_id).order_by("-date")

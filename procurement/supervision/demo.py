@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from orgs.models import Organization
 from procurement.contracts.models.contracts import Contract, ContractStatus
 from procurement.supervision.models import PublicReport, PublicReportOutcome, PublicReportTarget
 from procurement.supervision.services.lights import light_snapshot_take
@@ -27,8 +28,6 @@ REPORTS = [
 
 
 def seed(stdout=None) -> None:
-    from orgs.models import Organization
-
     User = get_user_model()
     supervisor = User.objects.filter(username="supervisor").first()
     if supervisor is None:

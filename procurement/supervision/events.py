@@ -1,9 +1,14 @@
-"""The notifications of supervision: newly red lights and public reports, through `core.notifications`."""
+"""The notifications of supervision: newly red lights and public reports, through `core.notifications`.
+Each is queued with `notify_on_commit`, so a rolled back change tells nobody; recipients come from
+selectors (or, for the escalation, from the caller, who works out each item's responsible staff)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.notifications import notify_on_commit, register_event
+from procurement.supervision.selectors import active_supervisors
 
 LIGHT_RED = "procurement.light_red"
 PUBLIC_REPORT_FILED = "procurement.public_report_filed"
@@ -11,8 +16,6 @@ PUBLIC_REPORT_ASSIGNED = "procurement.public_report_assigned"
 
 
 def register_events() -> None:
-    from core.notifications import register_event
-
     register_event(
         LIGHT_RED,
         label=_("A supervised item turned red"),
@@ -40,9 +43,7 @@ def register_events() -> None:
 
 def light_turned_red(*, snapshot, recipients, label: str) -> None:
     """Escalation of a newly red item, once per item and day (the dedupe key)."""
-    from core.notifications import notify
-
-    notify(
+    notify_on_commit(
         LIGHT_RED,
         recipients=recipients,
         obj=snapshot,
@@ -53,46 +54,29 @@ def light_turned_red(*, snapshot, recipients, label: str) -> None:
 
 def public_report_filed(*, report, target: str) -> None:
     """Supervisors are told in the app (the report's text and the filer stay in the report)."""
-
-    def send():
-        from django.contrib.auth import get_user_model
-        from django.urls import reverse
-
-        from accounts.roles import Role
-        from core.notifications import notify
-
-        supervisors = get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
-        notify(
-            PUBLIC_REPORT_FILED,
-            recipients=list(supervisors),
-            obj=report,
-            context={
-                "number": report.tracking_number,
-                "target": target,
-                "due": report.accept_due_on.isoformat(),
-                "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
-            },
-        )
-
-    transaction.on_commit(send)
+    notify_on_commit(
+        PUBLIC_REPORT_FILED,
+        recipients=lambda: list(active_supervisors()),
+        obj=report,
+        context={
+            "number": report.tracking_number,
+            "target": target,
+            "due": report.accept_due_on.isoformat(),
+            "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
+        },
+    )
 
 
 def public_report_assigned(*, report) -> None:
-    def send():
-        from django.urls import reverse
-
-        from core.notifications import notify
-
-        notify(
-            PUBLIC_REPORT_ASSIGNED,
-            recipients=[report.handler],
-            obj=report,
-            context={
-                "number": report.tracking_number,
-                "due": report.due_on.isoformat() if report.due_on else "",
-                "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
-            },
-            dedupe_key=str(report.handler_id),
-        )
-
-    transaction.on_commit(send)
+    """The handler of an accepted report (told again when another handler is given)."""
+    notify_on_commit(
+        PUBLIC_REPORT_ASSIGNED,
+        recipients=[report.handler],
+        obj=report,
+        context={
+            "number": report.tracking_number,
+            "due": report.due_on.isoformat() if report.due_on else "",
+            "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
+        },
+        dedupe_key=str(report.handler_id),
+    )

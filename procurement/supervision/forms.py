@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from core.documents import validate_document_file
 from core.models import Department, ServiceCategory
 from core.upload_fields import MultipleFileField
+from orgs.models import Organization
+from procurement import rules
 from procurement.contracts.models.contracts import Contract, ContractStatus
 from procurement.supervision.models import LightColour, LightKind, PublicReportOutcome, PublicReportTarget
+from procurement.supervision.selectors import active_supervisors
 from procurement.supervision.services.public_reports import PUBLIC_REPORT_MAX_DOCUMENTS
 from procurement.tendering.models.tenders import Tender, TenderStatus
 
@@ -86,8 +87,6 @@ class PublicReportForm(forms.Form):
             if data["contract"] is None:
                 self.add_error("target_reference", _("No published contract has this number."))
         else:
-            from orgs.models import Organization
-
             data["organization"] = (
                 Organization.objects.filter(Q(uscc=reference.upper()) | Q(name=reference))
                 .order_by("pk")
@@ -102,14 +101,6 @@ class TrackForm(forms.Form):
     number = forms.CharField(label=_("Tracking number"), max_length=30)
 
 
-def _supervisors():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
-        .order_by("username")
-    )
-
-
 class AcceptForm(forms.Form):
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, required=False)
     due_on = forms.DateField(
@@ -119,10 +110,8 @@ class AcceptForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from procurement import rules
-
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = _supervisors()
+        self.fields["handler"].queryset = active_supervisors()
         self.fields["due_on"].help_text = _("Empty: %(n)s working days from today.") % {
             "n": rules.public_report_answer_working_days()
         }
@@ -141,7 +130,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = _supervisors()
+        self.fields["handler"].queryset = active_supervisors()
 
 
 class ConcludeForm(forms.Form):
@@ -170,8 +159,6 @@ class BoardFilterForm(forms.Form):
 
     def organizations(self):
         """A queryset of the organizations matching the text (None: no filter)."""
-        from orgs.models import Organization
-
         text = (self.cleaned_data.get("organization") or "").strip() if self.is_valid() else ""
         if not text:
             return None

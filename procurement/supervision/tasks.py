@@ -2,19 +2,21 @@
 
 from celery import shared_task
 
+from procurement.supervision.services.lights import lights_daily as run_lights_daily
+
 
 @shared_task(acks_late=True, name="procurement.lights_daily")
 def lights_daily() -> dict:
     """Every night: the supervision lights' snapshot, then the escalation of newly red items (a second
     run the same day rewrites the same rows and notifies nobody again)."""
-    from procurement.supervision.services.lights import lights_daily as run
-
-    return run()
+    return run_lights_daily()
 
 
 @shared_task(acks_late=True, name="procurement.email_public_report_filer")
 def email_public_report_filer(report_id: int) -> bool:
     """Email a public report's filer its status (once per status)."""
+    # A task calling back into its service: `services.public_reports` imports this module at its top
+    # to queue this task, so the service is imported here, when the task runs.
     from procurement.supervision.services.public_reports import public_report_email_filer
 
     return public_report_email_filer(report_id=report_id)

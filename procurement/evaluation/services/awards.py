@@ -12,14 +12,18 @@ from django.utils.translation import gettext as _
 
 import audit
 from core.workdays import add_working_days
+from orgs.models import CreditRecordKind
+from orgs.services import credit_record_append
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.evaluation.events import award_notice_published
 from procurement.evaluation.models.awards import Award, AwardStatus
 from procurement.evaluation.models.panels import EvaluationReport
+from procurement.evaluation.transitions import AWARD_TRANSITIONS, check_award_transition
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import TenderStatus
 from procurement.tendering.permissions import can_manage_tender
+from procurement.tendering.services.tenders import tender_award
 
 
 def _ranked(report: EvaluationReport, *, excluding_organizations=()) -> list[dict]:
@@ -66,10 +70,6 @@ def award_confirm(*, actor, award: Award, bid: Bid | None = None, reason: str = 
     the report with a recorded reason (also needed to choose among tied first candidates). The
     notice is published at once (`award_notice_publish`); when every lot is confirmed the tender is
     awarded and each lot's budget reservation becomes its award amount."""
-    from orgs.models import CreditRecordKind
-    from orgs.services import credit_record_append
-    from procurement.tendering.services.tenders import tender_award
-
     award = (
         Award.objects.select_for_update(of=("self",))
         .select_related("tender", "report", "lot")
@@ -78,7 +78,7 @@ def award_confirm(*, actor, award: Award, bid: Bid | None = None, reason: str = 
     tender = award.tender
     if not can_manage_tender(actor, tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
-    if award.status != AwardStatus.PENDING:
+    if (award.status, AwardStatus.CONFIRMED) not in AWARD_TRANSITIONS:
         refuse(_("This award is not awaiting confirmation."), code="wrong_state")
     cancelled_orgs = set(
         Award.objects.filter(lot_id=award.lot_id, status=AwardStatus.CANCELLED).values_list(
@@ -189,6 +189,7 @@ def award_cancel(*, actor, award: Award, reason: str) -> Award:
     award = Award.objects.select_for_update().get(pk=award.pk)
     if award.status == AwardStatus.CANCELLED:
         return award
+    check_award_transition(award.status, AwardStatus.CANCELLED)
     before = {"status": award.status}
     award.status = AwardStatus.CANCELLED
     award.cancelled_at = timezone.now()

@@ -6,14 +6,20 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import tablib
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit
+from core.models import ServiceCategory
+from orgs.resources import ImportFileError as OrgsFileError
+from orgs.resources import load_dataset
 from procurement._common import deny
 from procurement.evaluation.models.experts import (
     Expert,
@@ -76,8 +82,6 @@ def experts_export_csv(experts) -> str:
 
 def experts_export_xlsx(experts) -> bytes:
     """The pool as an Excel workbook, in the import's columns."""
-    import tablib
-
     dataset = tablib.Dataset(headers=list(EXPORT_COLUMNS), title="experts")
     for row in _export_rows(experts):
         dataset.append(row)
@@ -157,9 +161,6 @@ def _cell(value) -> str:
 def experts_read_file(content: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of an uploaded .csv (UTF-8 or GB18030) or .xlsx file; ImportFileError with a
     message for the user when the file cannot be read."""
-    from orgs.resources import ImportFileError as OrgsFileError
-    from orgs.resources import load_dataset
-
     try:
         dataset = load_dataset(content, filename)
     except OrgsFileError as exc:
@@ -181,10 +182,6 @@ def experts_import(*, actor, headers: list[str], rows: list[list[str]]) -> Impor
     password=None, via="experts")`, it cannot log in until a password is set). All-or-nothing:
     every row is checked first and each problem reported with its row and column; only a file
     without errors is written, through `expert_create` / `expert_save`, in one transaction."""
-    from django.contrib.auth.validators import UnicodeUsernameValidator
-
-    from core.models import ServiceCategory
-
     if not can_manage_experts(actor):
         deny(_("Only procurement officers and administrators keep the expert pool."))
     result = ImportResult()
@@ -259,8 +256,6 @@ def experts_import(*, actor, headers: list[str], rows: list[list[str]]) -> Impor
             problem("active", _("must be 是 or 否"))
         email = row.get("email", "")
         if email:
-            from django.core.validators import validate_email
-
             try:
                 validate_email(email)
             except ValidationError:

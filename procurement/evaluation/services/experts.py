@@ -8,10 +8,12 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
 from accounts.roles import Role
+from accounts.services import role_grant, role_revoke, user_signup
 from core.identity import id_number_hmac, id_number_mask, id_number_validate
 from procurement._common import deny, refuse, summary
 from procurement.evaluation.models.experts import (
@@ -29,8 +31,6 @@ def _may_edit(actor, expert: Expert | None) -> bool:
 
 
 def _sync_role(expert: Expert) -> None:
-    from accounts.services import role_grant, role_revoke
-
     if expert.active and expert.user.is_active:
         role_grant(user=expert.user, role=Role.EXPERT, reason=f"procurement.expert:{expert.pk} active")
     else:
@@ -70,8 +70,6 @@ def expert_create(*, actor, instance: Expert, categories, username: str, email: 
     """Add an expert to the pool with their site account: the account named `username` if it exists
     (and is nobody's expert yet), else a new one (`user_signup(..., password=None, via="experts")`:
     it cannot log in until a password is set). All or nothing: a refusal creates no account."""
-    from accounts.services import user_signup
-
     if not can_manage_experts(actor):
         deny(_("Only procurement officers and administrators keep the expert pool."))
     username = (username or "").strip()
@@ -192,8 +190,6 @@ def expert_family_tie_declare(
 def expert_relation_end(*, actor, relation: ExpertRelation, ended_on: dt.date) -> ExpertRelation:
     """End a running relation on `ended_on` (not in the future, not before it started). It still
     excludes the expert for `rules.conflict_lookback_years()` after that date."""
-    from django.utils import timezone
-
     relation = (
         ExpertRelation.objects.select_for_update(of=("self",)).select_related("expert").get(pk=relation.pk)
     )
@@ -222,8 +218,6 @@ def expert_relation_end(*, actor, relation: ExpertRelation, ended_on: dt.date) -
 def expert_family_tie_withdraw(*, actor, tie: ExpertFamilyTie) -> ExpertFamilyTie:
     """Withdraw a declared family tie (declared by mistake, or the relative no longer represents
     an organization). The row stays as a record; it no longer excludes the expert."""
-    from django.utils import timezone
-
     tie = ExpertFamilyTie.objects.select_for_update(of=("self",)).select_related("expert").get(pk=tie.pk)
     if not _may_edit(actor, tie.expert):
         deny()

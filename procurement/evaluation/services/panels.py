@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit
+from orgs.models import Membership, Organization
 from orgs.rules import add_years
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.evaluation.events import panel_invited, panel_no_reserve
-from procurement.evaluation.models.experts import Expert, ExpertRelation, RelationKind
+from procurement.evaluation.models.awards import Award
+from procurement.evaluation.models.experts import Expert, ExpertFamilyTie, ExpertRelation, RelationKind
 from procurement.evaluation.models.panels import (
     MemberKind,
     MemberStatus,
@@ -28,6 +30,12 @@ from procurement.evaluation.models.panels import (
     PanelMember,
     PanelStatus,
     Score,
+)
+from procurement.evaluation.transitions import (
+    MEMBER_TRANSITIONS,
+    SUPERSEDABLE_MEMBER_STATES,
+    check_member_transition,
+    check_panel_transition,
 )
 from procurement.tendering.models.bids import Bid, BidStatus
 from procurement.tendering.models.tenders import Lot, TenderStatus
@@ -79,8 +87,6 @@ _KIND_MESSAGES = {
 
 def tender_bidders(tender) -> list:
     """The organizations with a live bid on the tender (conflicts are checked against all)."""
-    from orgs.models import Organization
-
     ids = Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED).values("organization_id")
     return list(Organization.objects.filter(pk__in=ids).order_by("pk"))
 
@@ -89,8 +95,6 @@ def expert_conflicts(experts, bidders, *, on: dt.date) -> dict[int, list[str]]:
     """{expert id: reasons} for each expert with a conflict with any of `bidders`: worked for,
     directed or controlled one within the look-back years (running relations always), close family
     of one's legal representative, another declared interest, or a member of one on the platform."""
-    from orgs.models import Membership
-
     experts = list(experts)
     by_id = {o.pk: o for o in bidders}
     hashes = defaultdict(list)
@@ -112,8 +116,6 @@ def expert_conflicts(experts, bidders, *, on: dt.date) -> dict[int, list[str]]:
             reasons[relation.expert_id].append(
                 _KIND_MESSAGES[relation.kind] % {"org": organization.name, "years": years}
             )
-    from procurement.evaluation.models.experts import ExpertFamilyTie
-
     for tie in ExpertFamilyTie.objects.filter(expert_id__in=expert_ids, withdrawn_at__isnull=True):
         matched = list(hashes.get(tie.relative_id_hmac, [])) if tie.relative_id_hmac else []
         if tie.organization_id in by_id and by_id[tie.organization_id] not in matched:
@@ -209,10 +211,9 @@ def panel_draw(*, actor, panel: Panel, reason: str = "", on: dt.date | None = No
     if previous is not None:
         previous.superseded_at = now
         previous.save(update_fields=["superseded_at"])
-        panel.members.filter(
-            kind=MemberKind.EXTERNAL,
-            status__in=[MemberStatus.RESERVE, MemberStatus.INVITED, MemberStatus.ACTIVE],
-        ).update(status=MemberStatus.SUPERSEDED)
+        panel.members.filter(kind=MemberKind.EXTERNAL, status__in=SUPERSEDABLE_MEMBER_STATES).update(
+            status=MemberStatus.SUPERSEDED
+        )
     category_id = tender.budget_line.category_id
     pool = list(
         Expert.objects.filter(active=True, user__is_active=True, categories=category_id)
@@ -336,7 +337,7 @@ def panel_member_declare(*, actor, member: PanelMember, declaration: str = "") -
     member = lock_member(member)
     if member.user_id != getattr(actor, "pk", None):
         deny()
-    if member.status != MemberStatus.INVITED:
+    if (member.status, MemberStatus.ACTIVE) not in MEMBER_TRANSITIONS:
         refuse(_("There is nothing to declare for this seat."), code="wrong_state")
     if member.expert_id:
         conflicts = expert_conflicts(
@@ -367,6 +368,7 @@ def panel_member_decline(*, actor, member: PanelMember, reason: str, relations=(
     member = lock_member(member)
     if member.user_id != getattr(actor, "pk", None):
         deny()
+    # The table also lets a called reserve be declined (by `call_reserve`): a member declines an invitation.
     if member.status != MemberStatus.INVITED:
         refuse(_("Only a seat awaiting your declaration can be declined."), code="wrong_state")
     reason = (reason or "").strip()
@@ -377,6 +379,7 @@ def panel_member_decline(*, actor, member: PanelMember, reason: str, relations=(
             ExpertRelation.objects.create(
                 expert=member.expert, organization=organization, kind=kind, note=note or ""
             )
+    check_member_transition(member.status, MemberStatus.DECLINED)
     member.status = MemberStatus.DECLINED
     member.declined_at = timezone.now()
     member.decline_reason = reason
@@ -393,10 +396,12 @@ def call_reserve(panel: Panel, *, leaving: PanelMember) -> PanelMember | None:
         panel.members.filter(status=MemberStatus.RESERVE).select_related("expert").order_by("reserve_order")
     ):
         if expert_conflicts([reserve.expert], bidders, on=timezone.localdate()).get(reserve.expert_id):
+            check_member_transition(reserve.status, MemberStatus.DECLINED)
             reserve.status = MemberStatus.DECLINED
             reserve.decline_reason = _("conflict found when called")
             reserve.save(update_fields=["status", "decline_reason"])
             continue
+        check_member_transition(reserve.status, MemberStatus.INVITED)
         reserve.status = MemberStatus.INVITED
         reserve.save(update_fields=["status"])
         audit.record(actor=None, action="panel.reserve_called", target=reserve, after={"panel": panel.pk})
@@ -412,12 +417,11 @@ def _maybe_start_scoring(panel: Panel) -> None:
     if panel.status == PanelStatus.FORMING and (
         panel.members.filter(status=MemberStatus.ACTIVE).count() == panel.size
     ):
+        check_panel_transition(panel.status, PanelStatus.SCORING)
         panel.status = PanelStatus.SCORING
         panel.save(update_fields=["status"])
 
 
 def panel_names_public(panel: Panel) -> bool:
     """Panel names become public with the lot's award notice (a later cancellation keeps them so)."""
-    from procurement.evaluation.models.awards import Award
-
     return Award.objects.filter(lot_id=panel.lot_id, notice_published_at__isnull=False).exists()

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import check_document_file, document_upload
+from core.models import DocumentType
 from procurement._common import deny, refuse
 from procurement.evaluation.models.panels import (
     MemberKind,
@@ -25,6 +27,7 @@ from procurement.evaluation.services.panels import (
     panel_names_public,
     require_manager,
 )
+from procurement.evaluation.transitions import check_member_transition, check_panel_transition
 from procurement.tendering.models.bids import Bid, BidStatus
 from procurement.tendering.permissions import is_member_of
 
@@ -46,9 +49,6 @@ def recusal_request(
     bidder cannot see the names: it gives the `panel` and describes the person and the relation
     (`person_description`, optional documents), and the officer names the member when granting.
     Once the names are public it may name the `member`."""
-    from core.documents import check_document_file, document_upload
-    from core.models import DocumentType
-
     if member is not None:
         member = lock_member(member)
         panel = member.panel
@@ -140,10 +140,12 @@ def recusal_decide(
     request.save(update_fields=["member", "decision", "decision_reason", "decided_by", "decided_at"])
     replacement = None
     if grant and member.is_seated:
+        check_member_transition(member.status, MemberStatus.RECUSED)
         member.status = MemberStatus.RECUSED
         member.save(update_fields=["status"])
         panel = member.panel
         if panel.status == PanelStatus.SCORING:
+            check_panel_transition(panel.status, PanelStatus.FORMING)
             panel.status = PanelStatus.FORMING
             panel.save(update_fields=["status"])
         if member.kind == MemberKind.EXTERNAL:

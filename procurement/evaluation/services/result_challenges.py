@@ -29,9 +29,21 @@ from procurement.evaluation.models.awards import (
     SupplierComplaint,
 )
 from procurement.evaluation.models.panels import MemberStatus, PanelStatus
+from procurement.evaluation.services.awards import award_cancel, award_propose
+from procurement.evaluation.transitions import (
+    COMPLAINT_TRANSITIONS,
+    check_panel_transition,
+    check_result_challenge_transition,
+)
 from procurement.tendering.models.bids import Bid, BidStatus
 from procurement.tendering.models.tenders import Challenge, ChallengeStage, ChallengeStatus, TenderStatus
 from procurement.tendering.permissions import can_manage_tender, is_member_of
+from procurement.tendering.services.clarifications import (
+    acting_organization,
+    challenge_answer,
+    challenge_file,
+)
+from procurement.tendering.services.tenders import tender_fail, tender_reopen_evaluation
 
 
 @transaction.atomic
@@ -46,8 +58,6 @@ def result_challenge_file(
     on: dt.date | None = None,
 ) -> ResultChallenge:
     """A bidder on the lot challenges its award's result, within the window after the notice."""
-    from procurement.tendering.services.clarifications import acting_organization, challenge_file
-
     award = Award.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=award.pk)
     organization = acting_organization(actor, organization)
     if organization is None or not is_member_of(actor, organization):
@@ -103,10 +113,6 @@ def result_challenge_answer(
     - rerank: the award is cancelled and the next candidate of the report is proposed;
     - reevaluate: the award is cancelled, the report superseded and the panel scores again;
     - fail: the award is cancelled and the tender fails (its budget is released)."""
-    from procurement.evaluation.services.awards import award_cancel, award_propose
-    from procurement.tendering.services.clarifications import challenge_answer
-    from procurement.tendering.services.tenders import tender_fail, tender_reopen_evaluation
-
     result = (
         ResultChallenge.objects.select_for_update(of=("self",))
         .select_related("award__tender", "award__report__panel")
@@ -119,6 +125,7 @@ def result_challenge_answer(
     if outcome not in ChallengeOutcome.values:
         refuse(_("Choose the outcome."))
     challenge_answer(actor=actor, challenge=challenge, answer=answer)
+    check_result_challenge_transition(result.outcome, outcome)
     result.outcome = outcome
     result.outcome_at = timezone.now()
     result.save(update_fields=["outcome", "outcome_at"])
@@ -145,6 +152,7 @@ def result_challenge_answer(
             report.superseded_at = timezone.now()
             report.save(update_fields=["superseded_at"])
             panel = report.panel
+            check_panel_transition(panel.status, PanelStatus.SCORING)
             panel.status = PanelStatus.SCORING
             panel.finalized_at = None
             panel.save(update_fields=["status", "finalized_at"])
@@ -209,7 +217,7 @@ def supplier_complaint_decided(
     )
     if not can_manage_tender(actor, complaint.challenge.tender):
         deny()
-    if complaint.status != ComplaintStatus.FILED:
+    if (complaint.status, ComplaintStatus.DECIDED) not in COMPLAINT_TRANSITIONS:
         refuse(_("This complaint is already closed."))
     if not (decision or "").strip():
         refuse(_("Give the decision."))

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 import audit
 from procurement._common import deny, refuse
+from procurement.evaluation import evaluation_report
 from procurement.evaluation.models.panels import (
     BidReview,
+    EvaluationReport,
     MemberStatus,
     Panel,
     PanelMember,
@@ -21,9 +23,13 @@ from procurement.evaluation.models.panels import (
     Score,
 )
 from procurement.evaluation.permissions import member_may_see_bids
-from procurement.tendering.models.bids import Bid
+from procurement.evaluation.selectors import evaluation_data
+from procurement.evaluation.services.awards import award_propose
+from procurement.evaluation.transitions import check_panel_transition
+from procurement.tendering.models.bids import Bid, BidStatus
 from procurement.tendering.models.tenders import TenderStatus
 from procurement.tendering.permissions import can_manage_tender
+from procurement.tendering.services.tenders import tender_start_evaluation
 
 
 def _lock_member(member: PanelMember) -> PanelMember:
@@ -44,8 +50,6 @@ def _require_sitting(actor, member: PanelMember) -> None:
 
 
 def _bid_of_panel(panel: Panel, bid: Bid) -> Bid:
-    from procurement.tendering.models.bids import BidStatus
-
     bid = Bid.objects.defer("ciphertext", "nonce").get(pk=bid.pk)
     if bid.lot_id != panel.lot_id or bid.status != BidStatus.SUBMITTED or bid.opened_at is None:
         refuse(_("This bid is not evaluated by this panel."))
@@ -117,8 +121,6 @@ def member_sign(*, actor, member: PanelMember) -> PanelMember:
     """The member signs their scores: every responsive bid scored on every non-price criterion.
     Afterwards they cannot change; once every seated member has signed, members see each other's
     scores."""
-    from procurement.evaluation.selectors import evaluation_data
-
     member = _lock_member(member)
     _require_sitting(actor, member)
     if member.signed_at:
@@ -223,12 +225,6 @@ def panel_finalize(*, actor, panel: Panel):
     abnormally low price without an accepted justification). Stores the immutable report (HTML,
     PDF, hashes, figures) and proposes the award of the top-ranked candidate (`award_propose`).
     Refuses with every problem."""
-    from procurement.evaluation import evaluation_report
-    from procurement.evaluation.models.panels import EvaluationReport
-    from procurement.evaluation.selectors import evaluation_data
-    from procurement.evaluation.services.awards import award_propose
-    from procurement.tendering.services.tenders import tender_start_evaluation
-
     panel = Panel.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=panel.pk)
     tender = panel.tender
     if not can_manage_tender(actor, tender):
@@ -268,6 +264,7 @@ def panel_finalize(*, actor, panel: Panel):
         pdf_sha256=evaluation_report.sha256(pdf),
         created_by=actor,
     )
+    check_panel_transition(panel.status, PanelStatus.FINALIZED)
     panel.status = PanelStatus.FINALIZED
     panel.finalized_at = timezone.now()
     panel.save(update_fields=["status", "finalized_at"])

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.roles import Role
+from core.models import Document
 from core.upload_fields import MultipleFileField
+from orgs.models import Organization
 from procurement.evaluation.models.awards import Award, AwardStatus, ChallengeOutcome, ResultChallenge
 from procurement.evaluation.models.panels import (
     SEATED_STATUSES,
@@ -30,7 +33,12 @@ from procurement.evaluation.models.panels import (
 from procurement.evaluation.selectors import evaluation_data, own_results
 from procurement.evaluation.services import recusals as recusals_services
 from procurement.evaluation.services.awards import award_confirm
-from procurement.evaluation.services.panels import panel_create, panel_draw, panel_name_representative
+from procurement.evaluation.services.panels import (
+    panel_create,
+    panel_draw,
+    panel_name_representative,
+    panel_names_public,
+)
 from procurement.evaluation.services.recusals import recusal_decide
 from procurement.evaluation.services.result_challenges import result_challenge_answer, result_challenge_file
 from procurement.evaluation.services.scoring import (
@@ -164,10 +172,6 @@ def _post_action(request, lot: Lot, panel: Panel | None):
 
 def _pending_recusals(panel: Panel) -> list[RecusalRequest]:
     """Pending recusal requests with their documents (two queries, whatever their number)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.models import Document
-
     pending = list(
         RecusalRequest.objects.filter(panel=panel, decision=RecusalDecision.PENDING)
         .select_related("member", "organization")
@@ -345,8 +349,6 @@ class RecusalRequestForm(forms.Form):
 
 def _bidder_organization(user, tender):
     """The user's organization with a live bid on `tender` (None when they have none)."""
-    from orgs.models import Organization
-
     return (
         Organization.objects.filter(
             memberships__user=user, bids__tender=tender, bids__status=BidStatus.SUBMITTED
@@ -362,8 +364,6 @@ def recusal_request(request, lot_id: int):
     """A bidder asks that a panel member step aside. Before the result is published it describes
     the person (names are secret); afterwards it picks a member. The officer decides on the
     evaluation page."""
-    from procurement.evaluation.services.panels import panel_names_public
-
     lot = get_object_or_404(Lot.objects.select_related("tender"), pk=lot_id)
     organization = _bidder_organization(request.user, lot.tender) if request.user.is_active else None
     if organization is None:

@@ -18,6 +18,7 @@ from procurement.supervision import board
 from procurement.supervision.events import light_turned_red
 from procurement.supervision.lights import window
 from procurement.supervision.models import LightKind, LightSnapshot
+from procurement.supervision.selectors import active_supervisors
 
 SNAPSHOT_BATCH = 500
 
@@ -89,7 +90,7 @@ def lights_escalate_newly_red(*, today: dt.date | None = None) -> int:
     departments = {row.department_id for row in rows if row.department_id}
     officers = _staff_by_department(Role.PROCUREMENT_OFFICER, departments)
     approvers = _staff_by_department(Role.BUREAU_APPROVER, departments)
-    supervisors = list(User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value))
+    supervisors = list(active_supervisors())
     for row in rows:
         owner = users.get(responsible.get((row.kind, row.object_id)))
         recipients = []

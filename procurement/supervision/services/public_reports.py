@@ -12,14 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import check_document_file, document_upload
+from core.models import DocumentType, DocumentVisibility
 from core.queueing import enqueue
 from core.workdays import add_working_days
 from procurement import rules
@@ -33,6 +38,8 @@ from procurement.supervision.models import (
     PublicReportTarget,
 )
 from procurement.supervision.permissions import can_handle_public_report
+from procurement.supervision.tasks import email_public_report_filer
+from procurement.supervision.transitions import PUBLIC_REPORT_TRANSITIONS
 from procurement.tendering.models.tenders import Tender, TenderStatus
 
 PUBLIC_REPORT_MAX_DOCUMENTS = 5
@@ -112,9 +119,6 @@ def public_report_file(
     """Anyone (signed in or not) files a report. A signed-in filer who asks to stay anonymous is
     not linked to it. Supervisors have `rules.public_report_accept_working_days()` to accept or
     decline it."""
-    from core.documents import check_document_file, document_upload
-    from core.models import DocumentType, DocumentVisibility
-
     if target_kind not in PublicReportTarget.values:
         refuse(_("Choose what the report is about."))
     targets = {
@@ -220,7 +224,7 @@ def public_report_accept(
     tender's or contract's light red until it is concluded."""
     _require_handler(actor)
     report = _locked(report)
-    if report.status != PublicReportStatus.SUBMITTED:
+    if (report.status, PublicReportStatus.ACCEPTED) not in PUBLIC_REPORT_TRANSITIONS:
         refuse(_("This report has already been decided."))
     _check_handler(handler)
     today = timezone.localdate()
@@ -251,7 +255,7 @@ def public_report_decline(*, actor, report: PublicReport, reason: str) -> Public
     """Decline (不予受理) with a reason, which the filer sees on the status page."""
     _require_handler(actor)
     report = _locked(report)
-    if report.status != PublicReportStatus.SUBMITTED:
+    if (report.status, PublicReportStatus.DECLINED) not in PUBLIC_REPORT_TRANSITIONS:
         refuse(_("This report has already been decided."))
     reason = (reason or "").strip()
     if not reason:
@@ -301,7 +305,7 @@ def public_report_conclude(*, actor, report: PublicReport, outcome: str, summary
     """Record the outcome and its public summary (which must not name the filer)."""
     _require_handler(actor)
     report = _locked(report)
-    if report.status != PublicReportStatus.ACCEPTED:
+    if (report.status, PublicReportStatus.CONCLUDED) not in PUBLIC_REPORT_TRANSITIONS:
         refuse(_("Only an accepted report being handled can be concluded."))
     if outcome not in PublicReportOutcome.values:
         refuse(_("Choose the outcome."))
@@ -326,17 +330,12 @@ def public_report_conclude(*, actor, report: PublicReport, outcome: str, summary
 
 def _email_filer(report: PublicReport) -> None:
     if report.contact_email:
-        from procurement.supervision.tasks import email_public_report_filer
-
         enqueue(email_public_report_filer, report.pk)
 
 
 def public_report_email_filer(*, report_id: int) -> bool:
     """Email the filer the report's current status, at most once per status (the status is claimed
     by a conditional update before sending). Nothing but the tracking number, status and dates."""
-    from django.conf import settings
-    from django.db.models import F
-
     report = PublicReport.objects.filter(pk=report_id).exclude(contact_email="").first()
     if report is None:
         return False
@@ -349,8 +348,6 @@ def public_report_email_filer(*, report_id: int) -> bool:
         return False
     report.refresh_from_db()
     base = getattr(settings, "SITE_BASE_URL", "").rstrip("/")
-    from django.urls import reverse
-
     url = base + reverse("procurement:public_report_status", args=[report.tracking_number])
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Your report %(number)s: %(status)s") % {

@@ -18,6 +18,8 @@ from audit.context import client_ip
 from audit.models import Event
 from core.documents import documents_of
 from core.forms import add_service_errors
+from orgs.models import Organization
+from procurement.contracts.models.contracts import Contract
 from procurement.supervision.forms import (
     AcceptForm,
     AssignForm,
@@ -45,6 +47,7 @@ from procurement.supervision.services.public_reports import (
     public_report_rate_limited,
     rate_limit_message,
 )
+from procurement.tendering.models.tenders import Tender
 
 PAGE_SIZE = 20
 FILED_SESSION_KEY = "procurement_public_report_filed"
@@ -58,10 +61,6 @@ def _session_key(request) -> str:
 
 def _initial_target(request) -> dict:
     """The "report" links of the call, contract and organization pages pass the target's id."""
-    from orgs.models import Organization
-    from procurement.contracts.models.contracts import Contract
-    from procurement.tendering.models.tenders import Tender
-
     for kind, model, attr in (
         (PublicReportTarget.TENDER, Tender, "reference"),
         (PublicReportTarget.CONTRACT, Contract, "reference"),

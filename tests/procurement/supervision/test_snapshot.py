@@ -55,7 +55,9 @@ def test_newly_red_means_red_today_and_not_red_in_the_previous_snapshot():
     assert history == ["red", "yellow"]
 
 
-def test_escalation_tells_the_creator_and_the_departments_approver_once_even_if_the_task_runs_twice():
+def test_escalation_tells_the_creator_and_the_departments_approver_once_even_if_the_task_runs_twice(
+    django_capture_on_commit_callbacks,
+):
     officer = staff_user(Role.PROCUREMENT_OFFICER)
     tender = _tender(TODAY - dt.timedelta(days=2), created_by=officer)
     officer.department = tender.department
@@ -64,8 +66,11 @@ def test_escalation_tells_the_creator_and_the_departments_approver_once_even_if_
     other_approver = staff_user(Role.BUREAU_APPROVER)  # bureau-wide: only when the department has none
     light_snapshot_take(today=TODAY - dt.timedelta(days=10))
     LightSnapshot.objects.filter(object_id=tender.pk).update(colour="green")
-    lights_services.lights_daily(today=TODAY)
-    lights_services.lights_daily(today=TODAY)
+    # The notifications are queued until each escalation commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        lights_services.lights_daily(today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        lights_services.lights_daily(today=TODAY)
     notified = list(Notification.objects.filter(event=LIGHT_RED).values_list("recipient_id", flat=True))
     assert sorted(notified) == sorted([officer.pk, approver.pk])
     assert other_approver.pk not in notified
