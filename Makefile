@@ -1,7 +1,8 @@
 # make run   — set up everything, load demo data, start the site and a Celery worker with beat on the
 #              embedded SQLite broker (log: var/log/worker.log); prints URL, logins and worker status.
 # make test  — set up and run the whole suite (pytest-xdist).
-# make lint  — ruff, manage.py check, migrations in sync, zh_Hans translations complete.
+# make lint  — ruff, the import layers (import-linter contracts in pyproject.toml), manage.py check,
+#              migrations in sync, zh_Hans translations complete.
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -71,6 +72,7 @@ lint: venv system-deps
 	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --cache-dir var/import_linter_cache
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check_translations

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -45,6 +44,7 @@ import audit
 from core import rules
 from core.models import EmailStatus, Notification, NotificationPreference
 from core.queueing import enqueue
+from core.tasks import send_notification_email
 
 TEMPLATE_SUFFIXES = (".txt", ".html")
 
@@ -232,8 +232,6 @@ def notify(
     created = list(
         Notification.objects.filter(recipient_id__in=new_ids, send_id=send_id, **key).order_by("pk")
     )
-    from core.tasks import send_notification_email  # the task module imports this one
-
     for notification in created:
         if notification.email_status == EmailStatus.QUEUED:
             enqueue(send_notification_email, notification.pk)
@@ -257,46 +255,6 @@ def notify_on_commit(
         notify(event, recipients=people, obj=obj, context=context, dedupe_key=dedupe_key)
 
     transaction.on_commit(send)
-
-
-def notification_send_email(*, notification_id: int) -> str:
-    """Send the email of one notification, at most once: the row is claimed by a conditional update
-    before sending, so a task that runs twice sends once. Returns what happened."""
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None:
-        return "missing"
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_status=EmailStatus.QUEUED, emailed_at__isnull=True
-    ).update(email_status=EmailStatus.SENT, emailed_at=timezone.now())
-    if not claimed:
-        return "already handled"
-    recipient = notification.recipient
-    if not (recipient.is_active and recipient.email):
-        Notification.objects.filter(pk=notification_id).update(
-            email_status=EmailStatus.NO_ADDRESS, emailed_at=None
-        )
-        return "no address"
-    with translation.override(settings.LANGUAGE_CODE):
-        base_url = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
-        message = render_to_string(
-            "core/email/notification.txt",
-            {
-                "notification": notification,
-                "link": f"{base_url}{notification.url}"
-                if notification.url.startswith("/")
-                else notification.url,
-                "preferences_link": f"{base_url}/notifications/preferences/",
-            },
-        )
-    try:
-        send_mail(notification.subject, message, None, [recipient.email])
-    except Exception:
-        # Give the row back so a retry can send it.
-        Notification.objects.filter(pk=notification_id).update(
-            email_status=EmailStatus.QUEUED, emailed_at=None
-        )
-        raise
-    return "sent"
 
 
 # --- reading and marking ------------------------------------------------------------------------

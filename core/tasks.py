@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from core.notifications import notification_send_email
+from core.notification_email import notification_send_email
 
 
 # soft_time_limit: the global CELERY_TASK_SOFT_TIME_LIMIT is above this task's hard limit.

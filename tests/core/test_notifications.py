@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core import notifications
+from core import notification_email, notifications
 from core.models import EmailStatus, Notification, NotificationPreference
 from core.notifications import notify, register_event
 from core.tasks import send_notification_email
@@ -180,7 +180,7 @@ def test_failed_send_gives_the_row_back_for_a_retry(monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    monkeypatch.setattr(notification_email, "send_mail", broken)
     with pytest.raises(OSError):
         send_notification_email(notification.pk)
     notification.refresh_from_db()
