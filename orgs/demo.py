@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import add_months, add_years
 from core.identity import id_number_check_char, id_number_protect
 from core.models import District, ServiceCategory
 from orgs import rules
@@ -28,6 +29,7 @@ from orgs.models import (
     ReportConclusion,
     VerificationStatus,
 )
+from orgs.services import membership_add
 from orgs.uscc import uscc_complete
 
 SG, SS, FD = OrganizationType.SOCIAL_GROUP, OrganizationType.SOCIAL_SERVICE, OrganizationType.FOUNDATION
@@ -145,7 +147,7 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
             granted_on=granted,
             defaults={
                 "grade": grade,
-                "expires_on": rules.add_years(granted, rules.grade_validity_years()),
+                "expires_on": add_years(granted, rules.grade_validity_years()),
                 "certificate_no": f"宁民评字〔{grade_year}〕{index + 1:03d}号",
             },
         )
@@ -222,7 +224,7 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
                 "kind": CreditRecordKind.EXCLUSION,
                 "occurred_on": evaluated,
                 "title": "因绩效评价不合格禁止参与投标",
-                "ends_on": rules.add_months(evaluated, rules.failed_performance_exclusion_months()),
+                "ends_on": add_months(evaluated, rules.failed_performance_exclusion_months()),
             },
         )
     elif grade and grade >= 4:
@@ -239,8 +241,6 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
 
 
 def seed(stdout=None) -> None:
-    from orgs.services import membership_add
-
     today = timezone.localdate()
     for index, row in enumerate(ORGANIZATIONS):
         organization = _org(index, row, today)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import Role
 from core.notifications import notify, register_event
 
 SUBMITTED = "orgs.registration_submitted"
@@ -59,15 +61,10 @@ def register_events() -> None:
 
 
 def organization_members(organization):
-    from accounts.models import User
-
     return User.objects.filter(memberships__organization=organization, is_active=True)
 
 
 def registry_admins():
-    from accounts.models import User
-    from accounts.roles import Role
-
     return User.objects.filter(groups__name=Role.REGISTRY_ADMIN.value, is_active=True)
 
 

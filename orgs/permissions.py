@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, is_active_user, user_has_role
+from orgs.models import MemberRole, Organization
 
 # Staff roles that may read the register's private fields (contacts, documents, masked ID).
 REGISTER_READER_ROLES = (Role.REGISTRY_ADMIN, Role.SUPERVISOR, Role.BUREAU_APPROVER, Role.PROCUREMENT_OFFICER)
@@ -37,8 +38,6 @@ def is_member(user, organization) -> bool:
 
 
 def is_org_admin(user, organization) -> bool:
-    from orgs.models import MemberRole
-
     membership = membership_of(user, organization)
     return membership is not None and membership.role == MemberRole.ADMIN
 
@@ -62,9 +61,8 @@ def can_view_document(user, document, owner) -> bool:
 
 
 def get_organization_for_member(user, pk: int):
-    """The organization `pk` if `user` is its member (404 otherwise, so ids cannot be probed)."""
-    from orgs.models import Organization
-
+    """The organization `pk` if `user` is its member or a register reader: 404 when no organization
+    has this id, PermissionDenied (403) when it exists but the user may not see it."""
     organization = get_object_or_404(Organization, pk=pk)
     if not (is_member(user, organization) or is_register_reader(user)):
         raise PermissionDenied(_("You are not a member of this organization."))

@@ -4,8 +4,15 @@ RULES.md defaults ("Social organizations"). Each default is pinned by a test."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
+
+# Re-exported for procurement modules that still import them from here; the helpers live in
+# core.dates.
+from core.dates import add_months, add_years
+
+__all__ = ["add_months", "add_years"]
 
 
 def _int(name: str, default: int) -> int:
@@ -45,8 +52,6 @@ def serious_removal_years() -> int:
 
 def serious_fine_threshold():
     """A fine of at least this many yuan is a serious-list trigger; below it, an abnormal-list one."""
-    from decimal import Decimal
-
     return Decimal(str(getattr(settings, "ORGS_SERIOUS_FINE_THRESHOLD", "50000")))
 
 
@@ -63,16 +68,3 @@ def failed_performance_exclusion_months() -> int:
 def invitation_valid_days() -> int:
     """Days a member invitation link stays valid."""
     return _int("ORGS_INVITATION_VALID_DAYS", 14)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Calendar months later; the 31st becomes the month's last day when the month is shorter."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    return add_months(day, 12 * years)

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import add_years
 from orgs import rules
 from orgs.models import (
     AnnualReport,
@@ -96,7 +97,7 @@ def organization_eligibility(
         add("abnormal_list", _("The organization is on the abnormal activity list."))
     if CreditList.SERIOUS in open_lists:
         add("serious_list", _("The organization is on the serious violation list."))
-    if min_years_registered and rules.add_years(organization.founded_on, min_years_registered) > on:
+    if min_years_registered and add_years(organization.founded_on, min_years_registered) > on:
         add(
             "too_recent",
             _("The organization has been registered for less than %(years)s years (founded %(date)s).")

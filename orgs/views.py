@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import documents_of
 from core.forms import add_service_errors
+from core.models import DocumentType
 from orgs import selectors, services
 from orgs.filters import DirectoryFilter
 from orgs.forms import (
@@ -36,6 +37,7 @@ from orgs.permissions import (
     is_org_admin,
     is_registry_admin,
 )
+from orgs.services.members import invitation_from_token
 
 PAGE_SIZE = 20
 
@@ -101,8 +103,6 @@ def register(request):
 
 
 def _signup_documents(data) -> list[tuple]:
-    from core.models import DocumentType
-
     items = [(data["registration_certificate"], DocumentType.REGISTRATION_CERTIFICATE, "", None)]
     if data.get("other_document"):
         items.append((data["other_document"], DocumentType.QUALIFICATION, "", None))
@@ -245,8 +245,6 @@ def member_remove(request, pk: int, membership_pk: int):
 
 @sensitive_post_parameters("password1", "password2")
 def invitation_accept(request, token: str):
-    from orgs.services.members import invitation_from_token
-
     invitation = invitation_from_token(token)
     if invitation is None or invitation.accepted_at is not None:
         return render(request, "orgs/invitation_invalid.html", status=404)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -110,8 +111,6 @@ def _grade_cell(org) -> str:
     if not org.current_grade:
         return "—"
     label = Grade(org.current_grade).label
-    from django.utils import timezone
-
     if org.current_grade_expires_on and org.current_grade_expires_on <= timezone.localdate():
         return f"{label}（{_('expired')}）"
     return label

@@ -7,12 +7,14 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, which are not loaded until the
+        # app registry is ready.
         from django.db.models.signals import post_migrate
 
         from core.documents import register_document_permission
+        from volunteers.model_permissions import grant_staff_permissions_after_migrate
         from volunteers.notifications import register_events
         from volunteers.permissions import can_view_need_document, can_view_qualification_document
-        from volunteers.staff_permissions import grant_staff_permissions_after_migrate
 
         register_events()
         register_document_permission("volunteers.Need", can_view_need_document)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.documents import documents_of
 from core.forms import add_service_errors
 from orgs.models import Organization
-from volunteers import matching, selectors, transfer
+from volunteers import matching, resources, selectors
 from volunteers.forms import (
     CertificateLookupForm,
     CheckInForm,
@@ -522,11 +522,11 @@ def org_volunteers(request, pk: int):
         kind = request.POST.get("kind", "volunteers")
         try:
             if kind == "hours":
-                created = transfer.import_hours(actor=request.user, upload=form.cleaned_data["file"])
+                created = resources.import_hours(actor=request.user, upload=form.cleaned_data["file"])
             elif kind == "training":
-                created = transfer.import_training(actor=request.user, upload=form.cleaned_data["file"])
+                created = resources.import_training(actor=request.user, upload=form.cleaned_data["file"])
             else:
-                created = transfer.import_volunteers(
+                created = resources.import_volunteers(
                     actor=request.user, organization=organization, upload=form.cleaned_data["file"]
                 )
         except registration.ImportRowErrors as exc:
@@ -550,24 +550,24 @@ def org_export(request, pk: int, what: str, fmt: str):
     organization = _own_organization(request.user, pk)
     volunteers = selectors.volunteers_of_organizations([organization.pk])
     if what == "volunteers":
-        header, rows = transfer.volunteer_rows(volunteers)
+        header, rows = resources.volunteer_rows(volunteers)
     elif what == "hours":
-        header, rows = transfer.hour_rows(
+        header, rows = resources.hour_rows(
             HourRecord.objects.filter(slot__need__project__organization=organization)
         )
     elif what == "training":
         from volunteers.models import TrainingRecord
 
-        header, rows = transfer.training_rows(TrainingRecord.objects.filter(volunteer__in=volunteers))
+        header, rows = resources.training_rows(TrainingRecord.objects.filter(volunteer__in=volunteers))
     else:
         raise Http404
     if fmt == "xlsx":
         body, content_type = (
-            transfer.to_xlsx(header, rows),
+            resources.to_xlsx(header, rows),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     elif fmt == "csv":
-        body, content_type = transfer.to_csv(header, rows), "text/csv; charset=utf-8"
+        body, content_type = resources.to_csv(header, rows), "text/csv; charset=utf-8"
     else:
         raise Http404
     response = HttpResponse(body, content_type=content_type)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.dates import add_months, add_years
 from orgs import notifications, rules
 from orgs.models import (
     AnnualReport,
@@ -216,7 +217,7 @@ def _remove_settled_abnormal_entries(today: datetime.date) -> int:
     count = 0
     open_entries = CreditListEntry.objects.filter(list_type=CreditList.ABNORMAL, removed_on__isnull=True)
     for entry in open_entries.select_related("organization"):
-        if entry.needs_fixing or rules.add_months(entry.listed_on, months) > today:
+        if entry.needs_fixing or add_months(entry.listed_on, months) > today:
             continue
         credit_list_remove(
             actor=None,
@@ -238,7 +239,7 @@ def _move_long_abnormal_to_serious(today: datetime.date) -> int:
         .annotate(first_listed=Min("listed_on"))
     )
     for row in oldest:
-        if rules.add_years(row["first_listed"], years) > today:
+        if add_years(row["first_listed"], years) > today:
             continue
         organization = Organization.objects.get(pk=row["organization"])
         entries = list(
@@ -278,7 +279,7 @@ def _remove_expired_serious_listings(today: datetime.date) -> int:
         .annotate(last_listed=Max("listed_on"))
     )
     for row in newest:
-        if rules.add_years(row["last_listed"], years) > today:
+        if add_years(row["last_listed"], years) > today:
             continue
         for entry in CreditListEntry.objects.filter(
             organization_id=row["organization"], list_type=CreditList.SERIOUS, removed_on__isnull=True

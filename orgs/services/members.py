@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.roles import Role
-from accounts.services import role_grant, role_revoke
+from accounts.services import role_grant, role_revoke, user_signup
 from orgs import rules
 from orgs.models import Invitation, MemberRole, Membership, Organization
 from orgs.permissions import can_manage_members
@@ -169,8 +169,6 @@ def user_create_for_organization(
     *, username: str, password: str, display_name: str, email: str, phone: str = ""
 ):
     """Create the site account of an organization's applicant or invitee."""
-    from accounts.services import user_signup
-
     return user_signup(
         username=username, password=password, display_name=display_name, email=email, phone=phone, via="orgs"
     )

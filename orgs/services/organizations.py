@@ -15,13 +15,10 @@ from core.identity import id_number_protect, id_number_reveal
 from orgs import notifications
 from orgs.models import MemberRole, Organization, VerificationStatus
 from orgs.permissions import can_edit_profile, is_registry_admin
+from orgs.services.members import membership_add, user_create_for_organization
+from orgs.services.records import qualification_document_add
+from orgs.transitions import check_verification_transition
 from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
-
-# Verification: which statuses each action may start from.
-VERIFICATION_TRANSITIONS = {
-    "verify": {VerificationStatus.PENDING},
-    "reject": {VerificationStatus.PENDING},
-}
 
 # What a verified organization may still change itself without a new verification.
 SELF_SERVICE_FIELDS_WHEN_VERIFIED = (
@@ -146,9 +143,6 @@ def organization_register(
     `accounts`) registers `organization`, which waits for a registry administrator (`pending`).
     The user becomes the organization's administrator member. `documents` are
     (file, document_type, title) tuples uploaded as the organization's private documents."""
-    from orgs.services.members import membership_add
-    from orgs.services.records import qualification_document_add
-
     organization.pk = None
     _clean_uscc(organization, actor=user, override_reason="")
     _apply_legal_rep_id(organization, legal_rep_id_number)
@@ -198,8 +192,6 @@ def organization_signup(
 ):
     """Self-registration in one transaction: the account, the pending organization and its
     documents. Returns the new user."""
-    from orgs.services.members import user_create_for_organization
-
     user = user_create_for_organization(
         username=username, password=password, display_name=display_name, email=email, phone=phone
     )
@@ -245,6 +237,7 @@ def organization_profile_update(
     for name, value in changes.items():
         setattr(organization, name, value)
     if not verified:
+        check_verification_transition(organization.verification_status, VerificationStatus.PENDING)
         _clean_uscc(organization, actor=actor, override_reason="")
         _apply_legal_rep_id(organization, legal_rep_id_number)
         organization.verification_status = VerificationStatus.PENDING
@@ -270,21 +263,13 @@ def organization_profile_update(
     return organization
 
 
-def _require_transition(organization: Organization, action: str) -> None:
-    if organization.verification_status not in VERIFICATION_TRANSITIONS[action]:
-        raise ValidationError(
-            _("This registration is %(status)s and cannot be changed this way.")
-            % {"status": organization.get_verification_status_display()}
-        )
-
-
 @transaction.atomic
 def organization_verify(*, actor, organization: Organization) -> Organization:
     """A registry administrator verifies a self-registration; the applicant is notified."""
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only a registry administrator may verify registrations."))
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    _require_transition(organization, "verify")
+    check_verification_transition(organization.verification_status, VerificationStatus.VERIFIED)
     before = {"verification_status": organization.verification_status}
     organization.verification_status = VerificationStatus.VERIFIED
     organization.rejection_reasons = []
@@ -316,7 +301,7 @@ def organization_reject(*, actor, organization: Organization, reasons: Iterable[
     if not reasons:
         raise ValidationError({"reasons": _("Give every reason for the rejection at once.")})
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    _require_transition(organization, "reject")
+    check_verification_transition(organization.verification_status, VerificationStatus.REJECTED)
     before = {"verification_status": organization.verification_status}
     organization.verification_status = VerificationStatus.REJECTED
     organization.rejection_reasons = reasons

@@ -10,6 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 import audit
+from core.dates import add_months, add_years
+from core.documents import document_upload
+from core.models import DocumentVisibility
 from orgs import rules
 from orgs.models import (
     AnnualReport,
@@ -21,6 +24,7 @@ from orgs.models import (
     ListingTrigger,
     Organization,
     PerformanceGrade,
+    QualificationDocument,
     ReportConclusion,
 )
 from orgs.permissions import is_org_admin, is_registry_admin
@@ -50,7 +54,7 @@ def grade_grant(
         organization=organization,
         grade=grade,
         granted_on=granted_on,
-        expires_on=rules.add_years(granted_on, rules.grade_validity_years()),
+        expires_on=add_years(granted_on, rules.grade_validity_years()),
         certificate_no=certificate_no,
     )
     audit.record(
@@ -119,10 +123,6 @@ def qualification_document_add(
 ):
     """Attach a qualification document (a private `core.Document` owned by the organization) with
     its validity date. Its own administrators and registry administrators may."""
-    from core.documents import document_upload
-    from core.models import DocumentVisibility
-    from orgs.models import QualificationDocument
-
     if not (is_org_admin(actor, organization) or is_registry_admin(actor)):
         raise PermissionDenied(_("Only the organization's administrator may add its documents."))
     document = document_upload(
@@ -243,7 +243,7 @@ def credit_record_performance(
                 occurred_on=evaluated_on,
                 title=_("Excluded from bidding after a failed performance evaluation"),
                 details=title,
-                ends_on=rules.add_months(evaluated_on, rules.failed_performance_exclusion_months()),
+                ends_on=add_months(evaluated_on, rules.failed_performance_exclusion_months()),
                 source_key=f"{source_key}:exclusion",
             )
         )

@@ -121,7 +121,7 @@ def test_nobody_deletes_organizations_in_the_admin(client):
 def test_staff_group_permissions_are_granted_idempotently():
     from django.contrib.auth.models import Group
 
-    from orgs.staff_permissions import grant_staff_permissions
+    from orgs.model_permissions import grant_staff_permissions
 
     grant_staff_permissions()
     grant_staff_permissions()

@@ -24,8 +24,3 @@ def test_rules_follow_settings(settings):
     settings.ORGS_GRADE_VALIDITY_YEARS = 3
     assert rules.annual_report_due(2025) == datetime.date(2026, 6, 30)
     assert rules.grade_validity_years() == 3
-
-
-def test_add_months_clamps_to_month_end():
-    assert rules.add_months(datetime.date(2025, 8, 31), 6) == datetime.date(2026, 2, 28)
-    assert rules.add_years(datetime.date(2024, 2, 29), 5) == datetime.date(2029, 2, 28)

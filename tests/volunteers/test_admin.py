@@ -21,8 +21,8 @@ from tests.volunteers.factories import (
 from tests.volunteers.helpers import served
 from tests.volunteers.test_organizer_pages import queries
 from tests.volunteers.test_views import login
+from volunteers.model_permissions import VIEW_MODELS, grant_staff_permissions
 from volunteers.models import SocialWorker, Volunteer, VolunteerStatus
-from volunteers.staff_permissions import VIEW_MODELS, grant_staff_permissions
 
 pytestmark = pytest.mark.django_db
 

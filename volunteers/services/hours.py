@@ -31,6 +31,7 @@ from volunteers.models import (
 )
 from volunteers.permissions import can_manage_need, can_verify_hours, volunteer_of
 from volunteers.services.needs import organizer_users
+from volunteers.transitions import check_hour_transition, check_signup_transition
 
 CHECKIN_EARLY = datetime.timedelta(minutes=30)
 
@@ -73,6 +74,7 @@ def hours_check_in(*, actor, slot: NeedSlot, code: str, method: str = HourMethod
         raise ValidationError(_("You have no confirmed place in this time slot."))
     if HourRecord.objects.filter(signup=signup).exists():
         raise ValidationError(_("You have already checked in."))
+    check_signup_transition(signup.status, SignUpStatus.ATTENDED, by="hours_check_in")
     record = HourRecord.objects.create(
         signup=signup, volunteer=volunteer, slot=slot, method=method, check_in_at=now, recorded_by=actor
     )
@@ -95,8 +97,9 @@ def hours_check_out(*, actor, record: HourRecord) -> HourRecord:
     record = HourRecord.objects.select_for_update(of=("self",)).select_related("slot").get(pk=record.pk)
     if record.volunteer.user_id != actor.pk:
         raise PermissionDenied(_("You may check out only yourself."))
-    if record.status != HourStatus.OPEN:
-        raise ValidationError(_("You have already checked out."))
+    check_hour_transition(
+        record.status, HourStatus.PENDING, by="hours_check_out", message=_("You have already checked out.")
+    )
     _close(record, max(timezone.now(), record.check_in_at))
     record.save(update_fields=["check_out_at", "minutes", "status"])
     audit.record(actor=actor, action="hours.check_out", target=record, after=_summary(record))
@@ -115,8 +118,12 @@ def hours_manual_entry(*, actor, signup: SignUp, minutes: int) -> HourRecord:
     slot = signup.slot
     if not can_manage_need(actor, slot.need):
         raise PermissionDenied(_("Only the organizer of this need enters hours by hand."))
-    if signup.status not in (SignUpStatus.CONFIRMED, SignUpStatus.NO_SHOW):
-        raise ValidationError(_("Hours are entered only for a confirmed volunteer."))
+    check_signup_transition(
+        signup.status,
+        SignUpStatus.ATTENDED,
+        by="hours_manual_entry",
+        message=_("Hours are entered only for a confirmed volunteer."),
+    )
     if slot.starts_at > timezone.now():
         raise ValidationError(_("Hours cannot be entered before the slot starts."))
     if HourRecord.objects.filter(signup=signup).exists():
@@ -158,11 +165,13 @@ def hours_close_forgotten(*, now: datetime.datetime | None = None) -> int:
             )
             if record.status != HourStatus.OPEN:
                 continue
+            check_hour_transition(record.status, HourStatus.PENDING, by="hours_close_forgotten")
             _close(record, record.slot.ends_at)
             record.auto_closed = True
             record.save(update_fields=["check_out_at", "minutes", "status", "auto_closed"])
             audit.record(actor=None, action="hours.auto_close", target=record, after=_summary(record))
             closed += 1
+    check_signup_transition(SignUpStatus.CONFIRMED, SignUpStatus.NO_SHOW, by="hours_close_forgotten")
     no_shows = SignUp.objects.filter(
         status=SignUpStatus.CONFIRMED, slot__ends_at__lte=now, hours__isnull=True
     )
@@ -177,7 +186,7 @@ def hours_close_forgotten(*, now: datetime.datetime | None = None) -> int:
                     action="signup.no_show",
                     object_type="volunteers.signup",
                     object_id=signup_id,
-                    after={"status": "no_show"},
+                    after={"status": SignUpStatus.NO_SHOW},
                 )
     return closed
 
@@ -211,8 +220,13 @@ def hours_verify(*, actor, record: HourRecord) -> HourRecord:
     record = _lock_record(record)
     if not can_verify_hours(actor, record):
         raise PermissionDenied(_("You may not verify these hours."))
-    if record.status != HourStatus.PENDING:
-        raise ValidationError(_("Only pending hours can be verified."))
+    check_hour_transition(
+        record.status,
+        HourStatus.VERIFIED,
+        by="hours_verify",
+        message=_("Only pending hours can be verified."),
+    )
+    before = record.status
     record.status, record.verified_by, record.verified_at = HourStatus.VERIFIED, actor, timezone.now()
     record.save(update_fields=["status", "verified_by", "verified_at"])
     Volunteer.objects.filter(pk=record.volunteer_id).update(
@@ -223,7 +237,7 @@ def hours_verify(*, actor, record: HourRecord) -> HourRecord:
         actor=actor,
         action="hours.verify",
         target=record,
-        before={"status": "pending"},
+        before={"status": before},
         after=_summary(record),
     )
     return record
@@ -234,8 +248,13 @@ def hours_reject(*, actor, record: HourRecord, reason: str) -> HourRecord:
     record = _lock_record(record)
     if not can_verify_hours(actor, record):
         raise PermissionDenied(_("You may not verify these hours."))
-    if record.status != HourStatus.PENDING:
-        raise ValidationError(_("Only pending hours can be rejected."))
+    check_hour_transition(
+        record.status,
+        HourStatus.REJECTED,
+        by="hours_reject",
+        message=_("Only pending hours can be rejected."),
+    )
+    before = record.status
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
     record.status, record.verified_by, record.verified_at = HourStatus.REJECTED, actor, timezone.now()
@@ -246,7 +265,7 @@ def hours_reject(*, actor, record: HourRecord, reason: str) -> HourRecord:
         actor=actor,
         action="hours.reject",
         target=record,
-        before={"status": "pending"},
+        before={"status": before},
         after={**_summary(record), "reason": record.rejection_reason},
     )
     return record
@@ -298,6 +317,7 @@ def correction_resolve(*, actor, correction: HourCorrection, accept: bool, note:
     before = _summary(record)
     correction.previous_minutes = record.minutes
     if accept:
+        check_hour_transition(record.status, HourStatus.VERIFIED, by="correction_resolve")
         counted_before = record.minutes if record.status == HourStatus.VERIFIED else 0
         record.minutes = correction.requested_minutes
         record.check_out_at = record.check_in_at + datetime.timedelta(minutes=record.minutes)

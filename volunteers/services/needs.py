@@ -18,6 +18,7 @@ from volunteers import notifications as events
 from volunteers.models import Need, NeedSlot, NeedStatus, RiskLevel, ServiceProject, SignUp, SignUpStatus
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
 from volunteers.permissions import can_manage_need, can_post_needs_for
+from volunteers.transitions import check_need_transition, check_signup_transition
 
 
 def organizer_users(need: Need) -> list:
@@ -221,6 +222,7 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
         raise PermissionDenied(_("You may not change this need."))
     if need.status == NeedStatus.CANCELLED:
         return need
+    check_need_transition(need.status, NeedStatus.CANCELLED, by="need_cancel")
     before = {"status": need.status}
     need.status, need.cancel_reason = NeedStatus.CANCELLED, reason
     need.save(update_fields=["status", "cancel_reason"])
@@ -229,6 +231,8 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
         .filter(slot__need=need, status__in=ACTIVE_SIGNUP_STATUSES)
         .select_related("volunteer__user")
     )
+    for signup in signups:
+        check_signup_transition(signup.status, SignUpStatus.CANCELLED, by="need_cancel")
     SignUp.objects.filter(pk__in=[s.pk for s in signups]).update(
         status=SignUpStatus.CANCELLED, cancelled_at=timezone.now()
     )
@@ -261,6 +265,7 @@ def need_close_signups(*, need_id: int, now: datetime.datetime | None = None) ->
                 actor=None, need=need, reason=_("No accident insurance was recorded for this risky work.")
             )
             return "cancelled"
+        check_need_transition(need.status, NeedStatus.CLOSED, by="need_close_signups")
         need.status = NeedStatus.CLOSED
         need.save(update_fields=["status"])
         audit.record(actor=None, action="volunteer_need.close", target=need, after={"status": need.status})

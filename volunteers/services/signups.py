@@ -18,6 +18,7 @@ from volunteers.eligibility import eligibility_problems
 from volunteers.models import Invitation, InvitationStatus, NeedSlot, NeedStatus, SignUp, SignUpStatus
 from volunteers.permissions import can_manage_need, volunteer_of
 from volunteers.services.needs import organizer_users
+from volunteers.transitions import check_signup_transition
 
 
 def _context(slot: NeedSlot) -> dict:
@@ -101,12 +102,14 @@ def signup_decide(*, actor, signup: SignUp, approve: bool) -> SignUp:
     )
     if not can_manage_need(actor, slot.need):
         raise PermissionDenied(_("You may not decide sign-ups of this need."))
-    if signup.status != SignUpStatus.PENDING:
-        raise ValidationError(_("This sign-up has already been decided."))
+    before = signup.status
     if approve:
         _place_or_waitlist(slot, signup)
     else:
         signup.status = SignUpStatus.REJECTED
+    check_signup_transition(
+        before, signup.status, by="signup_decide", message=_("This sign-up has already been decided.")
+    )
     signup.decided_by = actor
     signup.save(update_fields=["status", "waitlisted_at", "decided_by"])
     if signup.status == SignUpStatus.CONFIRMED:
@@ -119,7 +122,7 @@ def signup_decide(*, actor, signup: SignUp, approve: bool) -> SignUp:
         actor=actor,
         action="signup.decide",
         target=signup,
-        before={"status": "pending"},
+        before={"status": before},
         after={"status": signup.status},
     )
     return signup
@@ -137,6 +140,7 @@ def _promote_waitlist(slot: NeedSlot) -> list[SignUp]:
         .order_by("waitlisted_at", "pk")[:free]
     )
     for signup in promoted:
+        check_signup_transition(signup.status, SignUpStatus.CONFIRMED, by="signup_cancel")
         signup.status = SignUpStatus.CONFIRMED
         signup.save(update_fields=["status"])
         notify(
@@ -149,8 +153,8 @@ def _promote_waitlist(slot: NeedSlot) -> list[SignUp]:
             actor=None,
             action="signup.promote",
             target=signup,
-            before={"status": "waitlisted"},
-            after={"status": "confirmed"},
+            before={"status": SignUpStatus.WAITLISTED},
+            after={"status": SignUpStatus.CONFIRMED},
         )
     return promoted
 
@@ -164,8 +168,12 @@ def signup_cancel(*, actor, signup: SignUp) -> SignUp:
     own = signup.volunteer.user_id == actor.pk
     if not (own or can_manage_need(actor, slot.need)):
         raise PermissionDenied(_("You may not cancel this sign-up."))
-    if signup.status not in (SignUpStatus.PENDING, SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED):
-        raise ValidationError(_("This sign-up can no longer be cancelled."))
+    check_signup_transition(
+        signup.status,
+        SignUpStatus.CANCELLED,
+        by="signup_cancel",
+        message=_("This sign-up can no longer be cancelled."),
+    )
     if slot.starts_at <= timezone.now():
         raise ValidationError(_("The time slot has started; it can no longer be cancelled."))
     before = signup.status

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.roles import Role
 from accounts.services import role_grant, role_revoke
+from core.dates import add_years
 from core.notifications import notify
 from volunteers import notifications as events
 from volunteers import rules
@@ -22,16 +23,9 @@ from volunteers.models import ContinuingEducation, SocialWorker, Team, TeamMembe
 from volunteers.permissions import is_bureau_admin
 
 
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def registration_end(registered_on: datetime.date) -> datetime.date:
     """The last day of a registration made on `registered_on` (3 years by default)."""
-    return _add_years(registered_on, rules.social_worker_validity_years()) - datetime.timedelta(days=1)
+    return add_years(registered_on, rules.social_worker_validity_years()) - datetime.timedelta(days=1)
 
 
 def sync_social_worker_role(worker: SocialWorker, *, today: datetime.date | None = None) -> bool:

@@ -1,7 +1,10 @@
 """Django model permissions of the register for staff groups (Wagtail's viewsets check them).
 Registry administrators keep the register; supervisors, approvers and officers may only view it."""
 
-from accounts.roles import Role
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from accounts.roles import Role, ensure_role_groups
 
 MODELS = ("organization", "evaluationgrade", "annualreport", "creditlistentry", "creditrecord", "membership")
 EDITOR_ROLES = (Role.REGISTRY_ADMIN,)
@@ -10,10 +13,6 @@ VIEWER_ROLES = (Role.SUPERVISOR, Role.BUREAU_APPROVER, Role.PROCUREMENT_OFFICER)
 
 def grant_staff_permissions() -> None:
     """Idempotent: give each staff group exactly the register permissions its role implies."""
-    from django.contrib.auth.models import Group, Permission
-
-    from accounts.roles import ensure_role_groups
-
     groups = ensure_role_groups()
     perms = Permission.objects.filter(content_type__app_label="orgs", content_type__model__in=MODELS)
     by_action = {}
@@ -32,8 +31,6 @@ def grant_staff_permissions() -> None:
 
 
 def grant_staff_permissions_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.contrib.auth.management import create_permissions
-
     # Our receiver may run before auth's own for this app: make sure the permissions exist first.
     create_permissions(sender, verbosity=0, using=using)
     grant_staff_permissions()

@@ -2,7 +2,10 @@
 bureau staff role may view volunteering in the admin; bureau admins also record social workers
 (through the service)."""
 
-from accounts.roles import STAFF_ROLES, Role
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Permission
+
+from accounts.roles import STAFF_ROLES, Role, ensure_role_groups
 
 VIEW_MODELS = ("volunteer", "socialworker", "need", "hourrecord", "certificate")
 ADD_MODELS = {Role.BUREAU_ADMIN: ("socialworker",)}
@@ -11,10 +14,6 @@ ADD_MODELS = {Role.BUREAU_ADMIN: ("socialworker",)}
 def grant_staff_permissions() -> None:
     """Idempotent: give each staff group the view permissions of volunteering (and bureau admins
     the permission to record social workers)."""
-    from django.contrib.auth.models import Permission
-
-    from accounts.roles import ensure_role_groups
-
     groups = ensure_role_groups()
     view = list(
         Permission.objects.filter(
@@ -34,8 +33,6 @@ def grant_staff_permissions() -> None:
 
 
 def grant_staff_permissions_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.contrib.auth.management import create_permissions
-
     # Our receiver may run before auth's own for this app: make sure the permissions exist first.
     create_permissions(sender, verbosity=0, using=using)
     grant_staff_permissions()

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from tests.factories import TEST_PASSWORD
 from tests.orgs.factories import OrganizationFactory, member
 from tests.volunteers.factories import NeedFactory, ProjectFactory, VolunteerFactory, make_id_number
-from volunteers import transfer
+from volunteers import resources
 from volunteers.models import HourRecord, TrainingRecord, Volunteer
 from volunteers.services.registration import ImportRowErrors
 from volunteers.services.signups import signup_apply
@@ -49,15 +49,15 @@ def volunteer_row(n, **over):
         "监护人同意": "",
     }
     row.update(over)
-    return [row[c] for c in transfer.VOLUNTEER_COLUMNS]
+    return [row[c] for c in resources.VOLUNTEER_COLUMNS]
 
 
 def test_volunteer_import_from_excel_creates_all_rows():
     organization = OrganizationFactory()
-    created = transfer.import_volunteers(
+    created = resources.import_volunteers(
         actor=member(organization),
         organization=organization,
-        upload=xlsx_file(transfer.VOLUNTEER_COLUMNS, [volunteer_row(1), volunteer_row(2)]),
+        upload=xlsx_file(resources.VOLUNTEER_COLUMNS, [volunteer_row(1), volunteer_row(2)]),
     )
     assert len(created) == 2 and Volunteer.objects.count() == 2
     assert created[0].service_types.get().name == "社区服务"
@@ -67,10 +67,10 @@ def test_a_bad_row_imports_nothing_and_every_error_is_reported_in_chinese():
     organization = OrganizationFactory()
     rows = [volunteer_row(1), volunteer_row(2, 服务类型="不存在"), volunteer_row(3, 身份证号="123")]
     with pytest.raises(ImportRowErrors) as exc:
-        transfer.import_volunteers(
+        resources.import_volunteers(
             actor=member(organization),
             organization=organization,
-            upload=csv_file(transfer.VOLUNTEER_COLUMNS, rows),
+            upload=csv_file(resources.VOLUNTEER_COLUMNS, rows),
         )
     assert [row for row, _m in exc.value.row_errors] == [3, 4]
     assert "不存在" in exc.value.messages[0]
@@ -83,11 +83,11 @@ def test_a_file_without_the_columns_or_of_another_type_is_refused():
 
     organization = OrganizationFactory()
     with pytest.raises(ValidationError):
-        transfer.import_volunteers(
+        resources.import_volunteers(
             actor=member(organization), organization=organization, upload=csv_file(["姓名"], [["x"]])
         )
     with pytest.raises(ValidationError):
-        transfer.import_volunteers(
+        resources.import_volunteers(
             actor=member(organization),
             organization=organization,
             upload=SimpleUploadedFile("v.xlsx", b"not excel"),
@@ -105,21 +105,21 @@ def test_hours_and_training_imports_are_all_or_nothing():
     slot.ends_at -= datetime.timedelta(days=8)
     slot.save()
     bad = csv_file(
-        transfer.HOURS_COLUMNS, [[volunteer.number, str(slot.pk), "60"], ["NOPE", str(slot.pk), "60"]]
+        resources.HOURS_COLUMNS, [[volunteer.number, str(slot.pk), "60"], ["NOPE", str(slot.pk), "60"]]
     )
     with pytest.raises(ImportRowErrors):
-        transfer.import_hours(actor=user, upload=bad)
+        resources.import_hours(actor=user, upload=bad)
     assert not HourRecord.objects.exists()
-    transfer.import_hours(
-        actor=user, upload=csv_file(transfer.HOURS_COLUMNS, [[volunteer.number, str(slot.pk), "60"]])
+    resources.import_hours(
+        actor=user, upload=csv_file(resources.HOURS_COLUMNS, [[volunteer.number, str(slot.pk), "60"]])
     )
     assert HourRecord.objects.get().is_manual
 
     with pytest.raises(ImportRowErrors):
-        transfer.import_training(
+        resources.import_training(
             actor=user,
             upload=csv_file(
-                transfer.TRAINING_COLUMNS,
+                resources.TRAINING_COLUMNS,
                 [
                     [volunteer.number, "急救培训", "4", "2026-01-05", "红十字会"],
                     [volunteer.number, "x", "2", "昨天", "y"],
@@ -127,10 +127,10 @@ def test_hours_and_training_imports_are_all_or_nothing():
             ),
         )
     assert not TrainingRecord.objects.exists()
-    transfer.import_training(
+    resources.import_training(
         actor=user,
         upload=csv_file(
-            transfer.TRAINING_COLUMNS, [[volunteer.number, "急救培训", "4", "2026-01-05", "红十字会"]]
+            resources.TRAINING_COLUMNS, [[volunteer.number, "急救培训", "4", "2026-01-05", "红十字会"]]
         ),
     )
     assert TrainingRecord.objects.get().hours == 4
@@ -144,7 +144,7 @@ def test_the_import_page_lists_row_errors(client):
         reverse("volunteers:org_volunteers", args=[organization.pk]),
         {
             "kind": "volunteers",
-            "file": csv_file(transfer.VOLUNTEER_COLUMNS, [volunteer_row(1, 身份证号="123")]),
+            "file": csv_file(resources.VOLUNTEER_COLUMNS, [volunteer_row(1, 身份证号="123")]),
         },
     )
     assert response.status_code == 200
