@@ -22,21 +22,8 @@ from wagtail.permissions import register_permission_policy
 from accounts.roles import Role, user_has_role
 from core.viewsets import NoAddView, NoDeleteView
 from procurement.contracts.models.contracts import Contract, ContractStatus
+from procurement.contracts.permissions import ADMIN_READER_ROLES, can_list_contracts
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
-
-READER_ROLES = (Role.PROCUREMENT_OFFICER, Role.BUREAU_APPROVER, Role.SUPERVISOR, Role.BUREAU_ADMIN)
-
-
-def can_list_contracts(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (
-            is_procurement_staff(user)
-            or is_procurement_reader(user)
-            or user_has_role(user, Role.BUREAU_ADMIN)
-        )
-    )
 
 
 def contracts_for_admin(user):
@@ -60,7 +47,7 @@ class ContractAdminPolicy(BasePermissionPolicy):
         if "view" not in actions:
             return users.none()
         return users.filter(
-            Q(is_superuser=True) | Q(groups__name__in=[r.value for r in READER_ROLES])
+            Q(is_superuser=True) | Q(groups__name__in=[r.value for r in ADMIN_READER_ROLES])
         ).distinct()
 
 

@@ -55,6 +55,7 @@ from procurement.contracts.services.performance import (
 )
 from procurement.contracts.services.progress_reports import progress_report_review, progress_report_submit
 from procurement.evaluation.demo import EVALUATED_TITLE, SHARES
+from procurement.evaluation.models.awards import AwardStatus
 from procurement.evaluation.models.panels import MemberStatus, Panel
 from procurement.evaluation.services.awards import award_confirm
 from procurement.evaluation.services.panels import panel_create, panel_draw, panel_member_declare
@@ -181,7 +182,7 @@ def _awarded_tender(officer, approver, line, title, bids):
                 score_save(actor=member.user, member=member, bid=bid, scores=scores)
             member_sign(actor=member.user, member=member)
         panel_finalize(actor=officer, panel=panel)
-    award = tender.awards.exclude(status="cancelled").get()
+    award = tender.awards.exclude(status=AwardStatus.CANCELLED).get()
     if award.notice_published_at is None:
         award_confirm(actor=officer, award=award)
         award.refresh_from_db()
@@ -360,7 +361,7 @@ def seed(stdout=None) -> None:
             built += 1
     # The evaluated demo tender's award has an open challenge: its contract stays a draft.
     challenged = Tender.objects.filter(title=EVALUATED_TITLE).first()
-    award = challenged.awards.filter(status="confirmed").first() if challenged else None
+    award = challenged.awards.filter(status=AwardStatus.CONFIRMED).first() if challenged else None
     if award is not None and award.notice_published_at and not Contract.objects.filter(award=award).exists():
         today = timezone.localdate()
         _draft(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.notifications import notify_on_commit
+from core.notifications import notify, notify_on_commit, register_event
 from procurement.planning.selectors import department_officers
 from procurement.tendering.selectors import organization_member_users
 
@@ -20,8 +20,6 @@ PERFORMANCE_PUBLISHED = "procurement.performance_published"
 
 
 def register_events() -> None:
-    from core.notifications import register_event
-
     register_event(
         CONTRACT_SIGNED,
         label=_("Your organization's contract was signed"),
@@ -138,9 +136,8 @@ def progress_report_submitted(*, report) -> None:
 
 def progress_report_reminder(*, report, when: str) -> list:
     """Remind the organization's members of a report due (`when` = "before") or late ("after"),
-    once per report and `when` (the dedupe key). Returns the notifications created now."""
-    from core.notifications import notify
-
+    once per report and `when` (the dedupe key). Returns the notifications created now: sent at
+    once, not on commit, because the daily task changes nothing else and counts what it sent."""
     contract = report.contract
     state = (
         str(_("It is now overdue: please submit it on your contract page."))

@@ -10,6 +10,7 @@ from core.documents import validate_document_file
 from core.upload_fields import MultipleFileField
 from procurement.contracts.models.contracts import Contract, PaymentKind
 from procurement.contracts.models.performance import EvaluationKind, SatisfactionLevel
+from procurement.contracts.plan_rules import EDITABLE_FIELDS
 from procurement.contracts.services.contracts import MAX_DELIVERABLE_DOCUMENTS
 
 
@@ -108,20 +109,7 @@ class ContractDraftForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "title",
-            "advance_share",
-            "starts_on",
-            "ends_on",
-            "is_continuing_service",
-            "continuing_reason",
-            "service_standard",
-            "report_schedule",
-            "requires_recipient_opinion",
-            "purchaser_signatory",
-            "supplier_signatory",
-            "contact_phone",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "starts_on": DATE["widget"],
             "ends_on": DATE["widget"],

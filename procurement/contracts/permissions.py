@@ -3,7 +3,13 @@ service."""
 
 from __future__ import annotations
 
-from procurement.planning.permissions import can_manage_department, is_procurement_reader
+from accounts.roles import Role, user_has_role
+from procurement.contracts.models.contracts import Contract, MilestoneSubmission, ProgressReport
+from procurement.planning.permissions import (
+    can_manage_department,
+    is_procurement_reader,
+    is_procurement_staff,
+)
 from procurement.tendering.permissions import is_member_of
 
 
@@ -29,8 +35,6 @@ def can_view_contract(user, contract) -> bool:
 
 def can_view_contract_document(user, document, owner) -> bool:
     """Documents of a contract, a deliverable submission or a progress report."""
-    from procurement.contracts.models.contracts import Contract, MilestoneSubmission, ProgressReport
-
     if isinstance(owner, Contract):
         contract = owner
     elif isinstance(owner, MilestoneSubmission):
@@ -40,3 +44,43 @@ def can_view_contract_document(user, document, owner) -> bool:
     else:
         return False
     return can_view_contract(user, contract)
+
+
+def can_read_contract_as_staff(user, contract) -> bool:
+    """The staff's view of a contract and its evaluations: its department's officers, approvers and
+    supervisors (not the organization's members)."""
+    return can_manage_contract(user, contract) or is_procurement_reader(user)
+
+
+def can_list_staff_contracts(user) -> bool:
+    """The staff's list of contracts: anyone of a department, superusers, procurement staff, approvers
+    and supervisors (the list itself is filtered by `selectors.staff_contracts`)."""
+    return (
+        bool(user.department_id or user.is_superuser)
+        or is_procurement_staff(user)
+        or is_procurement_reader(user)
+    )
+
+
+def can_list_contract_awards(user) -> bool:
+    """The awards to draft contracts from: anyone of a department, approvers and supervisors (the list
+    is filtered by `selectors.awards_for_contracts`)."""
+    return bool(user.department_id) or is_procurement_reader(user)
+
+
+# The roles that see the contracts' listing in the admin (besides superusers).
+ADMIN_READER_ROLES = (Role.PROCUREMENT_OFFICER, Role.BUREAU_APPROVER, Role.SUPERVISOR, Role.BUREAU_ADMIN)
+
+
+def can_list_contracts(user) -> bool:
+    """The contracts' listing in the admin (read only): procurement staff, approvers, supervisors and
+    bureau admins."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (
+            is_procurement_staff(user)
+            or is_procurement_reader(user)
+            or user_has_role(user, Role.BUREAU_ADMIN)
+        )
+    )

@@ -16,8 +16,12 @@ from procurement.contracts.models.contracts import (
     Payment,
     ProgressReport,
 )
-from procurement.contracts.models.performance import PerformanceEvaluation, PerformanceEvaluationStatus
-from procurement.contracts.permissions import can_manage_contract
+from procurement.contracts.models.performance import (
+    PerformanceEvaluation,
+    PerformanceEvaluationStatus,
+    TargetScore,
+)
+from procurement.evaluation.models.awards import Award, AwardStatus
 from procurement.planning.permissions import is_procurement_reader
 
 PUBLIC_FIELDS = (
@@ -129,15 +133,9 @@ def contract_page(pk: int) -> Contract | None:
     )
 
 
-def may_manage(user, contract) -> bool:
-    return can_manage_contract(user, contract)
-
-
 def awards_for_contracts(user) -> QuerySet:
     """Confirmed awards whose notice is published, with their contract if drafted: the department's
     officers see their own, approvers and supervisors all. Newest notice first."""
-    from procurement.evaluation.models.awards import Award, AwardStatus
-
     queryset = (
         Award.objects.filter(status=AwardStatus.CONFIRMED, notice_published_at__isnull=False)
         .select_related("tender__department", "lot", "organization", "contract")
@@ -152,8 +150,6 @@ def awards_for_contracts(user) -> QuerySet:
 
 def evaluation_page(pk: int) -> PerformanceEvaluation | None:
     """An evaluation with its contract, the contract's current targets and the purchaser's scores."""
-    from procurement.contracts.models.performance import TargetScore
-
     return (
         PerformanceEvaluation.objects.filter(pk=pk)
         .select_related("contract__organization", "contract__department")

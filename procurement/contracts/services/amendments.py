@@ -22,6 +22,8 @@ from procurement.contracts.services.contracts import (
     target_create,
     term_problems,
 )
+from procurement.contracts.services.progress_reports import progress_reports_schedule
+from procurement.planning.services import budget_line_commit_change
 
 
 @transaction.atomic
@@ -40,8 +42,6 @@ def contract_amend(
     """Record an amendment (a new row, never an edit): the contract's current amount and dates follow
     it, retired targets stay as records next to their replacements, the committed amount on the
     budget line changes by the difference. The amount may not fall below what is already paid."""
-    from procurement.planning.services import budget_line_commit_change
-
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
     if contract.status not in (ContractStatus.SIGNED, ContractStatus.ACTIVE):
@@ -123,8 +123,6 @@ def contract_amend(
     contract.ends_on = new_end
     contract.save(update_fields=["amount", "starts_on", "ends_on"])
     if contract.status == ContractStatus.ACTIVE and new_end != amendment.ends_on_before:
-        from procurement.contracts.services.progress_reports import progress_reports_schedule
-
         progress_reports_schedule(contract=contract)
     audit.record(
         actor=actor,

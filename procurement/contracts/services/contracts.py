@@ -17,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import document_upload
+from core.models import DocumentType, DocumentVisibility
 from core.workdays import add_working_days
+from orgs.models import CreditRecordKind
 from orgs.rules import add_months
+from orgs.services import credit_record_append
 from procurement import rules
 from procurement._common import deny, refuse, summary
 from procurement.contracts.events import contract_published, contract_signed
@@ -29,24 +33,24 @@ from procurement.contracts.models.contracts import (
     MilestoneStatus,
 )
 from procurement.contracts.permissions import can_manage_contract
-from procurement.evaluation.models.awards import Award, AwardStatus
-
-HUNDRED = Decimal("100")
-EDITABLE_FIELDS = (
-    "title",
-    "advance_share",
-    "starts_on",
-    "ends_on",
-    "is_continuing_service",
-    "continuing_reason",
-    "service_standard",
-    "report_schedule",
-    "requires_recipient_opinion",
-    "purchaser_signatory",
-    "supplier_signatory",
-    "contact_phone",
+from procurement.contracts.plan_rules import (
+    EDITABLE_FIELDS,
+    as_decimal,
+    is_due_within_term,
+    share_in_range,
+    shares_total_problems,
+    target_problems,
+    targets_problems,
 )
-
+from procurement.contracts.services.progress_reports import progress_reports_schedule
+from procurement.contracts.transitions import EDITABLE_STATES, check_contract_transition
+from procurement.evaluation.models.awards import Award, AwardStatus
+from procurement.evaluation.selectors import award_has_open_blocking_challenge
+from procurement.planning.services import (
+    budget_line_commit,
+    budget_line_commit_change,
+    budget_line_release,
+)
 
 MAX_DELIVERABLE_DOCUMENTS = 10
 
@@ -88,14 +92,9 @@ def is_multi_year(contract: Contract) -> bool:
 
 def share_problems(contract: Contract) -> list[str]:
     """The advance share plus the milestones' shares must sum to exactly 100%."""
-    shares = list(contract.milestones.values_list("payment_share", flat=True))
-    total = contract.advance_share + sum(shares, Decimal("0"))
-    if total != HUNDRED:
-        return [
-            _("The advance and the milestones' payment shares sum to %(total)s%%, not 100%%.")
-            % {"total": format(total.normalize(), "f")}
-        ]
-    return []
+    return shares_total_problems(
+        contract.advance_share, contract.milestones.values_list("payment_share", flat=True)
+    )
 
 
 def signing_problems(contract: Contract) -> list[str]:
@@ -108,13 +107,14 @@ def signing_problems(contract: Contract) -> list[str]:
     )
     if not contract.service_standard.strip():
         problems.append(_("Describe the service standard."))
-    if not contract.targets.filter(retired_by__isnull=True).exists():
-        problems.append(_("Add at least one measurable performance target."))
+    problems += targets_problems(contract.targets.filter(retired_by__isnull=True).exists())
     if not contract.milestones.exists():
         problems.append(_("Add at least one milestone."))
     problems += share_problems(contract)
-    late = contract.milestones.filter(due_on__gt=contract.ends_on).exists()
-    if late:
+    due_dates = contract.milestones.values_list("due_on", flat=True)
+    if not all(
+        is_due_within_term(d, starts_on=contract.starts_on, ends_on=contract.ends_on) for d in due_dates
+    ):
         problems.append(_("Every milestone must be due within the term of the contract."))
     return problems
 
@@ -177,7 +177,7 @@ def contract_create(*, actor, award: Award, **fields) -> Contract:
 
 
 def _check_advance(share) -> None:
-    if share is None or Decimal(share) < 0 or Decimal(share) > HUNDRED:
+    if not share_in_range(share):
         refuse({"advance_share": _("The advance share must be between 0 and 100%.")}, code="invalid")
 
 
@@ -186,7 +186,7 @@ def contract_update(*, actor, contract: Contract, **fields) -> Contract:
     """Change a draft (after signing only an amendment changes the contract)."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.DRAFT:
+    if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -219,7 +219,7 @@ def contract_target_add(*, actor, contract: Contract, name: str, measure: str, w
     """A measurable target of a draft (after signing, targets change only by amendment)."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.DRAFT:
+    if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
     target = target_create(contract, name=name, measure=measure, weight=weight)
     audit.record(actor=actor, action="contract.target_add", target=contract, after=summary(target))
@@ -227,16 +227,15 @@ def contract_target_add(*, actor, contract: Contract, name: str, measure: str, w
 
 
 def target_create(contract, *, name, measure, weight, amendment=None) -> ContractTarget:
-    if not (name or "").strip() or not (measure or "").strip():
-        refuse(_("A target needs a name and a measurable indicator."))
-    if Decimal(weight) <= 0:
-        refuse(_("A target's weight must be greater than zero."))
+    problems = target_problems(name=name, measure=measure, weight=weight)
+    if problems:
+        refuse(problems)
     order = contract.targets.count()
     return ContractTarget.objects.create(
         contract=contract,
         name=name.strip(),
         measure=measure.strip(),
-        weight=Decimal(weight),
+        weight=as_decimal(weight),
         sort_order=order,
         added_by=amendment,
     )
@@ -248,15 +247,11 @@ def contract_sign(*, actor, contract: Contract, signed_copy, at: dt.datetime | N
     wrong is open, or while the contract is incomplete (term, targets, shares summing to 100%). The
     contract amount is committed on the budget line; publication is due within
     `rules.contract_publish_working_days()`."""
-    from core.documents import document_upload
-    from core.models import DocumentType, DocumentVisibility
-    from procurement.evaluation.selectors import award_has_open_blocking_challenge
-    from procurement.planning.services import budget_line_commit
-
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.DRAFT:
-        refuse(_("This contract is already signed."), code="wrong_state")
+    check_contract_transition(
+        contract.status, ContractStatus.SIGNED, message=_("This contract is already signed.")
+    )
     award = Award.objects.get(pk=contract.award_id)
     if award.status != AwardStatus.CONFIRMED:
         refuse(_("The award of this contract is no longer valid."), code="wrong_state")
@@ -308,15 +303,14 @@ def contract_sign(*, actor, contract: Contract, signed_copy, at: dt.datetime | N
 def contract_publish(*, actor, contract: Contract, at: dt.datetime | None = None) -> Contract:
     """Publish a signed contract (its public fields appear on the site); the progress reports of its
     schedule are created with their due dates. Publishing twice does nothing."""
-    from procurement.contracts.services.progress_reports import progress_reports_schedule
-
     contract = lock_contract(contract)
     if actor is not None:
         require_contract_officer(actor, contract)
     if contract.published_at is not None:
         return contract
-    if contract.status != ContractStatus.SIGNED:
-        refuse(_("Only a signed contract is published."), code="wrong_state")
+    check_contract_transition(
+        contract.status, ContractStatus.ACTIVE, message=_("Only a signed contract is published.")
+    )
     at = at or timezone.now()
     contract.status = ContractStatus.ACTIVE
     contract.published_at = at
@@ -341,13 +335,13 @@ def contract_publish(*, actor, contract: Contract, at: dt.datetime | None = None
 @transaction.atomic
 def contract_complete(*, actor, contract: Contract, at: dt.datetime | None = None) -> Contract:
     """The service is complete: every milestone accepted. Recorded in the organization's credit record."""
-    from orgs.models import CreditRecordKind
-    from orgs.services import credit_record_append
-
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.ACTIVE:
-        refuse(_("Only a published contract in performance is completed."), code="wrong_state")
+    check_contract_transition(
+        contract.status,
+        ContractStatus.COMPLETED,
+        message=_("Only a published contract in performance is completed."),
+    )
     open_milestones = contract.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.MET])
     if open_milestones.exists():
         refuse(
@@ -377,12 +371,11 @@ def contract_complete(*, actor, contract: Contract, at: dt.datetime | None = Non
 def contract_terminate(*, actor, contract: Contract, reason: str) -> Contract:
     """End a contract early with a reason. What is committed and not paid returns to the budget line
     (a draft gives back the award's reservation)."""
-    from procurement.planning.services import budget_line_commit_change, budget_line_release
-
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status in (ContractStatus.COMPLETED, ContractStatus.TERMINATED):
-        refuse(_("This contract has already ended."), code="wrong_state")
+    check_contract_transition(
+        contract.status, ContractStatus.TERMINATED, message=_("This contract has already ended.")
+    )
     reason = (reason or "").strip()
     if not reason:
         refuse({"reason": _("Give the reason for terminating the contract.")}, code="reason_required")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,23 +10,23 @@ import audit
 from procurement._common import refuse, summary
 from procurement.contracts.models.contracts import (
     Contract,
-    ContractStatus,
     ContractTarget,
     Milestone,
 )
+from procurement.contracts.plan_rules import (
+    as_decimal,
+    due_within_term_problems,
+    share_in_range,
+    shares_total_problems,
+    target_problems,
+    targets_problems,
+)
 from procurement.contracts.services.contracts import (
-    HUNDRED,
     contract_update,
     lock_contract,
     require_contract_officer,
 )
-
-
-def _share(value) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return Decimal("-1")
+from procurement.contracts.transitions import EDITABLE_STATES
 
 
 @transaction.atomic
@@ -45,7 +43,7 @@ def contract_draft_save(
     `milestones`: [{"pk": id or None, "deliverable", "due_on", "payment_share"}]."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.DRAFT:
+    if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
     if fields:
         contract_update(actor=actor, contract=contract, **fields)
@@ -56,34 +54,24 @@ def contract_draft_save(
             summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
         ],
     }
-    problems = []
-    if not targets:
-        problems.append(_("Add at least one measurable performance target."))
+    problems = targets_problems(bool(targets))
     for spec in targets:
-        if not (spec.get("name") or "").strip() or not (spec.get("measure") or "").strip():
-            problems.append(_("A target needs a name and a measurable indicator."))
-        if _share(spec.get("weight")) <= 0:
-            problems.append(_("A target's weight must be greater than zero."))
+        problems += target_problems(
+            name=spec.get("name"), measure=spec.get("measure"), weight=spec.get("weight")
+        )
     if not milestones:
         problems.append(_("Add at least one milestone."))
-    total, bad_share = Decimal(contract.advance_share), False
+    shares = [as_decimal(spec.get("payment_share")) for spec in milestones]
     for spec in milestones:
-        share = _share(spec.get("payment_share"))
-        if share < 0 or share > HUNDRED:
+        if not share_in_range(spec.get("payment_share")):
             problems.append(_("A payment share is between 0 and 100%."))
-            bad_share = True
-        else:
-            total += share
         if not (spec.get("deliverable") or "").strip():
             problems.append(_("Describe the deliverable."))
-        due_on = spec.get("due_on")
-        if due_on is None or due_on < contract.starts_on or due_on > contract.ends_on:
-            problems.append(_("The milestone must be due within the term of the contract."))
-    if total != HUNDRED and not bad_share:
-        problems.append(
-            _("The advance and the milestones' payment shares sum to %(total)s%%, not 100%%.")
-            % {"total": format(total.normalize(), "f")}
+        problems += due_within_term_problems(
+            spec.get("due_on"), starts_on=contract.starts_on, ends_on=contract.ends_on
         )
+    if all(share_in_range(share) for share in shares):
+        problems += shares_total_problems(contract.advance_share, shares)
     if problems:
         refuse(list(dict.fromkeys(problems)), code="invalid_plan")
     existing_targets = {t.pk: t for t in contract.targets.all()}
@@ -93,7 +81,7 @@ def contract_draft_save(
         target = existing_targets.get(spec.get("pk")) or ContractTarget(contract=contract)
         target.name = spec["name"].strip()
         target.measure = spec["measure"].strip()
-        target.weight = _share(spec["weight"])
+        target.weight = as_decimal(spec["weight"])
         target.sort_order = order
         target.save()
     existing = {m.pk: m for m in contract.milestones.all()}
@@ -108,7 +96,7 @@ def contract_draft_save(
         milestone.number = number
         milestone.deliverable = spec["deliverable"].strip()
         milestone.due_on = spec["due_on"]
-        milestone.payment_share = _share(spec["payment_share"])
+        milestone.payment_share = as_decimal(spec["payment_share"])
         milestone.save()
     audit.record(
         actor=actor,

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import document_upload
+from core.models import DocumentType
 from procurement._common import deny, refuse, summary
 from procurement.contracts.events import milestone_decided, milestone_submitted
 from procurement.contracts.models.contracts import (
     Contract,
-    ContractStatus,
     Milestone,
     MilestoneStatus,
     MilestoneSubmission,
@@ -23,11 +24,16 @@ from procurement.contracts.models.contracts import (
     SubmissionDecision,
 )
 from procurement.contracts.permissions import is_contract_party
+from procurement.contracts.plan_rules import due_within_term_problems, share_in_range
 from procurement.contracts.services.contracts import (
-    HUNDRED,
     MAX_DELIVERABLE_DOCUMENTS,
     lock_contract,
     require_contract_officer,
+)
+from procurement.contracts.transitions import (
+    EDITABLE_STATES,
+    PERFORMING_STATES,
+    check_milestone_transition,
 )
 
 
@@ -38,15 +44,16 @@ def milestone_add(
     """Add a milestone to a draft: deliverable, due date and payment share (% of the amount)."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status != ContractStatus.DRAFT:
+    if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
-    share = Decimal(payment_share)
-    if share < 0 or share > HUNDRED:
+    if not share_in_range(payment_share):
         refuse({"payment_share": _("A payment share is between 0 and 100%.")})
+    share = Decimal(payment_share)
     if not (deliverable or "").strip():
         refuse({"deliverable": _("Describe the deliverable.")})
-    if due_on < contract.starts_on or due_on > contract.ends_on:
-        refuse({"due_on": _("The milestone must be due within the term of the contract.")})
+    late = due_within_term_problems(due_on, starts_on=contract.starts_on, ends_on=contract.ends_on)
+    if late:
+        refuse({"due_on": late})
     number = (contract.milestones.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     milestone = Milestone.objects.create(
         contract=contract, number=number, deliverable=deliverable.strip(), due_on=due_on, payment_share=share
@@ -62,17 +69,17 @@ def _lock_milestone(milestone) -> Milestone:
 @transaction.atomic
 def milestone_submit(*, actor, milestone: Milestone, text: str, files=()) -> MilestoneSubmission:
     """The organization submits the deliverable (text and documents); again after a rejection."""
-    from core.documents import document_upload
-    from core.models import DocumentType
-
     milestone = _lock_milestone(milestone)
     contract = milestone.contract
     if not is_contract_party(actor, contract):
         deny(_("Only members of the contracted organization may submit deliverables."))
-    if contract.status != ContractStatus.ACTIVE:
+    if contract.status not in PERFORMING_STATES:
         refuse(_("Deliverables are submitted while the contract is in performance."), code="wrong_state")
-    if milestone.status not in (MilestoneStatus.SCHEDULED, MilestoneStatus.REJECTED):
-        refuse(_("This milestone is not waiting for a deliverable."), code="wrong_state")
+    check_milestone_transition(
+        milestone.status,
+        MilestoneStatus.SUBMITTED,
+        message=_("This milestone is not waiting for a deliverable."),
+    )
     text = (text or "").strip()
     if not text:
         refuse({"text": _("Describe the deliverable.")})
@@ -136,6 +143,11 @@ def milestone_accept(
     milestone = _lock_milestone(milestone)
     require_contract_officer(actor, milestone.contract)
     submission = _pending_submission(milestone)
+    check_milestone_transition(
+        milestone.status,
+        MilestoneStatus.ACCEPTED,
+        message=_("This milestone has no deliverable awaiting a decision."),
+    )
     if milestone.contract.requires_recipient_opinion and not milestone.opinions.exists():
         refuse(
             _("This contract requires service recipients' opinions: record at least one before accepting."),
@@ -165,6 +177,11 @@ def milestone_reject(*, actor, milestone: Milestone, reason: str) -> Milestone:
     milestone = _lock_milestone(milestone)
     require_contract_officer(actor, milestone.contract)
     submission = _pending_submission(milestone)
+    check_milestone_transition(
+        milestone.status,
+        MilestoneStatus.REJECTED,
+        message=_("This milestone has no deliverable awaiting a decision."),
+    )
     reason = (reason or "").strip()
     if not reason:
         refuse({"reason": _("Give the reasons for rejecting the deliverable.")}, code="reason_required")

@@ -15,15 +15,14 @@ import audit
 from procurement._common import deny, refuse
 from procurement.contracts.models.contracts import (
     Contract,
-    ContractStatus,
     Milestone,
     MilestoneStatus,
     Payment,
     PaymentKind,
 )
 from procurement.contracts.permissions import can_manage_contract
-
-PAYABLE_STATES = (ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.COMPLETED)
+from procurement.contracts.transitions import PAYABLE_STATES, check_milestone_transition
+from procurement.planning.services import budget_line_pay
 
 
 def payable_amount(contract: Contract, *, kind: str, milestone: Milestone | None = None) -> Decimal:
@@ -57,8 +56,6 @@ def payment_record(
     """Record a treasury payment. The advance once; a milestone once it is accepted (then met). The
     amount defaults to the share's value and may be lower (a deduction), never higher, and never above
     what is left of the contract amount."""
-    from procurement.planning.services import budget_line_pay
-
     contract = Contract.objects.select_for_update(of=("self",)).select_related("tender").get(pk=contract.pk)
     if not can_manage_contract(actor, contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
@@ -83,8 +80,12 @@ def payment_record(
             refuse({"milestone": _("Choose the milestone paid.")})
         if milestone.status == MilestoneStatus.MET or milestone.payments.exists():
             refuse(_("This milestone has already been paid."), code="already_paid")
-        if milestone.status != MilestoneStatus.ACCEPTED:
-            refuse(_("Only an accepted milestone is paid."), code="not_accepted")
+        check_milestone_transition(
+            milestone.status,
+            MilestoneStatus.MET,
+            message=_("Only an accepted milestone is paid."),
+            code="not_accepted",
+        )
     else:
         refuse({"kind": _("Choose the kind of payment.")})
     share_value = payable_amount(contract, kind=kind, milestone=milestone)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from orgs.services import credit_record_performance
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.contracts.events import performance_published
@@ -30,6 +31,8 @@ from procurement.contracts.models.performance import (
     TargetScore,
 )
 from procurement.contracts.permissions import can_manage_contract
+from procurement.contracts.services.contracts import is_multi_year
+from procurement.contracts.transitions import check_evaluation_transition
 
 TWO = Decimal("0.01")
 MAX_TOKENS_PER_CALL = 500
@@ -85,8 +88,6 @@ def evaluation_open(
 ) -> PerformanceEvaluation:  # fmt: skip
     """Open an evaluation: the final one of a contract in performance or completed (once), or a
     mid-term one of a multi-year contract. The weights are copied from the rules."""
-    from procurement.contracts.services.contracts import is_multi_year
-
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     _officer(actor, contract)
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
@@ -285,12 +286,14 @@ def evaluation_publish(
 ) -> PerformanceEvaluation:
     """Compute the weighted total and grade, publish them and write them into the organization's
     credit record (不合格 also excludes it from bidding for the configured period)."""
-    from orgs.services import credit_record_performance
-
     evaluation = _lock(evaluation)
     contract = evaluation.contract
     _officer(actor, contract)
-    _open_only(evaluation)
+    check_evaluation_transition(
+        evaluation.status,
+        PerformanceEvaluationStatus.PUBLISHED,
+        message=_("This evaluation is already published."),
+    )
     if evaluation.purchaser_score is None:
         refuse(_("The purchaser's scores are missing."), code="incomplete")
     satisfaction = satisfaction_score(evaluation)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import document_upload
+from core.models import DocumentType
 from core.workdays import add_working_days
 from orgs.rules import add_months
 from procurement import rules
@@ -26,6 +28,7 @@ from procurement.contracts.models.contracts import (
     ReportSchedule,
 )
 from procurement.contracts.permissions import can_manage_contract, is_contract_party
+from procurement.contracts.transitions import check_progress_report_transition
 
 MAX_REPORT_DOCUMENTS = 10
 
@@ -76,9 +79,6 @@ def progress_report_submit(
     files=(),
 ) -> ProgressReport:  # fmt: skip
     """The organization submits the report form with its documents (once; the officer reviews it)."""
-    from core.documents import document_upload
-    from core.models import DocumentType
-
     report = (
         ProgressReport.objects.select_for_update(of=("self",)).select_related("contract").get(pk=report.pk)
     )
@@ -87,8 +87,9 @@ def progress_report_submit(
         deny(_("Only members of the contracted organization may submit progress reports."))
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
         refuse(_("Progress reports are submitted while the contract is in performance."), code="wrong_state")
-    if report.status != ProgressReportStatus.DUE:
-        refuse(_("This report has already been submitted."), code="wrong_state")
+    check_progress_report_transition(
+        report.status, ProgressReportStatus.SUBMITTED, message=_("This report has already been submitted.")
+    )
     if not (work_done or "").strip():
         refuse({"work_done": _("Describe the work done in the period.")})
     files = list(files or ())
@@ -123,8 +124,9 @@ def progress_report_review(*, actor, report: ProgressReport, note: str = "") -> 
     )
     if not can_manage_contract(actor, report.contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
-    if report.status != ProgressReportStatus.SUBMITTED:
-        refuse(_("Only a submitted report is reviewed."), code="wrong_state")
+    check_progress_report_transition(
+        report.status, ProgressReportStatus.REVIEWED, message=_("Only a submitted report is reviewed.")
+    )
     report.status = ProgressReportStatus.REVIEWED
     report.review_note = (note or "").strip()
     report.reviewed_at = timezone.now()
@@ -146,8 +148,9 @@ def progress_report_return(*, actor, report: ProgressReport, note: str) -> Progr
     )
     if not can_manage_contract(actor, report.contract):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
-    if report.status != ProgressReportStatus.SUBMITTED:
-        refuse(_("Only a submitted report is reviewed."), code="wrong_state")
+    check_progress_report_transition(
+        report.status, ProgressReportStatus.DUE, message=_("Only a submitted report is reviewed.")
+    )
     note = (note or "").strip()
     if not note:
         refuse({"note": _("Give the reasons for returning the report.")}, code="reason_required")

@@ -4,8 +4,6 @@ progress reports; the officer's signing, publication, milestone decisions and pa
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +22,15 @@ from procurement.contracts.forms import (
     ProgressReportForm,
     SignForm,
 )
-from procurement.contracts.models.contracts import Milestone, ProgressReport
-from procurement.contracts.permissions import can_manage_contract, can_view_contract, is_contract_party
+from procurement.contracts.models.contracts import ContractStatus, Milestone, MilestoneStatus, ProgressReport
+from procurement.contracts.permissions import (
+    can_list_staff_contracts,
+    can_manage_contract,
+    can_read_contract_as_staff,
+    can_view_contract,
+    is_contract_party,
+)
+from procurement.contracts.plan_rules import shares_total_problems, targets_problems
 from procurement.contracts.selectors import (
     contract_page,
     contracts_of_user,
@@ -62,16 +67,10 @@ def my_contracts(request):
 
 @login_required
 def staff_contract_list(request):
-    if not (request.user.department_id or request.user.is_superuser) and not can_view_staff(request.user):
+    if not can_list_staff_contracts(request.user):
         raise PermissionDenied
     page = Paginator(staff_contracts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "procurement/contracts/contract_list.html", {"page_obj": page, "staff": True})
-
-
-def can_view_staff(user) -> bool:
-    from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
-
-    return is_procurement_staff(user) or is_procurement_reader(user)
 
 
 @login_required
@@ -80,21 +79,13 @@ def contract_detail(request, pk: int):
     contract = contract_page(pk)
     if contract is None or not can_view_contract(request.user, contract):
         raise Http404
-    from procurement.planning.permissions import is_procurement_reader
-
     manage = can_manage_contract(request.user, contract)
     party = is_contract_party(request.user, contract)
     milestones = list(contract.milestones.all())
     plan_problems = []
-    if manage and contract.status == "draft":
-        total = contract.advance_share + sum((m.payment_share for m in milestones), Decimal("0"))
-        if total != Decimal("100"):
-            plan_problems.append(
-                _("The advance and the milestones' payment shares sum to %(total)s%%, not 100%%.")
-                % {"total": format(total.normalize(), "f")}
-            )
-        if not any(t.retired_by_id is None for t in contract.targets.all()):
-            plan_problems.append(_("Add at least one measurable performance target."))
+    if manage and contract.status == ContractStatus.DRAFT:
+        plan_problems += shares_total_problems(contract.advance_share, (m.payment_share for m in milestones))
+        plan_problems += targets_problems(any(t.retired_by_id is None for t in contract.targets.all()))
     return render(
         request,
         "procurement/contracts/contract_detail.html",
@@ -102,7 +93,7 @@ def contract_detail(request, pk: int):
             "contract": contract,
             "manage": manage,
             "party": party,
-            "staff": manage or is_procurement_reader(request.user),
+            "staff": can_read_contract_as_staff(request.user, contract),
             "plan_problems": plan_problems,
             "milestones": milestones,
             "targets": list(contract.targets.all()),
@@ -112,7 +103,9 @@ def contract_detail(request, pk: int):
             "evaluations": list(contract.evaluations.all()),
             "line": contract.tender.budget_line,
             "sign_form": SignForm() if manage else None,
-            "payment_form": PaymentForm(milestones=[m for m in milestones if m.status == "accepted"])
+            "payment_form": PaymentForm(
+                milestones=[m for m in milestones if m.status == MilestoneStatus.ACCEPTED]
+            )
             if manage
             else None,
         },

@@ -24,11 +24,10 @@ from procurement.contracts.forms import (
     TargetFormSet,
     TerminateForm,
 )
-from procurement.contracts.models.contracts import Milestone, ProgressReport
-from procurement.contracts.permissions import can_manage_contract
-from procurement.contracts.selectors import (
-    awards_for_contracts,
-)
+from procurement.contracts.models.contracts import ContractStatus, Milestone, ProgressReport
+from procurement.contracts.permissions import can_list_contract_awards, can_manage_contract
+from procurement.contracts.plan_rules import EDITABLE_FIELDS
+from procurement.contracts.selectors import awards_for_contracts
 from procurement.contracts.services import amendments as amendments_services
 from procurement.contracts.services import contracts as contracts_services
 from procurement.contracts.services import progress_reports
@@ -39,17 +38,11 @@ from procurement.contracts.views.contracts import PAGE_SIZE, done, managed_contr
 from procurement.evaluation.models.awards import Award
 
 
-def _staff_reader(user) -> bool:
-    from procurement.planning.permissions import is_procurement_reader
-
-    return bool(user.department_id) or is_procurement_reader(user)
-
-
 @login_required
 def staff_awards(request):
     """Confirmed awards with a published notice: their contract, or "draft the contract" for the
     department's officers."""
-    if not _staff_reader(request.user):
+    if not can_list_contract_awards(request.user):
         raise PermissionDenied
     page = Paginator(awards_for_contracts(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
@@ -95,7 +88,7 @@ def _row_specs(formset, fields) -> list[dict]:
 def contract_edit(request, pk: int):
     """The draft: its fields, measurable targets and milestones (shares plus advance = 100%)."""
     contract = managed_contract(request, pk)
-    if contract.status != "draft":
+    if contract.status != ContractStatus.DRAFT:
         messages.error(request, _("A signed contract is changed only by an amendment."))
         return redirect("procurement:contract_detail", contract.pk)
     post = request.POST if request.method == "POST" else None
@@ -117,7 +110,7 @@ def contract_edit(request, pk: int):
         ],
     )
     if post is not None and form.is_valid() and targets.is_valid() and milestones.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ContractDraftForm.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
         try:
             contract_draft_save(
                 actor=request.user,

@@ -3,6 +3,7 @@ and the anonymous answer page)."""
 
 from __future__ import annotations
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,16 +21,21 @@ from procurement.contracts.forms import (
     ThirdPartyForm,
     TokensForm,
 )
-from procurement.contracts.models.performance import EvaluationGrade, PerformanceEvaluation
-from procurement.contracts.permissions import can_manage_contract
-from procurement.contracts.selectors import (
-    evaluation_page,
+from procurement.contracts.models.performance import (
+    EvaluationGrade,
+    PerformanceEvaluation,
+    PerformanceEvaluationStatus,
 )
+from procurement.contracts.permissions import can_manage_contract, can_read_contract_as_staff
+from procurement.contracts.selectors import evaluation_page
 from procurement.contracts.services import performance as performance_services
 from procurement.contracts.services.performance import (
     evaluation_publish,
     evaluation_record_third_party,
     evaluation_score_targets,
+    performance_grade,
+    performance_total,
+    satisfaction_score,
     survey_answer,
     survey_token_state,
     survey_tokens_issue,
@@ -40,8 +46,6 @@ from procurement.contracts.views.contracts import managed_contract
 @login_required
 def survey_tokens(request, pk: int):
     """The printable page of single-use survey links with their QR codes (officers)."""
-    import segno
-
     evaluation = get_object_or_404(PerformanceEvaluation.objects.select_related("contract"), pk=pk)
     if not can_manage_contract(request.user, evaluation.contract):
         raise Http404
@@ -113,23 +117,16 @@ def evaluation_detail(request, pk: int):
     """The evaluation: the purchaser's scores per target, the third-party score, the survey's answers
     and, before publishing, the weighted total and grade it would give. Officers act; approvers and
     supervisors read."""
-    from procurement.contracts.services.performance import (
-        performance_grade,
-        performance_total,
-        satisfaction_score,
-    )
-    from procurement.planning.permissions import is_procurement_reader
-
     evaluation = evaluation_page(pk)
     if evaluation is None:
         raise Http404
     contract = evaluation.contract
     manage = can_manage_contract(request.user, contract)
-    if not (manage or is_procurement_reader(request.user)):
+    if not can_read_contract_as_staff(request.user, contract):
         raise Http404
     targets = contract.current_targets
     scores = {s.target_id: s for s in evaluation.target_scores.all()}
-    is_open = evaluation.status == "open"
+    is_open = evaluation.status == PerformanceEvaluationStatus.OPEN
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not (manage and is_open):
         raise Http404
