@@ -23,6 +23,11 @@ def is_active_expert(user) -> bool:
     return is_active_user(user) and user_has_role(user, Role.EXPERT)
 
 
+def is_own_seat(user, member) -> bool:
+    """A panel seat's pages (declaration, scoring, signature) are its member's only."""
+    return is_active_user(user) and member.user_id == user.pk
+
+
 def member_may_see_bids(member) -> bool:
     """A panel member sees the bids only after declaring no conflict, and never before opening."""
     tender = member.panel.tender

@@ -200,18 +200,19 @@ class PublicReport(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(target_kind="tender", tender__isnull=False)
-                    | models.Q(target_kind="organization", organization__isnull=False)
-                    | models.Q(target_kind="contract", contract__isnull=False)
+                    models.Q(target_kind=PublicReportTarget.TENDER, tender__isnull=False)
+                    | models.Q(target_kind=PublicReportTarget.ORGANIZATION, organization__isnull=False)
+                    | models.Q(target_kind=PublicReportTarget.CONTRACT, contract__isnull=False)
                 ),
                 name="procurement_public_report_has_target",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status__in=["accepted", "concluded"]) | models.Q(due_on__isnull=False),
+                condition=~models.Q(status__in=[PublicReportStatus.ACCEPTED, PublicReportStatus.CONCLUDED])
+                | models.Q(due_on__isnull=False),
                 name="procurement_public_report_accepted_has_due",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="concluded") | ~models.Q(outcome=""),
+                condition=~models.Q(status=PublicReportStatus.CONCLUDED) | ~models.Q(outcome=""),
                 name="procurement_public_report_concluded_has_outcome",
             ),
         ]
@@ -219,3 +220,13 @@ class PublicReport(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+    @property
+    def is_submitted(self) -> bool:
+        """Awaiting acceptance (受理) or decline."""
+        return self.status == PublicReportStatus.SUBMITTED
+
+    @property
+    def is_accepted(self) -> bool:
+        """Accepted and being handled (not concluded yet)."""
+        return self.status == PublicReportStatus.ACCEPTED

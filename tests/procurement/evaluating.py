@@ -13,9 +13,10 @@ from procurement.evaluation.services.panels import (
     panel_name_representative,
 )
 from procurement.evaluation.services.scoring import member_sign, score_save
-from procurement.models import Bid, Expert, MemberStatus
+from procurement.models import Bid, Expert, MemberStatus, Panel
 from tests.factories import UserFactory
 from tests.procurement.bidding import bidder, close_and_open, published_tender, submit
+from tests.procurement.factories import officer_for, top_category
 
 # Price 30 (objective), plan 40, team 20, record 10 (objective): DEFAULT_SHEET.
 
@@ -30,8 +31,6 @@ def make_expert(officer, *, category=None, active=True, name=None):
 
 
 def _category():
-    from tests.procurement.factories import top_category
-
     return top_category()
 
 
@@ -53,14 +52,11 @@ def opened_tender(
 
 def seated_panel(tender, officer, *, size=3, external=None, experts=None, representatives=0):
     """A drawn panel whose members all declared no conflict. Returns (panel, members)."""
-    from procurement.models import Panel
-
     external = size - representatives if external is None else external
     for _ in range(experts if experts is not None else external + 2):
         make_expert(officer)
     panel = panel_create(actor=officer, lot=tender.lots.get(), size=size, external_count=external)
     panel_draw(actor=officer, panel=panel)
-    from tests.procurement.factories import officer_for
 
     for _ in range(representatives):
         panel_name_representative(actor=officer, panel=panel, user=officer_for(tender.department))

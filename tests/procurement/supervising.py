@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from procurement.evaluation.services.scoring import panel_finalize
@@ -82,8 +83,6 @@ def progress_report_for(contract, **fields) -> ProgressReport:
 
 
 def file_report(*, tender=None, contract=None, organization=None, actor=None, **kwargs):
-    from django.contrib.auth.models import AnonymousUser
-
     if tender is not None:
         kind = PublicReportTarget.TENDER
     elif contract is not None:

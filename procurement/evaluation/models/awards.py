@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procurement.planning.models import MONEY
+from procurement.tendering.models.tenders import ChallengeStatus
 
 
 class AwardStatus(models.TextChoices):
@@ -75,14 +76,14 @@ class Award(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["lot"],
-                condition=~models.Q(status="cancelled"),
+                condition=~models.Q(status=AwardStatus.CANCELLED),
                 name="procurement_award_one_live_per_lot",
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="procurement_award_amount_positive"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="confirmed") | models.Q(confirmed_at__isnull=False),
+                condition=~models.Q(status=AwardStatus.CONFIRMED) | models.Q(confirmed_at__isnull=False),
                 name="procurement_award_confirmed_has_date",
             ),
         ]
@@ -126,6 +127,11 @@ class ResultChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge_id} · {self.award_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """Its challenge is not answered (or withdrawn) yet."""
+        return self.challenge.status == ChallengeStatus.OPEN
 
 
 class ComplaintStatus(models.TextChoices):

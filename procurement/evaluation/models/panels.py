@@ -54,6 +54,11 @@ class Panel(models.Model):
     def __str__(self) -> str:
         return f"{self.tender_id} · {self.lot_id}"
 
+    @property
+    def is_finalized(self) -> bool:
+        """The report is stored: no more draws, scores or recusals."""
+        return self.status == PanelStatus.FINALIZED
+
 
 class PanelDraw(models.Model):
     """One random draw of a panel's external experts. `seed` (from `secrets`) and the sorted
@@ -155,7 +160,7 @@ class PanelMember(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["panel", "user"],
-                condition=models.Q(status__in=["invited", "active"]),
+                condition=models.Q(status__in=[MemberStatus.INVITED, MemberStatus.ACTIVE]),
                 name="procurement_panelmember_once_seated",
             ),
             models.CheckConstraint(
@@ -170,6 +175,11 @@ class PanelMember(models.Model):
     @property
     def is_seated(self) -> bool:
         return self.status in SEATED_STATUSES
+
+    @property
+    def is_invited(self) -> bool:
+        """Drawn (or called) and awaiting the member's declaration."""
+        return self.status == MemberStatus.INVITED
 
 
 class RecusalDecision(models.TextChoices):

@@ -24,7 +24,7 @@ from procurement.evaluation.models.experts import (
     RelationKind,
 )
 from procurement.evaluation.models.panels import PanelMember
-from procurement.evaluation.permissions import member_may_see_bids
+from procurement.evaluation.permissions import is_own_seat, member_may_see_bids
 from procurement.evaluation.selectors import evaluation_data, seats_of_user
 from procurement.evaluation.services.experts import (
     expert_family_tie_declare,
@@ -46,7 +46,7 @@ def _own_seat(request, member_id: int) -> PanelMember:
     member = get_object_or_404(
         PanelMember.objects.select_related("panel__tender", "panel__lot"), pk=member_id
     )
-    if member.user_id != request.user.pk:
+    if not is_own_seat(request.user, member):
         raise Http404
     return member
 

@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
+from core.workdays import add_working_days
 from procurement.evaluation.selectors import award_has_open_blocking_challenge, award_notice, own_results
 from procurement.evaluation.services.awards import award_confirm
 from procurement.evaluation.services.result_challenges import (
@@ -210,7 +211,6 @@ def test_supplier_complaint_dates_are_fifteen_and_thirty_working_days(finalized)
         summary="对质疑答复不满",
         filed_on=dt.date(2026, 10, 30),
     )
-    from core.workdays import add_working_days
 
     assert complaint.filing_due_on == add_working_days(result.answer_due_on, 15)
     assert complaint.decision_due_on == add_working_days(dt.date(2026, 10, 30), 30)

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from audit.models import Event as AuditEvent
+from core.models import ServiceCategory
+from procurement.evaluation.services.experts import expert_save
 from procurement.models import Expert
 from tests.factories import TEST_PASSWORD, UserFactory, staff_user
 from tests.procurement.evaluating import make_expert
@@ -151,14 +153,11 @@ def test_registry_admin_cannot_toggle_an_expert(client, officer):
 
 
 def test_list_filters_by_field_active_employer_and_search(client, officer):
-    from core.models import ServiceCategory
-
     first, second = ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order")[:2]
     make_expert(officer, category=first, name="甲专家")
     other = make_expert(officer, category=second, name="乙专家")
     other.employer = "市社科院"
     other.active = False
-    from procurement.evaluation.services.experts import expert_save
 
     expert_save(actor=officer, instance=other)
     _login(client, officer)
@@ -173,8 +172,6 @@ def test_list_filters_by_field_active_employer_and_search(client, officer):
 
 
 def test_list_query_count_is_the_same_for_5_and_50_experts(client, officer):
-    from core.models import ServiceCategory
-
     categories = list(ServiceCategory.objects.filter(parent__isnull=True)[:3])
     for i in range(5):
         make_expert(officer, category=categories[i % 3])

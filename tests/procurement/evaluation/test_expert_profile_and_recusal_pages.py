@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.roles import Role
 from core.identity import id_number_hmac
 from core.models import Document
 from orgs.models import Organization
@@ -19,7 +20,14 @@ from procurement.evaluation.services.experts import expert_family_tie_declare, e
 from procurement.evaluation.services.panels import expert_conflicts, panel_create, panel_draw
 from procurement.evaluation.services.result_challenges import result_challenge_answer, result_challenge_file
 from procurement.evaluation.services.scoring import panel_finalize
-from procurement.models import ExpertFamilyTie, ExpertRelation, MemberStatus, RecusalDecision, RecusalRequest
+from procurement.models import (
+    ChallengeOutcome,
+    ExpertFamilyTie,
+    ExpertRelation,
+    MemberStatus,
+    RecusalDecision,
+    RecusalRequest,
+)
 from tests.factories import TEST_PASSWORD, UserFactory, staff_user
 from tests.orgs.factories import OrganizationFactory, make_id_number
 from tests.orgs.factories import member as org_member
@@ -34,8 +42,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def expert():
-    from accounts.roles import Role
-
     officer = staff_user(Role.PROCUREMENT_OFFICER)
     return make_expert(officer)
 
@@ -162,8 +168,6 @@ def test_an_expert_cannot_end_or_withdraw_someone_elses_declarations(client, exp
 
 
 def staff_user_officer():
-    from accounts.roles import Role
-
     return staff_user(Role.PROCUREMENT_OFFICER)
 
 
@@ -272,8 +276,6 @@ def test_non_bidders_cannot_open_the_recusal_page(client):
 
 
 def test_after_publication_a_reevaluation_lets_the_bidder_pick_a_member(client):
-    from procurement.models import ChallengeOutcome
-
     tender, officer, bids, users = opened_tender()
     panel, members = seated_panel(tender, officer, size=3)
     score_all(panel, members, bids)

@@ -1,9 +1,12 @@
 """The expert pool: the role follows `active`; import is all-or-nothing; export round-trips."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from orgs.models import Organization
 from procurement.evaluation.services.expert_import import experts_export_csv, experts_import_csv
 from procurement.evaluation.services.experts import (
     expert_family_tie_declare,
@@ -12,8 +15,10 @@ from procurement.evaluation.services.experts import (
     expert_relation_end,
     expert_save,
 )
+from procurement.evaluation.services.panels import expert_conflicts
 from procurement.models import Expert
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
+from tests.orgs.factories import OrganizationFactory
 from tests.procurement.evaluating import make_expert
 from tests.procurement.factories import officer_for, top_category
 
@@ -22,8 +27,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer():
-    from tests.factories import DepartmentFactory
-
     return officer_for(DepartmentFactory())
 
 
@@ -59,14 +62,6 @@ def test_import_writes_nothing_when_any_row_is_bad(officer):
 
 
 def test_relation_end_keeps_the_lookback_and_a_withdrawn_tie_no_longer_excludes(officer):
-    import datetime as dt
-
-    from django.core.exceptions import ValidationError
-
-    from orgs.models import Organization
-    from procurement.evaluation.services.panels import expert_conflicts
-    from tests.orgs.factories import OrganizationFactory
-
     expert = make_expert(officer)
     organization = OrganizationFactory()
     relation = expert_relation_add(

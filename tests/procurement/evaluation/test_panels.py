@@ -9,6 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import Event as AuditEvent
+from core.identity import id_number_hmac
+from core.models import ServiceCategory
+from orgs.models import Organization
 from procurement.evaluation.permissions import member_may_see_bids
 from procurement.evaluation.services.experts import expert_family_tie_declare, expert_relation_add
 from procurement.evaluation.services.panels import (
@@ -27,7 +30,7 @@ from procurement.models import MemberStatus, PanelMember, PanelStatus, RecusalDe
 from tests.orgs.factories import make_id_number
 from tests.orgs.factories import member as org_member
 from tests.procurement.evaluating import make_expert, opened_tender, seated_panel
-from tests.procurement.factories import method
+from tests.procurement.factories import method, officer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -144,9 +147,6 @@ def test_family_of_a_bidders_legal_representative_is_excluded_by_id_hash(opened)
 
     def relate(officer, expert, organization):
         # Find the legal representative's ID number the factory used.
-        from core.identity import id_number_hmac
-        from orgs.models import Organization
-
         org = Organization.objects.get(pk=organization.pk)
         number = next(
             make_id_number(n)
@@ -191,8 +191,6 @@ def test_draw_is_replayed_exactly_from_its_stored_seed_and_candidates(opened):
 
 
 def test_only_active_experts_of_the_tenders_category_are_candidates(opened):
-    from core.models import ServiceCategory
-
     tender, officer, _bids, _users = opened
     inactive = make_expert(officer, active=False)
     other = (
@@ -272,8 +270,6 @@ def test_panel_scores_once_every_seat_is_declared(opened):
 
 
 def test_purchaser_representative_fills_only_the_seats_left_to_the_department(opened):
-    from tests.procurement.factories import officer_for
-
     tender, officer, _bids, _users = opened
     panel, members = seated_panel(tender, officer, size=3, external=2, representatives=1)
     assert {m.kind for m in members} == {"external", "purchaser"}

@@ -176,8 +176,6 @@ def test_ties_are_flagged_in_the_report():
 
 
 def test_price_only_method_ranks_by_price_without_expert_scores():
-    from tests.procurement.factories import DEFAULT_SHEET  # noqa: F401
-
     sheet = [{"name": "价格", "max_points": "100", "is_price": True, "is_objective": True}]
     tender, officer, _bids, _users = opened_tender(
         prices=("500000", "450000", "480000"), method_code="request_for_quotation", sheet=sheet, days=8

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
 from procurement.evaluation.services.awards import award_confirm
 from procurement.evaluation.services.result_challenges import result_challenge_file
 from procurement.models import (
@@ -42,6 +43,7 @@ from procurement.supervision.services.public_reports import (
 from procurement.tendering.services.clarifications import challenge_answer, challenge_file
 from tests.factories import staff_user
 from tests.procurement.bidding import bidder, published_tender
+from tests.procurement.factories import officer_for
 from tests.procurement.supervising import (
     at,
     awarded,
@@ -57,8 +59,6 @@ D = dt.date
 
 
 def supervisor():
-    from accounts.roles import Role
-
     return staff_user(Role.SUPERVISOR)
 
 
@@ -259,8 +259,6 @@ def test_database_lights_agree_with_the_pure_functions_over_a_grid_of_dates(awar
 
 
 def officer_of(tender):
-    from tests.procurement.factories import officer_for
-
     return officer_for(tender.department)
 
 

@@ -5,16 +5,20 @@ supervisors only, handler and outcome, statistics, and the filer's email once pe
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Event
 from core.documents import can_view_document, documents_of
-from procurement.models import PublicReport, PublicReportStatus
+from procurement.models import PublicReport, PublicReportStatus, TenderStatus
 from procurement.supervision.services.public_reports import (
     public_report_accept,
     public_report_conclude,
@@ -42,7 +46,7 @@ def _fresh_rate_limit():
 
 @pytest.fixture
 def tender():
-    return TenderFactory(status="published", reference="JB-2026-001")
+    return TenderFactory(status=TenderStatus.PUBLISHED, reference="JB-2026-001")
 
 
 def _post(client, tender, **extra):
@@ -109,8 +113,6 @@ def test_filing_is_rate_limited_per_session_with_a_clear_message(client, tender,
 
 
 def test_filing_is_rate_limited_per_ip_across_sessions(client, tender, settings):
-    from django.test import Client
-
     settings.PROCUREMENT_PUBLIC_REPORT_RATE_LIMIT = 1
     assert _post(client, tender).status_code == 302
     assert _post(Client(), tender).status_code == 200  # same REMOTE_ADDR, new session
@@ -134,7 +136,7 @@ def test_signed_in_filer_may_stay_anonymous(client, tender):
 
 
 def test_documents_are_seen_by_supervisors_only():
-    tender = TenderFactory(status="published")
+    tender = TenderFactory(status=TenderStatus.PUBLISHED)
     report = file_report(tender=tender, files=[pdf_with("证据")])
     document = documents_of(report).get()
     assert can_view_document(staff_user(Role.SUPERVISOR), document)
@@ -154,7 +156,6 @@ def test_only_supervisors_accept_or_decline(tender, role):
 def test_acceptance_sets_the_handler_and_a_due_date_15_working_days_later_and_is_audited(tender):
     supervisor, handler = staff_user(Role.SUPERVISOR), staff_user(Role.SUPERVISOR)
     report = file_report(tender=tender, **CONTACT)
-    import time_machine
 
     with time_machine.travel(timezone.make_aware(dt.datetime(2026, 9, 30, 10)), tick=False):
         report = public_report_accept(actor=supervisor, report=report, handler=handler)
@@ -202,9 +203,6 @@ def test_staff_screens_are_for_supervisors_and_bureau_admins(client, tender):
 
 
 def test_staff_list_query_count_does_not_grow_with_reports(client, tender):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(staff_user(Role.SUPERVISOR))
     url = reverse("procurement:public_report_staff_list")
     for _ in range(3):
