@@ -49,10 +49,27 @@ EVALUATION_TRANSITIONS: dict[tuple[str, str], str] = {
 EDITABLE_STATES = frozenset({C.DRAFT})
 # States in which the milestones are performed: deliverables submitted and decided.
 PERFORMING_STATES = frozenset({C.ACTIVE})
+# States in which the contract is amended (a new amendment row).
+AMENDABLE_STATES = frozenset({C.SIGNED, C.ACTIVE})
+# States in which progress reports are submitted and reminded, and performance evaluated.
+REPORTING_STATES = frozenset({C.ACTIVE, C.COMPLETED})
+EVALUABLE_STATES = frozenset({C.ACTIVE, C.COMPLETED})
 # States in which payments are recorded.
 PAYABLE_STATES = frozenset({C.SIGNED, C.ACTIVE, C.COMPLETED})
 # States in which the contract has ended.
 ENDED_STATES = frozenset({C.COMPLETED, C.TERMINATED})
+
+
+def contract_may_become(current: str, target: str) -> bool:
+    return (current, target) in CONTRACT_TRANSITIONS
+
+
+def milestone_may_become(current: str, target: str) -> bool:
+    return (current, target) in MILESTONE_TRANSITIONS
+
+
+def progress_report_may_become(current: str, target: str) -> bool:
+    return (current, target) in PROGRESS_REPORT_TRANSITIONS
 
 
 def _check(table, current, target, message, code) -> None:

@@ -23,6 +23,7 @@ from procurement.contracts.services.contracts import (
     term_problems,
 )
 from procurement.contracts.services.progress_reports import progress_reports_schedule
+from procurement.contracts.transitions import AMENDABLE_STATES
 from procurement.planning.services import budget_line_commit_change
 
 
@@ -44,7 +45,7 @@ def contract_amend(
     budget line changes by the difference. The amount may not fall below what is already paid."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
-    if contract.status not in (ContractStatus.SIGNED, ContractStatus.ACTIVE):
+    if contract.status not in AMENDABLE_STATES:
         refuse(_("Only a signed contract in performance is amended."), code="wrong_state")
     reason = (reason or "").strip()
     if not reason:

@@ -19,7 +19,7 @@ from orgs.services import credit_record_performance
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.contracts.events import performance_published
-from procurement.contracts.models.contracts import Contract, ContractStatus
+from procurement.contracts.models.contracts import Contract
 from procurement.contracts.models.performance import (
     EvaluationGrade,
     EvaluationKind,
@@ -32,7 +32,7 @@ from procurement.contracts.models.performance import (
 )
 from procurement.contracts.permissions import can_manage_contract
 from procurement.contracts.services.contracts import is_multi_year
-from procurement.contracts.transitions import check_evaluation_transition
+from procurement.contracts.transitions import EVALUABLE_STATES, check_evaluation_transition
 
 TWO = Decimal("0.01")
 MAX_TOKENS_PER_CALL = 500
@@ -90,7 +90,7 @@ def evaluation_open(
     mid-term one of a multi-year contract. The weights are copied from the rules."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     _officer(actor, contract)
-    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
+    if contract.status not in EVALUABLE_STATES:
         refuse(_("Only a published contract is evaluated."), code="wrong_state")
     if kind == EvaluationKind.FINAL:
         if contract.evaluations.filter(kind=EvaluationKind.FINAL).exists():

@@ -22,13 +22,12 @@ from procurement._common import deny, refuse
 from procurement.contracts.events import progress_report_reminder, progress_report_submitted
 from procurement.contracts.models.contracts import (
     Contract,
-    ContractStatus,
     ProgressReport,
     ProgressReportStatus,
     ReportSchedule,
 )
 from procurement.contracts.permissions import can_manage_contract, is_contract_party
-from procurement.contracts.transitions import check_progress_report_transition
+from procurement.contracts.transitions import REPORTING_STATES, check_progress_report_transition
 
 MAX_REPORT_DOCUMENTS = 10
 
@@ -85,7 +84,7 @@ def progress_report_submit(
     contract = report.contract
     if not is_contract_party(actor, contract):
         deny(_("Only members of the contracted organization may submit progress reports."))
-    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
+    if contract.status not in REPORTING_STATES:
         refuse(_("Progress reports are submitted while the contract is in performance."), code="wrong_state")
     check_progress_report_transition(
         report.status, ProgressReportStatus.SUBMITTED, message=_("This report has already been submitted.")
@@ -178,7 +177,7 @@ def progress_reports_send_reminders(*, today: dt.date | None = None) -> dict:
     due = (
         ProgressReport.objects.filter(
             status=ProgressReportStatus.DUE,
-            contract__status__in=[ContractStatus.ACTIVE, ContractStatus.COMPLETED],
+            contract__status__in=REPORTING_STATES,
             due_on__lte=today + dt.timedelta(days=before),
         )
         .select_related("contract__organization")

@@ -22,7 +22,14 @@ from procurement.contracts.forms import (
     ProgressReportForm,
     SignForm,
 )
-from procurement.contracts.models.contracts import ContractStatus, Milestone, MilestoneStatus, ProgressReport
+from procurement.contracts.models.contracts import (
+    ContractStatus,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
+    ProgressReportStatus,
+)
+from procurement.contracts.models.performance import PerformanceEvaluationStatus
 from procurement.contracts.permissions import (
     can_list_staff_contracts,
     can_manage_contract,
@@ -43,6 +50,15 @@ from procurement.contracts.services import milestones as milestones_services
 from procurement.contracts.services import payments as payments_services
 from procurement.contracts.services import progress_reports as progress_reports_services
 from procurement.contracts.services.milestones import milestone_accept, milestone_reject
+from procurement.contracts.transitions import (
+    AMENDABLE_STATES,
+    EDITABLE_STATES,
+    EVALUABLE_STATES,
+    PERFORMING_STATES,
+    contract_may_become,
+    milestone_may_become,
+    progress_report_may_become,
+)
 
 PAGE_SIZE = 20
 
@@ -82,6 +98,32 @@ def contract_detail(request, pk: int):
     manage = can_manage_contract(request.user, contract)
     party = is_contract_party(request.user, contract)
     milestones = list(contract.milestones.all())
+    reports = list(contract.progress_reports.all())
+    evaluations = list(contract.evaluations.all())
+    status = contract.status
+    # What each party may do next, read from the status tables (the template only shows it).
+    actions = {
+        "edit": status in EDITABLE_STATES,
+        "amend": status in AMENDABLE_STATES,
+        "evaluate": status in EVALUABLE_STATES,
+        "complete": contract_may_become(status, ContractStatus.COMPLETED),
+        "terminate": contract_may_become(status, ContractStatus.TERMINATED),
+        "sign": contract_may_become(status, ContractStatus.SIGNED),
+        "publish": contract_may_become(status, ContractStatus.ACTIVE),
+        "pay": status not in EDITABLE_STATES,
+    }
+    for m in milestones:
+        m.may_submit = (
+            party
+            and status in PERFORMING_STATES
+            and milestone_may_become(m.status, MilestoneStatus.SUBMITTED)
+        )
+        m.may_decide = manage and milestone_may_become(m.status, MilestoneStatus.ACCEPTED)
+    for r in reports:
+        r.may_submit = party and progress_report_may_become(r.status, ProgressReportStatus.SUBMITTED)
+        r.may_review = manage and progress_report_may_become(r.status, ProgressReportStatus.REVIEWED)
+    for e in evaluations:
+        e.may_survey = manage and e.status == PerformanceEvaluationStatus.OPEN
     plan_problems = []
     if manage and contract.status == ContractStatus.DRAFT:
         plan_problems += shares_total_problems(contract.advance_share, (m.payment_share for m in milestones))
@@ -98,9 +140,10 @@ def contract_detail(request, pk: int):
             "milestones": milestones,
             "targets": list(contract.targets.all()),
             "payments": list(contract.payments.all()),
-            "reports": list(contract.progress_reports.all()),
+            "actions": actions,
+            "reports": reports,
             "amendments": list(contract.amendments.all()),
-            "evaluations": list(contract.evaluations.all()),
+            "evaluations": evaluations,
             "line": contract.tender.budget_line,
             "sign_form": SignForm() if manage else None,
             "payment_form": PaymentForm(
@@ -232,6 +275,7 @@ def milestone_decide(request, pk: int):
         "procurement/contracts/contract_milestone_decide.html",
         {
             "milestone": milestone,
+            "decidable": milestone_may_become(milestone.status, MilestoneStatus.ACCEPTED),
             "submission": submission,
             "form": form,
             "opinion_form": OpinionForm(),

@@ -24,7 +24,13 @@ from procurement.contracts.forms import (
     TargetFormSet,
     TerminateForm,
 )
-from procurement.contracts.models.contracts import ContractStatus, Milestone, ProgressReport
+from procurement.contracts.models.contracts import (
+    ContractStatus,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
+    ProgressReportStatus,
+)
 from procurement.contracts.permissions import can_list_contract_awards, can_manage_contract
 from procurement.contracts.plan_rules import EDITABLE_FIELDS
 from procurement.contracts.selectors import awards_for_contracts
@@ -34,6 +40,7 @@ from procurement.contracts.services import progress_reports
 from procurement.contracts.services.contracts import contract_create
 from procurement.contracts.services.drafts import contract_draft_save
 from procurement.contracts.services.milestones import recipient_opinion_record
+from procurement.contracts.transitions import milestone_may_become, progress_report_may_become
 from procurement.contracts.views.contracts import PAGE_SIZE, done, managed_contract, refused
 from procurement.evaluation.models.awards import Award
 
@@ -190,6 +197,7 @@ def milestone_opinion(request, pk: int):
         "procurement/contracts/contract_milestone_decide.html",
         {
             "milestone": milestone,
+            "decidable": milestone_may_become(milestone.status, MilestoneStatus.ACCEPTED),
             "submission": milestone.submissions.order_by("-pk").first(),
             "form": DecisionForm(),
             "opinion_form": form,
@@ -219,7 +227,12 @@ def progress_report_review(request, pk: int):
     return render(
         request,
         "procurement/contracts/contract_report_review.html",
-        {"report": report, "contract": report.contract, "form": form},
+        {
+            "report": report,
+            "contract": report.contract,
+            "form": form,
+            "reviewable": progress_report_may_become(report.status, ProgressReportStatus.REVIEWED),
+        },
     )
 
 
