@@ -4,8 +4,8 @@ A bidder challenges an award within `rules.challenge_working_days()` of its noti
 with the deadline shown); the department answers within `rules.challenge_answer_working_days()`
 and records the outcome, which may cancel the award and re-rank, re-evaluate or fail the tender.
 While a challenge claiming the result is wrong is open, the contract cannot be signed
-(`selectors_awards.award_has_open_blocking_challenge`). Complaints to the finance department are
-tracked with their dates, not decided here."""
+(`procurement.evaluation.selectors.award_has_open_blocking_challenge`). Complaints to the finance
+department are tracked with their dates, not decided here."""
 
 from __future__ import annotations
 
