@@ -1,7 +1,11 @@
 """Django model permissions for the staff groups (Wagtail's viewsets check them); the services
-still check every object (department, status)."""
+still check every object (department, status). Imported once the models are ready (by
+`apps._setup_after_migrate`, after migrations), never while the app registry loads."""
 
-from accounts.roles import Role
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Permission
+
+from accounts.roles import Role, ensure_role_groups
 
 OFFICER_MODELS = ("purchasingplan", "budgetline", "tender", "lot", "clarification")
 VIEW_ONLY = {
@@ -13,10 +17,6 @@ VIEW_ONLY = {
 
 def grant_staff_permissions() -> None:
     """Idempotent: officers add/change/view their procurement records; others view."""
-    from django.contrib.auth.models import Permission
-
-    from accounts.roles import ensure_role_groups
-
     groups = ensure_role_groups()
     perms = Permission.objects.filter(content_type__app_label="procurement")
 
@@ -30,7 +30,5 @@ def grant_staff_permissions() -> None:
 
 
 def grant_staff_permissions_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.contrib.auth.management import create_permissions
-
     create_permissions(sender, verbosity=0, using=using)
     grant_staff_permissions()

@@ -15,7 +15,6 @@ from procurement import rules
 from procurement._common import deny, refuse, summary
 from procurement.planning.models import BudgetLine, ProcurementMethod, PurchasingPlan
 from procurement.planning.permissions import can_configure_methods, can_manage_department, can_manage_plan
-from procurement.tendering.models.tenders import Lot
 
 
 @transaction.atomic
@@ -151,12 +150,18 @@ def _amounts(line: BudgetLine) -> dict:
     return {"reserved": str(line.reserved_amount), "committed": str(line.committed_amount)}
 
 
+def _lock_lot(lot):
+    """The tender's lot (tendering's `Lot`, reached through the object the caller passes: planning
+    imports no room to its right), locked, with its tender."""
+    return type(lot)._default_manager.select_for_update(of=("self",)).select_related("tender").get(pk=lot.pk)
+
+
 @transaction.atomic
 def budget_line_reserve(*, actor, tender) -> BudgetLine:
     """Reserve each lot's ceiling on the tender's budget line (at approval for publication)."""
     line = _lock_line(tender.budget_line_id)
     before = _amounts(line)
-    lots = list(Lot.objects.select_for_update().filter(tender=tender))
+    lots = list(tender.lots.select_for_update())
     needed = sum((lot.ceiling - lot.reserved_amount for lot in lots), Decimal("0"))
     if needed > line.available_amount:
         refuse(
@@ -182,7 +187,7 @@ def budget_line_release(*, actor, tender, lots=None) -> BudgetLine:
     """Release what the tender's lots (all, or `lots`) hold on the line (tender failed or cancelled)."""
     line = _lock_line(tender.budget_line_id)
     before = _amounts(line)
-    queryset = Lot.objects.select_for_update().filter(tender=tender)
+    queryset = tender.lots.select_for_update()
     if lots is not None:
         queryset = queryset.filter(pk__in=[lot.pk for lot in lots])
     released = Decimal("0")
@@ -201,11 +206,11 @@ def budget_line_release(*, actor, tender, lots=None) -> BudgetLine:
 
 
 @transaction.atomic
-def budget_line_award(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
+def budget_line_award(*, actor, lot, amount: Decimal) -> BudgetLine:
     """Replace the lot's reservation by the award amount (which may not exceed the lot's ceiling).
     Called by the award service; calling it again with another amount replaces the previous one."""
     amount = Decimal(amount)
-    lot = Lot.objects.select_for_update(of=("self",)).select_related("tender").get(pk=lot.pk)
+    lot = _lock_lot(lot)
     line = _lock_line(lot.tender.budget_line_id)
     before = _amounts(line)
     if amount <= 0:
@@ -234,10 +239,10 @@ def budget_line_award(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
 
 
 @transaction.atomic
-def budget_line_commit(*, actor, lot: Lot, amount: Decimal) -> BudgetLine:
+def budget_line_commit(*, actor, lot, amount: Decimal) -> BudgetLine:
     """A signed contract: the lot's reservation is released and the contract amount is committed."""
     amount = Decimal(amount)
-    lot = Lot.objects.select_for_update(of=("self",)).select_related("tender").get(pk=lot.pk)
+    lot = _lock_lot(lot)
     line = _lock_line(lot.tender.budget_line_id)
     before = _amounts(line)
     if amount - lot.reserved_amount > line.available_amount:

@@ -1,13 +1,24 @@
 """The notifications of tendering, through `core.notifications`.
 
 Each recipient gets their own notification (and email): nobody learns who else fetched the
-documents or bid (招标投标法 §22). Recipients are computed by `selectors.tender_interested_users`."""
+documents or bid (招标投标法 §22). Recipients come from `selectors` (`tender_interested_users`,
+`call_subscribers`, `organization_member_users`, `tender_bidder_users`), read when the transaction
+commits; every event is sent through `core.notifications.notify_on_commit`, so a rolled-back change
+tells nobody."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.notifications import notify_on_commit, register_event
+from procurement.tendering.selectors import (
+    call_subscribers,
+    organization_member_users,
+    tender_bidder_users,
+    tender_interested_users,
+)
 
 AMENDED = "procurement.tender_amended"
 SUSPENDED = "procurement.tender_suspended"
@@ -19,8 +30,6 @@ BIDS_OPENED = "procurement.bids_opened"
 
 
 def register_events() -> None:
-    from core.notifications import register_event
-
     register_event(
         AMENDED,
         label=_("A call you follow was amended"),
@@ -59,8 +68,6 @@ def register_events() -> None:
 
 def register_bid_events() -> None:
     """Events of sealed bids. Their texts never carry a price or any sealed content."""
-    from core.notifications import register_event
-
     register_event(
         CALL_PUBLISHED,
         label=_("A call for bids in your organization's service categories was published"),
@@ -94,13 +101,16 @@ def _deadline(tender) -> str:
     return timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M") if tender.bid_deadline else ""
 
 
-def _send(event: str, *, tender, obj, context: dict, dedupe_key: str = "") -> None:
-    from core.notifications import notify
-    from procurement.tendering.selectors import tender_interested_users
-
-    recipients = list(tender_interested_users(tender))
+def _tell_interested(event: str, *, tender, obj, context: dict, dedupe_key: str = "") -> None:
+    """Everyone interested in the call (`selectors.tender_interested_users`, read at commit)."""
     base = {"title": tender.title, "reference": tender.reference, "deadline": _deadline(tender)}
-    notify(event, recipients=recipients, obj=obj, context={**base, **context}, dedupe_key=dedupe_key)
+    notify_on_commit(
+        event,
+        recipients=lambda: list(tender_interested_users(tender)),
+        obj=obj,
+        context={**base, **context},
+        dedupe_key=dedupe_key,
+    )
 
 
 def tender_amended(*, tender, amendment) -> None:
@@ -109,28 +119,20 @@ def tender_amended(*, tender, amendment) -> None:
         if amendment.affects_bids
         else ""
     )
-    transaction.on_commit(
-        lambda: _send(
-            AMENDED,
-            tender=tender,
-            obj=amendment,
-            context={
-                "number": amendment.number,
-                "description": amendment.description,
-                "reconfirm": reconfirm,
-            },
-        )
+    _tell_interested(
+        AMENDED,
+        tender=tender,
+        obj=amendment,
+        context={"number": amendment.number, "description": amendment.description, "reconfirm": reconfirm},
     )
 
 
 def tender_suspended(*, tender) -> None:
-    key = timezone.now().isoformat()
-    transaction.on_commit(lambda: _send(SUSPENDED, tender=tender, obj=tender, context={}, dedupe_key=key))
+    _tell_interested(SUSPENDED, tender=tender, obj=tender, context={}, dedupe_key=timezone.now().isoformat())
 
 
 def tender_resumed(*, tender) -> None:
-    key = timezone.now().isoformat()
-    transaction.on_commit(lambda: _send(RESUMED, tender=tender, obj=tender, context={}, dedupe_key=key))
+    _tell_interested(RESUMED, tender=tender, obj=tender, context={}, dedupe_key=timezone.now().isoformat())
 
 
 def _call_url(tender) -> str:
@@ -140,84 +142,59 @@ def _call_url(tender) -> str:
 
 def call_published(*, tender) -> None:
     """Members of verified organizations whose service categories include the call's category."""
-
-    def send():
-        from core.notifications import notify
-        from procurement.tendering.selectors import call_subscribers
-
-        category = tender.budget_line.category
-        notify(
-            CALL_PUBLISHED,
-            recipients=list(call_subscribers(tender)),
-            obj=tender,
-            context={
-                "title": tender.title,
-                "reference": tender.reference,
-                "deadline": _deadline(tender),
-                "category": category.name,
-                "url": _call_url(tender),
-            },
-            dedupe_key="published",
-        )
-
-    transaction.on_commit(send)
+    notify_on_commit(
+        CALL_PUBLISHED,
+        recipients=lambda: list(call_subscribers(tender)),
+        obj=tender,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "deadline": _deadline(tender),
+            "category": tender.budget_line.category.name,
+            "url": _call_url(tender),
+        },
+        dedupe_key="published",
+    )
 
 
 def bid_received(*, bid) -> None:
     """The bidding organization's members get the receipt (time and hash, never the content)."""
-
-    def send():
-        from django.urls import reverse
-
-        from core.notifications import notify
-        from procurement.tendering.selectors import organization_member_users
-
-        tender = bid.tender
-        notify(
-            BID_RECEIVED,
-            recipients=list(organization_member_users(bid.organization_id)),
-            obj=bid,
-            context={
-                "title": tender.title,
-                "reference": tender.reference,
-                "submitted_at": timezone.localtime(bid.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
-                "receipt": bid.receipt_hash,
-                "url": reverse("procurement:bid_detail", args=[bid.pk]),
-            },
-        )
-
-    transaction.on_commit(send)
+    tender = bid.tender
+    notify_on_commit(
+        BID_RECEIVED,
+        recipients=lambda: list(organization_member_users(bid.organization_id)),
+        obj=bid,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "submitted_at": timezone.localtime(bid.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "receipt": bid.receipt_hash,
+            "url": reverse("procurement:bid_detail", args=[bid.pk]),
+        },
+    )
 
 
 def bids_opened(*, tender, opening) -> None:
     """Every bidder's members: the opening happened (the record itself is on the call's page)."""
-
-    def send():
-        from core.notifications import notify
-        from procurement.tendering.selectors import tender_bidder_users
-
-        outcome = (
-            str(_("Too few responsive bids were received: the procurement has failed (流标)."))
-            if opening.failed
-            else ""
-        )
-        notify(
-            BIDS_OPENED,
-            recipients=list(tender_bidder_users(tender)),
-            obj=tender,
-            context={
-                "title": tender.title,
-                "reference": tender.reference,
-                "opened_at": timezone.localtime(opening.opened_at).strftime("%Y-%m-%d %H:%M"),
-                "outcome": outcome,
-                "url": _call_url(tender),
-            },
-            dedupe_key="opened",
-        )
-
-    transaction.on_commit(send)
+    outcome = (
+        str(_("Too few responsive bids were received: the procurement has failed (流标)."))
+        if opening.failed
+        else ""
+    )
+    notify_on_commit(
+        BIDS_OPENED,
+        recipients=lambda: list(tender_bidder_users(tender)),
+        obj=tender,
+        context={
+            "title": tender.title,
+            "reference": tender.reference,
+            "opened_at": timezone.localtime(opening.opened_at).strftime("%Y-%m-%d %H:%M"),
+            "outcome": outcome,
+            "url": _call_url(tender),
+        },
+        dedupe_key="opened",
+    )
 
 
 def clarification_published(*, clarification) -> None:
-    tender = clarification.tender
-    transaction.on_commit(lambda: _send(CLARIFIED, tender=tender, obj=clarification, context={}))
+    _tell_interested(CLARIFIED, tender=clarification.tender, obj=clarification, context={})

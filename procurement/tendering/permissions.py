@@ -4,11 +4,28 @@ per object, by every service."""
 from __future__ import annotations
 
 from accounts.roles import Role, is_active_user, user_has_role
-from procurement.planning.permissions import can_manage_department, is_procurement_reader
+from orgs.permissions import is_member
+from procurement.planning.permissions import (
+    can_manage_department,
+    is_procurement_reader,
+    is_procurement_staff,
+)
+from procurement.tendering.models.tenders import ChallengeStatus, TenderStatus
+from procurement.tendering.transitions import BIDDING_STATES, EDITABLE_STATES, is_allowed
 
 
 def can_manage_tender(user, tender) -> bool:
     return can_manage_department(user, tender.department_id)
+
+
+def can_change_call(user, tender) -> bool:
+    """The call's documents and lots' scoring sheets: its officers, directly while it is a draft,
+    by amendment while bidding runs; nobody afterwards."""
+    return can_manage_tender(user, tender) and (tender.status in EDITABLE_STATES | BIDDING_STATES)
+
+
+def can_suspend_tender(user, tender) -> bool:
+    return can_manage_tender(user, tender) and is_allowed(tender.status, TenderStatus.SUSPENDED)
 
 
 def can_approve_tender(user, tender) -> bool:
@@ -34,8 +51,6 @@ def can_view_tender_staff(user, tender) -> bool:
 def can_view_tender_document(user, document, owner) -> bool:
     """Non-public documents of a tender (core asks this; public ones are open to everyone): while
     the call is a draft only its department's officers; afterwards approvers and supervisors too."""
-    from procurement.tendering.models.tenders import TenderStatus
-
     if owner is None:
         return False
     if owner.status == TenderStatus.DRAFT:
@@ -59,6 +74,21 @@ def can_view_challenge(user, challenge) -> bool:
     return can_view_tender_staff(user, challenge.tender)
 
 
+def can_list_challenges_staff(user) -> bool:
+    """The admin's list of challenges (officers see their department's, readers every one)."""
+    return is_procurement_staff(user) or is_procurement_reader(user)
+
+
+def can_view_challenge_staff(user, challenge) -> bool:
+    """A challenge in the admin: staff who see its tender (never the filer through the admin)."""
+    return can_view_tender_staff(user, challenge.tender) and can_view_challenge(user, challenge)
+
+
+def can_answer_challenge(user, challenge) -> bool:
+    """An open challenge is answered by the tender's officers (`challenge_answer` checks again)."""
+    return can_manage_tender(user, challenge.tender) and challenge.status == ChallengeStatus.OPEN
+
+
 def can_view_challenge_document(user, document, owner) -> bool:
     return owner is not None and can_view_challenge(user, owner)
 
@@ -66,3 +96,8 @@ def can_view_challenge_document(user, document, owner) -> bool:
 def can_view_bid_counts(user, tender) -> bool:
     """Staff see how many bids a lot has (never more before opening) and the opening record."""
     return can_view_tender_staff(user, tender)
+
+
+def can_read_own_bid(user, bid) -> bool:
+    """A bid's page, receipt and sealed content: the members of the bidding organization only."""
+    return is_member(user, bid.organization)

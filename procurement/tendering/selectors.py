@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.models import Document, DocumentVisibility, ServiceCategory
+from orgs.models import Organization, QualificationDocument, VerificationStatus
+from orgs.selectors import organizations_of_user
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
+from procurement.tendering.models.bids import Bid, BidOpening, BidStatus
 from procurement.tendering.models.tenders import (
+    Challenge,
     Clarification,
     Lot,
     ScoringCriterion,
@@ -39,11 +45,22 @@ def tenders_for_staff(user) -> QuerySet[Tender]:
     return qs.filter(department_id=user.department_id)
 
 
+def challenges_for_staff(user):
+    """Challenges the user may read in the admin: their department's for officers, every one for
+    approvers and supervisors."""
+    qs = Challenge.objects.select_related("tender__department", "organization", "lot").order_by(
+        "-filed_at", "-pk"
+    )
+    if is_procurement_reader(user):
+        return qs
+    if is_procurement_staff(user):
+        return qs.filter(tender__department_id=user.department_id)
+    return qs.none()
+
+
 def tender_interested_users(tender: Tender):
     """Everyone to tell about a change of the call: who fetched its documents and the members of
     organizations with a live bid. Never shown to anyone."""
-    from procurement.tendering.models.bids import Bid, BidStatus
-
     User = get_user_model()
     bidders = Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED).values("organization_id")
     return (
@@ -59,8 +76,6 @@ def tender_interested_users(tender: Tender):
 
 def tender_bidder_users(tender: Tender):
     """Members of the organizations with a live bid on the tender (each told on their own)."""
-    from procurement.tendering.models.bids import Bid, BidStatus
-
     User = get_user_model()
     bidders = Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED).values("organization_id")
     return (
@@ -78,9 +93,6 @@ def organization_member_users(organization_id: int):
 def call_subscribers(tender: Tender):
     """Members of verified organizations whose service categories include the call's category (or
     one of its catalogue items): they are told when the call is published."""
-    from core.models import ServiceCategory
-    from orgs.models import Organization, VerificationStatus
-
     category_id = tender.budget_line.category_id
     categories = ServiceCategory.objects.filter(Q(pk=category_id) | Q(parent_id=category_id)).values("pk")
     organizations = Organization.objects.filter(
@@ -167,8 +179,6 @@ def tender_public_state(tender_id: int, *, documents_loader=None, bid_counter=No
         list(documents_loader(tender)) if documents_loader else list(tender_public_documents(tender))
     )
     if tender.status in OPENED_STATES:
-        from procurement.tendering.models.bids import BidOpening
-
         state.opening = BidOpening.objects.filter(tender=tender).first()
         if state.opening is not None:
             state.bid_count = state.opening.bid_count
@@ -179,10 +189,6 @@ def tender_public_state(tender_id: int, *, documents_loader=None, bid_counter=No
 
 def tender_public_documents(tender: Tender):
     """The call documents (core.Document owned by the tender) that are public."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.models import Document, DocumentVisibility
-
     return Document.objects.filter(
         owner_content_type=ContentType.objects.get_for_model(Tender),
         owner_object_id=str(tender.pk),
@@ -193,8 +199,6 @@ def tender_public_documents(tender: Tender):
 def bids_of_user(user) -> QuerySet:
     """Bids of the organizations `user` belongs to (every status, newest first). Nothing sealed is
     read here: the list shows who, when, which call and the receipt."""
-    from procurement.tendering.models.bids import Bid
-
     if not (user and user.is_authenticated):
         return Bid.objects.none()
     return (
@@ -207,14 +211,10 @@ def bids_of_user(user) -> QuerySet:
 
 
 def organizations_for_bidding(user) -> list:
-    from orgs.selectors import organizations_of_user
-
     return list(organizations_of_user(user))
 
 
 def live_bid(*, organization, tender: Tender, lot_id=None):
-    from procurement.tendering.models.bids import Bid, BidStatus
-
     qs = Bid.objects.filter(organization=organization, tender=tender, status=BidStatus.SUBMITTED)
     if lot_id:
         qs = qs.filter(lot_id=lot_id)
@@ -223,8 +223,6 @@ def live_bid(*, organization, tender: Tender, lot_id=None):
 
 def qualification_documents_for_bid(organization) -> QuerySet:
     """The organization's stored qualification documents still valid today (fill once)."""
-    from orgs.models import QualificationDocument
-
     today = timezone.localdate()
     return (
         QualificationDocument.objects.filter(organization=organization)
@@ -257,8 +255,6 @@ class StaffBidSummary:
 
 
 def tender_bid_summary_for_staff(tender: Tender) -> StaffBidSummary:
-    from procurement.tendering.models.bids import BidOpening, BidStatus
-
     lots = list(
         tender.lots.order_by("number").annotate(
             live_bids=Count("bids", filter=Q(bids__status=BidStatus.SUBMITTED))

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from core.documents import documents_of
 from core.forms import add_service_errors
-from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
 from procurement.tendering import checks
 from procurement.tendering.forms import (
     CallDocumentForm,
@@ -43,7 +42,16 @@ from procurement.tendering.models.tenders import (
     Tender,
     TenderStatus,
 )
-from procurement.tendering.permissions import can_manage_tender, can_view_challenge, can_view_tender_staff
+from procurement.tendering.permissions import (
+    can_answer_challenge,
+    can_change_call,
+    can_list_challenges_staff,
+    can_manage_tender,
+    can_suspend_tender,
+    can_view_challenge_staff,
+    can_view_tender_staff,
+)
+from procurement.tendering.selectors import challenges_for_staff
 from procurement.tendering.services import tenders as tenders_services
 from procurement.tendering.services.clarifications import challenge_answer
 from procurement.tendering.services.documents import tender_document_upload, tender_documents
@@ -97,7 +105,7 @@ def tender_manage(request, pk: int):
         "is_draft": draft,
         "is_bidding": bidding,
         "documents": tender_documents(tender).select_related("owner_content_type"),
-        "document_form": CallDocumentForm() if can_manage and (draft or bidding) else None,
+        "document_form": CallDocumentForm() if can_change_call(request.user, tender) else None,
         "amendments": tender.amendments.order_by("number"),
         "suspensions": tender.suspensions.select_related("challenge").order_by("-suspended_at"),
         "challenges": tender.challenges.select_related("organization", "lot").order_by("-filed_at", "-pk"),
@@ -179,9 +187,8 @@ def lot_sheet(request, pk: int, lot_pk: int):
     changed by amendment (`tender_amend`) while bidding runs; read-only otherwise."""
     tender = _tender(request, pk)
     lot = get_object_or_404(Lot, pk=lot_pk, tender=tender)
-    can_manage = can_manage_tender(request.user, tender)
     draft, bidding = tender.status in EDITABLE_STATES, tender.status in BIDDING_STATES
-    editable = can_manage and (draft or bidding)
+    editable = can_change_call(request.user, tender)
     criteria = list(ScoringCriterion.objects.filter(lot=lot).order_by("sort_order", "pk"))
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -422,21 +429,8 @@ def tender_cancel(request, pk: int):
     )
 
 
-def challenges_for_staff(user):
-    """Challenges the user may read in the admin: their department's for officers, every one for
-    approvers and supervisors."""
-    qs = Challenge.objects.select_related("tender__department", "organization", "lot").order_by(
-        "-filed_at", "-pk"
-    )
-    if is_procurement_reader(user):
-        return qs
-    if is_procurement_staff(user):
-        return qs.filter(tender__department_id=user.department_id)
-    return qs.none()
-
-
 def challenge_index(request):
-    if not (is_procurement_staff(request.user) or is_procurement_reader(request.user)):
+    if not can_list_challenges_staff(request.user):
         raise PermissionDenied
     queryset = challenges_for_staff(request.user)
     status = request.GET.get("status", "")
@@ -454,14 +448,9 @@ def challenge_detail(request, pk: int):
     challenge = get_object_or_404(
         Challenge.objects.select_related("tender__department", "tender__method", "organization", "lot"), pk=pk
     )
-    if not (
-        can_view_tender_staff(request.user, challenge.tender) and can_view_challenge(request.user, challenge)
-    ):
+    if not can_view_challenge_staff(request.user, challenge):
         raise Http404
-    can_answer = (
-        can_manage_tender(request.user, challenge.tender) and challenge.status == ChallengeStatus.OPEN
-    )
-    form = ChallengeAnswerForm(_post(request)) if can_answer else None
+    form = ChallengeAnswerForm(_post(request)) if can_answer_challenge(request.user, challenge) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -480,7 +469,6 @@ def challenge_detail(request, pk: int):
             "challenge": challenge,
             "documents": documents_of(challenge).order_by("uploaded_at", "pk"),
             "form": form,
-            "can_suspend": can_manage_tender(request.user, challenge.tender)
-            and is_allowed(challenge.tender.status, S.SUSPENDED),
+            "can_suspend": can_suspend_tender(request.user, challenge.tender),
         },
     )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from procurement.tendering.models.tenders import TenderStatus as S
 
-# (from, to) -> name of the service in procurement.tendering.services.tenders that performs it.
+# (from, to) -> name of the service that performs it: in procurement.tendering.services.tenders, but
+# closed → opened, which only the opening of the bids (services.opening.tender_open_bids) performs.
 TENDER_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.DRAFT, S.PENDING_APPROVAL): "tender_submit",
     (S.PENDING_APPROVAL, S.DRAFT): "tender_return_to_draft",
@@ -19,7 +20,7 @@ TENDER_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.PUBLISHED, S.SUSPENDED): "tender_suspend",
     (S.SUSPENDED, S.PUBLISHED): "tender_resume",
     (S.PUBLISHED, S.CLOSED): "tender_close",
-    (S.CLOSED, S.OPENED): "tender_open",
+    (S.CLOSED, S.OPENED): "tender_open_bids",
     (S.OPENED, S.EVALUATING): "tender_start_evaluation",
     (S.EVALUATING, S.AWARDED): "tender_award",
     (S.AWARDED, S.EVALUATING): "tender_reopen_evaluation",
@@ -54,9 +55,10 @@ def is_allowed(current: str, target: str) -> bool:
     return (current, target) in TENDER_TRANSITIONS
 
 
-def check_transition(current: str, target: str) -> None:
-    """Raise a ValidationError (in Chinese) when `current → target` is not in the table."""
-    if not is_allowed(current, target):
+def check_transition(current: str, target: str, *, by: str | None = None) -> None:
+    """Raise a ValidationError (in Chinese) when `current → target` is not in the table or, given
+    `by` (a service's name), when the table names another service for it."""
+    if not is_allowed(current, target) or (by is not None and TENDER_TRANSITIONS[(current, target)] != by):
         raise ValidationError(
             _("A tender in status “%(current)s” cannot become “%(target)s”.")
             % {"current": S(current).label, "target": S(target).label},

@@ -7,6 +7,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -71,7 +72,5 @@ def submit(tender, organization, user, *, price="450000.00", proposal="服务方
 
 def close_and_open(tender):
     """Run the scheduler's service just after the deadline."""
-    import time_machine
-
     with time_machine.travel(tender.bid_deadline + dt.timedelta(seconds=1), tick=False):
         return tenders_close_and_open_due()

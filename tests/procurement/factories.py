@@ -12,6 +12,8 @@ from accounts.roles import Role
 from core.models import ServiceCategory
 from procurement.models import BudgetLine, ProcurementMethod, PurchasingPlan, Tender
 from procurement.planning.services import method_ensure_defaults
+from procurement.tendering.services.lots import scoring_sheet_replace
+from procurement.tendering.services.tenders import tender_create
 from tests.factories import DepartmentFactory, staff_user
 
 
@@ -78,9 +80,6 @@ def officer_for(department, **kwargs):
 
 def make_tender(*, officer=None, sheet=None, **kwargs) -> Tender:
     """A complete draft tender created through the services (one lot with a valid sheet)."""
-    from procurement.tendering.services.lots import scoring_sheet_replace
-    from procurement.tendering.services.tenders import tender_create
-
     kwargs.setdefault("budget_line", BudgetLineFactory())
     instance = TenderFactory.build(**kwargs)
     officer = officer or officer_for(instance.department)

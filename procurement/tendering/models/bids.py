@@ -94,7 +94,7 @@ class Bid(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["lot", "organization"],
-                condition=models.Q(status="submitted"),
+                condition=models.Q(status=BidStatus.SUBMITTED),
                 name="procurement_bid_one_live_per_org_lot",
             ),
             models.CheckConstraint(

@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import check_document_file, document_upload
+from core.models import DocumentType
+from orgs.selectors import organizations_of_user
 from procurement._common import deny, refuse
 from procurement.tendering.events import clarification_published
 from procurement.tendering.models.tenders import (
@@ -28,8 +31,6 @@ CHALLENGE_MAX_DOCUMENTS = 5
 def acting_organization(actor, organization=None):
     """The organization `actor` acts for: `organization` if they are its member, else their only
     organization; None when they belong to none. Several and none chosen: refused."""
-    from orgs.selectors import organizations_of_user
-
     mine = organizations_of_user(actor)
     if organization is not None:
         if not mine.filter(pk=organization.pk).exists():
@@ -132,9 +133,6 @@ def challenge_file(
     `CHALLENGE_MAX_DOCUMENTS` supporting files (private: the organization's members and the
     purchaser's staff). One against the call documents is accepted only while bidding runs; the
     officer may then suspend the tender (`tender_suspend(challenge=...)`)."""
-    from core.documents import check_document_file, document_upload
-    from core.models import DocumentType
-
     if not can_file_challenge(actor, tender):
         deny(_("Only members of social organizations may file a challenge."))
     organization = acting_organization(actor, organization)

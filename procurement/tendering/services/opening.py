@@ -26,6 +26,9 @@ from procurement.tendering.permissions import can_manage_tender
 from procurement.tendering.services import tenders
 from procurement.tendering.services.bids import bid_needs_reconfirmation, content_from_json
 
+# The one status step of the tender services (table check, write, audit), shared with the opening.
+from procurement.tendering.services.tenders import _move
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,6 +46,14 @@ def _conflicts(bids: list[Bid]) -> dict[int, list[str]]:
         for organization in group:
             conflicts[organization.pk] = sorted(o.name for o in group if o.pk != organization.pk)
     return conflicts
+
+
+def _tender_open(*, actor, tender: Tender) -> Tender:
+    """closed → opened: only the status step of the opening, private to it (on its own it would
+    open a tender without opening any bid). The caller holds the row lock and checked the actor."""
+    return _move(
+        by="tender_open_bids", actor=actor, tender=tender, target=TenderStatus.OPENED, action="tender.open"
+    )
 
 
 def tender_open_bids(*, actor=None, tender: Tender) -> BidOpening:
@@ -67,7 +78,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
         deny(_("Only the procurement officers of the purchasing unit may do this."))
     if tender.status != TenderStatus.CLOSED:
         refuse(_("Only a tender whose bidding has closed can be opened."), code="not_closed")
-    tender = tenders.tender_open(actor=actor, tender=tender)
+    tender = _tender_open(actor=actor, tender=tender)
     now = timezone.now()
     today = timezone.localdate(now)
     bids = list(

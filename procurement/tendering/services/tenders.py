@@ -61,9 +61,11 @@ def lock_tender(tender: Tender) -> Tender:
     )
 
 
-def _move(*, actor, tender: Tender, target: str, action: str, extra: dict | None = None) -> Tender:
-    """Lock, check the table, change the status and audit. Callers hold the transaction."""
-    check_transition(tender.status, target)
+def _move(*, actor, tender: Tender, target: str, by: str, action: str, extra: dict | None = None) -> Tender:
+    """Check the table (the move and that `by`, the calling service, is the one it names), change
+    the status and audit: every change of a tender's status goes through here. Callers hold the transaction and the row lock and have checked the actor; besides the
+    services of this module only the opening (`services.opening`) calls it, for closed → opened."""
+    check_transition(tender.status, target, by=by)
     before = {"status": tender.status}
     tender.status = target
     tender.status_changed_at = timezone.now()
@@ -139,7 +141,9 @@ def tender_submit(*, actor, tender: Tender) -> Tender:
     """draft → pending approval: the officer submitted the call's page for moderation."""
     tender = lock_tender(tender)
     require_manager(actor, tender)
-    return _move(actor=actor, tender=tender, target=S.PENDING_APPROVAL, action="tender.submit")
+    return _move(
+        by="tender_submit", actor=actor, tender=tender, target=S.PENDING_APPROVAL, action="tender.submit"
+    )
 
 
 @transaction.atomic
@@ -149,7 +153,12 @@ def tender_return_to_draft(*, actor, tender: Tender, reason: str = "") -> Tender
     if not (can_manage_tender(actor, tender) or can_approve_tender(actor, tender)):
         deny()
     return _move(
-        actor=actor, tender=tender, target=S.DRAFT, action="tender.return_to_draft", extra={"reason": reason}
+        by="tender_return_to_draft",
+        actor=actor,
+        tender=tender,
+        target=S.DRAFT,
+        action="tender.return_to_draft",
+        extra={"reason": reason},
     )
 
 
@@ -171,6 +180,7 @@ def tender_publish(*, actor, tender: Tender, at: dt.datetime | None = None) -> T
     tender.published_at = at
     tender.save(update_fields=["published_at"])
     tender = _move(
+        by="tender_publish",
         actor=actor,
         tender=tender,
         target=S.PUBLISHED,
@@ -292,7 +302,14 @@ def tender_suspend(*, actor, tender: Tender, reason: str, challenge=None) -> Ten
         refuse(_("Give the reason for the suspension; it is public."))
     if challenge is not None and challenge.tender_id != tender.pk:
         refuse(_("The challenge is about another tender."))
-    _move(actor=actor, tender=tender, target=S.SUSPENDED, action="tender.suspend", extra={"reason": reason})
+    _move(
+        by="tender_suspend",
+        actor=actor,
+        tender=tender,
+        target=S.SUSPENDED,
+        action="tender.suspend",
+        extra={"reason": reason},
+    )
     suspension = TenderSuspension.objects.create(
         tender=tender,
         challenge=challenge,
@@ -338,7 +355,7 @@ def tender_resume(*, actor, tender: Tender, bid_deadline: dt.datetime | None = N
         suspension.new_deadline = bid_deadline
         suspension.save(update_fields=["resumed_at", "resumed_by", "new_deadline"])
     _move(
-        actor=actor, tender=tender, target=S.PUBLISHED, action="tender.resume",
+        by="tender_resume", actor=actor, tender=tender, target=S.PUBLISHED, action="tender.resume",
         extra={"old_deadline": _public(old_deadline), "new_deadline": _public(bid_deadline)},
     )  # fmt: skip
     tender_resumed(tender=tender)
@@ -355,16 +372,7 @@ def tender_close(*, actor, tender: Tender, at: dt.datetime | None = None) -> Ten
     check_transition(tender.status, S.CLOSED)
     if tender.bid_deadline is None or at < tender.bid_deadline:
         refuse(_("Bidding can only close at the deadline."), code="before_deadline")
-    return _move(actor=actor, tender=tender, target=S.CLOSED, action="tender.close")
-
-
-@transaction.atomic
-def tender_open(*, actor, tender: Tender) -> Tender:
-    """closed → opened. The opening of sealed bids (decryption, record) builds on this."""
-    tender = lock_tender(tender)
-    if actor is not None:
-        require_manager(actor, tender)
-    return _move(actor=actor, tender=tender, target=S.OPENED, action="tender.open")
+    return _move(by="tender_close", actor=actor, tender=tender, target=S.CLOSED, action="tender.close")
 
 
 @transaction.atomic
@@ -372,7 +380,13 @@ def tender_start_evaluation(*, actor, tender: Tender) -> Tender:
     """opened → evaluating."""
     tender = lock_tender(tender)
     require_manager(actor, tender)
-    return _move(actor=actor, tender=tender, target=S.EVALUATING, action="tender.start_evaluation")
+    return _move(
+        by="tender_start_evaluation",
+        actor=actor,
+        tender=tender,
+        target=S.EVALUATING,
+        action="tender.start_evaluation",
+    )
 
 
 @transaction.atomic
@@ -388,7 +402,7 @@ def tender_award(*, actor, tender: Tender, amounts: dict[int, Decimal]) -> Tende
     for lot in lots:
         services.budget_line_award(actor=actor, lot=lot, amount=amounts[lot.pk])
     return _move(
-        actor=actor, tender=tender, target=S.AWARDED, action="tender.award",
+        by="tender_award", actor=actor, tender=tender, target=S.AWARDED, action="tender.award",
         extra={"amounts": {str(k): str(v) for k, v in amounts.items()}},
     )  # fmt: skip
 
@@ -401,6 +415,7 @@ def tender_reopen_evaluation(*, actor, tender: Tender, reason: str) -> Tender:
     if not (reason or "").strip():
         refuse(_("Give the reason."))
     return _move(
+        by="tender_reopen_evaluation",
         actor=actor,
         tender=tender,
         target=S.EVALUATING,
@@ -421,7 +436,14 @@ def tender_fail(*, actor, tender: Tender, reason: str) -> Tender:
     check_transition(tender.status, S.FAILED)
     if tender.status in RESERVING_STATES:
         services.budget_line_release(actor=actor, tender=tender)
-    return _move(actor=actor, tender=tender, target=S.FAILED, action="tender.fail", extra={"reason": reason})
+    return _move(
+        by="tender_fail",
+        actor=actor,
+        tender=tender,
+        target=S.FAILED,
+        action="tender.fail",
+        extra={"reason": reason},
+    )
 
 
 @transaction.atomic
@@ -435,7 +457,12 @@ def tender_cancel(*, actor, tender: Tender, reason: str) -> Tender:
     if tender.status in RESERVING_STATES:
         services.budget_line_release(actor=actor, tender=tender)
     return _move(
-        actor=actor, tender=tender, target=S.CANCELLED, action="tender.cancel", extra={"reason": reason}
+        by="tender_cancel",
+        actor=actor,
+        tender=tender,
+        target=S.CANCELLED,
+        action="tender.cancel",
+        extra={"reason": reason},
     )
 
 

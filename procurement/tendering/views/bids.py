@@ -7,6 +7,8 @@ uploads into memory only (no temporary file ever holds a plaintext bid file), re
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,10 +23,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from orgs.permissions import is_member
+from orgs.models import Organization
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender
-from procurement.tendering.permissions import can_view_bid_counts
+from procurement.tendering.permissions import can_read_own_bid, can_view_bid_counts
 from procurement.tendering.selectors import (
     PUBLIC_STATES,
     bid_form_initial,
@@ -102,8 +104,6 @@ class BidForm(forms.Form):
 
     def __init__(self, *args, organizations, lots, qualification_documents, **kwargs):
         super().__init__(*args, **kwargs)
-        from orgs.models import Organization
-
         self.fields["organization"].queryset = Organization.objects.filter(
             pk__in=[o.pk for o in organizations]
         )
@@ -132,7 +132,7 @@ def _open_tender(tender_id: int) -> Tender:
 
 def _own_bid(user, pk: int) -> Bid:
     bid = get_object_or_404(Bid.objects.select_related("tender", "lot", "organization"), pk=pk)
-    if not is_member(user, bid.organization):
+    if not can_read_own_bid(user, bid):
         raise Http404
     return bid
 
@@ -336,8 +336,6 @@ def bid_file(request, pk: int, file_id):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")
 
 

@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import Event
 from procurement.models import Tender, TenderStatus
 from tests.factories import TEST_PASSWORD
-from tests.procurement.factories import BudgetLineFactory, make_tender, officer_for
+from tests.procurement.factories import BudgetLineFactory, make_tender, method, officer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +61,6 @@ def test_creating_a_tender_in_the_admin_goes_through_the_service(client):
     line = BudgetLineFactory()
     officer = officer_for(line.plan.department)
     client.login(username=officer.username, password=TEST_PASSWORD)
-    from tests.procurement.factories import method
-
     data = {
         "title": "社区心理服务项目", "department": line.plan.department_id, "budget_line": line.pk,
         "method": method("competitive_consultation").pk, "ceiling": "200000", "bid_deadline": "2031-01-01 10:00",
@@ -75,15 +74,11 @@ def test_creating_a_tender_in_the_admin_goes_through_the_service(client):
 
 
 def test_a_service_refusal_in_the_admin_form_is_a_form_error_not_a_500(client):
-    from audit.models import Event
-
     line = BudgetLineFactory()
     other_line = BudgetLineFactory()  # another unit's plan: tender_update refuses it
     officer = officer_for(line.plan.department)
     tender = make_tender(officer=officer, budget_line=line)
     client.login(username=officer.username, password=TEST_PASSWORD)
-    from tests.procurement.factories import method
-
     data = {
         "title": "改名后的项目", "department": line.plan.department_id, "budget_line": other_line.pk,
         "method": method("competitive_consultation").pk, "ceiling": "200000", "bid_deadline": "2031-01-01 10:00",

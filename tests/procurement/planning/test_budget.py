@@ -8,18 +8,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from procurement.models import BudgetLine
+from core.models import ServiceCategory
+from procurement.models import BudgetLine, TenderStatus
 from procurement.planning.services import budget_line_award, budget_line_save
+from procurement.tendering.services.opening import tender_open_bids
 from procurement.tendering.services.tenders import (
     tender_award,
     tender_cancel,
     tender_close,
     tender_fail,
-    tender_open,
     tender_publish,
     tender_start_evaluation,
     tender_submit,
 )
+from tests.procurement.bidding import bidder, submit
 from tests.procurement.factories import BudgetLineFactory, make_tender, officer_for
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +83,11 @@ def test_award_above_the_lot_ceiling_is_refused(tender, officer, approver):
 
 def test_failing_after_award_releases_the_award_amount(tender, officer, approver):
     _publish(tender, officer, approver)
+    for _ in range(tender.method.minimum_bids):
+        organization, user = bidder()
+        submit(tender, organization, user, price="300000")
     tender_close(actor=officer, tender=tender, at=tender.bid_deadline + dt.timedelta(seconds=1))
-    tender_open(actor=officer, tender=tender)
+    tender_open_bids(actor=officer, tender=tender)
     tender_start_evaluation(actor=officer, tender=tender)
     lot = tender.lots.get()
     tender_award(actor=officer, tender=tender, amounts={lot.pk: Decimal("300000")})
@@ -104,7 +109,7 @@ def test_second_tender_cannot_reserve_beyond_the_line(approver):
     line.refresh_from_db()
     assert line.reserved_amount == Decimal("500000")
     second.refresh_from_db()
-    assert second.status == "pending_approval"
+    assert second.status == TenderStatus.PENDING_APPROVAL
 
 
 def test_database_refuses_reserved_plus_committed_above_amount():
@@ -124,8 +129,6 @@ def test_line_amount_cannot_drop_below_what_is_held(tender, officer, approver):
 
 
 def test_catalogue_item_must_belong_to_the_category(officer, tender):
-    from core.models import ServiceCategory
-
     line = _line(tender)
     other = ServiceCategory.objects.filter(parent__isnull=False).exclude(parent=line.category).first()
     line.catalogue_item = other

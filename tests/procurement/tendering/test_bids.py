@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from cryptography.exceptions import InvalidTag
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -177,8 +179,6 @@ def test_bad_prices_are_refused(tender, price, code):
 
 
 def test_a_program_disguised_as_a_pdf_is_refused(tender):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     organization, user = bidder()
     with pytest.raises(ValidationError) as exc:
         submit(tender, organization, user, files=[SimpleUploadedFile("x.pdf", b"MZ\x90\x00evil")])
@@ -193,7 +193,5 @@ def test_ciphertext_moved_to_another_bid_does_not_open(tender):
     second = submit(tender, second_org, second_user, price="200000")
     Bid.objects.filter(pk=second.pk).update(ciphertext=first.ciphertext, nonce=first.nonce)
     second.refresh_from_db()
-    from cryptography.exceptions import InvalidTag
-
     with pytest.raises(InvalidTag):
         bid_read_own(actor=second_user, bid=second)

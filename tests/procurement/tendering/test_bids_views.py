@@ -7,18 +7,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.views.debug import ExceptionReporter
 
 from accounts.roles import Role
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from core.documents import document_upload
 from core.models import DocumentType, Notification
 from orgs.models import QualificationDocument
 from procurement.models import Bid, BidStatus
 from procurement.tendering.services.bids import bid_read_own
 from procurement.tendering.services.clarifications import tender_record_document_access
+from procurement.tendering.views import bids as bid_views
 from tests.factories import staff_user
 from tests.orgs.factories import member
 from tests.procurement.bidding import (
@@ -29,13 +34,12 @@ from tests.procurement.bidding import (
     published_tender,
     submit,
 )
+from tests.procurement.factories import BudgetLineFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _qualification(organization, title="登记证书"):
-    from core.documents import document_upload
-
     document = document_upload(
         actor=None,
         owner=organization,
@@ -230,8 +234,6 @@ def test_call_page_shows_nothing_about_bidders_before_opening_and_all_after(clie
 
 
 def test_published_call_notifies_organizations_of_its_category(django_capture_on_commit_callbacks):
-    from tests.procurement.factories import BudgetLineFactory
-
     line = BudgetLineFactory(amount="20000000")
     interested, interested_user = bidder()
     interested.service_categories.add(line.category)
@@ -265,29 +267,22 @@ def test_downloaders_are_never_shown_to_other_organizations_or_the_public(client
 
 def test_an_error_report_of_the_submit_view_hides_the_price_and_proposal(rf, monkeypatch):
     """Error emails (`sensitive_post_parameters`, `sensitive_variables`) never carry a sealed bid."""
-    from django.views.debug import ExceptionReporter
-
-    from procurement.tendering.views import bids
-
     tender, _officer = published_tender()
     organization, user = bidder()
 
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bids.bids_services, "bid_submit", broken)
+    monkeypatch.setattr(bid_views.bids_services, "bid_submit", broken)
     data = {"organization": organization.pk, "lot": tender.lots.get().pk, "price": str(MARKER_PRICE),
             "proposal": "SEALED-MARKER-b7e1c9d4"}  # fmt: skip
     request = rf.post(reverse("procurement:bid_submit", args=[tender.pk]), data)
     request.user = user
     request._dont_enforce_csrf_checks = True
-    from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.contrib.sessions.backends.db import SessionStore
-
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     with pytest.raises(RuntimeError) as excinfo:
-        bids.bid_submit(request, tender_id=tender.pk)
+        bid_views.bid_submit(request, tender_id=tender.pk)
     # From the view's frame down (the test's own frame holds the posted data).
     report = ExceptionReporter(request, excinfo.type, excinfo.value, excinfo.tb.tb_next, is_email=True)
     text = report.get_traceback_text() + report.get_traceback_html()

@@ -9,13 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
+from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from core.documents import documents_of
 from core.models import DocumentType, Notification
 from orgs.models import Membership
 from procurement.models import Challenge, Clarification, TenderDocumentAccess
 from procurement.tendering.events import AMENDED
 from procurement.tendering.services.clarifications import challenge_file, clarification_answer
-from procurement.tendering.services.documents import tender_document_upload
+from procurement.tendering.services.documents import tender_document_upload, tender_documents
 from procurement.tendering.services.tenders import tender_amend, tender_publish, tender_submit
 from tests.factories import TEST_PASSWORD, UserFactory, staff_user
 from tests.orgs.factories import OrganizationFactory, member
@@ -42,8 +43,6 @@ def published(tender, officer):
     tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
     tender.refresh_from_db()
     # Its public call page, so the tests can read what the public sees.
-    from cms.calls import CallForBidsIndexPage, CallForBidsPage
-
     page = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender)
     CallForBidsIndexPage.objects.get().add_child(instance=page)
     page.save_revision().publish()
@@ -130,8 +129,6 @@ def test_a_member_of_several_organizations_chooses_the_one_asking(client, publis
 def test_downloading_a_call_document_records_the_member_who_then_gets_amendment_notices(
     client, published, officer, django_capture_on_commit_callbacks
 ):
-    from procurement.tendering.services.documents import tender_documents
-
     document = tender_documents(published).get()
     organization = OrganizationFactory()
     fetcher = member(organization)
@@ -155,8 +152,6 @@ def test_downloading_a_call_document_records_the_member_who_then_gets_amendment_
 
 
 def test_an_anonymous_visitor_downloads_public_call_documents_without_being_recorded(client, published):
-    from procurement.tendering.services.documents import tender_documents
-
     document = tender_documents(published).get()
     response = client.get(reverse("procurement:tender_document", args=[published.pk, document.public_id]))
     assert client.get(response.url).status_code == 200
@@ -164,8 +159,6 @@ def test_an_anonymous_visitor_downloads_public_call_documents_without_being_reco
 
 
 def test_a_draft_call_document_is_not_served_to_anyone_but_the_department(client, tender, officer):
-    from procurement.tendering.services.documents import tender_documents
-
     tender_document_upload(
         actor=officer,
         tender=tender,

@@ -3,14 +3,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from cms.calls import CallForBidsPage
 from procurement.models import BudgetLine, Tender, TenderStatus
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_a_plan_and_calls_one_approved_through_the_workflow():
-    from cms.calls import CallForBidsPage
-
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     tenders = {t.method.code: t for t in Tender.objects.select_related("method")}

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.roles import Role
-from core.documents import can_view_document
+from core.documents import can_view_document, documents_of
 from core.models import DocumentType, DocumentVisibility
+from orgs.models import Membership
 from procurement.models import Clarification
 from procurement.tendering.services.clarifications import challenge_file, clarification_ask
 from procurement.tendering.services.documents import tender_document_upload, tender_documents
@@ -82,8 +83,6 @@ def test_a_member_of_several_organizations_must_choose_and_only_their_own(tender
     publish(tender, officer)
     first, second, foreign = OrganizationFactory(), OrganizationFactory(), OrganizationFactory()
     asker = member(first)
-    from orgs.models import Membership
-
     Membership.objects.create(user=asker, organization=second)
     with pytest.raises(ValidationError):
         clarification_ask(actor=asker, tender=tender, question="问题")
@@ -102,8 +101,6 @@ def test_challenge_documents_are_private_to_the_filing_organization_and_the_purc
         actor=filer, tender=tender, text="评分标准存在倾向性。", files=[pdf("质疑函.pdf")]
     )
     assert challenge.organization == organization
-    from core.documents import documents_of
-
     document = documents_of(challenge).get()
     for user in (filer, colleague, officer, staff_user(Role.SUPERVISOR)):
         assert can_view_document(user, document), user

@@ -16,7 +16,7 @@ from procurement.tendering.services.bids import bid_reconfirm
 from procurement.tendering.services.opening import tender_open_bids
 from procurement.tendering.services.tenders import tender_amend, tender_resume, tender_suspend
 from procurement.tendering.tasks import close_and_open_due_tenders
-from tests.orgs.factories import OrganizationFactory
+from tests.orgs.factories import GradeFactory, OrganizationFactory, member
 from tests.procurement.bidding import MARKER_PRICE, bidder, close_and_open, published_tender, submit
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +114,6 @@ def test_bidders_sharing_a_legal_representative_are_both_non_responsive():
     tender, _officer = published_tender()
     first = OrganizationFactory(id_number="11010519491231002X")
     second = OrganizationFactory(id_number="11010519491231002X")
-    from tests.orgs.factories import GradeFactory, member
-
     ids = []
     for organization in (first, second):
         GradeFactory(organization=organization)

@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.models import Notification
+from core.workdays import add_working_days
 from procurement.models import PeriodUnit, TenderStatus
 from procurement.tendering import checks
 from procurement.tendering.services.clarifications import challenge_file, tender_record_document_access
@@ -22,7 +24,7 @@ from procurement.tendering.services.tenders import (
     tender_update,
 )
 from tests.factories import UserFactory
-from tests.procurement.factories import method
+from tests.procurement.factories import make_tender, method
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -49,8 +51,6 @@ def test_negotiation_counts_working_days_skipping_the_national_day_holiday():
     m = method("competitive_negotiation")
     # 2026-09-30 (Wed) + 3 working days: 1–7 Oct are holidays, so the 3rd working day is after them.
     earliest = checks.earliest_deadline(m, at=_at(2026, 9, 30, 10, 0))
-    from core.workdays import add_working_days
-
     assert earliest.date() == add_working_days(dt.date(2026, 9, 30), 3)
     assert earliest.date() >= dt.date(2026, 10, 8)
     assert earliest.timetz().hour == 10
@@ -156,8 +156,6 @@ def test_amendment_outside_the_notice_keeps_the_deadline(tender, officer, approv
 
 
 def test_amendment_notice_counts_working_days_for_negotiation(officer, approver):
-    from tests.procurement.factories import make_tender
-
     published = _at(2026, 9, 21, 9, 0)
     tender = make_tender(
         officer=officer,
@@ -173,8 +171,6 @@ def test_amendment_notice_counts_working_days_for_negotiation(officer, approver)
     # working days after 30 Sept are 8, 9 Oct (9 Oct is a Friday), then 12 Oct.
     amendment = tender_amend(actor=officer, tender=tender, description="补充服务标准",
                                       at=_at(2026, 9, 30, 15, 0))  # fmt: skip
-    from core.workdays import add_working_days
-
     expected_day = add_working_days(dt.date(2026, 9, 30), 3)
     tender.refresh_from_db()
     assert amendment.deadline_moved_by_rule == (expected_day > dt.date(2026, 10, 9))
@@ -209,8 +205,6 @@ def test_everyone_who_fetched_the_documents_is_told_alone(
     with django_capture_on_commit_callbacks():
         for callback in callbacks:
             callback()
-    from core.models import Notification
-
     rows = Notification.objects.filter(event="procurement.tender_amended")
     assert sorted(rows.values_list("recipient_id", flat=True)) == sorted([a.pk, b.pk])
     for row in rows:

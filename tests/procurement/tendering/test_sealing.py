@@ -14,7 +14,8 @@ from django.core import mail
 from django.db import connection
 
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
-from procurement.models import Bid, BidOpening
+from core.models import Notification
+from procurement.models import Bid, BidOpening, Clarification
 from procurement.tendering.services.bids import bid_replace
 from procurement.tendering.services.opening import tenders_close_and_open_due
 from procurement.tendering.services.tenders import tender_amend
@@ -145,8 +146,6 @@ def test_sealed_bid_is_readable_after_opening(sealed_bid, django_capture_on_comm
     ]
     assert "7654321.09" in prices
     # the opening made it public; the notifications still carry no price
-    from core.models import Notification
-
     for subject, body in Notification.objects.values_list("subject", "body"):
         assert _leaks(f"{subject}{body}".encode()) == []
 
@@ -185,8 +184,6 @@ def test_only_the_opening_and_the_bidders_own_view_unseal():
 
 def test_the_dumps_do_find_a_marker_written_in_clear():
     """Control: the same dumps see plaintext in a table, a raw table and a media file."""
-    from procurement.models import Clarification
-
     tender, _officer = published_tender()
     _organization, user = bidder()
     Clarification.objects.create(tender=tender, question=f"{MARKER_TEXT} 7,654,321.09", asked_by=user)
