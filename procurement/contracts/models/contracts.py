@@ -306,7 +306,8 @@ class Milestone(models.Model):
                 name="procurement_milestone_share_range",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status__in=["accepted", "met"]) | models.Q(accepted_at__isnull=False),
+                condition=~models.Q(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.MET])
+                | models.Q(accepted_at__isnull=False),
                 name="procurement_milestone_accepted_has_date",
             ),
         ]
@@ -506,7 +507,7 @@ class ProgressReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="procurement_progressreport_number"),
             models.CheckConstraint(
-                condition=~models.Q(status="due") | models.Q(submitted_at__isnull=True),
+                condition=~models.Q(status=ProgressReportStatus.DUE) | models.Q(submitted_at__isnull=True),
                 name="procurement_report_due_not_submitted",
             ),
         ]

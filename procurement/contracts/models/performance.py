@@ -100,10 +100,12 @@ class PerformanceEvaluation(models.Model):
         verbose_name_plural = _("Performance evaluations")
         constraints = [
             models.UniqueConstraint(
-                fields=["contract"], condition=models.Q(kind="final"), name="procurement_evaluation_one_final"
+                fields=["contract"],
+                condition=models.Q(kind=EvaluationKind.FINAL),
+                name="procurement_evaluation_one_final",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="published")
+                condition=~models.Q(status=PerformanceEvaluationStatus.PUBLISHED)
                 | (
                     models.Q(total__isnull=False) & ~models.Q(grade="") & models.Q(published_at__isnull=False)
                 ),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.contracts.services.performance import evaluation_open, survey_tokens_issue
-from procurement.models import Milestone, Payment, PaymentKind, ProgressReport
+from procurement.models import Contract, Milestone, Payment, PaymentKind, ProgressReport
 from tests.procurement.contracting import active_contract, draft_contract, published_award
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +122,6 @@ def test_contract_page_query_count_does_not_grow_with_rows(client, setup, who):
 
 
 def test_contract_lists_query_count_does_not_grow(client):
-    from procurement.models import Contract
-
     award, officer, *_ = published_award()
     active_contract(award, officer)
     client.force_login(officer)

@@ -4,7 +4,7 @@ and after the due date, each sent once even when the task runs twice."""
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import Notification
 from procurement.contracts.events import REPORT_REMINDER
@@ -89,8 +89,6 @@ def test_a_submitted_report_gets_no_reminder_and_cannot_be_submitted_twice(setup
 
 
 def test_only_the_organizations_members_submit_reports(setup):
-    from django.core.exceptions import PermissionDenied
-
     contract, _officer, _winner, others = setup
     with pytest.raises(PermissionDenied):
         progress_report_submit(actor=others[0], report=contract.progress_reports.first(), work_done="x")
