@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models are not loaded until the app registry is ready.
         from django.db.models.signals import post_migrate
 
         from accounts.roles import ensure_role_groups_after_migrate

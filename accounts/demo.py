@@ -5,6 +5,7 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.roles import PROFILE_ROLES, Role, ensure_role_groups
+from core.models import Department
 
 DEMO_USERS = [
     ("admin", "系统管理员 王敏", Role.BUREAU_ADMIN, "mzj", True),
@@ -20,8 +21,6 @@ DEMO_USERS = [
 
 
 def seed(stdout=None) -> list[tuple[str, str]]:
-    from core.models import Department
-
     groups = ensure_role_groups()
     logins = []
     for username, name, role, department_code, superuser in DEMO_USERS:

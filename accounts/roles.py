@@ -2,6 +2,7 @@
 (an active expert, an organization membership, a volunteer or social-worker registration) and are
 kept in sync by the services of the app that owns the profile."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +41,6 @@ def group_name(role: Role | str) -> str:
 
 def ensure_role_groups() -> dict[str, "object"]:
     """Create the role groups (idempotent) and give staff roles access to the Wagtail admin."""
-    from django.contrib.auth.models import Group, Permission
-
     groups = {}
     admin_perm = Permission.objects.filter(
         content_type__app_label=ADMIN_ACCESS_PERMISSION[0], codename=ADMIN_ACCESS_PERMISSION[1]
@@ -58,8 +57,6 @@ def ensure_role_groups() -> dict[str, "object"]:
 
 
 def ensure_role_groups_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.contrib.auth.models import Permission
-
     # Wagtail's admin permission is created by its own post_migrate; run once it exists.
     if Permission.objects.using(using).filter(codename=ADMIN_ACCESS_PERMISSION[1]).exists():
         ensure_role_groups()

@@ -1,4 +1,5 @@
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
@@ -6,9 +7,6 @@ from accounts.roles import STAFF_ROLES
 
 def staff_list(*, search: str = "", active: bool | None = None) -> QuerySet[User]:
     """Staff accounts (anyone with a department or a staff role), with department and groups loaded."""
-    from django.contrib.auth.models import Group
-    from django.db.models import Q
-
     qs = (
         User.objects.filter(Q(department__isnull=False) | Q(groups__name__in=[r.value for r in STAFF_ROLES]))
         .distinct()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -178,8 +179,6 @@ def user_signup(
     """Create a site account (no staff role, never the Wagtail admin) for someone signing up as an
     organization's applicant or invitee, or a volunteer. `password=None` gives an account that
     cannot log in until a password is set (used by imports). `via` says which flow created it."""
-    from django.contrib.auth.password_validation import validate_password
-
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     user = User(username=username, display_name=display_name, email=email.strip().lower(), phone=phone)

@@ -9,27 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.models import DocumentType, ServiceCategory
 from orgs.models import MemberRole, Organization
-
-PROFILE_FIELDS = [
-    "name",
-    "uscc",
-    "org_type",
-    "registration_authority",
-    "supervising_unit",
-    "legal_rep_name",
-    "founded_on",
-    "registered_capital",
-    "address",
-    "district",
-    "business_scope",
-    "service_categories",
-    "is_charity",
-    "has_public_fundraising",
-    "registration_status",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-]
+from orgs.services.organizations import PROFILE_FIELDS, SELF_SERVICE_FIELDS_WHEN_VERIFIED
 
 QUALIFICATION_DOCUMENT_TYPES = [
     (DocumentType.REGISTRATION_CERTIFICATE, DocumentType.REGISTRATION_CERTIFICATE.label),
@@ -58,7 +38,7 @@ class OrganizationProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = PROFILE_FIELDS
+        fields = list(PROFILE_FIELDS)
         widgets = {"founded_on": DateInput, "business_scope": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, id_required: bool = True, **kwargs):
@@ -75,7 +55,7 @@ class OrganizationProfileForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["address", "business_scope", "contact_name", "contact_phone", "contact_email"]
+        fields = list(SELF_SERVICE_FIELDS_WHEN_VERIFIED)
         widgets = {"business_scope": forms.Textarea(attrs={"rows": 3})}
 
 

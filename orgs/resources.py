@@ -31,6 +31,7 @@ from orgs.models import (
     OrganizationType,
     RegistrationStatus,
 )
+from orgs.services.organizations import PROFILE_FIELDS
 from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
 
 LIST_SEPARATORS = ("、", ";", "；", ",", "，")
@@ -115,26 +116,12 @@ class OrganizationResource(resources.ModelResource):
 
     class Meta:
         model = Organization
+        # The profile's fields, with the ID number beside the legal representative's name and the
+        # registry's override reason last.
         fields = export_order = (
-            "name",
-            "uscc",
-            "org_type",
-            "registration_authority",
-            "supervising_unit",
-            "legal_rep_name",
+            *PROFILE_FIELDS[: PROFILE_FIELDS.index("legal_rep_name") + 1],
             "legal_rep_id_number",
-            "founded_on",
-            "registered_capital",
-            "address",
-            "district",
-            "business_scope",
-            "service_categories",
-            "is_charity",
-            "has_public_fundraising",
-            "registration_status",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
+            *PROFILE_FIELDS[PROFILE_FIELDS.index("legal_rep_name") + 1 :],
             "uscc_override_reason",
         )
 

@@ -131,6 +131,7 @@ def my_organization(request, pk: int):
         request,
         "orgs/my_organization.html",
         {
+            "VerificationStatus": VerificationStatus,
             "organization": organization,
             "memberships": memberships,
             "invitations": invitations,

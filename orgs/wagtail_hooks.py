@@ -19,7 +19,6 @@ from core.models import ServiceCategory
 from core.viewsets import NoDeleteView, ServiceFormMixin
 from orgs import admin_views, selectors, services
 from orgs.filters import StaffOrganizationFilter
-from orgs.forms import PROFILE_FIELDS
 from orgs.models import (
     AnnualReport,
     CreditList,
@@ -29,6 +28,7 @@ from orgs.models import (
     Organization,
 )
 from orgs.permissions import is_registry_admin
+from orgs.services.organizations import PROFILE_FIELDS
 
 # --- organizations ------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ class OrganizationAdminForm(WagtailAdminModelForm):
 
     class Meta:
         model = Organization
-        fields = PROFILE_FIELDS
+        fields = list(PROFILE_FIELDS)
 
     def validate_unique(self):
         pass  # the service checks the USCC with Chinese messages and the registry override
@@ -136,7 +136,7 @@ class OrganizationViewSet(ModelViewSet):
     delete_view_class = NoDeleteView
     copy_view_enabled = False
     inspect_view_enabled = False
-    form_fields = PROFILE_FIELDS
+    form_fields = list(PROFILE_FIELDS)
     filterset_class = StaffOrganizationFilter
     search_fields = ["name", "uscc"]
     search_backend_name = None

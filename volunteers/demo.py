@@ -16,18 +16,33 @@ from accounts.models import User
 from accounts.roles import Role, ensure_role_groups
 from core.identity import id_number_check_char, id_number_protect
 from core.models import Department, District, VolunteerServiceType
+from orgs.models import Organization
 from volunteers.models import (
     AvailabilitySlot,
     HourRecord,
+    HourStatus,
     NeedSlot,
     Qualification,
     ServiceProject,
     SignUp,
+    SignUpStatus,
     Skill,
     SocialWorker,
     SocialWorkerLevel,
     TeamMembership,
     Volunteer,
+)
+from volunteers.services import hours as hour_services
+from volunteers.services.certificates import certificate_issue
+from volunteers.services.needs import need_cancel, need_create, need_record_insurance, project_create
+from volunteers.services.records import commendation_award, training_record
+from volunteers.services.registration import Registration, volunteer_register
+from volunteers.services.signups import invitation_send, signup_apply, signup_cancel
+from volunteers.services.social_workers import (
+    registration_end,
+    sync_social_worker_role,
+    team_add_member,
+    team_create,
 )
 
 VOLUNTEER_COUNT = 300
@@ -134,8 +149,6 @@ def _volunteers(rng: random.Random, today: datetime.date) -> list[Volunteer]:
 
 
 def _demo_volunteer(today: datetime.date) -> Volunteer | None:
-    from volunteers.services.registration import Registration, volunteer_register
-
     user = User.objects.filter(username="volunteer").first()
     if user is None:
         return None
@@ -164,13 +177,6 @@ def _demo_volunteer(today: datetime.date) -> Volunteer | None:
 
 
 def _social_worker(today: datetime.date, volunteers: list[Volunteer]):
-    from volunteers.services.social_workers import (
-        registration_end,
-        sync_social_worker_role,
-        team_add_member,
-        team_create,
-    )
-
     user = User.objects.filter(username="socialworker").first()
     if user is None:
         return None
@@ -221,13 +227,6 @@ def _shift_to_past(need, days: int) -> None:
 
 
 def _scenario(today: datetime.date, volunteers: list[Volunteer], demo: Volunteer | None, worker) -> None:
-    from orgs.models import Organization
-    from volunteers.services import hours as hour_services
-    from volunteers.services.certificates import certificate_issue
-    from volunteers.services.needs import need_cancel, need_create, need_record_insurance, project_create
-    from volunteers.services.records import commendation_award, training_record
-    from volunteers.services.signups import invitation_send, signup_apply, signup_cancel
-
     if ServiceProject.objects.filter(title=DEMO_PROJECT).exists():
         return
     organization = Organization.objects.filter(memberships__user__username="orgmember").first()
@@ -333,7 +332,7 @@ def _scenario(today: datetime.date, volunteers: list[Volunteer], demo: Volunteer
                     check_in_at=slot.starts_at,
                     recorded_by=signup.volunteer.user,
                 )
-                SignUp.objects.filter(pk=signup.pk).update(status="attended")
+                SignUp.objects.filter(pk=signup.pk).update(status=SignUpStatus.ATTENDED)
                 continue
             if index % 7 == 6:
                 continue  # no-show
@@ -346,7 +345,7 @@ def _scenario(today: datetime.date, volunteers: list[Volunteer], demo: Volunteer
                 hour_services.hours_verify(actor=organizer, record=record)
     hour_services.hours_close_forgotten()
     if demo is not None:
-        record = HourRecord.objects.filter(volunteer=demo, status="verified").first()
+        record = HourRecord.objects.filter(volunteer=demo, status=HourStatus.VERIFIED).first()
         if record is not None:
             hour_services.correction_request(
                 actor=demo.user, record=record, minutes=record.slot.minutes, reason="签退时间记录有误（演示）"

@@ -10,9 +10,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, is_active_user, user_has_role
+from orgs.models import Membership
+from volunteers.models import Need, OrganizationVolunteer, ServiceProject, SignUp, Volunteer
 
 
 def is_bureau_admin(user) -> bool:
@@ -44,8 +49,6 @@ def organization_ids_of(user) -> set[int]:
         return set()
     cache = user.__dict__.get("_volunteers_org_ids")
     if cache is None:
-        from orgs.models import Membership
-
         cache = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
         user.__dict__["_volunteers_org_ids"] = cache
     return cache
@@ -91,13 +94,27 @@ def can_verify_hours(user, record) -> bool:
     return can_manage_need(user, record.slot.need) or leads_volunteer(user, record.volunteer)
 
 
+# The two queries below decide who organizes a volunteer; the selectors reuse them for lists.
+
+
+def volunteers_of_organizations(org_ids) -> QuerySet[Volunteer]:
+    """Volunteers linked to these organizations: registered with them or signed up to their needs."""
+    linked = OrganizationVolunteer.objects.filter(volunteer=OuterRef("pk"), organization_id__in=org_ids)
+    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__organization_id__in=org_ids)
+    return Volunteer.objects.filter(Q(Exists(linked)) | Q(Exists(signed)))
+
+
+def volunteers_of_department(department_id) -> QuerySet[Volunteer]:
+    """Volunteers signed up to needs of a bureau unit's projects."""
+    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__department_id=department_id)
+    return Volunteer.objects.filter(Exists(signed))
+
+
 def organizes_volunteer(user, volunteer) -> bool:
     """The user is a member of an organization the volunteer is linked to, or staff of a bureau unit
     whose needs the volunteer signed up to."""
     if not is_active_user(user):
         return False
-    from volunteers.selectors import volunteers_of_department, volunteers_of_organizations
-
     org_ids = organization_ids_of(user)
     if org_ids and volunteers_of_organizations(org_ids).filter(pk=volunteer.pk).exists():
         return True
@@ -124,6 +141,36 @@ def can_view_need_document(user, document, need) -> bool:
 def can_view_qualification_document(user, document, qualification) -> bool:
     """A qualification's proof: the volunteer, their organizers (who verify it), bureau admins."""
     return qualification is not None and can_view_volunteer(user, qualification.volunteer)
+
+
+# --- fetch and authorize in one step (404, so that ids cannot be probed) ---------------------------
+
+
+def get_project_for_manager(user, pk: int) -> ServiceProject:
+    """The project `pk` if `user` may manage it; 404 otherwise."""
+    project = get_object_or_404(ServiceProject.objects.select_related("organization", "department"), pk=pk)
+    if not can_manage_project(user, project):
+        raise Http404
+    return project
+
+
+def get_need_for_manager(user, pk: int) -> Need:
+    """The need `pk` if `user` may manage it; 404 otherwise."""
+    need = get_object_or_404(
+        Need.objects.select_related("project__organization", "project__department"), pk=pk
+    )
+    if not can_manage_need(user, need):
+        raise Http404
+    return need
+
+
+def get_volunteer_for_organizer(user, pk: int) -> Volunteer:
+    """The volunteer `pk` as their organizers see them (training, honours); 404 when the user may not
+    see the volunteer, and for the volunteer themself (they record nothing about themselves)."""
+    volunteer = get_object_or_404(Volunteer, pk=pk)
+    if not can_view_volunteer(user, volunteer) or volunteer.user_id == user.pk:
+        raise Http404
+    return volunteer
 
 
 def require(condition: bool, message: str | None = None) -> None:

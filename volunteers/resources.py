@@ -13,9 +13,12 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 
 from core.models import District, VolunteerServiceType
 from volunteers.models import HourRecord, SignUp, TrainingRecord, Volunteer
+from volunteers.services.hours import hours_manual_entry
+from volunteers.services.records import training_record
 from volunteers.services.registration import ImportRowErrors, Registration, split_tags, volunteer_import
 
 MAX_ROWS = 5000
@@ -69,8 +72,6 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a broken or disguised file is the user's input, not a server error
@@ -151,7 +152,6 @@ def _volunteer_by_number(number: str) -> Volunteer:
 
 def import_hours(*, actor, upload) -> list[HourRecord]:
     """Manual hour entries by the organizer: volunteer number, slot number, minutes."""
-    from volunteers.services.hours import hours_manual_entry
 
     def handle(_number, row):
         volunteer = _volunteer_by_number(row["志愿者编号"])
@@ -168,8 +168,6 @@ def import_hours(*, actor, upload) -> list[HourRecord]:
 
 
 def import_training(*, actor, upload) -> list[TrainingRecord]:
-    from volunteers.services.records import training_record
-
     def handle(_number, row):
         try:
             taken_on = datetime.date.fromisoformat(row["日期"][:10])
@@ -248,8 +246,6 @@ def to_csv(header, rows) -> bytes:
 
 
 def to_xlsx(header, rows) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from volunteers import rules
 from volunteers.models import (
     HourRecord,
     HourStatus,
     Need,
     NeedSlot,
     NeedStatus,
-    OrganizationVolunteer,
+    Qualification,
+    ServiceProject,
     SignUp,
     SignUpStatus,
+    SocialWorker,
     Volunteer,
+    VolunteerStatus,
 )
-from volunteers.permissions import is_bureau_admin, organization_ids_of, social_worker_of, volunteer_of
-
-
-def volunteers_of_organizations(org_ids) -> QuerySet[Volunteer]:
-    """Volunteers linked to these organizations: registered with them or signed up to their needs."""
-    linked = OrganizationVolunteer.objects.filter(volunteer=OuterRef("pk"), organization_id__in=org_ids)
-    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__organization_id__in=org_ids)
-    return Volunteer.objects.filter(Q(Exists(linked)) | Q(Exists(signed)))
-
-
-def volunteers_of_department(department_id) -> QuerySet[Volunteer]:
-    """Volunteers signed up to needs of a bureau unit's projects."""
-    signed = SignUp.objects.filter(volunteer=OuterRef("pk"), slot__need__project__department_id=department_id)
-    return Volunteer.objects.filter(Exists(signed))
+from volunteers.permissions import (
+    is_bureau_admin,
+    organization_ids_of,
+    social_worker_of,
+    volunteer_of,
+    volunteers_of_department,
+    volunteers_of_organizations,
+)
 
 
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
@@ -122,11 +120,6 @@ def hours_to_verify(user) -> QuerySet[HourRecord]:
 def public_statistics() -> dict:
     """Counts without personal data: volunteers, verified hours by service type and by district, and
     how many volunteers hold each star level. A fixed number of queries."""
-    from django.db.models import Sum
-
-    from volunteers import rules
-    from volunteers.models import VolunteerStatus
-
     verified = HourRecord.objects.filter(status=HourStatus.VERIFIED)
     by_type = list(
         verified.values("slot__need__service_type__name")
@@ -164,8 +157,6 @@ def public_statistics() -> dict:
 
 def projects_managed_by(user) -> QuerySet:
     """Service projects the user's organizations or bureau unit own, with their number of needs."""
-    from volunteers.models import ServiceProject
-
     if is_bureau_admin(user):
         queryset = ServiceProject.objects.all()
     else:
@@ -183,8 +174,6 @@ def projects_managed_by(user) -> QuerySet:
 def qualifications_to_verify(user) -> QuerySet:
     """Unverified qualifications of volunteers the user organizes (all of them for bureau admins);
     never the user's own."""
-    from volunteers.models import Qualification
-
     queryset = Qualification.objects.filter(verified_at__isnull=True)
     if not is_bureau_admin(user):
         org_ids = organization_ids_of(user)
@@ -200,8 +189,6 @@ def qualifications_to_verify(user) -> QuerySet:
 
 
 def social_workers_for_staff(*, unchecked_only: bool = False) -> QuerySet:
-    from volunteers.models import SocialWorker
-
     queryset = SocialWorker.objects.select_related("user", "organization").order_by("valid_until", "pk")
     if unchecked_only:
         queryset = queryset.filter(verified_at__isnull=True)

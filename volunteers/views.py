@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import documents_of
 from core.forms import add_service_errors
+from core.models import Department
 from orgs.models import Organization
 from volunteers import matching, resources, selectors
 from volunteers.forms import (
@@ -34,18 +36,25 @@ from volunteers.models import (
     Certificate,
     HourCorrection,
     HourRecord,
+    HourStatus,
     Invitation,
     Need,
     NeedSlot,
+    NeedStatus,
     SignUp,
+    SignUpStatus,
+    TrainingRecord,
     Volunteer,
 )
+from volunteers.pdf import certificate_pdf as render_pdf
 from volunteers.permissions import (
     can_manage_need,
     can_post_needs_for,
     can_view_volunteer,
+    get_need_for_manager,
     is_bureau_admin,
     organization_ids_of,
+    social_worker_of,
     volunteer_of,
 )
 from volunteers.services import certificates, hours, registration, signups
@@ -66,15 +75,6 @@ def safe_next(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _managed_need(user, pk: int) -> Need:
-    need = get_object_or_404(
-        Need.objects.select_related("project__organization", "project__department"), pk=pk
-    )
-    if not can_manage_need(user, need):
-        raise Http404
-    return need
 
 
 # --- public -----------------------------------------------------------------------------------------
@@ -160,6 +160,8 @@ def me(request):
         request,
         "volunteers/me.html",
         {
+            "SignUpStatus": SignUpStatus,
+            "HourStatus": HourStatus,
             "volunteer": volunteer,
             "signups": selectors.own_signups(request.user)[:50],
             "hours": selectors.own_hours(request.user).prefetch_related("corrections")[:50],
@@ -303,8 +305,6 @@ def certificate_request(request):
         organization = get_object_or_404(Organization, pk=int(pk)) if kind == "org" else None
         department = None
         if kind == "dept":
-            from core.models import Department
-
             department = get_object_or_404(Department, pk=int(pk))
         certificate = certificates.certificate_issue(
             actor=request.user, volunteer=volunteer, organization=organization, department=department
@@ -331,8 +331,6 @@ def certificate_detail(request, number: str):
 
 @login_required
 def certificate_pdf(request, number: str):
-    from volunteers.pdf import certificate_pdf as render_pdf
-
     certificate = _certificate_for(request.user, number)
     response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.number}.pdf"'
@@ -351,6 +349,7 @@ def manage_needs(request):
         request,
         "volunteers/manage_needs.html",
         {
+            "NeedStatus": NeedStatus,
             "page": page,
             "organizations": Organization.objects.filter(pk__in=organization_ids_of(request.user)),
             "is_staff": is_bureau_admin(request.user),
@@ -360,10 +359,10 @@ def manage_needs(request):
 
 @login_required
 def manage_need(request, pk: int):
-    need = _managed_need(request.user, pk)
+    need = get_need_for_manager(request.user, pk)
     slot_signups = (
         SignUp.objects.filter(slot__need=need)
-        .exclude(status__in=["cancelled"])
+        .exclude(status=SignUpStatus.CANCELLED)
         .select_related("volunteer", "slot", "hours")
         .order_by("slot__starts_at", "status", "created_at")
     )
@@ -376,6 +375,8 @@ def manage_need(request, pk: int):
         request,
         "volunteers/manage_need.html",
         {
+            "NeedStatus": NeedStatus,
+            "SignUpStatus": SignUpStatus,
             "need": need,
             "slots": selectors.slots_with_counts(need),
             "signups": slot_signups,
@@ -456,10 +457,6 @@ def hours_queue(request):
 
 
 def _verifiable_record_ids(user):
-    from django.db.models import Q
-
-    from volunteers.permissions import social_worker_of
-
     if is_bureau_admin(user):
         return HourRecord.objects.values("pk")
     condition = Q(slot__need__project__organization_id__in=organization_ids_of(user))
@@ -556,8 +553,6 @@ def org_export(request, pk: int, what: str, fmt: str):
             HourRecord.objects.filter(slot__need__project__organization=organization)
         )
     elif what == "training":
-        from volunteers.models import TrainingRecord
-
         header, rows = resources.training_rows(TrainingRecord.objects.filter(volunteer__in=volunteers))
     else:
         raise Http404

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.forms import add_service_errors
 from orgs.models import Organization
 from volunteers import selectors
@@ -39,23 +40,23 @@ from volunteers.models import (
     NeedSlot,
     NeedStatus,
     Qualification,
-    ServiceProject,
     SocialWorker,
     Team,
     Volunteer,
 )
 from volunteers.permissions import (
     can_manage_need,
-    can_manage_project,
     can_post_needs_for,
-    can_view_volunteer,
+    get_need_for_manager,
+    get_project_for_manager,
+    get_volunteer_for_organizer,
     is_bureau_admin,
     organization_ids_of,
     social_worker_of,
     volunteer_of,
 )
 from volunteers.services import needs, records, registration, social_workers
-from volunteers.views import PAGE_SIZE, _managed_need, safe_next
+from volunteers.views import PAGE_SIZE, safe_next
 
 # --- projects and needs ---------------------------------------------------------------------------
 
@@ -70,13 +71,6 @@ def _owner_choices(user) -> list[tuple[str, str]]:
     if user.department_id and can_post_needs_for(user, department=user.department):
         choices.append((f"dept:{user.department_id}", user.department.name))
     return choices
-
-
-def _managed_project(user, pk: int) -> ServiceProject:
-    project = get_object_or_404(ServiceProject.objects.select_related("organization", "department"), pk=pk)
-    if not can_manage_project(user, project):
-        raise Http404
-    return project
 
 
 @login_required
@@ -119,7 +113,7 @@ def project_create(request):
 
 @login_required
 def project_edit(request, pk: int):
-    project = _managed_project(request.user, pk)
+    project = get_project_for_manager(request.user, pk)
     initial = {
         "title": project.title,
         "responsible_person": project.responsible_person,
@@ -139,7 +133,7 @@ def project_edit(request, pk: int):
 
 @login_required
 def need_create(request, pk: int):
-    project = _managed_project(request.user, pk)
+    project = get_project_for_manager(request.user, pk)
     form = NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -179,7 +173,7 @@ def need_create(request, pk: int):
 
 @login_required
 def need_insurance(request, pk: int):
-    need = _managed_need(request.user, pk)
+    need = get_need_for_manager(request.user, pk)
     form = InsuranceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -202,7 +196,7 @@ def need_insurance(request, pk: int):
 @login_required
 def need_cancel(request, pk: int):
     """A confirmation page: what cancelling does, a reason, a tick; only then the service runs."""
-    need = _managed_need(request.user, pk)
+    need = get_need_for_manager(request.user, pk)
     if need.status == NeedStatus.CANCELLED:
         messages.info(request, _("This need is already cancelled."))
         return redirect("volunteers:manage_need", pk=need.pk)
@@ -242,13 +236,6 @@ def slot_qr(request, pk: int):
 # --- a volunteer's profile for organizers: training and honours ---------------------------------
 
 
-def _visible_volunteer(user, pk: int) -> Volunteer:
-    volunteer = get_object_or_404(Volunteer, pk=pk)
-    if not can_view_volunteer(user, volunteer) or volunteer.user_id == user.pk:
-        raise Http404
-    return volunteer
-
-
 def _record_form_post(request, volunteer, form, call) -> bool:
     if not form.is_valid():
         return False
@@ -264,7 +251,7 @@ def _record_form_post(request, volunteer, form, call) -> bool:
 
 @login_required
 def volunteer_profile(request, pk: int):
-    volunteer = _visible_volunteer(request.user, pk)
+    volunteer = get_volunteer_for_organizer(request.user, pk)
     can_record = records.can_record_for(request.user, volunteer)
     kind = request.POST.get("kind") if request.method == "POST" else None
     training_form = TrainingForm(request.POST if kind == "training" else None, prefix="training")
@@ -370,8 +357,6 @@ def social_worker_register(request):
         data = form.cleaned_data
         user = request.user
         if staff:
-            from accounts.models import User
-
             user = User.objects.filter(username__iexact=data["username"].strip(), is_active=True).first()
             if user is None:
                 form.add_error("username", _("No active account has this username."))

@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.models import User
 from core.viewsets import NoDeleteView, ServiceFormMixin
 from volunteers.filters import HourRecordFilter, NeedFilter, SocialWorkerFilter, VolunteerFilter
 from volunteers.models import Certificate, HourRecord, Need, SocialWorker, Volunteer
@@ -104,8 +105,6 @@ class SocialWorkerAdminForm(WagtailAdminModelForm):
         pass  # the service checks the certificate number with a Chinese message
 
     def clean_username(self):
-        from accounts.models import User
-
         user = User.objects.filter(
             username__iexact=self.cleaned_data["username"].strip(), is_active=True
         ).first()

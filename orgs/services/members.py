@@ -129,6 +129,8 @@ def invitation_create(
     )
     base = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
     link = base + reverse("orgs:invitation_accept", args=[invitation_token(invitation)])
+    # A plain email to an address that may have no account yet, not a notification event to users:
+    # core.notifications.notify_on_commit cannot carry it, so it is deferred here.
     transaction.on_commit(partial(_send_invitation, invitation.pk, link))
     audit.record(
         actor=actor,

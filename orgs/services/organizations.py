@@ -20,6 +20,30 @@ from orgs.services.records import qualification_document_add
 from orgs.transitions import check_verification_transition
 from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
 
+# The organization's registration profile, in the order the site's form, the admin's form and the
+# import/export columns show it (the legal representative's ID number and the registry's USCC
+# override are handled apart: they are not plain model fields).
+PROFILE_FIELDS = (
+    "name",
+    "uscc",
+    "org_type",
+    "registration_authority",
+    "supervising_unit",
+    "legal_rep_name",
+    "founded_on",
+    "registered_capital",
+    "address",
+    "district",
+    "business_scope",
+    "service_categories",
+    "is_charity",
+    "has_public_fundraising",
+    "registration_status",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
 # What a verified organization may still change itself without a new verification.
 SELF_SERVICE_FIELDS_WHEN_VERIFIED = (
     "address",

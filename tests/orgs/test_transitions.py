@@ -2,12 +2,14 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from audit.models import Event
 from orgs import services
 from orgs.models import VerificationStatus as V
 from orgs.transitions import VERIFICATION_TRANSITIONS, check_verification_transition, is_allowed
-from tests.orgs.factories import OrganizationFactory
+from tests.factories import TEST_PASSWORD
+from tests.orgs.factories import OrganizationFactory, member
 
 ALL_PAIRS = [(a, b) for a in V.values for b in V.values]
 
@@ -53,3 +55,18 @@ def test_rejecting_a_verified_organization_raises_and_writes_nothing(registry):
     organization.refresh_from_db()
     assert organization.verification_status == V.VERIFIED
     assert Event.objects.count() == events_before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "shows_reasons"), [(V.REJECTED, True), (V.PENDING, False), (V.VERIFIED, False)]
+)
+def test_the_member_page_shows_rejection_reasons_only_for_a_rejected_registration(
+    client, status, shows_reasons
+):
+    organization = OrganizationFactory(verification_status=status, rejection_reasons=["缺少章程原件"])
+    admin = member(organization)
+    assert client.login(username=admin.username, password=TEST_PASSWORD)
+    html = client.get(reverse("orgs:my_organization", args=[organization.pk])).content.decode()
+    assert ("缺少章程原件" in html) is shows_reasons
+    assert reverse("orgs:profile_edit", args=[organization.pk]) in html

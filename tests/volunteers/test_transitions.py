@@ -3,10 +3,13 @@ that check them."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from audit.models import Event
+from tests.factories import UserFactory
 from tests.volunteers.factories import NeedFactory, VolunteerFactory
 from tests.volunteers.helpers import served
+from tests.volunteers.test_views import login
 from volunteers.models import HourStatus, NeedStatus, SignUp, SignUpStatus
 from volunteers.services import hours as hour_services
 from volunteers.services import needs as need_services
@@ -107,3 +110,17 @@ def test_closing_sign_up_of_a_cancelled_need_changes_nothing():
     assert need_services.need_close_signups(need_id=need.pk) == "unchanged"
     need.refresh_from_db()
     assert need.status == NeedStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_the_organizer_page_offers_a_decision_only_for_pending_sign_ups(client):
+    need = NeedFactory(requires_approval=True)
+    slot = need.slots.get()
+    pending = signup_apply(actor=VolunteerFactory().user, slot=slot)
+    refused = signup_apply(actor=VolunteerFactory().user, slot=slot)
+    organizer = UserFactory(department=need.project.department)
+    signup_decide(actor=organizer, signup=refused, approve=False)
+    login(client, organizer)
+    html = client.get(reverse("volunteers:manage_need", args=[need.pk])).content.decode()
+    assert reverse("volunteers:signup_decide", args=[pending.pk]) in html
+    assert reverse("volunteers:signup_decide", args=[refused.pk]) not in html

@@ -3,6 +3,8 @@ deleted (《志愿服务记录与证明出具办法》): rejected ones stay, wit
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -72,8 +74,6 @@ class HourRecord(models.Model):
 
     @property
     def hours(self):
-        from decimal import Decimal
-
         return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
 
 
@@ -178,6 +178,4 @@ class Certificate(models.Model):
 
     @property
     def total_hours(self):
-        from decimal import Decimal
-
         return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.01"))

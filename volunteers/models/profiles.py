@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -106,8 +107,6 @@ class Volunteer(models.Model):
 
     @property
     def verified_hours(self):
-        from decimal import Decimal
-
         return (Decimal(self.verified_minutes) / 60).quantize(Decimal("0.01"))
 
     @property

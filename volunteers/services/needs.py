@@ -13,18 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from accounts.models import User
+from core.documents import document_upload
+from core.models import DocumentType
 from core.notifications import notify
 from volunteers import notifications as events
 from volunteers.models import Need, NeedSlot, NeedStatus, RiskLevel, ServiceProject, SignUp, SignUpStatus
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
-from volunteers.permissions import can_manage_need, can_post_needs_for
+from volunteers.permissions import can_manage_need, can_manage_project, can_post_needs_for
 from volunteers.transitions import check_need_transition, check_signup_transition
 
 
 def organizer_users(need: Need) -> list:
     """Who organizes a need: the owning organization's members or the bureau unit's staff."""
-    from accounts.models import User
-
     project = need.project
     if project.organization_id:
         return list(User.objects.filter(memberships__organization_id=project.organization_id, is_active=True))
@@ -66,8 +67,6 @@ def project_update(
 ) -> ServiceProject:
     """The organizer corrects a project's title, responsible person or contact phone (the owner
     never changes: hours and certificates are issued in its name)."""
-    from volunteers.permissions import can_manage_project
-
     project = ServiceProject.objects.select_for_update().get(pk=project.pk)
     if not can_manage_project(actor, project):
         raise PermissionDenied(_("You may not change this project."))
@@ -115,8 +114,6 @@ def need_create(
     requires_approval: bool = False,
 ) -> Need:
     """Post a need with its time slots on a project."""
-    from volunteers.permissions import can_manage_project
-
     if not can_manage_project(actor, project):
         raise PermissionDenied(_("You may not post needs on this project."))
     slots = sorted(slots)
@@ -173,9 +170,6 @@ def need_create(
 def need_record_insurance(*, actor, need: Need, policy_no: str, insurer: str, document_file=None) -> Need:
     """Record the accident insurance of a risky need, with the policy document when given (stored
     privately: the need's organizers and bureau staff see it). A bad file records nothing."""
-    from core.documents import document_upload
-    from core.models import DocumentType
-
     need = Need.objects.select_for_update(of=("self",)).select_related("project").get(pk=need.pk)
     if not can_manage_need(actor, need):
         raise PermissionDenied(_("You may not change this need."))

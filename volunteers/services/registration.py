@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,11 +17,13 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.roles import Role
 from accounts.services import role_grant, user_signup
+from core.documents import document_upload
 from core.identity import id_number_hmac, id_number_is_valid, id_number_protect
+from core.models import DocumentType
 from volunteers import rules
 from volunteers.models import AvailabilitySlot, OrganizationVolunteer, Qualification, Skill, Volunteer
 from volunteers.models.profiles import age_on
-from volunteers.permissions import can_post_needs_for, is_bureau_admin
+from volunteers.permissions import can_post_needs_for, can_view_volunteer, is_bureau_admin
 
 
 @dataclass
@@ -105,8 +108,6 @@ def _issue_number(volunteer: Volunteer) -> None:
 
 
 def rules_number_prefix() -> str:
-    from django.conf import settings
-
     return str(getattr(settings, "VOLUNTEER_NUMBER_PREFIX", "ZY"))
 
 
@@ -240,9 +241,6 @@ def qualification_record(
 ) -> Qualification:
     """A volunteer records a qualification for a service type that requires one (心理咨询, 社区矫正,
     应急救援), with its proof document; it counts once verified. A bad file records nothing."""
-    from core.documents import document_upload
-    from core.models import DocumentType
-
     if actor.pk != volunteer.user_id:
         raise PermissionDenied(_("You may record only your own qualifications."))
     errors: dict[str, list[str]] = {}
@@ -282,8 +280,6 @@ def qualification_record(
 
 def can_verify_qualification(user, qualification: Qualification) -> bool:
     """Bureau admins, and organizers the volunteer is linked to; never the volunteer."""
-    from volunteers.permissions import can_view_volunteer
-
     if getattr(user, "pk", None) == qualification.volunteer.user_id:
         return False
     return is_bureau_admin(user) or can_view_volunteer(user, qualification.volunteer)

@@ -15,7 +15,15 @@ from core.notifications import notify
 from volunteers import notifications as events
 from volunteers import rules
 from volunteers.eligibility import eligibility_problems
-from volunteers.models import Invitation, InvitationStatus, NeedSlot, NeedStatus, SignUp, SignUpStatus
+from volunteers.models import (
+    Invitation,
+    InvitationStatus,
+    NeedSlot,
+    NeedStatus,
+    SignUp,
+    SignUpStatus,
+    Volunteer,
+)
 from volunteers.permissions import can_manage_need, volunteer_of
 from volunteers.services.needs import organizer_users
 from volunteers.transitions import check_signup_transition
@@ -209,8 +217,6 @@ def invitations_this_week(volunteer, now: datetime.datetime | None = None) -> in
 def invitation_send(*, actor, slot: NeedSlot, volunteer, score: dict | None = None) -> Invitation:
     """Invite a suggested volunteer. At most `invitation_weekly_cap()` invitations per volunteer in
     any 7 days; the volunteer must pass the hard filters."""
-    from volunteers.models import Volunteer
-
     slot = NeedSlot.objects.select_related("need__project").get(pk=slot.pk)
     if not can_manage_need(actor, slot.need):
         raise PermissionDenied(_("You may not invite volunteers to this need."))
