@@ -11,11 +11,18 @@ from procurement.planning.permissions import (
     is_procurement_staff,
 )
 from procurement.tendering.models.tenders import ChallengeStatus, TenderStatus
+from procurement.tendering.selectors import PUBLIC_STATES
 from procurement.tendering.transitions import BIDDING_STATES, EDITABLE_STATES, is_allowed
 
 
 def can_manage_tender(user, tender) -> bool:
     return can_manage_department(user, tender.department_id)
+
+
+def is_public_call(tender) -> bool:
+    """The public side of a call (its documents, questions, the bid form): anyone, from publication
+    on; a draft or a call awaiting approval does not exist for the public (404)."""
+    return tender.status in PUBLIC_STATES
 
 
 def can_change_call(user, tender) -> bool:

@@ -26,9 +26,8 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organization
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender
-from procurement.tendering.permissions import can_read_own_bid, can_view_bid_counts
+from procurement.tendering.permissions import can_read_own_bid, can_view_bid_counts, is_public_call
 from procurement.tendering.selectors import (
-    PUBLIC_STATES,
     bid_form_initial,
     bids_of_user,
     live_bid,
@@ -125,7 +124,7 @@ def _form_error(form, exc: ValidationError) -> None:
 
 def _open_tender(tender_id: int) -> Tender:
     tender = get_object_or_404(Tender.objects.select_related("method"), pk=tender_id)
-    if tender.status not in PUBLIC_STATES:
+    if not is_public_call(tender):
         raise Http404
     return tender
 

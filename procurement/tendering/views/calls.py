@@ -13,15 +13,14 @@ from core.models import Document, DocumentVisibility
 from orgs.selectors import organizations_of_user
 from procurement.tendering.forms import QuestionForm
 from procurement.tendering.models.tenders import Tender
-from procurement.tendering.permissions import can_ask_question
-from procurement.tendering.selectors import PUBLIC_STATES
+from procurement.tendering.permissions import can_ask_question, is_public_call
 from procurement.tendering.services import clarifications as clarifications_services
 from procurement.tendering.services.clarifications import tender_record_document_access
 
 
 def _public_tender(tender_id: int) -> Tender:
     tender = get_object_or_404(Tender, pk=tender_id)
-    if tender.status not in PUBLIC_STATES:
+    if not is_public_call(tender):
         raise Http404
     return tender
 
