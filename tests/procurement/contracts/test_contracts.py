@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import Event
 from core.workdays import add_working_days
@@ -201,3 +202,18 @@ def test_termination_of_a_draft_gives_back_the_reservation(awarded):
     contract.refresh_from_db()
     assert contract.status == ContractStatus.TERMINATED
     assert line.reserved_amount == reserved - award.amount
+
+
+def test_signing_refuses_a_milestone_due_before_the_term_starts(awarded):
+    """The same "due within the term" rule as when the milestone was added: a start moved past a
+    milestone's due date blocks the signing."""
+    award, officer, *_ = awarded
+    contract = draft_contract(award, officer)
+    first_due = contract.milestones.order_by("due_on").first().due_on
+    contract_update(actor=officer, contract=contract, starts_on=first_due + dt.timedelta(days=1))
+    with pytest.raises(ValidationError) as error:
+        contract_sign(actor=officer, contract=contract, signed_copy=pdf_with("x", name="c.pdf"))
+    assert error.value.code == "incomplete"
+    assert error.value.messages == [gettext("Every milestone must be due within the term of the contract.")]
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.DRAFT
