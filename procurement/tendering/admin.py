@@ -15,10 +15,10 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.viewsets import NoAddView, NoDeleteView, ServiceFormMixin, service_views
-from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
 from procurement.tendering import tender_screens
 from procurement.tendering.filters import ClarificationFilter, TenderFilter
 from procurement.tendering.models.tenders import Clarification, Tender
+from procurement.tendering.permissions import can_list_challenges_staff
 from procurement.tendering.selectors import tenders_for_staff
 from procurement.tendering.services.clarifications import clarification_answer
 from procurement.tendering.services.tenders import tender_create, tender_update
@@ -107,14 +107,16 @@ class ClarificationViewSet(ModelViewSet):
     list_per_page = 50
 
 
-class _StaffMenuItem(MenuItem):
+class _ChallengesMenuItem(MenuItem):
+    """Shown to whoever may open the challenge list it leads to."""
+
     def is_shown(self, request):
-        return is_procurement_staff(request.user) or is_procurement_reader(request.user)
+        return can_list_challenges_staff(request.user)
 
 
 @hooks.register("register_admin_menu_item")
 def register_challenges_menu_item():
-    return _StaffMenuItem(
+    return _ChallengesMenuItem(
         _("Challenges"),
         reverse("procurement_challenge_index"),
         name="procurement_challenges",
