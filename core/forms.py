@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,9 +43,12 @@ class DocumentUploadForm(forms.Form):
 
 
 def add_service_errors(form, exc) -> None:
-    """Show a service's `ValidationError` on the form: per field where the field exists on the
-    form, else as a form-wide error. Views call services and use this so no refusal is a 500."""
-    if hasattr(exc, "error_dict"):
+    """Show a service's refusal on the form: a `ValidationError` per field where the field exists on
+    the form, else as a form-wide error; a `PermissionDenied` as a form-wide error. Views call
+    services and use this so no refusal is a 500."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc) or gettext("You may not do this."))
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

@@ -8,12 +8,6 @@ from decimal import Decimal
 
 from django.conf import settings
 
-# Re-exported for procurement modules that still import them from here; the helpers live in
-# core.dates.
-from core.dates import add_months, add_years
-
-__all__ = ["add_months", "add_years"]
-
 
 def _int(name: str, default: int) -> int:
     return int(getattr(settings, name, default))

@@ -41,8 +41,8 @@ def can_approve_tender(user, tender) -> bool:
 
 
 def can_ask_question(user, tender) -> bool:
-    """Organization members (and, until the register lands everywhere, any signed-in non-staff user
-    with that role) may ask about a call that is open for bids."""
+    """Members of a registered organization (the organization-member role) may ask about a call;
+    whether the call still takes questions is the service's check."""
     return is_active_user(user) and user_has_role(user, Role.ORGANIZATION_MEMBER)
 
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.dates import add_months
 from core.documents import document_upload
 from core.models import DocumentType, DocumentVisibility
 from core.workdays import add_working_days
 from orgs.models import CreditRecordKind
-from orgs.rules import add_months
 from orgs.services import credit_record_append
 from procurement import rules
 from procurement._common import deny, refuse, summary

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.dates import add_months
 from core.documents import document_upload
 from core.models import DocumentType
 from core.workdays import add_working_days
-from orgs.rules import add_months
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.contracts.events import progress_report_reminder, progress_report_submitted

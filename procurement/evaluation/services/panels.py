@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit
+from core.dates import add_years
 from orgs.models import Membership, Organization
-from orgs.rules import add_years
 from procurement import rules
 from procurement._common import deny, refuse
 from procurement.evaluation.events import panel_invited, panel_no_reserve

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.roles import Role
+from core.forms import add_service_errors
 from core.models import Document
 from core.upload_fields import MultipleFileField
 from orgs.models import Organization
@@ -305,8 +306,7 @@ def result_challenge(request, award_id: int):
                 claims_result_wrong=form.cleaned_data["claims_result_wrong"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Your challenge has been filed. The purchasing unit answers it in writing.")
@@ -391,8 +391,7 @@ def recusal_request(request, lot_id: int):
                     files=data["files"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                for message in getattr(exc, "messages", [str(exc)]):
-                    form.add_error(None, message)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Your request has been sent. The purchasing unit decides it in writing.")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from orgs.models import Organization
 from procurement.evaluation.models.experts import (
     Expert,
@@ -34,11 +35,6 @@ from procurement.evaluation.services.experts import (
 )
 from procurement.evaluation.services.panels import panel_member_declare, panel_member_decline, tender_bidders
 from procurement.evaluation.services.scoring import member_sign, score_save
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 def _own_seat(request, member_id: int) -> PanelMember:
@@ -114,7 +110,7 @@ def expert_panel(request, member_id: int):
                 messages.success(request, _("You have declined this seat."))
                 return redirect("procurement:expert_panels")
         except ValidationError as exc:
-            _add_errors(declare if request.POST.get("action") == "declare" else decline, exc)
+            add_service_errors(declare if request.POST.get("action") == "declare" else decline, exc)
     return render(
         request,
         "procurement/evaluation/expert_panel.html",
@@ -207,7 +203,7 @@ def expert_score_bid(request, member_id: int, bid_id: int):
         try:
             score_save(actor=request.user, member=member, bid=bid, scores=form.scores())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Scores saved."))
             return redirect("procurement:expert_scoring", member.pk)
@@ -348,7 +344,7 @@ def my_profile(request):
                 return redirect("procurement:expert_profile")
         except ValidationError as exc:
             form = {"relation": relation_form, "tie": tie_form, "end": end_form}.get(action, end_form)
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             if action == "withdraw":
                 for message in exc.messages:
                     messages.error(request, message)
