@@ -9,10 +9,11 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from cms import receivers
+        from cms import notification_links, receivers
         from cms.workflow import ensure_procurement_pages_after_migrate
 
         receivers.connect()
+        notification_links.register()
         # Setup, not workflow: the index pages, the approval workflow and page permissions exist in
         # every database. Runs after wagtail's own post_migrate (cms is listed first, so connect to
         # every sender and let the function be idempotent).

@@ -15,6 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
 AWARD_NOTICES_SLUG = "award-notices"
@@ -48,6 +49,8 @@ class AwardNoticeIndexPage(RoutablePageMixin, Page):
             raise Http404
         context = self.get_context(request)
         context["notice"] = notice
+        # The notice leads on to the public contract once the contract itself is published.
+        context["contract"] = published_contracts().filter(award_id=award_id).first()
         return TemplateResponse(request, "cms/award_notice_page.html", context)
 
     def notice_url(self, award_id: int) -> str:

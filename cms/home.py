@@ -1,11 +1,43 @@
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from procurement.evaluation.selectors import published_awards
+from procurement.models import Tender, TenderStatus
+from volunteers.models import HourRecord
+
+# "Recent" on the home page's award card: the notices of the last thirty days.
+RECENT_AWARD_DAYS = 30
+
+
+def home_figures() -> dict:
+    """The live figures on the home page's cards, in three queries whatever the data: calls open
+    for bids, award notices published in the last `RECENT_AWARD_DAYS` days, and volunteers who
+    served (checked in) this calendar month."""
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    open_calls = Tender.objects.filter(status=TenderStatus.PUBLISHED).count()
+    recent_awards = (
+        published_awards().filter(notice_published_at__gte=now - timedelta(days=RECENT_AWARD_DAYS)).count()
+    )
+    volunteers = HourRecord.objects.aggregate(
+        n=Count("volunteer", distinct=True, filter=Q(check_in_at__gte=month_start, check_in_at__lte=now))
+    )["n"]
+    return {
+        "open_calls": open_calls,
+        "recent_awards": recent_awards,
+        "recent_award_days": RECENT_AWARD_DAYS,
+        "volunteers_this_month": volunteers,
+    }
+
 
 class HomePage(Page):
-    """The site root: an introduction and links into the portal."""
+    """The site root: an introduction, live figures and links into the portal."""
 
     intro = RichTextField(_("Introduction"), blank=True)
 
@@ -17,3 +49,8 @@ class HomePage(Page):
         app_label = "cms"
         verbose_name = _("Home")
         verbose_name_plural = _("Home")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["figures"] = home_figures()
+        return context

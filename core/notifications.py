@@ -127,14 +127,30 @@ def _object_key(obj) -> tuple[str, str]:
     return f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk)
 
 
+_OBJECT_URLS: dict[str, Callable[[object], str]] = {}
+
+
+def register_object_url(model_label: str, builder: Callable[[object], str]) -> None:
+    """Say where a notification about an object of `model_label` ("app_label.modelname") links to.
+    The layer that may know every page (cms) registers these, so core needs no domain import; the
+    builder returns the page the event's recipients use, and "" for no link."""
+    _OBJECT_URLS[model_label.lower()] = builder
+
+
 def _object_url(obj, context: dict) -> str:
+    """The item link: the caller's `url`, else the registered builder, else get_absolute_url()."""
     if context.get("url"):
         return str(context["url"])
-    if obj is not None and hasattr(obj, "get_absolute_url"):
-        try:
+    if obj is None:
+        return ""
+    builder = _OBJECT_URLS.get(obj._meta.label_lower) if hasattr(obj, "_meta") else None
+    try:
+        if builder is not None:
+            return builder(obj) or ""
+        if hasattr(obj, "get_absolute_url"):
             return obj.get_absolute_url()
-        except Exception:  # a link is a convenience; never fail a notification for it
-            return ""
+    except Exception:  # a link is a convenience; never fail a notification for it
+        return ""
     return ""
 
 

@@ -16,13 +16,13 @@ def test_home_page_in_english(client):
     response = client.get("/")
     body = response.content.decode()
     assert 'lang="en"' in body
-    assert "Purchase of services" in body and "Home" in body
+    assert "Calls for bids" in body and "Home" in body
 
 
 def test_language_switch_sets_english(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
-    assert "Purchase of services" in client.get("/").content.decode()
+    assert "Calls for bids" in client.get("/").content.decode()
 
 
 def test_home_page_is_site_root():
