@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import action_label, actor_label
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit event."""
@@ -79,3 +81,11 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+    def get_action_display(self) -> str:
+        """The action's Chinese name (audit.labels); Wagtail's inspect view shows it."""
+        return action_label(self.action)
+
+    def get_actor_label_display(self) -> str:
+        """The actor's name, or 系统 / 匿名 when no signed-in user acted."""
+        return actor_label(self.actor_label, has_user=self.actor_id is not None)

@@ -4,6 +4,7 @@ supervisors. There is no add, edit or delete: events are written only by `audit.
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
@@ -22,7 +23,15 @@ class EventViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = []  # never served: the add and edit views are not routed
     inspect_view_enabled = True
-    list_display = ["seq", "occurred_at", "actor_label", "action", "object_type", "object_id", "object_label"]
+    list_display = [
+        "seq",
+        "occurred_at",
+        Column("actor_label", label=gettext_lazy("Actor"), accessor=Event.get_actor_label_display),
+        Column("action", label=gettext_lazy("Actions"), accessor=Event.get_action_display),
+        "object_type",
+        "object_id",
+        "object_label",
+    ]
     list_filter = ["action", "object_type", "actor"]
     ordering = ["-seq"]
     list_per_page = 50
