@@ -4,6 +4,7 @@ public check cannot enumerate."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,8 @@ from volunteers import rules
 from volunteers.models import Certificate, HourRecord, HourStatus, Volunteer
 from volunteers.permissions import can_post_needs_for, is_bureau_admin
 
+# A bracketed note after a name (closed or not): "（曾用名）", "(监护人代签".
+_BRACKETED = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]?")
 # No 0/O, 1/I: numbers are read aloud and typed from paper.
 CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -113,7 +116,13 @@ def certificate_lookup(number: str) -> Certificate | None:
 
 
 def masked_name(name: str) -> str:
-    """张三 → 张*, 欧阳明华 → 欧**华: the public check shows no full name."""
-    if len(name) <= 2:
-        return name[:1] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    """张三 → 张*, 欧阳明华 → 欧**华: the public check shows no full name.
+
+    Only the letters of the name count: a bracketed note ("郑小明（曾用名）"), spaces and
+    punctuation such as the "·" of 阿依古丽·买买提 are neither shown nor left dangling at the end."""
+    letters = [char for char in _BRACKETED.sub("", name) if char.isalpha()]
+    if not letters:
+        return "*"
+    if len(letters) <= 2:
+        return letters[0] + "*"
+    return letters[0] + "*" * (len(letters) - 2) + letters[-1]
