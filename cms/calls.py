@@ -18,10 +18,19 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
+from cms.awards import AwardNoticeIndexPage
+from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
 from procurement.tendering import checks
+from procurement.tendering.permissions import (
+    can_ask_question,
+    can_file_challenge,
+    can_submit_bid,
+    can_view_opening_record,
+)
 from procurement.tendering.selectors import tender_public_state, tenders_for_staff
 from procurement.tendering.services.tenders import tender_return_to_draft, tender_submit
+from procurement.tendering.transitions import BIDDING_STATES
 
 
 class CallForBidsIndexPage(Page):
@@ -103,8 +112,27 @@ class CallForBidsPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["state"] = tender_public_state(self.tender_id)
+        state = tender_public_state(self.tender_id)
+        tender, user = state.tender, request.user
+        context["state"] = state
+        # Each button is shown only to users its view lets through (same helpers as the views).
+        context["can_bid"] = state.is_open_for_bids and can_submit_bid(user, tender)
+        context["can_ask"] = state.is_open_for_bids and can_ask_question(user, tender)
+        context["can_challenge"] = tender.status in BIDDING_STATES and can_file_challenge(user, tender)
+        context["show_opening_record"] = state.opening is not None and can_view_opening_record(tender)
+        context["award_notices"] = (
+            _award_notice_links(tender) if tender.status == TenderStatus.AWARDED else []
+        )
         return context
+
+
+def _award_notice_links(tender) -> list[tuple[object, str]]:
+    """(award, notice URL) of each published award notice of the tender (one per awarded lot)."""
+    index = AwardNoticeIndexPage.objects.live().first()
+    if index is None:
+        return []
+    awards = published_awards().filter(tender=tender).order_by("lot__number", "pk")
+    return [(award, index.notice_url(award.pk)) for award in awards]
 
 
 def call_page_problems(page) -> list[str]:

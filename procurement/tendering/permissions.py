@@ -11,7 +11,7 @@ from procurement.planning.permissions import (
     is_procurement_staff,
 )
 from procurement.tendering.models.tenders import ChallengeStatus, TenderStatus
-from procurement.tendering.selectors import PUBLIC_STATES
+from procurement.tendering.selectors import OPENED_STATES, PUBLIC_STATES, organizations_for_bidding
 from procurement.tendering.transitions import BIDDING_STATES, EDITABLE_STATES, is_allowed
 
 
@@ -48,6 +48,17 @@ def can_ask_question(user, tender) -> bool:
 
 def can_file_challenge(user, tender) -> bool:
     return can_ask_question(user, tender)
+
+
+def can_submit_bid(user, tender) -> bool:
+    """The bid button and form: members of a social organization (the bid view refuses anyone
+    else); whether bidding still runs is the service's check (`bidding_refusal`)."""
+    return is_active_user(user) and bool(organizations_for_bidding(user))
+
+
+def can_view_opening_record(tender) -> bool:
+    """The opening record (开标记录) is public from the opening on, for a public call."""
+    return is_public_call(tender) and tender.status in OPENED_STATES
 
 
 def can_view_tender_staff(user, tender) -> bool:

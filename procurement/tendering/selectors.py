@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -264,3 +265,33 @@ def tender_bid_summary_for_staff(tender: Tender) -> StaffBidSummary:
     summary.total = sum(count for _lot, count in summary.counts)
     summary.opening = BidOpening.objects.filter(tender=tender).first()
     return summary
+
+
+@dataclass
+class OpeningRecord:
+    """The public opening record (开标记录) of a tender: per lot, each bidder, its price, when it
+    submitted, and whether it was found responsive (with the reason)."""
+
+    tender: Tender
+    opening: BidOpening
+    lots: list = field(default_factory=list)
+    show_lots: bool = False
+
+
+def tender_opening_record(tender: Tender) -> OpeningRecord | None:
+    """The opening record of `tender`, or None before its opening. Two queries, whatever the
+    number of bids: the record itself and the bids' submission times."""
+    opening = BidOpening.objects.filter(tender=tender).select_related("opened_by").first()
+    if opening is None:
+        return None
+    lots = opening.record.get("lots", [])
+    ids = [row["bid"] for lot in lots for row in lot.get("bids", [])]
+    submitted = dict(Bid.objects.filter(pk__in=ids).values_list("pk", "submitted_at"))
+    record = OpeningRecord(tender=tender, opening=opening, show_lots=len(lots) > 1)
+    for lot in lots:
+        rows = [
+            {**row, "price": Decimal(row["price"]), "submitted_at": submitted.get(row["bid"])}
+            for row in lot.get("bids", [])
+        ]
+        record.lots.append({**lot, "bids": rows})
+    return record

@@ -3,9 +3,10 @@ counts, then the opening record). Staff answer challenges in the Wagtail admin (
 
 from django.urls import path
 
-from procurement.tendering.views import bids, calls, challenges
+from procurement.tendering.views import bids, calls, challenges, opening
 
 urlpatterns = [
+    path("calls/<int:tender_id>/opening/", opening.opening_record, name="opening_record"),
     path("calls/<int:tender_id>/ask/", calls.clarification_ask, name="clarification_ask"),
     path("calls/<int:tender_id>/documents/<uuid:public_id>/", calls.tender_document, name="tender_document"),
     path("calls/<int:tender_id>/challenge/", challenges.challenge_file, name="challenge_file"),

@@ -8,13 +8,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import Role
+from cms.awards import ensure_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
+from procurement.evaluation.services.awards import award_confirm
+from procurement.evaluation.services.scoring import panel_finalize
 from procurement.models import BudgetLine
 from procurement.tendering.services.clarifications import clarification_answer, clarification_ask
 from procurement.tendering.services.tenders import tender_amend, tender_publish, tender_submit
 from tests.factories import UserFactory, staff_user
+from tests.procurement.bidding import bidder
+from tests.procurement.evaluating import make_expert, opened_tender, score_all, seated_panel, sign_all
 from tests.procurement.factories import BudgetLineFactory, PlanFactory, make_tender, officer_for
+from tests.volunteers.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +134,72 @@ def test_call_page_links_to_a_public_report_about_this_tender(client):
     link = f"/procurement/reports/new/?tender={tender.pk}"
     assert link in body
     assert client.get(link).status_code == 200
+
+
+# --- the bid, question and challenge buttons: only for users their views let through -----------
+
+BID_LINK = "/procurement/calls/{pk}/bid/"
+ASK_LINK = "/procurement/calls/{pk}/ask/"
+CHALLENGE_LINK = "/procurement/calls/{pk}/challenge/"
+
+
+def _links(client, page, tender):
+    body = client.get(page.url).content.decode()
+    return {name: link.format(pk=tender.pk) in body for name, link in
+            (("bid", BID_LINK), ("ask", ASK_LINK), ("challenge", CHALLENGE_LINK))}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        lambda officer: officer,
+        lambda officer: staff_user(Role.BUREAU_APPROVER),
+        lambda officer: make_expert(officer).user,
+        lambda officer: VolunteerFactory().user,
+    ],
+    ids=["officer", "approver", "expert", "volunteer"],
+)
+def test_call_page_hides_bid_ask_and_challenge_from_staff_experts_and_volunteers(client, make_user):
+    page, tender, officer = _live_call()
+    user = make_user(officer)
+    client.force_login(user)
+    assert _links(client, page, tender) == {"bid": False, "ask": False, "challenge": False}
+    # ...and the views do refuse them, so the page hid links that would not work.
+    assert client.get(BID_LINK.format(pk=tender.pk)).status_code == 403
+    assert client.get(ASK_LINK.format(pk=tender.pk)).status_code == 403
+    assert client.get(CHALLENGE_LINK.format(pk=tender.pk)).status_code == 403
+
+
+def test_call_page_shows_bid_ask_and_challenge_to_an_organization_member(client):
+    page, tender, _officer = _live_call()
+    _organization, user = bidder()
+    client.force_login(user)
+    assert _links(client, page, tender) == {"bid": True, "ask": True, "challenge": True}
+    for link in (BID_LINK, ASK_LINK, CHALLENGE_LINK):
+        assert client.get(link.format(pk=tender.pk)).status_code == 200
+
+
+def test_call_page_offers_the_public_a_login_instead_of_the_buttons(client):
+    page, tender, _officer = _live_call()
+    assert _links(client, page, tender) == {"bid": False, "ask": False, "challenge": False}
+    assert "/accounts/login/?next=" in client.get(page.url).content.decode()
+
+
+def test_awarded_call_links_to_its_award_notice(client):
+    index = ensure_award_notice_index()
+    tender, officer, bids, _users = opened_tender()
+    call = CallForBidsPage(title=tender.title, slug=f"call-{tender.pk}", tender=tender)
+    CallForBidsIndexPage.objects.get().add_child(instance=call)
+    call.save_revision().publish()
+    panel, members = seated_panel(tender, officer, size=3)
+    score_all(panel, members, bids)
+    sign_all(members)
+    panel_finalize(actor=officer, panel=panel)
+    award = tender.awards.get()
+    assert index.notice_url(award.pk) not in client.get(call.url).content.decode()
+    award_confirm(actor=officer, award=award)
+    tender.refresh_from_db()
+    assert tender.status == "awarded"
+    body = client.get(call.url).content.decode()
+    assert f'href="{index.notice_url(award.pk)}"' in body
+    assert client.get(index.notice_url(award.pk)).status_code == 200
