@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 import audit
+from accounts import rules
 from accounts.models import User
 from accounts.permissions import can_manage_staff
 from accounts.roles import PROFILE_ROLES, STAFF_ROLES, Role, ensure_role_groups, group_name
@@ -194,6 +197,110 @@ def user_signup(
         action="user.signup",
         target=user,
         after={"username": username, "via": via},
+    )
+    return user
+
+
+# --- public sign-up ------------------------------------------------------------------------------
+# Rate-limited per IP address through Django's cache, like public reports (one process's memory by
+# default; a shared cache such as Redis in production so every worker counts). Unlike public reports
+# there is no per-session count: a sign-up logs the person in, which rotates the session key.
+
+SIGNUP_PURPOSES = ("volunteer", "social_worker")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
+
+
+def _signup_rate_key(ip: str | None) -> str | None:
+    return f"accounts:signup:ip:{ip}" if ip else None
+
+
+def signup_rate_limited(*, ip: str | None) -> bool:
+    """True when this IP address already created the maximum of accounts in the window."""
+    key = _signup_rate_key(ip)
+    return bool(key) and (cache.get(key) or 0) >= rules.signup_rate_limit()
+
+
+def signup_rate_count(*, ip: str | None) -> None:
+    """Count one sign-up for the IP address (the window starts at the first)."""
+    key = _signup_rate_key(ip)
+    if key is None:
+        return
+    window = rules.signup_rate_window_seconds()
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=window)
+
+
+def signup_rate_limit_message() -> str:
+    return _(
+        "Too many accounts created from this computer: at most %(n)s an hour. Please try again later."
+    ) % {"n": rules.signup_rate_limit()}
+
+
+def _clean_public_signup(*, username: str, email: str, phone: str, consented: bool) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors.setdefault("username", []).append(_("Please choose a username."))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.setdefault("username", []).append(_("This username is already taken."))
+    if not email and not phone:
+        errors.setdefault("__all__", []).append(
+            _("Give a mobile phone number or an email address (or both).")
+        )
+    if phone and not _PHONE_RE.match(phone):
+        errors.setdefault("phone", []).append(_("Enter a phone number of digits only, such as 13800138000."))
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(
+            _("An account already uses this email address. If it is yours, reset its password instead.")
+        )
+    if not consented:
+        errors.setdefault("consent", []).append(
+            _("You must agree to the privacy notice to create an account.")
+        )
+    return errors
+
+
+@transaction.atomic
+def user_signup_public(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    consented_to_privacy_notice: bool,
+    purpose: str = "volunteer",
+) -> User:
+    """A member of the public creates their own account (no role yet: the volunteer or social-worker
+    registration that follows grants it). At least one of phone and email; the password passes
+    Django's validators; consent to the privacy notice is required and recorded with its version.
+    Nothing is written when any check fails."""
+    if purpose not in SIGNUP_PURPOSES:
+        raise ValueError(f"unknown sign-up purpose {purpose!r}")
+    username, email, phone = username.strip(), email.strip().lower(), phone.strip()
+    errors = _clean_public_signup(
+        username=username, email=email, phone=phone, consented=consented_to_privacy_notice
+    )
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        errors.setdefault("password1", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = user_signup(
+        username=username,
+        password=password,
+        display_name="",
+        email=email,
+        phone=phone,
+        via=f"signup-{purpose}",
+    )
+    audit.record(
+        actor=user,
+        action="user.privacy_consent",
+        target=user,
+        after={"privacy_notice_version": rules.PRIVACY_NOTICE_VERSION},
     )
     return user
 

@@ -8,6 +8,9 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/social-worker/", views.signup, {"purpose": "social_worker"}, name="signup_social_worker"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

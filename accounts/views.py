@@ -1,16 +1,26 @@
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
-from accounts.forms import ProfileForm, StaffCreateForm, StaffForm
+from accounts import rules, selectors, services
+from accounts.forms import ProfileForm, SignupForm, StaffCreateForm, StaffForm
 from accounts.models import User
 from accounts.permissions import can_manage_staff
 from accounts.roles import Role
+from audit.context import client_ip
+from core.forms import add_service_errors
+
+# Where a new account goes next: the registration its person came for.
+SIGNUP_NEXT_STEP = {
+    "volunteer": "volunteers:register",
+    "social_worker": "volunteers:social_worker_register",
+}
 
 
 def _staff_manager_required(request):
@@ -26,6 +36,43 @@ def _apply_validation_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def signup(request, purpose: str = "volunteer"):
+    """Public sign-up, then straight into the volunteer (or social-worker) registration."""
+    if request.user.is_authenticated:
+        return redirect(SIGNUP_NEXT_STEP[purpose])
+    form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        if services.signup_rate_limited(ip=ip):
+            form.is_valid()
+            form.add_error(None, services.signup_rate_limit_message())
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_signup_public(
+                    username=data["username"],
+                    password=data["password1"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    consented_to_privacy_notice=data["consent"],
+                    purpose=purpose,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                services.signup_rate_count(ip=ip)
+                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Your account is created and you are logged in."))
+                return redirect(SIGNUP_NEXT_STEP[purpose])
+    return render(request, "accounts/signup.html", {"form": form, "purpose": purpose})
+
+
+def privacy_notice(request):
+    return render(request, "accounts/privacy.html", {"version": rules.PRIVACY_NOTICE_VERSION})
+
+
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -38,7 +85,11 @@ def profile(request):
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
     role_labels = [Role(name).label for name in sorted(request.user.role_names) if name in Role.values]
-    return render(request, "accounts/profile.html", {"form": form, "role_labels": role_labels})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "role_labels": role_labels, "can_manage_staff": can_manage_staff(request.user)},
+    )
 
 
 @login_required

@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, is_active_user, user_has_role
-from orgs.models import Membership
+from core.models import Department
+from orgs.models import Membership, Organization
 from volunteers.models import Need, OrganizationVolunteer, ServiceProject, SignUp, Volunteer
 
 
@@ -77,6 +78,42 @@ def can_post_needs_for(user, *, organization=None, department=None) -> bool:
     if department is not None:
         return is_bureau_admin(user) or user.department_id == department.pk
     return False
+
+
+def can_organize_needs(user) -> bool:
+    """May open "Needs I organize": a member of an organization, staff of a bureau unit, a bureau
+    admin. Others would only ever see an empty list there."""
+    if not is_active_user(user):
+        return False
+    return bool(organization_ids_of(user) or user.department_id or is_bureau_admin(user))
+
+
+def project_owners_of(user) -> tuple[list[Organization], Department | None]:
+    """The organizations (verified, the user a member) and the bureau unit the user may create a
+    service project for (cached on the user object)."""
+    if not is_active_user(user):
+        return [], None
+    cache = user.__dict__.get("_volunteers_project_owners")
+    if cache is None:
+        organizations = [
+            org
+            for org in Organization.objects.filter(pk__in=organization_ids_of(user)).order_by("name")
+            if can_post_needs_for(user, organization=org)
+        ]
+        department = (
+            user.department
+            if user.department_id and can_post_needs_for(user, department=user.department)
+            else None
+        )
+        cache = (organizations, department)
+        user.__dict__["_volunteers_project_owners"] = cache
+    return cache
+
+
+def can_create_project(user) -> bool:
+    """May open the new-project page: there is an organization or bureau unit to own the project."""
+    organizations, department = project_owners_of(user)
+    return bool(organizations or department)
 
 
 def leads_volunteer(user, volunteer) -> bool:

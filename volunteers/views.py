@@ -49,6 +49,7 @@ from volunteers.models import (
 from volunteers.pdf import certificate_pdf as render_pdf
 from volunteers.permissions import (
     can_manage_need,
+    can_organize_needs,
     can_post_needs_for,
     can_view_volunteer,
     get_need_for_manager,
@@ -136,7 +137,8 @@ def statistics(request):
 def register(request):
     if volunteer_of(request.user) is not None:
         return redirect("volunteers:me")
-    form = RegistrationForm(request.POST or None)
+    # A new account's phone (from sign-up) is the likely contact number: offered, not imposed.
+    form = RegistrationForm(request.POST or None, initial={"phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -342,6 +344,8 @@ def certificate_pdf(request, number: str):
 
 @login_required
 def manage_needs(request):
+    if not can_organize_needs(request.user):
+        raise Http404
     page = Paginator(
         selectors.needs_managed_by(request.user).order_by("-created_at", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))

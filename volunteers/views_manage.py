@@ -45,13 +45,13 @@ from volunteers.models import (
     Volunteer,
 )
 from volunteers.permissions import (
+    can_create_project,
     can_manage_need,
-    can_post_needs_for,
     get_need_for_manager,
     get_project_for_manager,
     get_volunteer_for_organizer,
     is_bureau_admin,
-    organization_ids_of,
+    project_owners_of,
     social_worker_of,
     volunteer_of,
 )
@@ -63,31 +63,24 @@ from volunteers.views import PAGE_SIZE, safe_next
 
 def _owner_choices(user) -> list[tuple[str, str]]:
     """Organizations (verified, the user a member) and the user's bureau unit a project may belong to."""
-    choices = [
-        (f"org:{org.pk}", org.name)
-        for org in Organization.objects.filter(pk__in=organization_ids_of(user)).order_by("name")
-        if can_post_needs_for(user, organization=org)
-    ]
-    if user.department_id and can_post_needs_for(user, department=user.department):
-        choices.append((f"dept:{user.department_id}", user.department.name))
+    organizations, department = project_owners_of(user)
+    choices = [(f"org:{org.pk}", org.name) for org in organizations]
+    if department is not None:
+        choices.append((f"dept:{department.pk}", department.name))
     return choices
 
 
 @login_required
 def project_list(request):
     page = Paginator(selectors.projects_managed_by(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "volunteers/project_list.html",
-        {"page": page, "can_create": bool(_owner_choices(request.user))},
-    )
+    return render(request, "volunteers/project_list.html", {"page": page})
 
 
 @login_required
 def project_create(request):
-    owners = _owner_choices(request.user)
-    if not owners:
+    if not can_create_project(request.user):
         raise Http404
+    owners = _owner_choices(request.user)
     form = ProjectForm(request.POST or None, owners=owners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

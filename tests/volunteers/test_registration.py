@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from accounts.roles import Role, user_has_role
 from audit.models import Event
@@ -167,3 +168,34 @@ def test_only_members_of_the_organization_import_its_volunteers():
 
     with pytest.raises(PermissionDenied):
         volunteer_import(actor=UserFactory(), organization=OrganizationFactory(), rows=[(2, data())])
+
+
+def test_a_citizen_signs_up_and_registers_as_a_volunteer_through_the_site(client):
+    password = "Qing-shan-2026!"
+    response = client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "xinren",
+            "phone": "13900003333",
+            "password1": password,
+            "password2": password,
+            "consent": "on",
+        },
+    )
+    assert response.url == reverse("volunteers:register")
+    number = make_id_number(9, datetime.date(1995, 3, 3))
+    response = client.post(
+        reverse("volunteers:register"),
+        {
+            "real_name": "新人",
+            "id_number": number,
+            "phone": "13900003333",
+            "emergency_name": "家人",
+            "emergency_phone": "13900004444",
+            "available_from": "09:00",
+            "available_to": "17:00",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("volunteers:me")
+    volunteer = Volunteer.objects.get(user__username="xinren")
+    assert user_has_role(volunteer.user, Role.VOLUNTEER)
