@@ -8,9 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.models import EmailStatus, Notification
+from core.site_url import absolute_url
 
 
 def notification_send_email(*, notification_id: int) -> str:
@@ -31,15 +33,12 @@ def notification_send_email(*, notification_id: int) -> str:
         )
         return "no address"
     with translation.override(settings.LANGUAGE_CODE):
-        base_url = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
         message = render_to_string(
             "core/email/notification.txt",
             {
                 "notification": notification,
-                "link": f"{base_url}{notification.url}"
-                if notification.url.startswith("/")
-                else notification.url,
-                "preferences_link": f"{base_url}/notifications/preferences/",
+                "link": absolute_url(notification.url),
+                "preferences_link": absolute_url(reverse("core:notification_preferences")),
             },
         )
     try:

@@ -183,7 +183,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("SITE_NAME", "民政局政府购买服务与志愿服务平台")
-WAGTAILADMIN_BASE_URL = env("SITE_BASE_URL", "http://127.0.0.1:8000")
+# The site's own address, for links in e-mails (sent by the worker, where there is no request to
+# ask): SITE_URL, else SITE_BASE_URL, else the dev server's default address; a site started on
+# another host or port sets SITE_URL to it. Read it through core.site_url.absolute_url().
+SITE_URL = env("SITE_URL", "").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL or env("SITE_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit
 from accounts.roles import Role
 from accounts.services import role_grant, role_revoke, user_signup
+from core.site_url import absolute_url
 from orgs import rules
 from orgs.models import Invitation, MemberRole, Membership, Organization
 from orgs.permissions import can_manage_members
@@ -95,15 +96,18 @@ def invitation_from_token(signed: str) -> Invitation | None:
 
 def _send_invitation(invitation_id: int, link: str) -> None:
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
-    subject = _("Invitation to join %(name)s") % {"name": invitation.organization.name}
-    body = _(
-        "You have been invited to join %(name)s on the platform. Open this link to accept "
-        "(valid until %(until)s, single use):\n%(link)s"
-    ) % {
-        "name": invitation.organization.name,
-        "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
-        "link": link,
-    }
+    # The invitee may have no account and so no language: write in the site's language, not in
+    # whatever language the inviting member's request happened to use.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Invitation to join %(name)s") % {"name": invitation.organization.name}
+        body = _(
+            "You have been invited to join %(name)s on the platform. Open this link to accept "
+            "(valid until %(until)s, single use):\n%(link)s"
+        ) % {
+            "name": invitation.organization.name,
+            "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+            "link": link,
+        }
     send_mail(subject, body, None, [invitation.email])
 
 
@@ -127,8 +131,7 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + datetime.timedelta(days=rules.invitation_valid_days()),
     )
-    base = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
-    link = base + reverse("orgs:invitation_accept", args=[invitation_token(invitation)])
+    link = absolute_url(reverse("orgs:invitation_accept", args=[invitation_token(invitation)]))
     # A plain email to an address that may have no account yet, not a notification event to users:
     # core.notifications.notify_on_commit cannot carry it, so it is deferred here.
     transaction.on_commit(partial(_send_invitation, invitation.pk, link))
