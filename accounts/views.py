@@ -28,14 +28,6 @@ def _staff_manager_required(request):
         raise PermissionDenied(_("Only a system administrator can manage staff accounts."))
 
 
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def signup(request, purpose: str = "volunteer"):
@@ -123,7 +115,7 @@ def staff_create(request):
                 roles=data["roles"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Staff account “%(name)s” created.") % {"name": user})
             return redirect("accounts:staff_list")
@@ -148,7 +140,7 @@ def staff_edit(request, pk: int):
                 roles=data["roles"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:staff_list")
