@@ -4,9 +4,9 @@ object, by every service."""
 from __future__ import annotations
 
 from accounts.roles import Role, is_active_user, user_has_role
-from procurement.evaluation.models.panels import MemberStatus
+from procurement.evaluation.models.panels import MemberStatus, PanelMember
 from procurement.tendering.models.tenders import TenderStatus
-from procurement.tendering.permissions import can_view_tender_staff, is_member_of
+from procurement.tendering.permissions import can_manage_tender, can_view_tender_staff, is_member_of
 
 
 def can_manage_experts(user) -> bool:
@@ -37,6 +37,22 @@ def member_may_see_bids(member) -> bool:
         and tender.status in (TenderStatus.OPENED, TenderStatus.EVALUATING, TenderStatus.AWARDED)
         and hasattr(tender, "opening")
     )
+
+
+def can_read_opened_bid(user, bid) -> bool:
+    """A bid's proposal and files, once opened: the tender's officers, and the members of the lot's
+    panel who declared no conflict (`member_may_see_bids`). Nobody before the opening; never other
+    organizations nor the public (the bidder reads its own bid through tendering's `bid_read_own`)."""
+    if bid.opened_at is None or not is_active_user(user):
+        return False
+    if can_manage_tender(user, bid.tender):
+        return True
+    seat = (
+        PanelMember.objects.filter(panel__lot_id=bid.lot_id, user=user, status=MemberStatus.ACTIVE)
+        .select_related("panel__tender__opening")
+        .first()
+    )
+    return seat is not None and member_may_see_bids(seat)
 
 
 def can_see_panel_names(user, panel, *, notice_published: bool) -> bool:
