@@ -267,6 +267,22 @@ def can_view_document(user, document: Document) -> bool:
     return document.uploaded_by_id == user.pk or _is_bureau_staff(user)
 
 
+def documents_by_owner(model: type[models.Model], pks) -> dict[str, list[Document]]:
+    """The documents of several owners of one model in one query, {str(pk): [documents, oldest
+    first]} (filter per user with the owner's rule or `can_view_document`)."""
+    # Imported here as in `documents_of`: contenttypes is read only when documents are listed.
+    from django.contrib.contenttypes.models import ContentType
+
+    grouped: dict[str, list[Document]] = {str(pk): [] for pk in pks}
+    if not grouped:
+        return grouped
+    for document in Document.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(model), owner_object_id__in=list(grouped)
+    ).order_by("uploaded_at", "pk"):
+        grouped[document.owner_object_id].append(document)
+    return grouped
+
+
 def documents_of(owner: models.Model) -> models.QuerySet[Document]:
     """Documents attached to `owner` (filter further with `can_view_document` per user)."""
     from django.contrib.contenttypes.models import ContentType

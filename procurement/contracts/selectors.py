@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from core.documents import documents_by_owner
 from procurement.contracts.models.contracts import (
     Contract,
     ContractAmendment,
@@ -131,6 +132,23 @@ def contract_page(pk: int) -> Contract | None:
         )
         .first()
     )
+
+
+def attach_contract_documents(contract: Contract) -> None:
+    """Give `contract` (from `contract_page`), each of its deliverable submissions and each progress
+    report a `documents` list (three queries). Only for users `can_view_contract` allows: the
+    contract documents rule (`permissions.can_view_contract_document`) is the same for all."""
+    contract.documents = documents_by_owner(Contract, [contract.pk])[str(contract.pk)]
+    submissions = [s for m in contract.milestones.all() for s in m.submissions.all()]
+    attach_documents(MilestoneSubmission, submissions)
+    attach_documents(ProgressReport, list(contract.progress_reports.all()))
+
+
+def attach_documents(model, objects) -> None:
+    """Set `obj.documents` on each of `objects` (instances of `model`) in one query."""
+    grouped = documents_by_owner(model, [obj.pk for obj in objects])
+    for obj in objects:
+        obj.documents = grouped[str(obj.pk)]
 
 
 def awards_for_contracts(user) -> QuerySet:

@@ -14,7 +14,11 @@ from core.models import DocumentType
 from core.upload_fields import MultipleFileField
 from procurement.tendering.models.tenders import Challenge, ChallengeStatus, Lot
 from procurement.tendering.services.clarifications import CHALLENGE_MAX_DOCUMENTS
-from procurement.tendering.services.documents import CALL_DOCUMENT_TYPES
+from procurement.tendering.services.documents import (
+    AMENDMENT_DOCUMENT_TYPES,
+    AMENDMENT_MAX_DOCUMENTS,
+    CALL_DOCUMENT_TYPES,
+)
 from procurement.tendering.services.tenders import AMENDABLE_FIELDS
 
 
@@ -167,10 +171,43 @@ class AmendmentNoticeForm(forms.Form):
     )
 
 
+class AmendmentDocumentsForm(AmendmentNoticeForm):
+    """The notice plus the replacement documents (public with the amendment)."""
+
+    files = MultipleFileField(
+        label=_("Replacement documents"),
+        required=False,
+        help_text=_(
+            "The amended call documents, published with the amendment on the call's page. At most "
+            "%(n)s files (pdf, docx, xlsx, jpg, png, zip)."
+        )
+        % {"n": AMENDMENT_MAX_DOCUMENTS},
+    )
+    document_type = forms.ChoiceField(
+        label=_("Kind of document"),
+        choices=[(value, DocumentType(value).label) for value in AMENDMENT_DOCUMENT_TYPES],
+        initial=DocumentType.BIDDING_DOCUMENTS,
+        required=False,
+        help_text=_("The kind of the replacement documents above."),
+    )
+
+    def clean_document_type(self):
+        return self.cleaned_data.get("document_type") or DocumentType.BIDDING_DOCUMENTS
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > AMENDMENT_MAX_DOCUMENTS:
+            raise forms.ValidationError(_("Attach at most %(n)s files.") % {"n": AMENDMENT_MAX_DOCUMENTS})
+        for upload in files:
+            validate_document_file(upload)
+        return files
+
+
 def amendment_form_class(tender_model):
-    """The amendment form: the notice plus every amendable field of the tender, pre-filled."""
+    """The amendment form: the notice, the replacement documents and every amendable field of the
+    tender, pre-filled."""
     field_forms = forms.models.fields_for_model(tender_model, fields=AMENDABLE_FIELDS)
-    return type("AmendmentForm", (AmendmentNoticeForm,), dict(field_forms))
+    return type("AmendmentForm", (AmendmentDocumentsForm,), dict(field_forms))
 
 
 class CallDocumentForm(forms.Form):

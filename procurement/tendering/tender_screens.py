@@ -197,7 +197,7 @@ def lot_sheet(request, pk: int, lot_pk: int):
     notice_form = None
     if bidding:
         notice_form = amendment_form_class(Tender)(_post(request), prefix="amend")
-        for name in AMENDABLE_FIELDS:
+        for name in (*AMENDABLE_FIELDS, "files", "document_type"):
             del notice_form.fields[name]
     if request.method == "POST":
         forms_valid = formset.is_valid() and (notice_form is None or notice_form.is_valid())
@@ -300,7 +300,7 @@ def tender_amend(request, pk: int):
         return redirect(_manage_url(tender))
     form_class = amendment_form_class(Tender)
     initial = {name: getattr(tender, name) for name in AMENDABLE_FIELDS}
-    form = form_class(_post(request), initial=initial)
+    form = form_class(_post(request), request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {
             name: form.cleaned_data[name]
@@ -316,6 +316,8 @@ def tender_amend(request, pk: int):
                 changes=changes,
                 bid_deadline=form.cleaned_data.get("bid_deadline"),
                 affects_bids=form.cleaned_data["affects_bids"],
+                files=form.cleaned_data.get("files") or [],
+                document_type=form.cleaned_data["document_type"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -26,6 +26,7 @@ from procurement.contracts.models.contracts import (
     ContractStatus,
     Milestone,
     MilestoneStatus,
+    MilestoneSubmission,
     ProgressReport,
     ProgressReportStatus,
 )
@@ -39,6 +40,8 @@ from procurement.contracts.permissions import (
 )
 from procurement.contracts.plan_rules import shares_total_problems, targets_problems
 from procurement.contracts.selectors import (
+    attach_contract_documents,
+    attach_documents,
     contract_page,
     contracts_of_user,
     public_contract,
@@ -97,6 +100,7 @@ def contract_detail(request, pk: int):
         raise Http404
     manage = can_manage_contract(request.user, contract)
     party = is_contract_party(request.user, contract)
+    attach_contract_documents(contract)
     milestones = list(contract.milestones.all())
     reports = list(contract.progress_reports.all())
     evaluations = list(contract.evaluations.all())
@@ -270,6 +274,8 @@ def milestone_decide(request, pk: int):
         else:
             return done(request, milestone.contract, _("The decision has been recorded."))
     submission = milestone.submissions.order_by("-pk").first()
+    if submission is not None:
+        attach_documents(MilestoneSubmission, [submission])
     return render(
         request,
         "procurement/contracts/contract_milestone_decide.html",

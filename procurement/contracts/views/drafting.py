@@ -33,7 +33,7 @@ from procurement.contracts.models.contracts import (
 )
 from procurement.contracts.permissions import can_list_contract_awards, can_manage_contract
 from procurement.contracts.plan_rules import EDITABLE_FIELDS
-from procurement.contracts.selectors import awards_for_contracts
+from procurement.contracts.selectors import attach_documents, awards_for_contracts
 from procurement.contracts.services import amendments as amendments_services
 from procurement.contracts.services import contracts as contracts_services
 from procurement.contracts.services import progress_reports
@@ -224,6 +224,7 @@ def progress_report_review(request, pk: int):
             add_service_errors(form, exc)
         else:
             return done(request, report.contract, _("The review of the progress report has been recorded."))
+    attach_documents(ProgressReport, [report])
     return render(
         request,
         "procurement/contracts/contract_report_review.html",

@@ -1,8 +1,10 @@
 """The call documents (招标文件, technical specifications, evaluation criteria, clarifications…):
 `core.Document` rows owned by the tender. Uploaded by the purchasing unit's officers while the
 call is a draft (private to them until publication, when they all become public), and afterwards
-only as clarification documents, public at once. Who may see a non-public one:
-`procurement.tendering.permissions.can_view_tender_document`."""
+as clarification documents or as the replacement documents of an amendment (更正公告), public at
+once. Who may see a non-public one: `procurement.tendering.permissions.can_view_tender_document`.
+
+A call goes to approval only with its bidding documents (采购文件): `bidding_documents_problems`."""
 
 from __future__ import annotations
 
@@ -30,6 +32,12 @@ CALL_DOCUMENT_TYPES = (
 )
 
 
+# The documents a call must carry before it is submitted for approval (采购文件).
+BIDDING_DOCUMENT_TYPES = (DocumentType.BIDDING_DOCUMENTS,)
+# The kinds an amendment's replacement documents may have (clarifications are answered apart).
+AMENDMENT_DOCUMENT_TYPES = tuple(t for t in CALL_DOCUMENT_TYPES if t != DocumentType.CLARIFICATIONS)
+AMENDMENT_MAX_DOCUMENTS = 10
+
 # After publication the call itself changes only by amendment; clarifications may still be added.
 LATE_DOCUMENT_TYPES = (DocumentType.CLARIFICATIONS,)
 
@@ -39,6 +47,67 @@ def tender_documents(tender: Tender):
     return Document.objects.filter(
         owner_content_type=ContentType.objects.get_for_model(Tender), owner_object_id=str(tender.pk)
     ).order_by("uploaded_at", "pk")
+
+
+def has_bidding_documents(tender: Tender) -> bool:
+    return tender_documents(tender).filter(document_type__in=BIDDING_DOCUMENT_TYPES).exists()
+
+
+def bidding_documents_problems(tender: Tender) -> list[str]:
+    """The call's bidding documents are missing: the one problem, in the user's language."""
+    if has_bidding_documents(tender):
+        return []
+    return [
+        _(
+            "The call has no bidding documents: add them under “Call documents” (kind “Bidding "
+            "documents”) before submitting the call for approval."
+        )
+    ]
+
+
+def amendment_documents(amendment) -> list[Document]:
+    """The replacement documents published with `amendment` (call documents owned by its tender,
+    named in `amendment.changes["documents"]`), in upload order."""
+    entries = (amendment.changes or {}).get("documents") or [[], []]
+    ids = [entry["id"] for entry in entries[-1] if isinstance(entry, dict) and entry.get("id")]
+    if not ids:
+        return []
+    return list(
+        tender_documents(amendment.tender).filter(public_id__in=ids).select_related("owner_content_type")
+    )
+
+
+def tender_amendment_documents_attach(
+    *, actor, tender: Tender, amendment, files, document_type: str = DocumentType.BIDDING_DOCUMENTS
+) -> list[Document]:
+    """Store the replacement documents of `amendment` as public call documents titled after it and
+    name them in the amendment's public changes. Called by `tender_amend` inside its transaction,
+    after it checked the actor and the call's status."""
+    files = list(files or [])
+    if not files:
+        return []
+    if len(files) > AMENDMENT_MAX_DOCUMENTS:
+        refuse(_("Attach at most %(n)s files.") % {"n": AMENDMENT_MAX_DOCUMENTS})
+    if document_type not in AMENDMENT_DOCUMENT_TYPES:
+        refuse(_("Choose a kind of call document."))
+    stored = []
+    for upload in files:
+        name = str(getattr(upload, "name", "") or "")
+        stored.append(
+            document_upload(
+                actor=actor,
+                owner=tender,
+                file=upload,
+                document_type=document_type,
+                title=_("%(amendment)s: %(name)s") % {"amendment": amendment, "name": name},
+                visibility=DocumentVisibility.PUBLIC,
+            )
+        )
+    changes = dict(amendment.changes or {})
+    changes["documents"] = [[], [{"id": str(d.public_id), "name": d.original_filename} for d in stored]]
+    amendment.changes = changes
+    amendment.save(update_fields=["changes"])
+    return stored
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.models import DocumentType
 from procurement._common import deny, refuse, summary
 from procurement.planning import services
 from procurement.planning.permissions import can_manage_department
@@ -202,11 +203,15 @@ def tender_amend(
     sheets: dict[int, list[dict]] | None = None,
     affects_bids: bool = True,
     at: dt.datetime | None = None,
+    files=(),
+    document_type: str = DocumentType.BIDDING_DOCUMENTS,
 ) -> TenderAmendment:
     """Amend a published (or suspended) call: change fields in `AMENDABLE_FIELDS`, the deadline, or
     lots' scoring sheets ({lot id: criteria}). An amendment affecting bids made later than the
     method's amendment notice before the deadline moves the deadline to that notice; submitted bids
-    must then be re-confirmed. Everyone who fetched the documents (or bid) is told, each on their own."""
+    must then be re-confirmed. `files` are the replacement documents: stored as public call
+    documents of kind `document_type` linked to the amendment (`documents.amendment_documents`).
+    Everyone who fetched the documents (or bid) is told, each on their own."""
     tender = lock_tender(tender)
     require_manager(actor, tender)
     if tender.status not in BIDDING_STATES:
@@ -275,6 +280,9 @@ def tender_amend(
         deadline_moved_by_rule=moved_by_rule,
         created_at=at,
         created_by=actor,
+    )
+    documents.tender_amendment_documents_attach(
+        actor=actor, tender=tender, amendment=amendment, files=files, document_type=document_type
     )
     audit.record(
         actor=actor, action="tender.amend", target=tender,

@@ -92,5 +92,10 @@ def challenge_detail(request, pk: int):
     return render(
         request,
         "procurement/tendering/challenge_detail.html",
-        {"challenge": challenge, "documents": documents_of(challenge).order_by("uploaded_at", "pk")},
+        {
+            "challenge": challenge,
+            "documents": documents_of(challenge).order_by("uploaded_at", "pk"),
+            # The same rule as `organization_challenges` (staff and former members would get a 404).
+            "show_organization_challenges": is_member_of(request.user, challenge.organization),
+        },
     )

@@ -238,3 +238,20 @@ def test_filer_is_emailed_once_per_status_and_only_with_an_email(tender):
     assert not public_report_email_filer(report_id=without.pk)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["filer@example.com"] and with_email.tracking_number in mail.outbox[0].body
+
+
+def test_evidence_is_listed_on_the_staff_detail_and_downloaded_by_supervisors_only(client, tender):
+    report = file_report(tender=tender, files=[pdf_with("证据", name="现场照片.pdf")])
+    document = documents_of(report).get()
+    link = reverse("core:document_download", args=[document.public_id])
+    detail = reverse("procurement:public_report_staff_detail", args=[report.pk])
+    client.force_login(staff_user(Role.SUPERVISOR))
+    body = client.get(detail).content.decode()
+    assert "data-report-evidence" in body and link in body and "现场照片.pdf" in body
+    assert timezone.localtime(document.uploaded_at).strftime("%Y-%m-%d %H:%M") in body
+    assert client.get(link).status_code == 200
+    client.force_login(staff_user(Role.PROCUREMENT_OFFICER))
+    assert client.get(detail).status_code == 403
+    assert client.get(link).status_code == 404
+    status = client.get(reverse("procurement:public_report_status", args=[report.tracking_number]))
+    assert link not in status.content.decode()
