@@ -1,0 +1,260 @@
+"""Browser tests: Playwright for Python drives Debian's `chromium` (found on PATH, never Playwright's
+own download) against pytest-django's live server.
+
+- `browser`: one headless Chromium per run of consecutive e2e tests. Playwright's sync API keeps an
+  asyncio loop running in the main thread while it is started, which makes Django refuse ORM calls
+  there ("async-unsafe"); so the browser is stopped as soon as the next test is not an e2e test, and
+  DJANGO_ALLOW_ASYNC_UNSAFE is set exactly while it runs (and only by this conftest).
+- `viewport` (1280 and 375 px), `page` and `new_page` (a fresh context: another user's cookies).
+- `login(page, user)`: signs in through the login form.
+- `journey`: `journey.step(page, "name")` saves var/e2e/<journey>/<viewport>/<nn>-<name>.png, runs
+  axe-core (vendored in static/vendor/axe-core) and asserts zero serious or critical violations, and
+  checks that every link to the live server on the page answers below 400 for that page's user.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.factories import TEST_PASSWORD
+
+AXE_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "e2e"
+BLOCKING_IMPACTS = ("serious", "critical")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORTS = {
+    "1280": {"viewport": {"width": 1280, "height": 800}},
+    "375": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
+}
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+class _BrowserHolder:
+    """Starts Playwright and Chromium on first use; `stop()` ends both (and the asyncio loop)."""
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser: Browser | None = None
+        self._saved_env: str | None = None
+
+    def get(self) -> Browser:
+        if self._browser is None:
+            executable = shutil.which("chromium")
+            if executable is None:
+                pytest.fail("Debian's chromium is not on PATH (`.ci/run` installs it with apt)")
+            self._saved_env = os.environ.get(ASYNC_UNSAFE)
+            os.environ[ASYNC_UNSAFE] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._playwright is None:
+            return
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            self._playwright.stop()
+            self._playwright = self._browser = None
+            if self._saved_env is None:
+                os.environ.pop(ASYNC_UNSAFE, None)
+            else:
+                os.environ[ASYNC_UNSAFE] = self._saved_env
+
+
+_holder = _BrowserHolder()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the fixtures of the last e2e test in a row are torn down (they need the browser)."""
+    if nextitem is None or nextitem.get_closest_marker("e2e") is None:
+        _holder.stop()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """The session's Chromium (started once for each run of consecutive e2e tests, see above)."""
+    return _holder.get()
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=lambda width: f"{width}px")
+def viewport(request) -> str:
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (public reports, sign-ups) count per IP address: every browser is 127.0.0.1."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def new_page(browser, viewport, live_server):
+    """A page in a new browser context (its own cookies: one user each), Chinese first."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="zh-CN",
+            extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+            bypass_csp=True,  # axe-core is injected as an inline script
+            **VIEWPORTS[viewport],
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.user = None
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+@pytest.fixture
+def login():
+    def sign_in(page: Page, user, password: str = TEST_PASSWORD) -> None:
+        page.goto(reverse("accounts:login"))
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        assert urlsplit(page.url).path != reverse("accounts:login"), f"login failed for {user}"
+        page.user = user
+
+    return sign_in
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Runs axe-core on the current page; returns the serious and critical violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200)})),
+            }));
+        }"""
+    )
+    return [v for v in results if v["impact"] in BLOCKING_IMPACTS]
+
+
+def format_axe(url: str, violations: list[dict]) -> str:
+    lines = [f"axe: {len(violations)} serious/critical violation(s) on {url}"]
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
+        lines.extend(f"      {n['target']}  {n['html']}" for n in v["nodes"][:10])
+    return "\n".join(lines)
+
+
+def page_links(page: Page, origin: str) -> list[str]:
+    """The distinct absolute URLs of the page's <a href> on the live server, without fragments."""
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    links = []
+    for href in hrefs:
+        url, _fragment = urldefrag(href)
+        if url.startswith(origin) and url not in links:
+            links.append(url)
+    return links
+
+
+@dataclass
+class Journey:
+    """Screenshots, axe and the link check for each step of one journey at one viewport."""
+
+    name: str
+    viewport: str
+    origin: str
+    directory: Path = field(init=False)
+    number: int = 0
+    checked: dict = field(default_factory=dict)  # (user, url) -> status, per test
+
+    def __post_init__(self) -> None:
+        self.directory = SCREENSHOTS / self.name / self.viewport
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def screenshot(self, page: Page, step: str) -> Path:
+        self.number += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        path = self.directory / f"{self.number:02d}-{slug}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def check_axe(self, page: Page) -> None:
+        violations = axe_violations(page)
+        assert not violations, format_axe(page.url, violations)
+
+    def check_links(self, page: Page) -> None:
+        user = getattr(page, "user", None)
+        login_path = reverse("accounts:login")
+        broken = []
+        for url in page_links(page, self.origin):
+            key = (user.pk if user else None, url)
+            if key not in self.checked:
+                response = page.request.get(url)
+                landed = urlsplit(response.url).path
+                status = response.status
+                if user is not None and landed == login_path and urlsplit(url).path != login_path:
+                    status = "login"  # a signed-in user sent to the login page: the link is not for them
+                self.checked[key] = status
+            status = self.checked[key]
+            if status == "login" or status >= 400:
+                broken.append(f"  {status} {url}")
+        assert not broken, f"links on {page.url} that fail for {user or 'anonymous'}:\n" + "\n".join(broken)
+
+    def step(self, page: Page, step: str) -> Path:
+        """Screenshot first (kept even when a check fails), then axe and the links."""
+        path = self.screenshot(page, step)
+        self.check_axe(page)
+        self.check_links(page)
+        return path
+
+
+@pytest.fixture
+def journey(request, viewport, live_server):
+    """`journey` named after the test module (test_<name>.py), e.g. var/e2e/public_report/375/."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    return Journey(name=name, viewport=viewport, origin=live_server.url)
