@@ -30,6 +30,8 @@ from procurement.supervision.lights import (
     annotate_progress_reports,
     annotate_public_reports,
     annotate_tenders,
+    calendar_around,
+    explain,
     light_for_award,
     light_for_challenge,
     light_for_contract,
@@ -37,9 +39,10 @@ from procurement.supervision.lights import (
     light_for_progress_report,
     light_for_public_report,
     light_for_tender,
+    reason_text,
     window,
 )
-from procurement.supervision.models import LightKind, LightSnapshot, PublicReport
+from procurement.supervision.models import LightColour, LightKind, LightSnapshot, PublicReport
 from procurement.tendering.models.tenders import Challenge, Tender, TenderStatus
 
 
@@ -71,6 +74,17 @@ class KindSpec:
     organization_q: Callable[[models.QuerySet], Q]  # organizations given as a queryset of ids
     responsible: str  # the path of the responsible officer's user id
     select_related: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()  # attribute paths to the responsible department, first set wins
+
+    def department_of(self, obj):
+        """The item's responsible department (loaded by `select_related`), or None."""
+        for path in self.departments:
+            value = obj
+            for name in path.split("."):
+                value = getattr(value, name, None) if value is not None else None
+            if value is not None:
+                return value
+        return None
 
     def supervised(self) -> models.QuerySet:
         return self.queryset()
@@ -113,6 +127,7 @@ SPECS: dict[str, KindSpec] = {
         ),
         responsible="created_by_id",
         select_related=("department",),
+        departments=("department",),
     ),
     LightKind.AWARD: KindSpec(
         kind=LightKind.AWARD,
@@ -131,6 +146,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(organization__in=orgs),
         responsible="tender__created_by_id",
         select_related=("tender__department", "organization", "lot"),
+        departments=("tender.department",),
     ),
     LightKind.CHALLENGE: KindSpec(
         kind=LightKind.CHALLENGE,
@@ -147,6 +163,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(organization__in=orgs),
         responsible="tender__created_by_id",
         select_related=("tender__department", "organization", "result"),
+        departments=("tender.department",),
     ),
     LightKind.PUBLIC_REPORT: KindSpec(
         kind=LightKind.PUBLIC_REPORT,
@@ -168,6 +185,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(organization__in=orgs) | Q(contract__organization__in=orgs),
         responsible="handler_id",
         select_related=("tender__department", "contract__department", "organization"),
+        departments=("tender.department", "contract.department"),
     ),
     LightKind.CONTRACT: KindSpec(
         kind=LightKind.CONTRACT,
@@ -184,6 +202,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(organization__in=orgs),
         responsible="created_by_id",
         select_related=("department", "organization"),
+        departments=("department",),
     ),
     LightKind.MILESTONE: KindSpec(
         kind=LightKind.MILESTONE,
@@ -200,6 +219,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(contract__organization__in=orgs),
         responsible="contract__created_by_id",
         select_related=("contract__department", "contract__organization"),
+        departments=("contract.department",),
     ),
     LightKind.PROGRESS_REPORT: KindSpec(
         kind=LightKind.PROGRESS_REPORT,
@@ -216,6 +236,7 @@ SPECS: dict[str, KindSpec] = {
         organization_q=lambda orgs: Q(contract__organization__in=orgs),
         responsible="contract__created_by_id",
         select_related=("contract__department", "contract__organization"),
+        departments=("contract.department",),
     ),
 }
 
@@ -264,7 +285,49 @@ def light_items(
     )
     if colour:
         queryset = queryset.filter(light=colour)
-    return queryset.select_related(*kind_spec.select_related).order_by("-pk")
+    return (
+        queryset.annotate(board_title=kind_spec.title())
+        .select_related(*kind_spec.select_related)
+        .order_by("-pk")
+    )
+
+
+@dataclass(frozen=True)
+class ItemLight:
+    """What a page shows of one item's light: colour and its label, the reason, the due date and
+    the responsible department (include `procurement/supervision/includes/light.html`)."""
+
+    kind: str
+    obj: models.Model
+    colour: str
+    reason: str
+    due: dt.date | None
+    department: object
+
+    @property
+    def colour_label(self) -> str:
+        return LightColour(self.colour).label
+
+
+def item_lights(kind: str, objs, today=None) -> list[ItemLight]:
+    """The lights of a page of items of `kind` (from `light_items`, whose annotations give every
+    cause): two queries whatever the number of items (the warning window and the calendar)."""
+    kind_spec, w = spec(kind), window(today)
+    calendar = calendar_around(w.today)
+    result = []
+    for obj in objs:
+        light = explain(kind, obj, w, calendar)
+        result.append(
+            ItemLight(
+                kind=kind,
+                obj=obj,
+                colour=light.colour,
+                reason=reason_text(light, w.today, calendar),
+                due=light.due,
+                department=kind_spec.department_of(obj),
+            )
+        )
+    return result
 
 
 def snapshot_rows(kind: str, today=None):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from accounts.roles import Role
+from procurement.supervision.board import ItemLight, item_lights
 
 
 def active_supervisors() -> QuerySet:
@@ -16,3 +17,10 @@ def active_supervisors() -> QuerySet:
         .objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
         .order_by("username")
     )
+
+
+def item_light(kind: str, obj, today=None) -> ItemLight:
+    """One item's light, with its reason, due date and responsible department, for a page that
+    shows a single tender, award, challenge, public report, contract, milestone or progress report
+    (a few queries; a list uses `board.item_lights` over `board.light_items`)."""
+    return item_lights(kind, [obj], today)[0]

@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Event
+from procurement import rules
 from procurement.supervision import board as supervision_board
 from procurement.supervision.board import (
     SPECS,
+    item_lights,
     light_counts,
     light_history,
     light_items,
-    light_of,
 )
 from procurement.supervision.forms import BoardFilterForm
-from procurement.supervision.lights import COLOURS
+from procurement.supervision.lights import COLOURS, window
 from procurement.supervision.models import LightColour, LightKind, LightSnapshot
 from procurement.supervision.permissions import can_supervise
 
@@ -46,8 +47,8 @@ def board(request):
         "category": data["category"].pk if data.get("category") else None,
         "organizations": form.organizations() if form.is_bound else None,
     }
-    today = timezone.localdate()
-    counts = light_counts(today=today, **filters)
+    w = window(timezone.localdate())  # the warning window, read once for the whole page
+    counts = light_counts(today=w, **filters)
     rows = [
         {"kind": kind, "label": LightKind(kind).label, **counts[kind], "total": sum(counts[kind].values())}
         for kind in supervision_board.KINDS
@@ -56,8 +57,9 @@ def board(request):
     latest = LightSnapshot.objects.order_by("-date").values_list("date", flat=True).first()
     newly_red = list(supervision_board.newly_red(latest, **filters)[:50]) if latest else []
     kind = data.get("kind") or LightKind.TENDER
-    items = light_items(kind, today=today, colour=data.get("colour") or None, **filters)
+    items = light_items(kind, today=w, colour=data.get("colour") or None, **filters)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    lights = item_lights(kind, page.object_list, w)
     return render(
         request,
         "procurement/supervision/board_index.html",
@@ -65,13 +67,15 @@ def board(request):
             "form": form,
             "rows": rows,
             "totals": totals,
-            "today": today,
+            "today": w.today,
             "latest": latest,
             "newly_red": newly_red,
             "kind": kind,
             "kind_label": LightKind(kind).label,
             "page": page,
+            "lights": lights,
             "colour_labels": dict(LightColour.choices),
+            "warning_days": rules.light_warning_working_days(),
         },
     )
 
@@ -97,12 +101,12 @@ def light_detail(request, pk: int, kind: str):
     _require_supervisor(request.user)
     if kind not in SPECS:
         raise Http404
-    spec = supervision_board.spec(kind)
-    obj = spec.supervised().select_related(*spec.select_related).filter(pk=pk).first()
+    w = window(timezone.localdate())
+    today = w.today
+    obj = light_items(kind, today=w).filter(pk=pk).first()
     if obj is None:
         raise Http404
-    today = timezone.localdate()
-    colour = light_of(kind, obj, today)
+    light = item_lights(kind, [obj], w)[0]
     history = Paginator(light_history(kind, pk), 60).get_page(request.GET.get("page"))
     model = obj._meta
     events = list(
@@ -117,8 +121,9 @@ def light_detail(request, pk: int, kind: str):
             "kind": kind,
             "kind_label": LightKind(kind).label,
             "obj": obj,
-            "colour": colour,
-            "colour_label": LightColour(colour).label,
+            "light": light,
+            "colour": light.colour,
+            "colour_label": light.colour_label,
             "today": today,
             "history": history,
             "events": events,
