@@ -35,6 +35,14 @@ PROFILE_ROLES = frozenset(set(Role) - STAFF_ROLES)
 ADMIN_ACCESS_PERMISSION = ("wagtailadmin", "access_admin")
 
 
+def role_label(name: Role | str) -> str:
+    """The translated label of a role ("bureau_admin" → 系统管理员); any other group name as it is."""
+    try:
+        return str(Role(name).label)
+    except ValueError:
+        return str(name)
+
+
 def group_name(role: Role | str) -> str:
     return Role(role).value
 
