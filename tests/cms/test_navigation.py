@@ -7,27 +7,21 @@ from django.conf import settings
 from django.urls import reverse
 
 from cms.awards import ensure_award_notice_index
+from cms.calls import CallForBidsPage
 from cms.home import home_figures
 from core.models import Notification
 from core.notifications import notify
-from procurement.evaluation.services.awards import award_confirm
-from procurement.evaluation.services.scoring import panel_finalize
+from procurement.contracts.services.contracts import contract_publish
 from procurement.models import Tender, TenderStatus
 from tests.factories import UserFactory
-from tests.procurement.evaluating import opened_tender, score_all, seated_panel, sign_all
+from tests.procurement.contracting import published_award, signed_contract
+from tests.procurement.evaluating import opened_tender
 
 pytestmark = pytest.mark.django_db
 
 
 def _confirmed_award():
-    tender, officer, bids, _users = opened_tender()
-    panel, members = seated_panel(tender, officer, size=3)
-    score_all(panel, members, bids)
-    sign_all(members)
-    panel_finalize(actor=officer, panel=panel)
-    award = tender.awards.get()
-    award_confirm(actor=officer, award=award)
-    award.refresh_from_db()
+    award, officer, _winner, _others = published_award()
     return award, officer
 
 
@@ -80,18 +74,13 @@ def test_anonymous_menu_offers_sign_up_when_the_page_exists(client):
 
 def test_award_notice_links_to_its_contract_once_published(client):
     index = ensure_award_notice_index()
-    award, _officer = _confirmed_award()
+    award, officer = _confirmed_award()
     url = index.notice_url(award.pk)
-    body = client.get(url).content.decode()
-    assert "/contracts/" not in body.split("<main", 1)[1].split("</main>")[0] or "尚未公开" in body
-    from procurement.models import Contract  # here: only this test needs the model
-
-    contract = Contract.objects.filter(award=award).first()
-    if contract is None:
-        pytest.skip("no contract drafting helper in these fixtures")
-    Contract.objects.filter(pk=contract.pk).update(published_at=award.notice_published_at)
-    body = client.get(url).content.decode()
-    assert reverse("procurement:contract_public_detail", args=[contract.pk]) in body
+    contract = signed_contract(award, officer)
+    contract_url = reverse("procurement:contract_public_detail", args=[contract.pk])
+    assert contract_url not in client.get(url).content.decode()
+    contract_publish(actor=officer, contract=contract)
+    assert contract_url in client.get(url).content.decode()
 
 
 def test_officer_tender_page_links_each_lot_to_its_evaluation(client):
@@ -115,8 +104,6 @@ def test_notification_about_a_tender_links_to_its_call_page():
     user = UserFactory()
     notify("test.anything", recipients=[user], obj=tender, context={})
     url = Notification.objects.get(recipient=user).url
-    from cms.calls import CallForBidsPage  # here: only this test needs the page model
-
     page = CallForBidsPage.objects.filter(tender=tender).first()
     assert url == (page.url if page is not None else "")
 
