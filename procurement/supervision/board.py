@@ -251,11 +251,6 @@ def spec(kind: str) -> KindSpec:
         raise LookupError(kind) from None
 
 
-def light_of(kind: str, obj: models.Model, today=None) -> str:
-    """The colour of one item (the pure function of its kind)."""
-    return spec(kind).pure(obj, window(today))
-
-
 def light_counts(
     *, today=None, department=None, organizations=None, category=None
 ) -> dict[str, dict[str, int]]:

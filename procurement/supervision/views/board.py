@@ -24,7 +24,7 @@ from procurement.supervision.board import (
 )
 from procurement.supervision.forms import BoardFilterForm
 from procurement.supervision.lights import COLOURS, window
-from procurement.supervision.models import LightColour, LightKind, LightSnapshot
+from procurement.supervision.models import LightKind, LightSnapshot
 from procurement.supervision.permissions import can_supervise
 
 PAGE_SIZE = 20
@@ -74,7 +74,6 @@ def board(request):
             "kind_label": LightKind(kind).label,
             "page": page,
             "lights": lights,
-            "colour_labels": dict(LightColour.choices),
             "warning_days": rules.light_warning_working_days(),
         },
     )
