@@ -6,25 +6,38 @@ under a row lock. Running it twice does nothing the second time."""
 
 from __future__ import annotations
 
+import io
 import logging
+import re
+import zipfile
 from collections import defaultdict
+from xml.sax.saxutils import escape, unescape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import audit
+from core.documents import document_upload, documents_of
+from core.models import DocumentType, DocumentVisibility
 from orgs.selectors import organization_eligibility, shared_legal_representative_groups
 from procurement._common import deny, refuse
 from procurement.tendering import sealing
 from procurement.tendering.events import bids_opened
-from procurement.tendering.models.bids import Bid, BidOpening, BidStatus, TenderSealingKey
+from procurement.tendering.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.permissions import can_manage_tender
 from procurement.tendering.services import tenders
-from procurement.tendering.services.bids import bid_needs_reconfirmation, content_from_json
+from procurement.tendering.services.bids import (
+    BidContent,
+    BidFileInfo,
+    bid_needs_reconfirmation,
+    content_from_json,
+    file_aad,
+)
 
 # The one status step of the tender services (table check, write, audit), shared with the opening.
 from procurement.tendering.services.tenders import _move
@@ -32,10 +45,118 @@ from procurement.tendering.services.tenders import _move
 logger = logging.getLogger(__name__)
 
 
-def _unseal_for_opening(key: TenderSealingKey, bid: Bid):
-    """The opening's read of a bid (after the deadline, tender closed and locked)."""
+def _unseal_for_opening(
+    key: TenderSealingKey, bid: Bid
+) -> tuple[BidContent, list[tuple[BidFileInfo, bytes]]]:
+    """The opening's read of a bid (after the deadline, tender closed and locked): its content and
+    each of its files in clear (a bid's files are bounded by the bid upload limit)."""
     plain = sealing.unseal(key, sealing.Sealed(bytes(bid.ciphertext), bytes(bid.nonce)), aad=bid.aad())
-    return content_from_json(plain)
+    content = content_from_json(plain)
+    rows = {str(row.file_id): row for row in BidFile.objects.filter(bid=bid)}
+    files = []
+    for info in content.files:
+        row = rows.get(info.id)
+        if row is None:
+            continue
+        with row.file.open("rb") as handle:
+            stored = handle.read()
+        data = sealing.unseal(
+            key, sealing.Sealed(stored, bytes(row.nonce)), aad=file_aad(bid.tender_id, row.file_id)
+        )
+        files.append((info, data))
+    return content, files
+
+
+# --- the opened content, kept in clear as private documents of the bid ---------------------------
+
+PROPOSAL_FILENAME = "proposal.docx"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="word/document.xml"/></Relationships>'
+)
+
+
+_PARAGRAPH = re.compile(r"<w:p>(.*?)</w:p>", re.DOTALL)
+_RUN_TEXT = re.compile(r"<w:t[^>]*>(.*?)</w:t>", re.DOTALL)
+
+
+def proposal_docx(text: str) -> bytes:
+    """The proposal text as a minimal Word document, one paragraph per line (the document types
+    core accepts have no plain text; a .docx opens everywhere and reads back exactly)."""
+    paragraphs = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in text.replace("\r\n", "\n").split("\n")
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:document xmlns:w="{_W}"><w:body>{paragraphs}</w:body></w:document>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
+def proposal_text(data: bytes) -> str:
+    """The text of a document written by `proposal_docx` (empty if it cannot be read). Read with
+    patterns of that exact format, not an XML parser: nothing else is ever read here."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            body = archive.read("word/document.xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError):
+        return ""
+    return "\n".join(
+        "".join(unescape(t) for t in _RUN_TEXT.findall(paragraph)) for paragraph in _PARAGRAPH.findall(body)
+    )
+
+
+def _store_opened_content(
+    *, actor, bid: Bid, content: BidContent, files: list[tuple[BidFileInfo, bytes]]
+) -> int:
+    """Keep an opened bid's proposal and files in clear as restricted documents owned by the bid
+    (read through `procurement.evaluation`'s `can_read_opened_bid`). Once per bid: a bid that
+    already has documents gets none again. Returns how many were stored."""
+    if documents_of(bid).exists():
+        return 0
+    uploads = []
+    if content.proposal.strip():
+        uploads.append(
+            (DocumentType.BID_PROPOSAL, _("Proposal"), PROPOSAL_FILENAME, proposal_docx(content.proposal))
+        )
+    for info, data in files:
+        uploads.append((DocumentType.SUBMISSION_DOCUMENTS, "", info.name, data))
+    stored = 0
+    for document_type, title, name, data in uploads:
+        try:
+            document_upload(
+                actor=actor,
+                owner=bid,
+                file=ContentFile(data, name=name),
+                document_type=document_type,
+                title=title,
+                visibility=DocumentVisibility.RESTRICTED,
+            )
+        except ValidationError:
+            # Checked the same way at submission; a limit lowered since must not stop the opening.
+            logger.error("opening: a file of bid %s could not be kept as a document", bid.pk)
+            continue
+        stored += 1
+    return stored
 
 
 def _conflicts(bids: list[Bid]) -> dict[int, list[str]]:
@@ -90,7 +211,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
     conflicts = _conflicts(bids)
     by_lot: dict[int, list[dict]] = defaultdict(list)
     for bid in bids:
-        content = _unseal_for_opening(key, bid)
+        content, files = _unseal_for_opening(key, bid)
         reasons = list(
             organization_eligibility(
                 bid.organization,
@@ -111,6 +232,8 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
         bid.responsive = not reasons
         bid.nonresponsive_reason = "；".join(reasons)
         bid.save(update_fields=["opened_at", "price", "responsive", "nonresponsive_reason"])
+        _store_opened_content(actor=actor, bid=bid, content=content, files=files)
+        del files  # one bid's files in memory at a time
         by_lot[bid.lot_id].append(
             {
                 "bid": bid.pk,
