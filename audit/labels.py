@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "bid.reconfirm": _l("audit action", "Bid reconfirmed"),
     "bid.replace": _l("audit action", "Bid replaced"),
     "bid.submit": _l("audit action", "Bid submitted"),
+    "bid.view_content": _l("audit action", "Opened bid read"),
+    "bid.view_file": _l("audit action", "Opened bid's file read"),
     "bid.withdraw": _l("audit action", "Bid withdrawn"),
     "budgetline.award": _l("audit action", "Budget line awarded"),
     "budgetline.commit": _l("audit action", "Budget committed"),

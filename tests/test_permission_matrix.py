@@ -57,6 +57,7 @@ ROWS = [
     Row(r"^i18n/", SKIP, why="set_language is POST only"),
     # --- site views of our apps
     Row(r"^procurement/bids/", fill={"pk": "bid", "file_id": "bid_file"}),
+    Row(r"^procurement/evaluation/bids/", fill={"bid_id": "bid", "document_id": "qualification"}),
     Row(
         r"^procurement/",
         fill={

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.evaluation.views import evaluation, experts
+from procurement.evaluation.views import bid_content, evaluation, experts
 
 urlpatterns = [
     path("experts/panels/", experts.my_panels, name="expert_panels"),
@@ -22,6 +22,12 @@ urlpatterns = [
         evaluation.evaluation_report,
         {"fmt": "pdf"},
         name="evaluation_report_pdf",
+    ),
+    path("evaluation/bids/<int:bid_id>/", bid_content.bid_content, name="bid_content"),
+    path(
+        "evaluation/bids/<int:bid_id>/documents/<uuid:document_id>/",
+        bid_content.bid_content_file,
+        name="bid_content_file",
     ),
     path("results/", evaluation.my_results, name="my_results"),
     path("results/<int:award_id>/challenge/", evaluation.result_challenge, name="result_challenge"),

@@ -31,6 +31,7 @@ from procurement.evaluation.models.panels import (
     RecusalDecision,
     RecusalRequest,
 )
+from procurement.evaluation.permissions import can_read_opened_bid
 from procurement.evaluation.selectors import evaluation_data, own_results
 from procurement.evaluation.services import recusals as recusals_services
 from procurement.evaluation.services.awards import award_confirm
@@ -208,8 +209,12 @@ def evaluation_lot(request, lot_id: int):
     if panel is not None:
         data = evaluation_data(panel.pk)
         results = data.results()
+        # The lot's opened bids share the tender, the lot and the opening: the rule answers the same
+        # for each, so it is asked once (not once per bid).
+        readable = bool(data.bids) and can_read_opened_bid(request.user, data.bids[0])
         context.update(
             data=data,
+            readable_bids={b.pk for b in data.bids} if readable else set(),
             results=results,
             bids_by_id={b.pk: b for b in data.bids},
             problems=data.problems(),

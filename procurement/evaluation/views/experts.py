@@ -25,7 +25,7 @@ from procurement.evaluation.models.experts import (
     RelationKind,
 )
 from procurement.evaluation.models.panels import PanelMember
-from procurement.evaluation.permissions import is_own_seat, member_may_see_bids
+from procurement.evaluation.permissions import can_read_opened_bid, is_own_seat, member_may_see_bids
 from procurement.evaluation.selectors import evaluation_data, seats_of_user
 from procurement.evaluation.services.experts import (
     expert_family_tie_declare,
@@ -133,14 +133,24 @@ def expert_scoring(request, member_id: int):
     everyone_signed = full.all_signed()
     data = full if everyone_signed else evaluation_data(member.panel_id, member_id=member.pk)
     rows = []
+    # The lot's opened bids share the tender, the lot and the opening: asked once, not per bid.
+    readable = bool(data.bids) and can_read_opened_bid(request.user, data.bids[0])
     for bid in data.bids:
         if not data.is_responsive(bid):
-            rows.append({"bid": bid, "responsive": False, "reason": data.nonresponsive_reason(bid)})
+            rows.append(
+                {
+                    "bid": bid,
+                    "responsive": False,
+                    "reason": data.nonresponsive_reason(bid),
+                    "readable": readable,
+                }
+            )
             continue
         mine = [data.score(member, bid, c) for c in data.scored_criteria]
         rows.append(
             {
                 "bid": bid,
+                "readable": readable,
                 "responsive": True,
                 "done": all(s is not None for s in mine),
                 "others": [(m, [data.score(m, bid, c) for c in data.scored_criteria]) for m in data.members]
@@ -210,7 +220,13 @@ def expert_score_bid(request, member_id: int, bid_id: int):
     return render(
         request,
         "procurement/evaluation/scoring_bid.html",
-        {"member": member, "bid": bid, "form": form, "price_criterion": data.price_criterion},
+        {
+            "member": member,
+            "bid": bid,
+            "form": form,
+            "price_criterion": data.price_criterion,
+            "can_read_bid": can_read_opened_bid(request.user, bid),
+        },
     )
 
 
