@@ -58,6 +58,8 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # Links in e-mails (core.site_url) follow the address this site really runs on.
+    os.environ.setdefault("SITE_URL", f"http://{args.host}:{args.port}")
     python = sys.executable
     processes: list[subprocess.Popen] = []
     worker, offset = start_worker(python)

@@ -1,10 +1,9 @@
 """Browser tests: Playwright for Python drives Debian's `chromium` (found on PATH, never Playwright's
 own download) against pytest-django's live server.
 
-- `browser`: one headless Chromium per run of consecutive e2e tests. Playwright's sync API keeps an
-  asyncio loop running in the main thread while it is started, which makes Django refuse ORM calls
-  there ("async-unsafe"); so the browser is stopped as soon as the next test is not an e2e test, and
-  DJANGO_ALLOW_ASYNC_UNSAFE is set exactly while it runs (and only by this conftest).
+- `browser`: one headless Chromium per run of consecutive e2e tests, living in a thread of its own
+  (see `Remote`): the test's thread never runs Playwright's asyncio loop, so Django's ORM and its
+  transactional test machinery behave there as in every other test.
 - `viewport` (1280 and 375 px), `page` and `new_page` (a fresh context: another user's cookies).
 - `login(page, user)`: signs in through the login form.
 - `journey`: `journey.step(page, "name")` saves var/e2e/<journey>/<viewport>/<nn>-<name>.png, runs
@@ -17,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -45,43 +45,97 @@ VIEWPORTS = {
     "1280": {"viewport": {"width": 1280, "height": 800}},
     "375": {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True},
 }
-ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+_BROWSER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
+
+
+def _in_browser_thread(function, *args, **kwargs):
+    return _BROWSER_THREAD.submit(function, *args, **kwargs).result()
+
+
+def _wrap(value):
+    if isinstance(value, list):
+        return [_wrap(item) for item in value]
+    if type(value).__module__.startswith("playwright"):
+        return Remote(value)
+    return value
+
+
+def _unwrap(value):
+    return object.__getattribute__(value, "_target") if isinstance(value, Remote) else value
+
+
+class Remote:
+    """A Playwright object used from the test's thread: every call runs in the one browser thread.
+
+    Playwright's sync API runs an asyncio loop in the thread that starts it. Started in the test's
+    own thread, that loop changes which database connection Django's context-local handler hands
+    out there, so the transactional test's flush and reload of the seeded data would run on another
+    connection object than the one that holds the serialized state. Kept in a thread of its own, the
+    browser leaves the test thread exactly as Django expects it."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name):
+        target = object.__getattribute__(self, "_target")
+        value = _in_browser_thread(getattr, target, name)
+        if callable(value) and not type(value).__module__.startswith("playwright"):
+
+            def call(*args, **kwargs):
+                args = [_unwrap(a) for a in args]
+                kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+                return _wrap(_in_browser_thread(value, *args, **kwargs))
+
+            return call
+        return _wrap(value)
+
+    def __setattr__(self, name, value) -> None:
+        setattr(object.__getattribute__(self, "_target"), name, value)
+
+    def __enter__(self):
+        return _wrap(_in_browser_thread(object.__getattribute__(self, "_target").__enter__))
+
+    def __exit__(self, *exc):
+        return _in_browser_thread(object.__getattribute__(self, "_target").__exit__, *exc)
+
+    def __repr__(self) -> str:
+        return f"Remote({object.__getattribute__(self, '_target')!r})"
 
 
 class _BrowserHolder:
-    """Starts Playwright and Chromium on first use; `stop()` ends both (and the asyncio loop)."""
+    """Starts Playwright and Chromium in the browser thread on first use; `stop()` ends both."""
 
     def __init__(self) -> None:
         self._playwright = None
-        self._browser: Browser | None = None
-        self._saved_env: str | None = None
+        self._browser = None
 
-    def get(self) -> Browser:
+    def get(self) -> Remote:
         if self._browser is None:
             executable = shutil.which("chromium")
             if executable is None:
                 pytest.fail("Debian's chromium is not on PATH (`.ci/run` installs it with apt)")
-            self._saved_env = os.environ.get(ASYNC_UNSAFE)
-            os.environ[ASYNC_UNSAFE] = "true"
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            self._playwright = _in_browser_thread(lambda: sync_playwright().start())
+            self._browser = _in_browser_thread(
+                self._playwright.chromium.launch,
+                executable_path=executable,
+                headless=True,
+                args=CHROMIUM_ARGS,
             )
-        return self._browser
+        return Remote(self._browser)
 
     def stop(self) -> None:
         if self._playwright is None:
             return
         try:
             if self._browser is not None:
-                self._browser.close()
+                _in_browser_thread(self._browser.close)
         finally:
-            self._playwright.stop()
+            _in_browser_thread(self._playwright.stop)
             self._playwright = self._browser = None
-            if self._saved_env is None:
-                os.environ.pop(ASYNC_UNSAFE, None)
-            else:
-                os.environ[ASYNC_UNSAFE] = self._saved_env
 
 
 _holder = _BrowserHolder()

@@ -320,6 +320,11 @@ class Milestone(models.Model):
     def is_accepted(self) -> bool:
         return self.status in (MilestoneStatus.ACCEPTED, MilestoneStatus.MET)
 
+    @property
+    def is_overdue(self) -> bool:
+        """Not accepted by its due date (RULES.md: overdue if not accepted by the due date)."""
+        return not self.is_accepted and self.due_on is not None and self.due_on < timezone.localdate()
+
     def payable_amount(self, contract: Contract | None = None) -> Decimal:
         contract = contract or self.contract
         return (contract.amount * self.payment_share / 100).quantize(Decimal("0.01"))

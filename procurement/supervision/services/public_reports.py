@@ -26,6 +26,7 @@ import audit
 from core.documents import check_document_file, document_upload
 from core.models import DocumentType, DocumentVisibility
 from core.queueing import enqueue
+from core.site_url import absolute_url
 from core.workdays import add_working_days
 from procurement import rules
 from procurement._common import deny, refuse
@@ -347,8 +348,7 @@ def public_report_email_filer(*, report_id: int) -> bool:
     if not claimed:
         return False
     report.refresh_from_db()
-    base = getattr(settings, "SITE_BASE_URL", "").rstrip("/")
-    url = base + reverse("procurement:public_report_status", args=[report.tracking_number])
+    url = absolute_url(reverse("procurement:public_report_status", args=[report.tracking_number]))
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Your report %(number)s: %(status)s") % {
             "number": report.tracking_number,
