@@ -23,7 +23,7 @@ class ProcurementConfig(AppConfig):
         from procurement.contracts import events as contract_events
         from procurement.contracts.permissions import can_view_contract_document
         from procurement.evaluation import events as evaluation_events
-        from procurement.evaluation.permissions import can_read_opened_bid, can_view_recusal_document
+        from procurement.evaluation.permissions import can_view_recusal_document
         from procurement.supervision import events as supervision_events
         from procurement.supervision.permissions import can_view_public_report_document
         from procurement.tendering import events as tendering_events
@@ -41,10 +41,9 @@ class ProcurementConfig(AppConfig):
             register_document_permission(label, can_view_contract_document)
         register_document_permission("procurement.PublicReport", can_view_public_report_document)
         register_document_permission("procurement.RecusalRequest", can_view_recusal_document)
-        # An opened bid's proposal and files (kept by the opening): its officers and declared panel.
-        register_document_permission(
-            "procurement.Bid",
-            lambda user, document, owner: owner is not None and can_read_opened_bid(user, owner),
-        )
+        # An opened bid's proposal and files (kept by the opening) are read only through the
+        # evaluation room's bid pages, which check `can_read_opened_bid` and audit every reading;
+        # the generic document download (which audits nothing) serves them to nobody.
+        register_document_permission("procurement.Bid", lambda user, document, owner: False)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -169,3 +169,26 @@ def test_the_qr_page_is_for_the_officers_only(client, setup):
     assert response.status_code == 302
     page = client.get(url)
     assert page.content.decode().count("data-survey-card") == 3 and b"<svg" in page.content
+
+
+def test_an_overdue_milestone_shows_as_overdue_to_the_organization(client, setup):
+    contract, _officer, winner, _ = setup
+    milestone = contract.milestones.order_by("number").first()
+    Milestone.objects.filter(pk=milestone.pk).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    client.force_login(winner)
+    page = client.get(reverse("procurement:contract_detail", args=[contract.pk])).content.decode()
+    assert page.count("data-overdue") == 1
+    assert "逾期" in page
+
+
+def test_the_contract_light_and_amounts_show_on_the_contract_page(client, setup):
+    """Staff see the supervision light with its reason; the organization does not (the reason may
+    name an accepted public report about it). Amounts carry separators and the capitals."""
+    contract, officer, winner, _ = setup
+    client.force_login(officer)
+    page = client.get(reverse("procurement:contract_detail", args=[contract.pk])).content.decode()
+    assert "data-light" in page and "lamp__label" in page
+    assert f"{contract.amount:,.2f}" in page and "元" in page
+    client.force_login(winner)
+    page = client.get(reverse("procurement:contract_detail", args=[contract.pk])).content.decode()
+    assert "data-light" not in page and "lamp__label" not in page

@@ -130,13 +130,13 @@ def test_a_document_of_another_bid_is_not_served_under_this_bid(client, opened):
     assert client.get(_file(opened["bid"], other_document)).status_code == 404
 
 
-def test_the_document_registry_uses_the_same_rule(opened):
+def test_the_generic_document_download_serves_bid_content_to_nobody(client, opened):
+    """Only the audited bid pages serve it: the registry refuses even the readers."""
     document = opened["documents"]["proposal.pdf"]
-    assert can_view_document(opened["officer"], document)
-    assert can_view_document(opened["declared"], document)
-    assert not can_view_document(opened["undeclared"], document)
-    assert not can_view_document(opened["bidder"], document)
-    assert not can_view_document(staff_user(Role.PROCUREMENT_OFFICER), document)
+    for user in (opened["officer"], opened["declared"], opened["undeclared"], opened["bidder"]):
+        assert not can_view_document(user, document)
+    client = _client(client, opened["officer"])
+    assert client.get(reverse("core:document_download", args=[document.public_id])).status_code == 404
 
 
 def test_every_reading_is_audited_without_the_content(client, opened):
