@@ -42,7 +42,7 @@ def test_notice_appears_when_published_with_winner_price_scores_and_panel(client
     body = response.content.decode()
     assert response.status_code == 200
     assert award.organization.name in body
-    assert str(award.amount) in body
+    assert f"{award.amount:,.2f}" in body and "玖拾万元整" in body
     row = next(b for b in award.report.results["bids"] if b["bid"] == award.bid_id)
     assert row["total"] in body
     for member in members:
