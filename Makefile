@@ -68,7 +68,7 @@ test: venv system-deps messages
 	@mkdir -p var/test var/static
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
-lint: venv system-deps
+lint: venv system-deps messages
 	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
