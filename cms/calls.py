@@ -29,6 +29,7 @@ from procurement.tendering.permissions import (
     can_view_opening_record,
 )
 from procurement.tendering.selectors import tender_public_state, tenders_for_staff
+from procurement.tendering.services.documents import bidding_documents_problems
 from procurement.tendering.services.tenders import tender_return_to_draft, tender_submit
 from procurement.tendering.transitions import BIDDING_STATES
 
@@ -87,6 +88,12 @@ class CallForBidsPageForm(WagtailAdminPageForm):
                         "Calls for bids cannot be scheduled: they are published when the approver approves them."
                     ),
                 )
+        tender = cleaned.get("tender")
+        if self.data.get("action-submit") and tender is not None and tender.status == TenderStatus.DRAFT:
+            # Submitting starts the approval workflow, whose first step submits the tender: refuse
+            # here, on the form, what that service would refuse.
+            for problem in bidding_documents_problems(tender):
+                self.add_error(None, problem)
         return cleaned
 
 

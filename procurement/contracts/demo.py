@@ -62,7 +62,7 @@ from procurement.evaluation.services.panels import panel_create, panel_draw, pan
 from procurement.evaluation.services.scoring import member_sign, panel_finalize, score_save
 from procurement.planning.models import BudgetLine, ProcurementMethod, PurchasingPlan
 from procurement.planning.services import budget_line_save
-from procurement.tendering.demo import SHEET, bidder_user
+from procurement.tendering.demo import SHEET, attach_demo_bidding_documents, bidder_user
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
 from procurement.tendering.services.lots import scoring_sheet_replace
@@ -148,6 +148,7 @@ def _awarded_tender(officer, approver, line, title, bids):
             ),
         )  # fmt: skip
         scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+        attach_demo_bidding_documents(officer, tender)
         tender_submit(actor=officer, tender=tender)
         tender_publish(actor=approver, tender=tender)
         for index, price in bids:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.workdays import add_working_days
 from procurement import rules
 from procurement.planning.models import PeriodUnit
+from procurement.tendering.services.documents import bidding_documents_problems
 
 
 def add_period(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
@@ -167,4 +168,5 @@ def tender_publication_problems(tender, *, at: dt.datetime | None = None) -> lis
         problems.append(_("The service period ends before it starts."))
     if not method.is_active:
         problems.append(_("The procurement method %(method)s is no longer in use.") % {"method": method.name})
+    problems.extend(bidding_documents_problems(tender))
     return problems

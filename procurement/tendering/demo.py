@@ -9,11 +9,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_signup
-from core.models import Department
+from core.models import Department, DocumentType
 from orgs.demo import ORGANIZATIONS
 from orgs.models import Membership, Organization
 from orgs.services import membership_add
@@ -21,6 +22,7 @@ from procurement.planning.demo import DEPARTMENT, demo_budget_lines
 from procurement.planning.models import ProcurementMethod
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
+from procurement.tendering.services.documents import tender_document_upload
 from procurement.tendering.services.lots import scoring_sheet_replace
 from procurement.tendering.services.opening import tenders_close_and_open_due
 from procurement.tendering.services.tenders import (
@@ -47,6 +49,20 @@ TENDERS = [
     ("2026年居家养老上门服务采购项目", "居家养老上门服务", "open_tender", "1000000", 25),
     ("社区老年助餐点运营服务采购项目", "社区老年助餐服务", "competitive_consultation", "500000", 15),
 ]
+
+
+DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def attach_demo_bidding_documents(officer, tender) -> None:
+    """The call's bidding documents (采购文件), without which it cannot be submitted."""
+    tender_document_upload(
+        actor=officer,
+        tender=tender,
+        file=SimpleUploadedFile(f"{tender.reference}-采购文件.pdf", DEMO_PDF, content_type="application/pdf"),
+        document_type=DocumentType.BIDDING_DOCUMENTS,
+        title=f"{tender.title}采购文件",
+    )
 
 
 def _say(stdout, text):
@@ -85,6 +101,7 @@ def seed(stdout=None) -> None:
             ),
         )
         scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+        attach_demo_bidding_documents(officer, tender)
     _say(stdout, "Procurement demo: draft tenders ready.\n")
     seed_bids(stdout=stdout, line=lines["社区养老服务综合项目"])
 
@@ -170,6 +187,7 @@ def seed_bids(stdout=None, *, line) -> None:
             ),
         )  # fmt: skip
         scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=SHEET)
+        attach_demo_bidding_documents(officer, tender)
         if state == TenderStatus.PENDING_APPROVAL:
             continue  # cms.demo submits it through the workflow
         tender_submit(actor=officer, tender=tender)

@@ -244,3 +244,18 @@ def test_scheduling_is_not_offered_and_a_forged_date_is_ignored(client, officer,
     _submit_new_page(client, officer, index, tender, go_live_at=go_live)
     page = CallForBidsPage.objects.get(tender=tender)
     assert page.go_live_at is None and not page.live
+
+
+def test_submitting_a_call_without_bidding_documents_is_refused_on_the_form(client, officer, index):
+    from tests.procurement.factories import BudgetLineFactory
+
+    bare = make_tender(
+        officer=officer,
+        budget_line=BudgetLineFactory(plan__department=officer.department),
+        bidding_documents=False,
+    )
+    page, response = _submit_new_page(client, officer, index, bare)
+    assert page is None and response.status_code == 200
+    assert "采购文件" in response.content.decode()
+    bare.refresh_from_db()
+    assert bare.status == TenderStatus.DRAFT

@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.roles import Role
-from core.models import ServiceCategory
+from core.models import DocumentType, ServiceCategory
 from procurement.models import BudgetLine, ProcurementMethod, PurchasingPlan, Tender
 from procurement.planning.services import method_ensure_defaults
+from procurement.tendering.services.documents import tender_document_upload
 from procurement.tendering.services.lots import scoring_sheet_replace
 from procurement.tendering.services.tenders import tender_create
 from tests.factories import DepartmentFactory, staff_user
@@ -78,12 +80,23 @@ def officer_for(department, **kwargs):
     return staff_user(Role.PROCUREMENT_OFFICER, department=department, **kwargs)
 
 
-def make_tender(*, officer=None, sheet=None, **kwargs) -> Tender:
-    """A complete draft tender created through the services (one lot with a valid sheet)."""
+BIDDING_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def make_tender(*, officer=None, sheet=None, bidding_documents=True, **kwargs) -> Tender:
+    """A complete draft tender created through the services (one lot with a valid sheet and, unless
+    `bidding_documents=False`, its bidding documents, without which it cannot be submitted)."""
     kwargs.setdefault("budget_line", BudgetLineFactory())
     instance = TenderFactory.build(**kwargs)
     officer = officer or officer_for(instance.department)
     tender = tender_create(actor=officer, instance=instance)
     scoring_sheet_replace(actor=officer, lot=tender.lots.get(), criteria=sheet or DEFAULT_SHEET)
+    if bidding_documents:
+        tender_document_upload(
+            actor=officer,
+            tender=tender,
+            file=SimpleUploadedFile("采购文件.pdf", BIDDING_PDF, content_type="application/pdf"),
+            document_type=DocumentType.BIDDING_DOCUMENTS,
+        )
     tender.refresh_from_db()
     return tender

@@ -139,9 +139,13 @@ def tender_update(*, actor, instance: Tender) -> Tender:
 
 @transaction.atomic
 def tender_submit(*, actor, tender: Tender) -> Tender:
-    """draft → pending approval: the officer submitted the call's page for moderation."""
+    """draft → pending approval: the officer submitted the call's page for moderation. Refused
+    while the call has no bidding documents (采购文件)."""
     tender = lock_tender(tender)
     require_manager(actor, tender)
+    problems = documents.bidding_documents_problems(tender)
+    if problems:
+        refuse(problems, code="no_bidding_documents")
     return _move(
         by="tender_submit", actor=actor, tender=tender, target=S.PENDING_APPROVAL, action="tender.submit"
     )

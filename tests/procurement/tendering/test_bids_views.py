@@ -230,7 +230,7 @@ def test_call_page_shows_nothing_about_bidders_before_opening_and_all_after(clie
     close_and_open(tender)
     body = client.get(page.url).content.decode()
     assert all(name in body for name in names)
-    assert "300000.00" in body and "310000.00" in body
+    assert "300,000.00" in body and "310,000.00" in body
 
 
 def test_published_call_notifies_organizations_of_its_category(django_capture_on_commit_callbacks):

@@ -129,7 +129,7 @@ def test_a_member_of_several_organizations_chooses_the_one_asking(client, publis
 def test_downloading_a_call_document_records_the_member_who_then_gets_amendment_notices(
     client, published, officer, django_capture_on_commit_callbacks
 ):
-    document = tender_documents(published).get()
+    document = tender_documents(published).get(title="招标文件")
     organization = OrganizationFactory()
     fetcher = member(organization)
     bystander = member(OrganizationFactory())
@@ -152,7 +152,7 @@ def test_downloading_a_call_document_records_the_member_who_then_gets_amendment_
 
 
 def test_an_anonymous_visitor_downloads_public_call_documents_without_being_recorded(client, published):
-    document = tender_documents(published).get()
+    document = tender_documents(published).get(title="招标文件")
     response = client.get(reverse("procurement:tender_document", args=[published.pk, document.public_id]))
     assert client.get(response.url).status_code == 200
     assert not TenderDocumentAccess.objects.exists()
@@ -164,8 +164,9 @@ def test_a_draft_call_document_is_not_served_to_anyone_but_the_department(client
         tender=tender,
         file=SimpleUploadedFile("a.pdf", PDF),
         document_type=DocumentType.BIDDING_DOCUMENTS,
+        title="a",
     )
-    document = tender_documents(tender).get()
+    document = tender_documents(tender).get(title="a")
     assert client.get(document.get_absolute_url()).status_code == 404
     login(client, UserFactory())
     assert client.get(document.get_absolute_url()).status_code == 404
