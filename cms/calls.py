@@ -28,7 +28,11 @@ from procurement.tendering.permissions import (
     can_submit_bid,
     can_view_opening_record,
 )
-from procurement.tendering.selectors import tender_public_state, tenders_for_staff
+from procurement.tendering.selectors import (
+    bidding_eligibility_of_user,
+    tender_public_state,
+    tenders_for_staff,
+)
 from procurement.tendering.services.documents import bidding_documents_problems
 from procurement.tendering.services.tenders import tender_return_to_draft, tender_submit
 from procurement.tendering.transitions import BIDDING_STATES
@@ -124,6 +128,8 @@ class CallForBidsPage(Page):
         context["state"] = state
         # Each button is shown only to users its view lets through (same helpers as the views).
         context["can_bid"] = state.is_open_for_bids and can_submit_bid(user, tender)
+        # Whether (and why not) each of the member's organizations may bid, before a bid is written.
+        context["eligibility"] = bidding_eligibility_of_user(user, tender) if context["can_bid"] else []
         context["can_ask"] = state.is_open_for_bids and can_ask_question(user, tender)
         context["can_challenge"] = tender.status in BIDDING_STATES and can_file_challenge(user, tender)
         context["show_opening_record"] = state.opening is not None and can_view_opening_record(tender)

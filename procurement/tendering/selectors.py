@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import Document, DocumentVisibility, ServiceCategory
 from orgs.models import Organization, QualificationDocument, VerificationStatus
-from orgs.selectors import organizations_of_user
+from orgs.selectors import organization_eligibility, organizations_of_user
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
 from procurement.tendering.models.bids import Bid, BidOpening, BidStatus
 from procurement.tendering.models.tenders import (
@@ -295,3 +295,20 @@ def tender_opening_record(tender: Tender) -> OpeningRecord | None:
         ]
         record.lots.append({**lot, "bids": rows})
     return record
+
+
+def tender_eligibility(tender: Tender, organization, *, on=None):
+    """May `organization` bid on `tender` today, with every reason it may not (the register's rule
+    with the call's minimum grade and years). Shown on the call page, checked at submission."""
+    return organization_eligibility(
+        organization, min_grade=tender.min_grade, min_years_registered=tender.min_years_registered, on=on
+    )
+
+
+def bidding_eligibility_of_user(user, tender: Tender) -> list[tuple]:
+    """(organization, eligibility) for each organization `user` may bid for, before any bid is
+    written: the call page tells a member at once whether, and why not."""
+    return [
+        (organization, tender_eligibility(tender, organization))
+        for organization in organizations_for_bidding(user)
+    ]

@@ -203,3 +203,25 @@ def test_awarded_call_links_to_its_award_notice(client):
     body = client.get(call.url).content.decode()
     assert f'href="{index.notice_url(award.pk)}"' in body
     assert client.get(index.notice_url(award.pk)).status_code == 200
+
+
+def test_call_page_tells_a_member_before_any_bid_whether_their_organization_may_bid_and_why_not(client):
+    page, tender, _officer = _live_call()
+    eligible, user = bidder()
+    client.force_login(user)
+    body = client.get(page.url).content.decode()
+    assert "data-eligibility" in body and eligible.name in body and "符合投标资格" in body
+
+    ungraded, other = bidder()
+    ungraded.grades.all().delete()
+    tender.__class__.objects.filter(pk=tender.pk).update(min_grade=3)
+    client.force_login(other)
+    body = client.get(page.url).content.decode()
+    assert "不符合投标资格" in body and "评估等级" in body
+
+
+def test_call_page_shows_no_eligibility_box_to_the_public_or_staff(client):
+    page, _tender, officer = _live_call()
+    assert "data-eligibility" not in client.get(page.url).content.decode()
+    client.force_login(officer)
+    assert "data-eligibility" not in client.get(page.url).content.decode()

@@ -25,12 +25,12 @@ import audit
 from core.documents import check_document_file
 from orgs.models import QualificationDocument
 from orgs.permissions import is_member
-from orgs.selectors import organization_eligibility
 from procurement._common import deny, refuse
 from procurement.tendering import sealing
 from procurement.tendering.events import bid_received
 from procurement.tendering.models.bids import Bid, BidFile, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import Lot, Tender, TenderStatus
+from procurement.tendering.selectors import tender_eligibility
 
 MAX_FILES = 10
 PROPOSAL_MAX_CHARS = 20000
@@ -94,9 +94,7 @@ def _check_bidding(tender: Tender) -> None:
 
 
 def _check_eligible(tender: Tender, organization) -> None:
-    eligibility = organization_eligibility(
-        organization, min_grade=tender.min_grade, min_years_registered=tender.min_years_registered
-    )
+    eligibility = tender_eligibility(tender, organization)
     if not eligibility.eligible:
         refuse(eligibility.messages, code="not_eligible")
 

@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 import audit
 from core.documents import document_upload, documents_of
 from core.models import DocumentType, DocumentVisibility
-from orgs.selectors import organization_eligibility, shared_legal_representative_groups
+from orgs.selectors import shared_legal_representative_groups
 from procurement._common import deny, refuse
 from procurement.tendering import sealing
 from procurement.tendering.events import bids_opened
 from procurement.tendering.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.permissions import can_manage_tender
+from procurement.tendering.selectors import tender_eligibility
 from procurement.tendering.services import tenders
 from procurement.tendering.services.bids import (
     BidContent,
@@ -212,14 +213,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
     by_lot: dict[int, list[dict]] = defaultdict(list)
     for bid in bids:
         content, files = _unseal_for_opening(key, bid)
-        reasons = list(
-            organization_eligibility(
-                bid.organization,
-                min_grade=tender.min_grade,
-                min_years_registered=tender.min_years_registered,
-                on=today,
-            ).messages
-        )
+        reasons = list(tender_eligibility(tender, bid.organization, on=today).messages)
         if bid.organization_id in conflicts:
             reasons.append(
                 _("Shares its legal representative with another bidder on this tender: %(names)s.")

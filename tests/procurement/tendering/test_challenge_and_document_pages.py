@@ -121,6 +121,8 @@ def test_a_member_of_several_organizations_chooses_the_one_asking(client, publis
         clarification=clarification,
         answer="答复",
     )
+    # The public page (its eligibility box shows a signed-in member only their own organizations).
+    client.logout()
     public_page = client.get(published.page.url).content.decode()
     assert "答复" in public_page
     assert second.name not in public_page and asker.username not in public_page

@@ -1,9 +1,10 @@
 """Strings the Wagtail 8.0 admin shows that Wagtail's own zh_Hans catalogue lacks ("Saved",
 "Autosave is paused", "Checks", "Privacy and access", "Go to the first error", ...).
 
-Never imported: it lists the msgids so that makemessages keeps them in this folder's
-zh_Hans/LC_MESSAGES/django.po, where their translations live (LOCALE_PATHS is searched before
-Wagtail's catalogue). The JavaScript strings are in zh_Hans/LC_MESSAGES/djangojs.po.
+Never imported: it lists the msgids so that makemessages keeps them in the project catalogue
+locale/zh_Hans/LC_MESSAGES/django.po, where their translations live (LOCALE_PATHS is searched
+before Wagtail's catalogue). It lives outside locale/ because makemessages never scans the locale
+folders. The JavaScript strings are in locale/zh_Hans/LC_MESSAGES/djangojs.po.
 Regenerate the list after a Wagtail upgrade: msgids of wagtail/*/locale/en that wagtail's
 zh_Hans catalogues do not translate (tests/core/test_wagtail_translations.py shows them)."""
 

@@ -1,7 +1,8 @@
 """Strings of django-filter (the filter and sort forms of the Wagtail admin listings, e.g.
 "名称（降序）"): django-filter ships zh_CN but no zh_Hans catalogue, and Django looks only for
-zh_Hans. Never imported: it keeps these msgids in this folder's zh_Hans/LC_MESSAGES/django.po
-through makemessages (strings Django's own zh_Hans catalogue translates are left out)."""
+zh_Hans. Never imported: makemessages keeps these msgids in locale/zh_Hans/LC_MESSAGES/django.po
+(this file sits outside locale/, which makemessages never scans; strings Django's own zh_Hans
+catalogue translates are left out)."""
 
 from django.utils.translation import gettext_noop
 
