@@ -348,3 +348,9 @@ def test_manage_page_query_count_is_independent_of_rows(client, tender, officer)
 def test_tender_listing_links_to_the_manage_page(client, tender, officer):
     body = login(client, officer).get(reverse("procurement_tender:index")).content.decode()
     assert url("procurement_tender_manage", tender.pk) in body
+
+
+def test_manage_page_shows_the_tender_light_with_its_reason(client, tender, officer):
+    publish(tender, officer)
+    body = login(client, officer).get(url("procurement_tender_manage", tender.pk)).content.decode()
+    assert "data-light" in body and "lamp__label" in body and "lamp-reason" in body
