@@ -288,3 +288,12 @@ def own_results(user) -> list[OwnResult]:
             )
         )
     return results
+
+
+def seat_of_user_on_lot(user, lot_id: int) -> int | None:
+    """The id of `user`'s active seat on the lot's panel, if any."""
+    return (
+        PanelMember.objects.filter(panel__lot_id=lot_id, user=user, status=MemberStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
