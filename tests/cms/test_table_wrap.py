@@ -1,0 +1,41 @@
+"""At 375 px a list table scrolls inside its own box: every `table.table` of the call, plan, award,
+tendering and evaluation templates sits directly in a `div.table-wrap`."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATE_DIRS = [
+    ROOT / "cms" / "templates",
+    ROOT / "procurement" / "templates" / "procurement" / "tendering",
+    ROOT / "procurement" / "templates" / "procurement" / "evaluation",
+    ROOT / "procurement" / "templates" / "procurement" / "planning",
+]
+TABLE = re.compile(r'<table class="table[^"]*"')
+
+
+def _bare_tables() -> list[str]:
+    bare = []
+    for directory in TEMPLATE_DIRS:
+        for path in sorted(directory.rglob("*.html")) if directory.exists() else []:
+            if "admin" in path.relative_to(directory).parts:
+                continue  # the Wagtail admin's own layout scrolls its tables
+            text = path.read_text(encoding="utf-8")
+            depth = 0
+            for match in re.finditer(r'<table class="table[^"]*"|<table\b|</table>', text):
+                if match.group() == "</table>":
+                    depth -= 1
+                    continue
+                if depth == 0 and TABLE.match(match.group()):
+                    before = text[: match.start()].rstrip()
+                    if not before.endswith('<div class="table-wrap">'):
+                        line = text.count("\n", 0, match.start()) + 1
+                        bare.append(f"{path.relative_to(ROOT)}:{line}")
+                depth += 1
+    return bare
+
+
+def test_every_list_table_scrolls_inside_its_own_box():
+    assert _bare_tables() == []
