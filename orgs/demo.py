@@ -154,9 +154,12 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
     if organization.verification_status != VerificationStatus.VERIFIED:
         return
     last_year = today.year - 1
+    # The latest year whose report is already overdue: an abnormal organization missed that one,
+    # as the daily sweep (orgs.services.credit._list_missing_annual_reports) would have listed it.
+    overdue_year = last_year if today > rules.annual_report_due(last_year) else last_year - 1
     report_years = range(max(organization.founded_on.year, today.year - 3), last_year + 1)
     for year in report_years:
-        if state in ("abnormal", "serious") and year >= last_year - (1 if state == "serious" else 0):
+        if state == "abnormal" and year >= overdue_year:
             continue
         AnnualReport.objects.update_or_create(
             organization=organization,
@@ -168,11 +171,11 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
         CreditListEntry.objects.update_or_create(
             organization=organization,
             list_type=CreditList.ABNORMAL,
-            trigger_key=f"demo:{index}",
+            trigger_key=f"annual_report:{overdue_year}",
             defaults={
                 "trigger": ListingTrigger.ANNUAL_REPORT_MISSING,
-                "listed_on": rules.annual_report_due(last_year - 1) + datetime.timedelta(days=1),
-                "reason": f"未按规定报送{last_year - 1}年度工作报告",
+                "listed_on": rules.annual_report_due(overdue_year) + datetime.timedelta(days=1),
+                "reason": f"未按规定报送{overdue_year}年度工作报告",
                 "deciding_authority": authority,
                 "requires_rectification": True,
             },

@@ -32,3 +32,29 @@ def test_demo_register_is_varied_valid_and_idempotent():
     orgmember = User.objects.get(pk=orgmember.pk)
     assert orgmember.memberships.get().organization.name == demo.ORGMEMBER_ORGANIZATION
     assert user_has_role(orgmember, Role.ORGANIZATION_MEMBER)
+
+
+def test_demo_abnormal_listings_name_a_missing_report_and_the_daily_rules_agree():
+    """An organization listed for a missing annual report has no report for that year, and the
+    daily sweep run on the demo adds no listing for a missing report."""
+    from orgs.models import AnnualReport, ListingTrigger
+    from orgs.services.credit import credit_lists_apply_rules
+
+    core_demo.seed()
+    UserFactory(username="orgmember")
+    demo.seed()
+    missing = CreditListEntry.objects.filter(
+        trigger=ListingTrigger.ANNUAL_REPORT_MISSING, removed_on__isnull=True
+    )
+    assert missing.exists()
+    for entry in missing:
+        year = int(entry.trigger_key.removeprefix("annual_report:"))
+        assert str(year) in entry.reason
+        assert not AnnualReport.objects.filter(organization=entry.organization, year=year).exists()
+        assert AnnualReport.objects.filter(organization=entry.organization, year=year - 1).exists()
+    before = set(CreditListEntry.objects.values_list("pk", flat=True))
+    credit_lists_apply_rules()
+    added = CreditListEntry.objects.exclude(pk__in=before).filter(
+        trigger=ListingTrigger.ANNUAL_REPORT_MISSING
+    )
+    assert [(e.organization.name, e.trigger_key) for e in added] == []
