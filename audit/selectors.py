@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.models import Event
-from audit.services import anchor_path, compute_mac, mac_key
+from audit.services import anchor_paths, compute_mac, mac_key
 
 # Kinds of break, in the words `verify_audit` prints.
 MISSING = "missing"  # a seq number is absent: rows were deleted
@@ -17,6 +17,8 @@ FORGED = "forged"  # the MAC was not made with the audit key over this content a
 RELINKED = "relinked"  # the MAC is valid but does not follow the previous row: rows replaced
 TRUNCATED = "truncated"  # an anchor names a seq beyond the end of the chain: the tail was deleted
 REWRITTEN = "rewritten"  # the MAC at an anchored seq differs from the anchor: the tail was rewritten
+UNANCHORED = "unanchored"  # events but no anchor could be read: deleting the tail would go unseen
+DISAGREE = "disagree"  # two anchor places record different MACs for one seq: an anchor was forged
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class VerifyResult:
     last_seq: int = 0
     last_mac: str = ""
     anchor_file: Path | None = None
+    anchor_files: list[Path] = field(default_factory=list)
     anchors: int = 0
     bad_anchor_lines: int = 0
     problem: Problem | None = None
@@ -67,21 +70,46 @@ def read_anchors(path: Path) -> tuple[dict[int, Anchor], int]:
     return anchors, bad
 
 
-def verify_chain(*, anchor_file: Path | None = None, chunk_size: int = 2000) -> VerifyResult:
+def verify_chain(
+    *, anchor_file: Path | None = None, chunk_size: int = 2000, require_anchor: bool = True
+) -> VerifyResult:
     """Walk the whole chain in seq order (streamed, `chunk_size` rows at a time) and stop at the
-    first broken row. Anchors are read first, so every row they name was committed before the
-    chain is read."""
+    first broken row. Anchors are read first (from `anchor_file`, else from AUDIT_ANCHOR_FILE and
+    every AUDIT_ANCHOR_MIRRORS), so every row they name was committed before the chain is read.
+
+    With `require_anchor` (the default) a log with events but no readable anchor fails: without an
+    anchor, deleting the newest rows cannot be seen. Two places that record different MACs for the
+    same seq fail too (one of them was forged)."""
     key = mac_key()
-    path = Path(anchor_file) if anchor_file is not None else anchor_path()
-    result = VerifyResult(anchor_file=path)
+    paths = [Path(anchor_file)] if anchor_file is not None else anchor_paths()
+    result = VerifyResult(anchor_file=paths[0], anchor_files=paths)
     anchors: dict[int, Anchor] = {}
-    if path.is_file():
-        anchors, result.bad_anchor_lines = read_anchors(path)
-        result.anchors = len(anchors)
-        if result.bad_anchor_lines:
-            result.warnings.append(f"{result.bad_anchor_lines} unreadable line(s) in anchor file {path}")
-    else:
-        result.warnings.append(f"no anchor file at {path}: deletion of the newest rows cannot be detected")
+    for path in paths:
+        if not path.is_file():
+            result.warnings.append(f"no anchor file at {path}")
+            continue
+        try:
+            found, bad = read_anchors(path)
+        except OSError as exc:
+            result.warnings.append(f"anchor file {path} cannot be read: {exc}")
+            continue
+        result.bad_anchor_lines += bad
+        if bad:
+            result.warnings.append(f"{bad} unreadable line(s) in anchor file {path}")
+        for seq, anchor in found.items():
+            known = anchors.get(seq)
+            if known is not None and not hmac.compare_digest(known.mac, anchor.mac):
+                result.problem = Problem(
+                    seq=seq,
+                    kind=DISAGREE,
+                    message=(
+                        f"seq {seq}: the anchor places disagree — {path} records another MAC than an "
+                        "earlier place; one of them was forged"
+                    ),
+                )
+                return result
+            anchors[seq] = anchor
+    result.anchors = len(anchors)
 
     rows = Event.objects.order_by("seq").iterator(chunk_size=chunk_size)
     expected_seq, prev_mac = 1, ""
@@ -97,6 +125,17 @@ def verify_chain(*, anchor_file: Path | None = None, chunk_size: int = 2000) -> 
         expected_seq, prev_mac = current.seq + 1, current.mac
         current = following
 
+    if not anchors and result.count and require_anchor:
+        places = ", ".join(str(p) for p in paths)
+        result.problem = Problem(
+            seq=result.last_seq,
+            kind=UNANCHORED,
+            message=(
+                f"seq {result.last_seq}: no anchor could be read (looked in {places}) — deleting the "
+                "newest rows could not be detected; restore the anchor files, or wait for the anchor task"
+            ),
+        )
+        return result
     if anchors:
         latest = anchors[max(anchors)]
         if latest.seq > result.last_seq:

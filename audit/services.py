@@ -229,10 +229,21 @@ def anchor_path() -> Path:
     return Path(settings.AUDIT_ANCHOR_FILE)
 
 
+def anchor_paths() -> list[Path]:
+    """Every place an anchor is written to: AUDIT_ANCHOR_FILE, then AUDIT_ANCHOR_MIRRORS."""
+    paths = [anchor_path()]
+    for mirror in getattr(settings, "AUDIT_ANCHOR_MIRRORS", []):
+        if Path(mirror) not in paths:
+            paths.append(Path(mirror))
+    return paths
+
+
 def write_anchor() -> dict[str, Any] | None:
     """Write the newest committed seq and MAC to the "audit.anchor" log and append it to
-    AUDIT_ANCHOR_FILE. Run it outside a transaction (the Celery task does) so that it only ever
-    anchors committed rows. Returns the anchor, or None while the log is empty."""
+    AUDIT_ANCHOR_FILE and every mirror (AUDIT_ANCHOR_MIRRORS). Run it outside a transaction (the
+    Celery task does) so that it only ever anchors committed rows. A place that cannot be written
+    is logged as an error and the others are still written; if none can be, it raises (the task
+    fails visibly). Returns the anchor, or None while the log is empty."""
     last = Event.objects.order_by("-seq").values_list("seq", "mac").first()
     if last is None:
         anchor_logger.info("audit anchor: the audit log is empty")
@@ -240,9 +251,16 @@ def write_anchor() -> dict[str, Any] | None:
     anchor = {"at": timezone.now().isoformat(), "seq": last[0], "mac": last[1]}
     line = json.dumps(anchor, sort_keys=True)
     anchor_logger.info("audit anchor %s", line)
-    path = anchor_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
-        fh.flush()
+    failures: list[OSError] = []
+    for path in anchor_paths():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+        except OSError as exc:
+            anchor_logger.error("audit anchor could not be written to %s: %s", path, exc)
+            failures.append(exc)
+    if failures and len(failures) == len(anchor_paths()):
+        raise failures[0]
     return anchor

@@ -147,8 +147,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- audit log (audit/) ---------------------------------------------------------------------------------
 # HMAC key of the event chain: kept in the environment, never in the database (prod requires it).
 AUDIT_MAC_KEY = env("AUDIT_MAC_KEY", "")
-# Anchors (newest seq + MAC) are appended here and logged to "audit.anchor"; keep a copy off this server.
+# Anchors (newest seq + MAC) are appended here and logged to "audit.anchor" (every
+# AUDIT_ANCHOR_EVERY_SECONDS, see CELERY_BEAT_SCHEDULE), and to every mirror: files in places the
+# application cannot rewrite (another host's mount, an append-only directory). Colon-separated.
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log")))
+AUDIT_ANCHOR_MIRRORS = [Path(p) for p in env("AUDIT_ANCHOR_MIRRORS", "").split(":") if p.strip()]
 # Trusted reverse proxies in front of Django: with N > 0 the client IP is the N-th X-Forwarded-For
 # entry from the right; with 0, REMOTE_ADDR.
 AUDIT_PROXY_COUNT = env_int("AUDIT_PROXY_COUNT", 0)
@@ -247,7 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     # Anchor the audit chain's newest MAC, so that deleting the newest events is detectable (audit/).
     "audit-anchor": {
         "task": "audit.tasks.write_audit_anchor",
-        "schedule": env_int("AUDIT_ANCHOR_EVERY_SECONDS", 600),
+        "schedule": env_int("AUDIT_ANCHOR_EVERY_SECONDS", 60),
     },
     # Register of social organizations (orgs/tasks.py): the automatic credit-list rules, daily at 01:30.
     "orgs-credit-list-rules": {

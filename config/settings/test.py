@@ -21,6 +21,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _test_dir = os.environ.get("TEST_DB_DIR", str(BASE_DIR / "var" / "test"))
     DATABASES["default"]["TEST"] = {"NAME": str(os.path.join(_test_dir, f"test_{_worker}.sqlite3"))}
 
+# The test runner empties tables with TRUNCATE between transactional tests; the audit log refuses
+# TRUNCATE on PostgreSQL unless the session says so (audit/migrations/0002_refuse_truncate.py).
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c audit.allow_truncate=on".strip()
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

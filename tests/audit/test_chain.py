@@ -14,6 +14,13 @@ from audit.models import Event
 from audit.tasks import write_audit_anchor
 from tests.factories import UserFactory
 
+
+def verify(**kwargs):
+    """The chain's own checks; that a log without a readable anchor fails is pinned on its own."""
+    kwargs.setdefault("require_anchor", False)
+    return selectors.verify_chain(**kwargs)
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,7 +46,7 @@ def test_record_appends_a_linear_chain_that_verifies():
     assert events[1].prev_mac == events[0].mac
     assert events[2].prev_mac == events[1].mac
     assert events[0].actor == user and events[0].actor_label == str(user)
-    result = selectors.verify_chain()
+    result = verify()
     assert result.ok, result.problem
     assert (result.count, result.last_seq, result.last_mac) == (3, 3, events[2].mac)
 
@@ -76,7 +83,7 @@ def test_summaries_verify_after_the_database_round_trip():
     )
     event = Event.objects.get()
     assert event.before["amount"] == "12.50" and event.before["day"] == "2026-01-02"
-    assert selectors.verify_chain().ok
+    assert verify().ok
 
 
 def test_a_rolled_back_record_leaves_no_gap():
@@ -86,7 +93,7 @@ def test_a_rolled_back_record_leaves_no_gap():
         raise RuntimeError("the service failed after recording")
     record_events(1)
     assert list(Event.objects.values_list("seq", flat=True)) == [1, 2]
-    assert selectors.verify_chain().ok
+    assert verify().ok
 
 
 def test_seq_is_unique_so_the_chain_cannot_fork(tamper):
@@ -116,9 +123,9 @@ def test_seq_is_unique_so_the_chain_cannot_fork(tamper):
 )
 def test_an_edited_column_is_detected_and_named(tamper, column, value):
     record_events(3)
-    assert selectors.verify_chain().ok
+    assert verify().ok
     tamper(f"UPDATE audit_event SET {column} = %s WHERE seq = 2", [value])
-    result = selectors.verify_chain()
+    result = verify()
     assert not result.ok
     assert (result.problem.seq, result.problem.kind) == (2, selectors.EDITED)
     assert "seq 2" in result.problem.message and "edited" in result.problem.message
@@ -129,7 +136,7 @@ def test_an_edited_actor_is_detected(tamper):
     record_events(2, actor=UserFactory())
     other = UserFactory()
     tamper("UPDATE audit_event SET actor_id = %s WHERE seq = 1", [other.pk])
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (1, selectors.EDITED)
 
 
@@ -139,7 +146,7 @@ def test_an_edited_row_with_a_recomputed_mac_without_the_key_is_detected(tamper)
     edited.action = "test.innocent"
     guessed_mac = services.compute_mac(edited, b"the attacker does not have the key")
     tamper("UPDATE audit_event SET action = %s, mac = %s WHERE seq = 2", ["test.innocent", guessed_mac])
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (2, selectors.FORGED)
     assert events[2].prev_mac != guessed_mac
 
@@ -147,7 +154,7 @@ def test_an_edited_row_with_a_recomputed_mac_without_the_key_is_detected(tamper)
 def test_a_deleted_middle_row_is_detected(tamper):
     record_events(4)
     tamper("DELETE FROM audit_event WHERE seq = 2")
-    result = selectors.verify_chain()
+    result = verify()
     assert (result.problem.seq, result.problem.kind) == (2, selectors.MISSING)
     assert "seq 2 missing" in result.problem.message
 
@@ -155,7 +162,7 @@ def test_a_deleted_middle_row_is_detected(tamper):
 def test_deleted_first_rows_are_detected(tamper):
     record_events(3)
     tamper("DELETE FROM audit_event WHERE seq <= 2")
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (1, selectors.MISSING)
     assert "seq 1..2 missing" in problem.message
 
@@ -165,9 +172,10 @@ def test_a_deleted_last_row_is_detected_against_the_anchor(tamper, _anchor_file_
     anchor = services.write_anchor()
     assert (anchor["seq"], anchor["mac"]) == (3, Event.objects.get(seq=3).mac)
     tamper("DELETE FROM audit_event WHERE seq = 3")
-    # The chain alone still looks whole: that is what the anchor is for.
-    assert selectors.verify_chain(anchor_file=_anchor_file_in_tmp.parent / "none.log").ok
-    result = selectors.verify_chain()
+    # The chain alone still looks whole (without an anchor it only fails for lack of one): that is
+    # what the anchor is for.
+    assert verify(anchor_file=_anchor_file_in_tmp.parent / "none.log").ok
+    result = verify()
     assert (result.problem.seq, result.problem.kind) == (3, selectors.TRUNCATED)
     assert "ends at seq 2" in result.problem.message and "records seq 3" in result.problem.message
 
@@ -176,7 +184,7 @@ def test_a_wholly_deleted_log_is_detected_against_the_anchor(tamper):
     record_events(2)
     services.write_anchor()
     tamper("DELETE FROM audit_event")
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (1, selectors.TRUNCATED)
 
 
@@ -187,7 +195,7 @@ def test_a_rewritten_tail_is_detected_against_the_anchor(tamper):
     services.write_anchor()
     tamper("DELETE FROM audit_event WHERE seq = 3")
     audit.record(actor=None, action="test.replacement")
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (3, selectors.REWRITTEN)
 
 
@@ -195,7 +203,7 @@ def test_rows_recorded_after_the_anchor_verify():
     record_events(2)
     services.write_anchor()
     record_events(2)
-    result = selectors.verify_chain()
+    result = verify()
     assert result.ok and result.count == 4 and result.anchors == 1
 
 
@@ -220,7 +228,7 @@ def test_a_forged_row_is_detected(tamper, forged_mac):
         " VALUES (3, %s, 'system', 'staff.create', 'accounts.user', '1', '', '{}', %s, '', %s, %s)",
         [forged.occurred_at, json.dumps(forged.after), forged.prev_mac, mac],
     )
-    result = selectors.verify_chain()
+    result = verify()
     assert (result.problem.seq, result.problem.kind) == (3, selectors.FORGED)
     assert result.count == 2
 
@@ -235,13 +243,13 @@ def test_a_row_replaced_with_a_valid_mac_for_another_predecessor_is_detected(tam
         "UPDATE audit_event SET prev_mac = %s, mac = %s WHERE seq = 2",
         [row.prev_mac, services.compute_mac(row)],
     )
-    problem = selectors.verify_chain().problem
+    problem = verify().problem
     assert (problem.seq, problem.kind) == (2, selectors.RELINKED)
 
 
 def test_verification_streams_in_chunks():
     record_events(7)
-    result = selectors.verify_chain(chunk_size=2)
+    result = verify(chunk_size=2)
     assert result.ok and result.count == 7
 
 
@@ -276,5 +284,67 @@ def test_unreadable_anchor_lines_are_reported_not_fatal(_anchor_file_in_tmp):
     services.write_anchor()
     with _anchor_file_in_tmp.open("a") as fh:
         fh.write("garbage\n")
-    result = selectors.verify_chain()
+    result = verify()
     assert result.ok and result.bad_anchor_lines == 1 and result.warnings
+
+
+# --- anchors in several places; a log without anchors fails ------------------------------------------
+def test_a_log_with_events_and_no_readable_anchor_fails(_anchor_file_in_tmp):
+    record_events(2)
+    result = selectors.verify_chain()
+    assert (result.ok, result.problem.kind, result.problem.seq) == (False, selectors.UNANCHORED, 2)
+    assert str(_anchor_file_in_tmp) in result.problem.message
+    _anchor_file_in_tmp.write_text("not json\n")
+    assert selectors.verify_chain().problem.kind == selectors.UNANCHORED
+    services.write_anchor()
+    assert selectors.verify_chain().ok
+
+
+def test_an_empty_log_without_anchors_verifies():
+    assert selectors.verify_chain().ok
+
+
+def test_anchors_go_to_every_mirror_and_any_one_of_them_suffices(settings, tmp_path, tamper):
+    mirror = tmp_path / "elsewhere" / "anchors.log"
+    settings.AUDIT_ANCHOR_MIRRORS = [mirror]
+    record_events(3)
+    services.write_anchor()
+    assert json.loads(mirror.read_text())["seq"] == 3
+    assert settings.AUDIT_ANCHOR_FILE.read_text() == mirror.read_text()
+    # The local file is wiped along with the tail: the mirror still shows the truncation.
+    settings.AUDIT_ANCHOR_FILE.unlink()
+    tamper("DELETE FROM audit_event WHERE seq = 3")
+    result = selectors.verify_chain()
+    assert (result.problem.kind, result.problem.seq) == (selectors.TRUNCATED, 3)
+
+
+def test_anchor_places_that_disagree_fail(settings, tmp_path):
+    mirror = tmp_path / "mirror.log"
+    settings.AUDIT_ANCHOR_MIRRORS = [mirror]
+    record_events(2)
+    services.write_anchor()
+    forged = json.loads(mirror.read_text())
+    forged["mac"] = "0" * 64
+    mirror.write_text(json.dumps(forged) + "\n")
+    result = selectors.verify_chain()
+    assert (result.problem.kind, result.problem.seq) == (selectors.DISAGREE, 2)
+
+
+def test_an_unwritable_mirror_is_logged_and_the_others_are_written(settings, tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.AUDIT_ANCHOR_MIRRORS = [blocker / "cannot" / "be.log"]
+    record_events(1)
+    with caplog.at_level(logging.ERROR, logger="audit.anchor"):
+        assert services.write_anchor()["seq"] == 1
+    assert "could not be written" in caplog.text
+    assert settings.AUDIT_ANCHOR_FILE.read_text().count("\n") == 1
+    settings.AUDIT_ANCHOR_FILE = blocker / "also" / "not.log"
+    with pytest.raises(OSError):
+        services.write_anchor()
+
+
+def test_the_anchor_default_interval_is_one_minute():
+    from django.conf import settings as live
+
+    assert live.CELERY_BEAT_SCHEDULE["audit-anchor"]["schedule"] == 60

@@ -44,6 +44,6 @@ def test_concurrent_records_on_postgres_keep_the_chain_linear():
     total = 1 + THREADS * PER_THREAD
     assert list(Event.objects.values_list("seq", flat=True)) == list(range(1, total + 1))
     assert Event.objects.filter(action="test.concurrent").count() == THREADS * PER_THREAD
-    result = selectors.verify_chain()
+    result = selectors.verify_chain(require_anchor=False)
     assert result.ok, result.problem
     assert result.count == total

@@ -29,15 +29,16 @@ def test_verify_audit_prints_ok_with_the_count():
     assert err == ""
 
 
-def test_verify_audit_warns_when_there_is_no_anchor_file():
+def test_verify_audit_fails_when_no_anchor_can_be_read():
     record(1)
-    out, err = run_verify()
-    assert "OK: 1 event(s)" in out
-    assert "no anchor file" in err
+    with pytest.raises(CommandError, match="no anchor could be read") as excinfo:
+        run_verify()
+    assert excinfo.value.returncode == 1
 
 
 def test_verify_audit_fails_naming_the_edited_row(tamper):
     record(3)
+    services.write_anchor()
     tamper("UPDATE audit_event SET object_id = 'x' WHERE seq = 2")
     with pytest.raises(CommandError) as excinfo:
         run_verify()
