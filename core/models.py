@@ -134,6 +134,8 @@ class CalendarOverride(models.Model):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    # Claimed by a worker and handed to the mail server; SENT once the server accepted it.
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     NOT_SENT_BY_EVENT = "no_email_event", _("Not sent: this kind of notification has no email")
     SKIPPED_PREFERENCE = "skipped_preference", _("Not sent: turned off in preferences")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from core.notification_email import notification_send_email
+from core.notification_email import notification_send_email, unsent_email_ids
 
 
 # soft_time_limit: the global CELERY_TASK_SOFT_TIME_LIMIT is above this task's hard limit.
@@ -10,3 +10,13 @@ from core.notification_email import notification_send_email
 def send_notification_email(notification_id: int) -> str:
     """Email one notification; running it twice sends once."""
     return notification_send_email(notification_id=notification_id)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, name="core.requeue_unsent_emails")
+def requeue_unsent_emails() -> int:
+    """Periodic (beat): queue again the emails whose task was lost (a broker without redelivery, a
+    worker killed mid-send). Sending is idempotent per notification, so a duplicate task is harmless."""
+    ids = unsent_email_ids()
+    for notification_id in ids:
+        send_notification_email.apply_async(args=[notification_id])
+    return len(ids)

@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.write_audit_anchor",
         "schedule": env_int("AUDIT_ANCHOR_EVERY_SECONDS", 60),
     },
+    # Emails whose task was lost (no redelivery on the SQLite broker, a worker killed mid-send) are
+    # queued again; sending is idempotent per notification (core/notification_email.py).
+    "core-requeue-unsent-emails": {"task": "core.requeue_unsent_emails", "schedule": 300},
     # Register of social organizations (orgs/tasks.py): the automatic credit-list rules, daily at 01:30.
     "orgs-credit-list-rules": {
         "task": "orgs.apply_credit_list_rules",

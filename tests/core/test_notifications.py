@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 import pytest
@@ -180,7 +181,7 @@ def test_failed_send_gives_the_row_back_for_a_retry(monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr(notification_email, "send_mail", broken)
+    monkeypatch.setattr(notification_email.EmailMessage, "send", broken)
     with pytest.raises(OSError):
         send_notification_email(notification.pk)
     notification.refresh_from_db()
@@ -274,3 +275,69 @@ def test_nobody_changes_another_users_preferences():
     user, other = UserFactory(), UserFactory()
     with pytest.raises(PermissionDenied):
         notifications.notification_preferences_save(actor=other, user=user, choices={EVENT: (False, False)})
+
+
+# --- exactly once, as far as SMTP allows ------------------------------------------------------------
+def test_the_row_says_sent_only_after_the_mail_server_accepted(monkeypatch):
+    user = UserFactory()
+    [notification] = notify(EVENT, recipients=[user])
+    seen = []
+
+    def send(message, *args, **kwargs):
+        seen.append(Notification.objects.get(pk=notification.pk).email_status)
+        mail.outbox.append(message)
+        return 1
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", send)
+    assert send_notification_email(notification.pk) == "sent"
+    assert seen == [EmailStatus.SENDING]
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.SENT
+
+
+def test_a_worker_dying_mid_send_leaves_a_claim_that_is_taken_over_once_stale(monkeypatch, settings):
+    """The first worker dies after handing the message over: a second run at once does not send; once
+    the claim is stale the retry sends with the same Message-ID (so the duplicate can be dropped)."""
+    settings.EMAIL_CLAIM_STALE_SECONDS = 120
+    user = UserFactory()
+    [notification] = notify(EVENT, recipients=[user])
+
+    class WorkerKilled(BaseException):
+        pass
+
+    real_send = notification_email.EmailMessage.send
+
+    def dies_after_handing_over(message, *args, **kwargs):
+        real_send(message, *args, **kwargs)
+        raise WorkerKilled
+
+    monkeypatch.setattr(notification_email.EmailMessage, "send", dies_after_handing_over)
+    with pytest.raises(WorkerKilled):
+        send_notification_email(notification.pk)
+    monkeypatch.setattr(notification_email.EmailMessage, "send", real_send)
+    assert Notification.objects.get(pk=notification.pk).email_status == EmailStatus.SENDING
+    assert send_notification_email(notification.pk) == "in progress"
+    assert notification_email.unsent_email_ids() == []
+    assert len(mail.outbox) == 1
+
+    Notification.objects.filter(pk=notification.pk).update(
+        emailed_at=timezone.now() - datetime.timedelta(seconds=121)
+    )
+    assert notification_email.unsent_email_ids() == [notification.pk]
+    assert send_notification_email(notification.pk) == "sent"
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].extra_headers["Message-ID"] == mail.outbox[1].extra_headers["Message-ID"]
+    assert send_notification_email(notification.pk) == "already handled"
+
+
+def test_lost_email_tasks_are_queued_again_by_the_sweep():
+    from core.tasks import requeue_unsent_emails
+
+    user = UserFactory()
+    [old] = notify(EVENT, recipients=[user], dedupe_key="old")
+    [fresh] = notify(EVENT, recipients=[user], dedupe_key="fresh")
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert requeue_unsent_emails() == 1  # eager in tests: sent at once
+    assert Notification.objects.get(pk=old.pk).email_status == EmailStatus.SENT
+    assert Notification.objects.get(pk=fresh.pk).email_status == EmailStatus.QUEUED
+    assert [m.to for m in mail.outbox] == [[user.email]]
