@@ -9,16 +9,20 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, is_active_user, user_has_role
 from core.models import Department
 from orgs.models import Membership, Organization
-from volunteers.models import Need, OrganizationVolunteer, ServiceProject, SignUp, Volunteer
+from volunteers.models import Need, OrganizationVolunteer, ServiceProject, SignUp, SignUpStatus, Volunteer
+from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
 
 
 def is_bureau_admin(user) -> bool:
@@ -110,6 +114,15 @@ def project_owners_of(user) -> tuple[list[Organization], Department | None]:
     return cache
 
 
+def may_verify_hours(user) -> bool:
+    """Has a queue of hours to verify: an organizer of needs, or a social worker with a valid
+    registration (who verifies the hours of the teams they lead)."""
+    if can_organize_needs(user):
+        return True
+    worker = social_worker_of(user)
+    return worker is not None and worker.is_valid_on()
+
+
 def can_create_project(user) -> bool:
     """May open the new-project page: there is an organization or bureau unit to own the project."""
     organizations, department = project_owners_of(user)
@@ -122,6 +135,36 @@ def leads_volunteer(user, volunteer) -> bool:
     if worker is None or not worker.is_valid_on():
         return False
     return worker.teams.filter(members=volunteer).exists()
+
+
+# Check-in opens this long before a slot starts and closes when it ends.
+CHECKIN_EARLY = datetime.timedelta(minutes=30)
+
+
+def check_in_open(slot, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return slot.starts_at - CHECKIN_EARLY <= now < slot.ends_at
+
+
+def can_check_in(user, signup, now: datetime.datetime | None = None) -> bool:
+    """The sign-up's own volunteer, with a confirmed place (not yet checked in), while check-in is open:
+    what `hours_check_in` accepts, so the "Check in" link is shown only when it can work."""
+    return (
+        is_active_user(user)
+        and signup.volunteer.user_id == user.pk
+        and signup.status == SignUpStatus.CONFIRMED
+        and check_in_open(signup.slot, now)
+    )
+
+
+def can_cancel_signup(user, signup, now: datetime.datetime | None = None) -> bool:
+    """The volunteer or the need's organizer, for a sign-up still active, before its slot starts (as
+    `signup_cancel` checks)."""
+    if not is_active_user(user) or signup.status not in ACTIVE_SIGNUP_STATUSES:
+        return False
+    if signup.slot.starts_at <= (now or timezone.now()):
+        return False
+    return signup.volunteer.user_id == user.pk or can_manage_need(user, signup.slot.need)
 
 
 def can_verify_hours(user, record) -> bool:

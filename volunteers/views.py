@@ -46,6 +46,7 @@ from volunteers.models import (
     TrainingRecord,
     Volunteer,
 )
+from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
 from volunteers.pdf import certificate_pdf as render_pdf
 from volunteers.permissions import (
     can_manage_need,
@@ -54,6 +55,7 @@ from volunteers.permissions import (
     can_view_volunteer,
     get_need_for_manager,
     is_bureau_admin,
+    may_verify_hours,
     organization_ids_of,
     social_worker_of,
     volunteer_of,
@@ -61,6 +63,8 @@ from volunteers.permissions import (
 from volunteers.services import certificates, hours, registration, signups
 
 PAGE_SIZE = 20
+# A sign-up that holds the volunteer's place in a slot (the database allows one of these a slot).
+HELD_STATUSES = (*ACTIVE_SIGNUP_STATUSES, SignUpStatus.ATTENDED, SignUpStatus.NO_SHOW)
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -93,14 +97,25 @@ def need_detail(request, pk: int):
         ),
         pk=pk,
     )
+    volunteer = volunteer_of(request.user)
+    slots = list(selectors.slots_with_counts(need))
+    # The volunteer's own place in each slot: shown instead of a "Sign up" button that would fail.
+    own = {}
+    if volunteer is not None:
+        own = {
+            s.slot_id: s
+            for s in SignUp.objects.filter(slot__need=need, volunteer=volunteer, status__in=HELD_STATUSES)
+        }
+    for slot in slots:
+        slot.own_signup = own.get(slot.pk)
     return render(
         request,
         "volunteers/need_detail.html",
         {
             "need": need,
-            "slots": selectors.slots_with_counts(need),
+            "slots": slots,
             "skills": need.skills.all(),
-            "is_volunteer": volunteer_of(request.user) is not None,
+            "is_volunteer": volunteer is not None,
             "can_manage": can_manage_need(request.user, need),
         },
     )
@@ -449,6 +464,8 @@ def slot_matches(request, pk: int):
 
 @login_required
 def hours_queue(request):
+    if not may_verify_hours(request.user):
+        raise Http404
     page = Paginator(selectors.hours_to_verify(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     corrections = HourCorrection.objects.filter(
         status="open", record__in=HourRecord.objects.filter(pk__in=_verifiable_record_ids(request.user))

@@ -115,6 +115,7 @@ def test_a_citizen_signs_up_serves_and_a_stranger_verifies_the_certificate(page,
     submit(page, f"form[action='{reverse('volunteers:slot_apply', args=[slot.pk])}'] button[type=submit]")
     signup = SignUp.objects.get(slot=slot, volunteer=volunteer)
     assert signup.status == SignUpStatus.CONFIRMED
+    assert "您已报名" in page.inner_text("main"), "the slot shows the volunteer's place, not a button"
     journey.step(page, "signed up")
 
     # Setup: the day of the activity comes. The slot is moved to have started 2½ hours ago (check-in

@@ -29,11 +29,9 @@ from volunteers.models import (
     SignUpStatus,
     Volunteer,
 )
-from volunteers.permissions import can_manage_need, can_verify_hours, volunteer_of
+from volunteers.permissions import can_manage_need, can_verify_hours, check_in_open, volunteer_of
 from volunteers.services.needs import organizer_users
 from volunteers.transitions import check_hour_transition, check_signup_transition
-
-CHECKIN_EARLY = datetime.timedelta(minutes=30)
 
 
 def served_minutes(slot: NeedSlot, check_in: datetime.datetime, check_out: datetime.datetime) -> int:
@@ -61,7 +59,7 @@ def hours_check_in(*, actor, slot: NeedSlot, code: str, method: str = HourMethod
     if not hmac.compare_digest(str(code).strip(), slot.checkin_code):
         raise ValidationError(_("The check-in code is wrong."))
     now = timezone.now()
-    if not (slot.starts_at - CHECKIN_EARLY <= now < slot.ends_at):
+    if not check_in_open(slot, now):
         raise ValidationError(_("Check-in is open from 30 minutes before the slot until it ends."))
     if slot.need.is_risky and not slot.need.has_insurance:
         raise ValidationError(_("No accident insurance is recorded for this risky work; check-in is closed."))

@@ -16,3 +16,20 @@ def can_organize_needs(user) -> bool:
 @register.filter
 def can_create_project(user) -> bool:
     return permissions.can_create_project(user)
+
+
+@register.filter
+def may_verify_hours(user) -> bool:
+    return permissions.may_verify_hours(user)
+
+
+@register.filter
+def can_check_in(signup, user) -> bool:
+    """`{% if signup|can_check_in:user %}`"""
+    return permissions.can_check_in(user, signup)
+
+
+@register.filter
+def can_cancel_signup(signup, user) -> bool:
+    """`{% if signup|can_cancel_signup:user %}`"""
+    return permissions.can_cancel_signup(user, signup)
