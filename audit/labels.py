@@ -50,6 +50,10 @@ ACTION_LABELS = {
     "contract.plan_save": pgettext_lazy("audit action", "Contract plan saved"),
     "contract.publish": pgettext_lazy("audit action", "Contract published"),
     "contract.sign": pgettext_lazy("audit action", "Contract signed"),
+    "contract.supplier_sign": pgettext_lazy("audit action", "Contract signed by the supplier"),
+    "contract.supplier_sign_withdraw": pgettext_lazy(
+        "audit action", "Supplier's signature withdrawn by a change to the draft"
+    ),
     "contract.target_add": pgettext_lazy("audit action", "Performance target added"),
     "contract.terminate": pgettext_lazy("audit action", "Contract terminated"),
     "contract.update": pgettext_lazy("audit action", "Contract changed"),

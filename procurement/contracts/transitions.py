@@ -54,6 +54,8 @@ AMENDABLE_STATES = frozenset({C.SIGNED, C.ACTIVE})
 # States in which progress reports are submitted and reminded, and performance evaluated.
 REPORTING_STATES = frozenset({C.ACTIVE, C.COMPLETED})
 EVALUABLE_STATES = frozenset({C.ACTIVE, C.COMPLETED})
+# States in which the supervision lights watch the milestones (signed, or published and performed).
+SUPERVISED_STATES = frozenset({C.SIGNED, C.ACTIVE})
 # States in which payments are recorded.
 PAYABLE_STATES = frozenset({C.SIGNED, C.ACTIVE, C.COMPLETED})
 # States in which the contract has ended.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", contracts.contract_public_detail, name="contract_public_detail"),
     path("my/contracts/", contracts.my_contracts, name="my_contracts"),
     path("my/contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
+    path("my/contracts/<int:pk>/sign/", contracts.contract_supplier_sign, name="contract_supplier_sign"),
     path("my/milestones/<int:pk>/submit/", contracts.milestone_submit, name="milestone_submit"),
     path("my/reports/<int:pk>/submit/", contracts.progress_report_submit, name="progress_report_submit"),
     path("staff/contracts/", contracts.staff_contract_list, name="staff_contracts"),

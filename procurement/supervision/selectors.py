@@ -24,3 +24,12 @@ def item_light(kind: str, obj, today=None) -> ItemLight:
     shows a single tender, award, challenge, public report, contract, milestone or progress report
     (a few queries; a list uses `board.item_lights` over `board.light_items`)."""
     return item_lights(kind, [obj], today)[0]
+
+
+def page_lights(kind: str, objs, today=None) -> list[ItemLight]:
+    """The lights of several items of one kind shown on one page (a contract's milestones), in
+    their order: computed together, so the page reads the same number of queries (the warning
+    window and the calendar) whatever the number of items. The items carry what their rule reads
+    (milestones: their status and due date; the department through a cached `contract`)."""
+    objs = list(objs)
+    return item_lights(kind, objs, today) if objs else []

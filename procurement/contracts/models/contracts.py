@@ -105,6 +105,20 @@ class Contract(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The supplier signs the draft on the site (its member uploads the copy bearing its seal); the
+    # officer then records the signing, which makes the contract signed. Changing the draft
+    # withdraws the supplier's signature.
+    supplier_signed_at = models.DateTimeField(
+        _("Signed by the supplier at"), null=True, blank=True, editable=False
+    )
+    supplier_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Signed for the supplier on the site by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     publish_due_on = models.DateField(_("Publish by"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("Published at"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("Completed at"), null=True, blank=True, editable=False)

@@ -32,7 +32,7 @@ from procurement.contracts.models.contracts import (
     ContractTarget,
     MilestoneStatus,
 )
-from procurement.contracts.permissions import can_manage_contract
+from procurement.contracts.permissions import can_manage_contract, is_contract_party
 from procurement.contracts.plan_rules import (
     EDITABLE_FIELDS,
     as_decimal,
@@ -204,6 +204,8 @@ def contract_update(*, actor, contract: Contract, **fields) -> Contract:
         refuse(problems, code="term")
     _check_advance(contract.advance_share)
     contract.save()
+    if before != summary(contract, list(fields)):
+        supplier_signature_withdraw(actor=actor, contract=contract)
     audit.record(
         actor=actor,
         action="contract.update",
@@ -222,6 +224,7 @@ def contract_target_add(*, actor, contract: Contract, name: str, measure: str, w
     if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
     target = target_create(contract, name=name, measure=measure, weight=weight)
+    supplier_signature_withdraw(actor=actor, contract=contract)
     audit.record(actor=actor, action="contract.target_add", target=contract, after=summary(target))
     return target
 
@@ -239,6 +242,83 @@ def target_create(contract, *, name, measure, weight, amendment=None) -> Contrac
         sort_order=order,
         added_by=amendment,
     )
+
+
+def supplier_signature_withdraw(*, actor, contract: Contract) -> None:
+    """A change to a draft the supplier has signed withdraws its signature: it signed another text
+    and signs again (its signed copy stays among the contract's documents). Called by every service
+    that changes a draft, inside its transaction, with the contract locked."""
+    if contract.supplier_signed_at is None:
+        return
+    before = {"supplier_signed_at": contract.supplier_signed_at.isoformat()}
+    contract.supplier_signed_at = None
+    contract.supplier_signed_by = None
+    contract.save(update_fields=["supplier_signed_at", "supplier_signed_by"])
+    audit.record(
+        actor=actor,
+        action="contract.supplier_sign_withdraw",
+        target=contract,
+        before=before,
+        after={"supplier_signed_at": None},
+    )
+
+
+def supplier_signing_problems(contract: Contract) -> list[str]:
+    """Every reason the supplier cannot sign the draft yet (the draft must be ready to sign)."""
+    if contract.status != ContractStatus.DRAFT:
+        return [_("This contract is already signed.")]
+    if contract.supplier_signed_at is not None:
+        return [_("Your organization has already signed this contract.")]
+    problems = signing_problems(contract)
+    if problems:
+        return [_("The purchasing unit has not finished the contract yet.")]
+    return []
+
+
+@transaction.atomic
+def contract_supplier_sign(
+    *, actor, contract: Contract, signed_copy, at: dt.datetime | None = None
+) -> Contract:
+    """A member of the contracted organization signs the finished draft for it, with the copy
+    bearing the organization's seal (refused while a challenge claiming the result is wrong is
+    open). The contract stays a draft until the officer records the signing."""
+    contract = lock_contract(contract)
+    if not is_contract_party(actor, contract):
+        deny(_("Only the members of the contracted organization may sign for it."))
+    problems = supplier_signing_problems(contract)
+    if problems:
+        refuse(problems, code="wrong_state")
+    award = Award.objects.get(pk=contract.award_id)
+    if award.status != AwardStatus.CONFIRMED:
+        refuse(_("The award of this contract is no longer valid."), code="wrong_state")
+    if award_has_open_blocking_challenge(award):
+        refuse(
+            _(
+                "A challenge claiming the result is wrong is still open: the contract can be signed only after it is answered."
+            ),
+            code="challenge_open",
+        )
+    if signed_copy is None:
+        refuse({"signed_copy": _("Attach the signed copy of the contract.")}, code="incomplete")
+    at = at or timezone.now()
+    contract.supplier_signed_at = at
+    contract.supplier_signed_by = actor
+    contract.save(update_fields=["supplier_signed_at", "supplier_signed_by"])
+    document_upload(
+        actor=actor,
+        owner=contract,
+        file=signed_copy,
+        document_type=DocumentType.CONTRACT_SIGNED,
+        title=_("Contract %(reference)s signed by the supplier") % {"reference": contract.reference},
+        visibility=DocumentVisibility.OWNER_AND_STAFF,
+    )
+    audit.record(
+        actor=actor,
+        action="contract.supplier_sign",
+        target=contract,
+        after={"supplier_signed_at": at.isoformat(), "late": timezone.localdate(at) > contract.sign_due_on},
+    )
+    return contract
 
 
 @transaction.atomic

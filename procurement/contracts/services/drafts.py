@@ -25,6 +25,7 @@ from procurement.contracts.services.contracts import (
     contract_update,
     lock_contract,
     require_contract_officer,
+    supplier_signature_withdraw,
 )
 from procurement.contracts.transitions import EDITABLE_STATES
 
@@ -98,16 +99,13 @@ def contract_draft_save(
         milestone.due_on = spec["due_on"]
         milestone.payment_share = as_decimal(spec["payment_share"])
         milestone.save()
-    audit.record(
-        actor=actor,
-        action="contract.plan_save",
-        target=contract,
-        before=before,
-        after={
-            "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
-            "milestones": [
-                summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
-            ],
-        },
-    )
+    after = {
+        "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
+        "milestones": [
+            summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
+        ],
+    }
+    if after != before:
+        supplier_signature_withdraw(actor=actor, contract=contract)
+    audit.record(actor=actor, action="contract.plan_save", target=contract, before=before, after=after)
     return contract

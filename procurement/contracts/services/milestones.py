@@ -29,6 +29,7 @@ from procurement.contracts.services.contracts import (
     MAX_DELIVERABLE_DOCUMENTS,
     lock_contract,
     require_contract_officer,
+    supplier_signature_withdraw,
 )
 from procurement.contracts.transitions import (
     EDITABLE_STATES,
@@ -58,6 +59,7 @@ def milestone_add(
     milestone = Milestone.objects.create(
         contract=contract, number=number, deliverable=deliverable.strip(), due_on=due_on, payment_share=share
     )
+    supplier_signature_withdraw(actor=actor, contract=contract)
     audit.record(actor=actor, action="milestone.add", target=milestone, after=summary(milestone))
     return milestone
 

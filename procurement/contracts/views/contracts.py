@@ -58,6 +58,7 @@ from procurement.contracts.transitions import (
     EDITABLE_STATES,
     EVALUABLE_STATES,
     PERFORMING_STATES,
+    SUPERVISED_STATES,
     contract_may_become,
     milestone_may_become,
     progress_report_may_become,
@@ -100,6 +101,7 @@ def contract_detail(request, pk: int):
         raise Http404
     manage = can_manage_contract(request.user, contract)
     party = is_contract_party(request.user, contract)
+    staff = can_read_contract_as_staff(request.user, contract)
     attach_contract_documents(contract)
     milestones = list(contract.milestones.all())
     reports = list(contract.progress_reports.all())
@@ -128,6 +130,12 @@ def contract_detail(request, pk: int):
         r.may_review = manage and progress_report_may_become(r.status, ProgressReportStatus.REVIEWED)
     for e in evaluations:
         e.may_survey = manage and e.status == PerformanceEvaluationStatus.OPEN
+    # The organization signs a finished draft for itself (the same rule as the service).
+    supplier_sign = (
+        party
+        and status == ContractStatus.DRAFT
+        and not contracts_services.supplier_signing_problems(contract)
+    )
     plan_problems = []
     if manage and contract.status == ContractStatus.DRAFT:
         plan_problems += shares_total_problems(contract.advance_share, (m.payment_share for m in milestones))
@@ -139,7 +147,9 @@ def contract_detail(request, pk: int):
             "contract": contract,
             "manage": manage,
             "party": party,
-            "staff": can_read_contract_as_staff(request.user, contract),
+            "staff": staff,
+            # Staff read each milestone's supervision light while the lights watch it.
+            "milestone_lights_shown": staff and status in SUPERVISED_STATES,
             "plan_problems": plan_problems,
             "milestones": milestones,
             "targets": list(contract.targets.all()),
@@ -150,6 +160,8 @@ def contract_detail(request, pk: int):
             "evaluations": evaluations,
             "line": contract.tender.budget_line,
             "sign_form": SignForm() if manage else None,
+            "supplier_sign": supplier_sign,
+            "supplier_sign_form": SignForm(prefix="supplier") if supplier_sign else None,
             "payment_form": PaymentForm(
                 milestones=[m for m in milestones if m.status == MilestoneStatus.ACCEPTED]
             )
@@ -242,6 +254,32 @@ def contract_sign(request, pk: int):
         return refused(request, contract, exc)
     return done(
         request, contract, _("The signing has been recorded. Publish the contract within two working days.")
+    )
+
+
+@login_required
+@require_POST
+def contract_supplier_sign(request, pk: int):
+    """A member of the contracted organization signs the finished draft for it."""
+    contract = contract_page(pk)
+    if contract is None or not is_contract_party(request.user, contract):
+        raise Http404
+    form = SignForm(request.POST, request.FILES, prefix="supplier")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("procurement:contract_detail", contract.pk)
+    try:
+        contracts_services.contract_supplier_sign(
+            actor=request.user, contract=contract, signed_copy=form.cleaned_data["signed_copy"]
+        )
+    except ValidationError as exc:
+        return refused(request, contract, exc)
+    return done(
+        request,
+        contract,
+        _("Your organization has signed the contract. The purchasing unit will now record the signing."),
     )
 
 
