@@ -98,7 +98,12 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
-    consent = forms.BooleanField(label=_("I have read and agree to the privacy notice"), required=False)
+    # Marked required on the form (the asterisk tells the person before they submit); the service
+    # enforces it all the same, with the same message.
+    consent = forms.BooleanField(
+        label=_("I have read and agree to the privacy notice"),
+        error_messages={"required": _("You must agree to the privacy notice to create an account.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
