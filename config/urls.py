@@ -1,12 +1,24 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+
+def _chosen_not_found(request, **kwargs):
+    raise Http404
+
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Wagtail 8.0's chooser "chosen" views look the id up unchecked: a non-numeric id raised a
+    # ValueError (500). Every model chosen there has an integer key: anything else is not found.
+    re_path(
+        r"^cms-admin/(?:snippets/choose/\w+/\w+|documents/chooser|images/chooser)/chosen/[^/]*[^0-9/][^/]*/$",
+        _chosen_not_found,
+    ),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
