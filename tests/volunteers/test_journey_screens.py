@@ -192,6 +192,7 @@ STACKED = {
     "me.html": 2,  # check in, cancel; check out, correction
     "hours_queue.html": 1,  # verify, reject
     "manage_need.html": 1,  # approve, enter hours
+    "manage_needs.html": 1,  # insurance, cancel
     "certificate.html": 1,  # the hours column would be off screen
 }
 
