@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -61,9 +61,10 @@ def can_view_document(user, document, owner) -> bool:
 
 
 def get_organization_for_member(user, pk: int):
-    """The organization `pk` if `user` is its member or a register reader: 404 when no organization
-    has this id, PermissionDenied (403) when it exists but the user may not see it."""
+    """The organization `pk` if `user` is its member or a register reader; 404 otherwise, the same
+    answer whether the organization exists or not (pending and rejected registrations are not
+    public: a 403 would tell which ids exist)."""
     organization = get_object_or_404(Organization, pk=pk)
     if not (is_member(user, organization) or is_register_reader(user)):
-        raise PermissionDenied(_("You are not a member of this organization."))
+        raise Http404(_("You are not a member of this organization."))
     return organization

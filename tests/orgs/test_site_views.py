@@ -132,8 +132,11 @@ def test_member_cannot_see_another_organizations_private_page_or_documents(clien
     ).document
     me = member(mine)
     _login(client, me)
-    assert client.get(reverse("orgs:my_organization", args=[other.pk])).status_code == 403
-    assert client.get(reverse("orgs:profile_edit", args=[other.pk])).status_code == 403
+    # The same answer as for an id no organization has: a 403 would reveal which ids exist.
+    missing = other.pk + 1000
+    for name in ("orgs:my_organization", "orgs:profile_edit"):
+        assert client.get(reverse(name, args=[other.pk])).status_code == 404
+        assert client.get(reverse(name, args=[missing])).status_code == 404
     assert client.get(document.get_absolute_url()).status_code in (403, 404)
     client.logout()
     _login(client, other_admin)
