@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory, member
 from tests.volunteers.factories import NeedFactory, VolunteerFactory, social_worker
 from tests.volunteers.helpers import served
 from tests.volunteers.test_views import login
-from volunteers.models import NeedSlot, SignUpStatus
+from volunteers.models import NeedSlot, SignUpStatus, SocialWorkerLevel
 from volunteers.permissions import can_cancel_signup, can_check_in, may_verify_hours
 from volunteers.services.certificates import certificate_issue
 from volunteers.services.signups import signup_apply
@@ -210,3 +210,30 @@ def test_tables_with_an_action_in_each_row_become_cards_on_a_phone(name):
                 assert all("data-label" in cell for cell in cells[:-1]), (name, row[:120])
     css = (ROOT / "volunteers" / "static" / "volunteers" / "volunteers.css").read_text(encoding="utf-8")
     assert ".table.stacked" in css and "attr(data-label)" in css
+
+
+# --- words another catalogue used to win (check_translations --conflicts) ------------------------
+
+
+def test_volunteering_words_are_not_taken_from_accounts_or_procurement(client):
+    """ "Sign up" to a slot is 报名 (an account's is 注册); a volunteer's qualifications are 资质;
+    hours are 不予认定 when rejected; a sign-up is 拒绝 when refused; the middle social-work title
+    is 社会工作师 (the role is 社会工作者)."""
+    need, _volunteer, _record, organizer = served(verify=False)
+    fresh = NeedFactory(project=need.project, requires_approval=True)
+    other = VolunteerFactory()
+    signup_apply(actor=other.user, slot=fresh.slots.get())
+
+    login(client, other.user)
+    page = client.get(reverse("volunteers:need_detail", args=[NeedFactory().pk])).content.decode()
+    assert re.search(r'<button type="submit" class="button primary">报名</button>', page)
+    assert "<h2>资质</h2>" in client.get(reverse("volunteers:me")).content.decode()
+
+    login(client, organizer)
+    assert ">不予认定</button>" in client.get(HOURS_QUEUE).content.decode()
+    page = client.get(reverse("volunteers:manage_need", args=[fresh.pk])).content.decode()
+    assert ">拒绝</button>" in page
+
+    with translation.override("zh-hans"):
+        assert str(SocialWorkerLevel.SOCIAL_WORKER.label) == "社会工作师"
+        assert str(SocialWorkerLevel.ASSISTANT.label) == "助理社会工作师"

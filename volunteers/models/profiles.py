@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from volunteers import rules
 
@@ -187,7 +188,8 @@ class OrganizationVolunteer(models.Model):
 
 class SocialWorkerLevel(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant social worker")
-    SOCIAL_WORKER = "social_worker", _("Social worker")
+    # The middle title (社会工作师), not the role "social worker" (社会工作者) of accounts.
+    SOCIAL_WORKER = "social_worker", pgettext_lazy("social worker level", "Social worker")
     SENIOR = "senior", _("Senior social worker")
 
 
