@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Event
 from procurement import rules
+from procurement.contracts.permissions import can_view_contract
 from procurement.supervision import board as supervision_board
 from procurement.supervision.board import (
     SPECS,
@@ -79,8 +80,20 @@ def board(request):
     )
 
 
-def item_url(kind: str, obj) -> str:
-    """Where the item itself is read by staff (empty when it has no page of its own)."""
+def item_url(kind: str, obj, user=None) -> str:
+    """Where the item itself is read by staff (empty when it has no page of its own, or when
+    `user` may not read it: a contract's items open on the contract page)."""
+    contract_id = {
+        LightKind.CONTRACT: getattr(obj, "pk", None),
+        LightKind.MILESTONE: getattr(obj, "contract_id", None),
+        LightKind.PROGRESS_REPORT: getattr(obj, "contract_id", None),
+    }.get(kind)
+    if contract_id is not None:
+        contract = obj if kind == LightKind.CONTRACT else obj.contract
+        if user is None or not can_view_contract(user, contract):
+            return ""
+        url = reverse("procurement:contract_detail", args=[contract_id])
+        return f"{url}#{kind}-{obj.pk}" if kind != LightKind.CONTRACT else url
     try:
         if kind == LightKind.TENDER:
             return reverse("procurement_tender_manage", args=[obj.pk])
@@ -126,6 +139,6 @@ def light_detail(request, pk: int, kind: str):
             "today": today,
             "history": history,
             "events": events,
-            "item_url": item_url(kind, obj),
+            "item_url": item_url(kind, obj, request.user),
         },
     )
