@@ -111,8 +111,10 @@ def test_a_citizen_signs_up_serves_and_a_stranger_verifies_the_certificate(page,
     journey.step(page, "open needs")
     detail = reverse("volunteers:need_detail", args=[need.pk])
     go(page, f"main a[href='{detail}']", detail)
+    apply = f"form[action='{reverse('volunteers:slot_apply', args=[slot.pk])}'] button[type=submit]"
+    assert page.inner_text(apply).strip() == "报名", "a slot's sign-up is 报名, not an account's 注册"
     journey.step(page, "need detail")
-    submit(page, f"form[action='{reverse('volunteers:slot_apply', args=[slot.pk])}'] button[type=submit]")
+    submit(page, apply)
     signup = SignUp.objects.get(slot=slot, volunteer=volunteer)
     assert signup.status == SignUpStatus.CONFIRMED
     assert "您已报名" in page.inner_text("main"), "the slot shows the volunteer's place, not a button"
