@@ -14,6 +14,10 @@ an open challenge, gets a draft contract whose signing is refused until the chal
 - in performance with a published evaluation graded 不合格, which excludes the organization from
   bidding.
 
+Dates agree: each tender, its bids and its award are moved back before its contract is drafted,
+so the award notice comes 35 days before the service starts and the signing deadline (notice + 30
+days) before the start; a contract already in service was signed 10 days after its notice.
+
 Idempotent: each state is built once (keyed by its tender's title)."""
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
@@ -55,7 +60,7 @@ from procurement.contracts.services.performance import (
 )
 from procurement.contracts.services.progress_reports import progress_report_review, progress_report_submit
 from procurement.evaluation.demo import EVALUATED_TITLE, SHARES
-from procurement.evaluation.models.awards import AwardStatus
+from procurement.evaluation.models.awards import Award, AwardStatus
 from procurement.evaluation.models.panels import MemberStatus, Panel
 from procurement.evaluation.services.awards import award_confirm
 from procurement.evaluation.services.panels import panel_create, panel_draw, panel_member_declare
@@ -63,6 +68,7 @@ from procurement.evaluation.services.scoring import member_sign, panel_finalize,
 from procurement.planning.models import BudgetLine, ProcurementMethod, PurchasingPlan
 from procurement.planning.services import budget_line_save
 from procurement.tendering.demo import SHEET, attach_demo_bidding_documents, bidder_user
+from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
 from procurement.tendering.services.lots import scoring_sheet_replace
@@ -86,6 +92,15 @@ CONTRACT_TENDERS = [
     ("社区老年人健康管理服务项目", "terminated", [(3, "181000"), (6, "190000"), (27, "196000")]),
     ("特殊困难老人探访关爱服务项目", "failed", [(5, "176000"), (8, "187000"), (28, "194000")]),
 ]
+
+
+# When each demo contract's service starts, in days from today.
+START_DAYS = {"signed": 7, "active": -75, "completed": -200, "terminated": -200, "failed": -200}
+# The award notice of a demo contract is published this many days before its service starts, so
+# that the signing deadline (notice + 30 days) falls before the service starts.
+NOTICE_LEAD_DAYS = 35
+# A contract whose service began in the past was signed this many days after the notice.
+SIGNED_AFTER_NOTICE_DAYS = 10
 
 
 TARGETS = [
@@ -214,10 +229,41 @@ def _draft(officer, award, *, starts_on, milestones, advance="10", **fields) -> 
     return contract
 
 
+def _shift(queryset, days: int) -> None:
+    """Demo only: move every date and time of the rows `days` days back (empty ones stay empty)."""
+    delta = dt.timedelta(days=days)
+    names = [f.name for f in queryset.model._meta.concrete_fields if isinstance(f, models.DateField)]
+    for row in queryset.values("pk", *names):
+        values = {name: row[name] - delta for name in names if row[name] is not None}
+        if values:
+            queryset.model.objects.filter(pk=row["pk"]).update(**values)
+
+
+def _backdate_award(award, starts_on: dt.date) -> Award:
+    """Demo only: a contract's tender, bids, panel and award happened before its service starts, so
+    its notice is out `NOTICE_LEAD_DAYS` before the start and the signing deadline falls before it
+    (the services ran today; the rows are moved back as a whole, keeping their order)."""
+    notice_day = timezone.localdate(award.notice_published_at)
+    days = (notice_day - (starts_on - dt.timedelta(days=NOTICE_LEAD_DAYS))).days
+    if days > 0:
+        tender = award.tender
+        _shift(Tender.objects.filter(pk=tender.pk), days)
+        _shift(Bid.objects.filter(lot__tender=tender), days)
+        _shift(Panel.objects.filter(tender=tender), days)
+        _shift(Award.objects.filter(tender=tender), days)
+    return Award.objects.select_related("tender", "lot").get(pk=award.pk)
+
+
 def _sign_and_publish(officer, contract, *, publish=True) -> Contract:
-    contract_sign(actor=officer, contract=contract, signed_copy=_signed_copy(contract.reference))
+    """Signed today for a service yet to start; for one already started, some days after the notice
+    (before the service started), published the next day."""
+    at = None
+    if contract.starts_on <= timezone.localdate():
+        notice_at = Award.objects.get(pk=contract.award_id).notice_published_at
+        at = notice_at + dt.timedelta(days=SIGNED_AFTER_NOTICE_DAYS)
+    contract_sign(actor=officer, contract=contract, signed_copy=_signed_copy(contract.reference), at=at)
     if publish:
-        contract_publish(actor=officer, contract=contract)
+        contract_publish(actor=officer, contract=contract, at=at + dt.timedelta(days=1) if at else None)
     contract.refresh_from_db()
     return contract
 
@@ -247,9 +293,11 @@ def _deliver(officer, contract, milestone, *, pay=True, opinion=False):
 
 
 def _pay_advance(officer, contract):
+    """The advance is paid a week after the signing (today at the latest)."""
+    paid_on = min(timezone.localdate(contract.signed_at) + dt.timedelta(days=7), timezone.localdate())
     payment_record(
         actor=officer, contract=contract, kind=PaymentKind.ADVANCE,
-        treasury_reference=f"GK{contract.pk:04d}00", paid_on=timezone.localdate(),
+        treasury_reference=f"GK{contract.pk:04d}00", paid_on=paid_on,
     )  # fmt: skip
 
 
@@ -290,16 +338,17 @@ def _evaluate(officer, contract, *, target_score, survey_level, third_party=None
 
 def _build(state, officer, award):
     today = timezone.localdate()
+    starts_on = today + dt.timedelta(days=START_DAYS[state])
     if state == "signed":
         contract = _draft(
-            officer, award, starts_on=today + dt.timedelta(days=7),
+            officer, award, starts_on=starts_on,
             milestones=[(today + dt.timedelta(days=120), "40", "上半年服务成果及台账"),
                         (today + dt.timedelta(days=350), "50", "全年服务成果及总结报告")],
         )  # fmt: skip
         _sign_and_publish(officer, contract, publish=False)
     elif state == "active":
         contract = _draft(
-            officer, award, starts_on=today - dt.timedelta(days=75), requires_recipient_opinion=True,
+            officer, award, starts_on=starts_on, requires_recipient_opinion=True,
             milestones=[(today - dt.timedelta(days=45), "20", "第一阶段：服务对象建档及首轮上门服务"),
                         (today - dt.timedelta(days=5), "20", "第二阶段：助洁助浴服务台账"),
                         (add_working_days(today, 2), "20", "第三阶段：满意度中期回访报告"),
@@ -313,7 +362,7 @@ def _build(state, officer, award):
         # Report 2 is left due (late); report 1 reviewed.
     elif state in ("completed", "failed", "terminated"):
         contract = _draft(
-            officer, award, starts_on=today - dt.timedelta(days=200), report_schedule="quarterly",
+            officer, award, starts_on=starts_on, report_schedule="quarterly",
             milestones=[(today - dt.timedelta(days=150), "40", "上半年服务成果及台账"),
                         (today - dt.timedelta(days=20), "50", "全年服务成果及总结报告")],
         )  # fmt: skip
@@ -358,7 +407,8 @@ def seed(stdout=None) -> None:
     for title, state, bids in CONTRACT_TENDERS:
         award = _awarded_tender(officer, approver, line, title, bids)
         if not Contract.objects.filter(award=award).exists():
-            _build(state, officer, award)
+            starts_on = timezone.localdate() + dt.timedelta(days=START_DAYS[state])
+            _build(state, officer, _backdate_award(award, starts_on))
             built += 1
     # The evaluated demo tender's award has an open challenge: its contract stays a draft.
     challenged = Tender.objects.filter(title=EVALUATED_TITLE).first()
@@ -366,7 +416,10 @@ def seed(stdout=None) -> None:
     if award is not None and award.notice_published_at and not Contract.objects.filter(award=award).exists():
         today = timezone.localdate()
         _draft(
-            officer, award, starts_on=today + dt.timedelta(days=30),
+            officer, award, starts_on=max(
+                today + dt.timedelta(days=30),
+                timezone.localdate(award.notice_published_at) + dt.timedelta(days=NOTICE_LEAD_DAYS),
+            ),
             milestones=[(today + dt.timedelta(days=200), "40", "评估工作方案及中期报告"),
                         (today + dt.timedelta(days=380), "50", "年度评估报告")],
         )  # fmt: skip

@@ -59,3 +59,23 @@ def test_the_officer_opens_the_demo_contract_pages(client, demo):
         assert client.get(reverse("procurement:evaluation_detail", args=[evaluation.pk])).status_code == 200
     draft = Contract.objects.get(status="draft")
     assert client.get(reverse("procurement:contract_edit", args=[draft.pk])).status_code == 200
+
+
+def test_the_demo_contracts_are_signed_before_their_service_starts(demo):
+    """The issue saw signing deadlines after the service had started: each demo contract's tender
+    and award come before its signing deadline, which comes before the service starts; a contract
+    is signed after its notice and before its service starts, published after it is signed, and its
+    advance paid after the signing."""
+    contracts = Contract.objects.select_related("award", "tender")
+    assert contracts.count() >= 5
+    for contract in contracts:
+        notice = timezone.localdate(contract.award.notice_published_at)
+        assert contract.tender.bid_deadline < contract.award.notice_published_at, contract
+        assert notice < contract.sign_due_on <= contract.starts_on, contract
+        if contract.signed_at is not None:
+            signed = timezone.localdate(contract.signed_at)
+            assert notice <= signed <= contract.starts_on, contract
+        if contract.published_at is not None:
+            assert contract.published_at > contract.signed_at, contract
+        for payment in contract.payments.all():
+            assert payment.paid_on >= timezone.localdate(contract.signed_at), contract
