@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.storage import private_storage
 
@@ -166,7 +167,9 @@ class Notification(models.Model):
     in_app = models.BooleanField(_("Shown in the site"), default=True)
     created_at = models.DateTimeField(_("Created at"), default=timezone.now)
     read_at = models.DateTimeField(_("Read at"), null=True, blank=True)
-    email_status = models.CharField(_("Email"), max_length=20, choices=EmailStatus.choices)
+    email_status = models.CharField(
+        pgettext_lazy("notification channel", "Email"), max_length=20, choices=EmailStatus.choices
+    )
     emailed_at = models.DateTimeField(_("Emailed at"), null=True, blank=True)
     # The notify() call that wrote the row: lets notify() tell its own rows from a concurrent call's.
     send_id = models.UUIDField(_("Send batch"), editable=False)
@@ -208,7 +211,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preferences",
     )
     event = models.CharField(_("Event"), max_length=100)
-    email_enabled = models.BooleanField(_("Email"), default=True)
+    email_enabled = models.BooleanField(pgettext_lazy("notification channel", "Email"), default=True)
     in_app_enabled = models.BooleanField(_("In the site"), default=True)
 
     class Meta:

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 
 from core.models import District, ServiceCategory
@@ -62,7 +63,11 @@ class DirectoryFilter(_CommonFilters):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("founded_on", "founded_on"), ("current_grade", "current_grade")),
-        field_labels={"name": _("Name"), "founded_on": _("Founding date"), "current_grade": _("Grade")},
+        field_labels={
+            "name": _("Name"),
+            "founded_on": _("Founding date"),
+            "current_grade": pgettext_lazy("organization", "Grade"),
+        },
     )
 
     class Meta:

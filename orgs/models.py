@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationType(models.TextChoices):
@@ -147,7 +148,7 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("Expires at"))
-    accepted_at = models.DateTimeField(_("Accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("invitation", "Accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -175,7 +176,7 @@ class EvaluationGrade(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("Organization"), on_delete=models.CASCADE, related_name="grades"
     )
-    grade = models.PositiveSmallIntegerField(_("Grade"), choices=Grade.choices)
+    grade = models.PositiveSmallIntegerField(pgettext_lazy("organization", "Grade"), choices=Grade.choices)
     granted_on = models.DateField(_("Granted on"))
     expires_on = models.DateField(_("Expires on"))
     certificate_no = models.CharField(_("Certificate number"), max_length=50)
@@ -203,7 +204,7 @@ class EvaluationGrade(models.Model):
 class ReportConclusion(models.TextChoices):
     PASSED = "passed", _("Passed")  # 合格
     BASICALLY_PASSED = "basically_passed", _("Basically passed")  # 基本合格
-    FAILED = "failed", _("Failed")  # 不合格
+    FAILED = "failed", pgettext_lazy("assessment", "Failed")  # 不合格
 
 
 class AnnualReport(models.Model):
@@ -310,7 +311,7 @@ class PerformanceGrade(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent")  # 优秀
     GOOD = "good", _("Good")  # 良好
     PASSED = "passed", _("Passed")  # 合格
-    FAILED = "failed", _("Failed")  # 不合格
+    FAILED = "failed", pgettext_lazy("assessment", "Failed")  # 不合格
 
 
 class CreditRecord(models.Model):
@@ -330,7 +331,7 @@ class CreditRecord(models.Model):
     amount = models.DecimalField(_("Amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     ends_on = models.DateField(_("Ends on"), null=True, blank=True)
     # Who appended it and for what ("procurement.contract:42"); unique so a retry appends nothing.
-    source_key = models.CharField(_("Source"), max_length=100, unique=True)
+    source_key = models.CharField(pgettext_lazy("credit record", "Source"), max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, resources, widgets
 
 from core.identity import id_number_validate
@@ -146,7 +146,7 @@ class GradeResource(resources.ModelResource):
         attribute="organization__uscc", column_name=gettext_lazy("Unified social credit code")
     )
     organization = fields.Field(attribute="organization__name", column_name=gettext_lazy("Name"))
-    grade = fields.Field(attribute="grade", column_name=gettext_lazy("Grade"))
+    grade = fields.Field(attribute="grade", column_name=pgettext_lazy("organization", "Grade"))
     granted_on = fields.Field(attribute="granted_on", column_name=gettext_lazy("Granted on"))
     expires_on = fields.Field(attribute="expires_on", column_name=gettext_lazy("Expires on"))
     certificate_no = fields.Field(attribute="certificate_no", column_name=gettext_lazy("Certificate number"))

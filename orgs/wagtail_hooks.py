@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
@@ -146,7 +147,7 @@ class OrganizationViewSet(ModelViewSet):
         "uscc",
         Column("org_type", label=_("Type"), accessor="get_org_type_display"),
         Column("district", label=_("District"), accessor="district"),
-        Column("grade", label=_("Grade"), accessor=_grade_cell),
+        Column("grade", label=pgettext_lazy("organization", "Grade"), accessor=_grade_cell),
         Column("lists", label=_("Credit lists"), accessor=_list_cell),
         Column(
             "registration_status", label=_("Registration status"), accessor="get_registration_status_display"
