@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -165,6 +165,21 @@ def can_cancel_signup(user, signup, now: datetime.datetime | None = None) -> boo
     if signup.slot.starts_at <= (now or timezone.now()):
         return False
     return signup.volunteer.user_id == user.pk or can_manage_need(user, signup.slot.need)
+
+
+def hours_entry_open(signup, now: datetime.datetime | None = None) -> bool:
+    """The organizer may enter hours by hand for this sign-up (as `hours_manual_entry` checks, the
+    organizer's right aside): a confirmed volunteer or a no-show, once the slot has started, with no
+    hour record yet."""
+    if signup.status not in (SignUpStatus.CONFIRMED, SignUpStatus.NO_SHOW):
+        return False
+    if signup.slot.starts_at > (now or timezone.now()):
+        return False
+    try:
+        signup.hours  # noqa: B018 - the reverse one-to-one raises when there is no record
+    except ObjectDoesNotExist:
+        return True
+    return False
 
 
 def can_verify_hours(user, record) -> bool:

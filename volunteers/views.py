@@ -401,7 +401,6 @@ def manage_need(request, pk: int):
             "signups": slot_signups,
             "invitations": [(inv, matching.explain(inv.score)) for inv in invitations],
             "documents": documents_of(need).order_by("-uploaded_at") if need.is_risky else [],
-            "manual_form": ManualHoursForm(),
         },
     )
 

@@ -191,7 +191,7 @@ STACKED = {
     "need_detail.html": 1,  # sign up
     "me.html": 2,  # check in, cancel; check out, correction
     "hours_queue.html": 1,  # verify, reject
-    "manage_need.html": 1,  # approve, enter hours
+    "manage_need.html": 2,  # the check-in code and its QR page; approve, enter hours
     "manage_needs.html": 1,  # insurance, cancel
     "certificate.html": 1,  # the hours column would be off screen
 }
@@ -237,3 +237,23 @@ def test_volunteering_words_are_not_taken_from_accounts_or_procurement(client):
     with translation.override("zh-hans"):
         assert str(SocialWorkerLevel.SOCIAL_WORKER.label) == "社会工作师"
         assert str(SocialWorkerLevel.ASSISTANT.label) == "助理社会工作师"
+
+
+def test_the_organizer_is_offered_manual_hours_only_once_the_slot_has_started(client):
+    """The service refuses hours before the slot starts; each form's field has its own id."""
+    need = NeedFactory()
+    slot = need.slots.get()
+    signups = [signup_apply(actor=VolunteerFactory().user, slot=slot) for _ in range(2)]
+    organizer = UserFactory(department=need.project.department)
+    login(client, organizer)
+    url = reverse("volunteers:manage_need", args=[need.pk])
+    manual = [reverse("volunteers:manual_hours", args=[s.pk]) for s in signups]
+    page = client.get(url).content.decode()
+    assert not any(m in page for m in manual)
+
+    move_slot(slot, starts_in=-datetime.timedelta(minutes=5))
+    page = client.get(url).content.decode()
+    assert all(m in page for m in manual)
+    ids = re.findall(r'<input id="([^"]+)" name="minutes"', page)
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert all(f'<label for="{i}">' in page for i in ids)

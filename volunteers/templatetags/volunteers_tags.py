@@ -33,3 +33,9 @@ def can_check_in(signup, user) -> bool:
 def can_cancel_signup(signup, user) -> bool:
     """`{% if signup|can_cancel_signup:user %}`"""
     return permissions.can_cancel_signup(user, signup)
+
+
+@register.filter
+def hours_entry_open(signup) -> bool:
+    """On the organizer's need page (the view has checked the organizer already)."""
+    return permissions.hours_entry_open(signup)
