@@ -42,6 +42,13 @@ def submit(page, form_selector: str) -> None:
         page.click(f"{form_selector} button[type=submit]")
 
 
+def step(journey, page, name: str) -> None:
+    """`journey.step`, and the page is no wider than the screen (tables scroll in their box)."""
+    journey.step(page, name)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: the page is {width} px wide"
+
+
 def journey_setup():
     """An awarded tender whose contract is drafted: three milestones, the first due 20 days ago
     (left late), the second due in about 80 days (delivered in the journey)."""
@@ -69,54 +76,54 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     # The winner's member: workbench → my contracts → the contract, signs it.
     login(page, winner)
     page.goto(reverse("cms:workbench"))
-    journey.step(page, "member workbench")
+    step(journey, page, "member workbench")
     follow(page, "main", reverse("procurement:my_contracts"))
-    journey.step(page, "my contracts")
+    step(journey, page, "my contracts")
     follow(page, "main", detail)
     assert page.locator("[data-supplier-sign-form]").count() == 1
-    journey.step(page, "member contract to sign")
+    step(journey, page, "member contract to sign")
     page.set_input_files("[data-supplier-sign-form] input[type=file]", files=[SIGNED_BY_SUPPLIER])
     submit(page, "[data-supplier-sign-form]")
     contract.refresh_from_db()
     assert contract.supplier_signed_by == winner
     assert page.locator("[data-supplier-waiting]").count() == 1
-    journey.step(page, "member signed")
+    step(journey, page, "member signed")
 
     # The officer: workbench → contracts of the unit → the contract; records the signing, publishes.
     desk = new_page()
     login(desk, officer)
     desk.goto(reverse("cms:workbench"))
-    journey.step(desk, "officer workbench")
+    step(journey, desk, "officer workbench")
     follow(desk, "main", reverse("procurement:staff_contracts"))
-    journey.step(desk, "officer contracts")
+    step(journey, desk, "officer contracts")
     follow(desk, "main", detail)
     assert desk.locator("[data-supplier-signed]").inner_text().strip() != zh("Not yet")
-    journey.step(desk, "officer contract signed by supplier")
+    step(journey, desk, "officer contract signed by supplier")
     sign_form = f"form[action='{reverse('procurement:contract_sign', args=[contract.pk])}']"
     desk.set_input_files(f"{sign_form} input[type=file]", files=[SIGNED_BY_BOTH])
     submit(desk, sign_form)
     publish_form = f"form[action='{reverse('procurement:contract_publish', args=[contract.pk])}']"
-    journey.step(desk, "officer contract signed")
+    step(journey, desk, "officer contract signed")
     submit(desk, publish_form)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
-    journey.step(desk, "officer contract published")
+    step(journey, desk, "officer contract published")
 
     # The member submits the deliverable of milestone 2 with a file.
     page.reload()
     submit_url = reverse("procurement:milestone_submit", args=[delivered.pk])
     assert page.locator(f"a[href='{reverse('procurement:milestone_submit', args=[late.pk])}']").count() == 1
     assert page.locator(f"tr[data-milestone='{late.pk}'] [data-overdue]").count() == 1  # 逾期
-    journey.step(page, "member contract published")
+    step(journey, page, "member contract published")
     follow(page, f"tr[data-milestone='{delivered.pk}']", submit_url)
-    journey.step(page, "deliverable form")
+    step(journey, page, "deliverable form")
     page.fill("textarea[name=text]", "第二阶段上门服务已完成，附服务台账。")
     page.set_input_files("input[name=files]", files=[DELIVERABLE])
     submit(page, "form.form")
     assert page.url.endswith(detail)
     delivered.refresh_from_db()
     assert delivered.status == MilestoneStatus.SUBMITTED
-    journey.step(page, "deliverable submitted")
+    step(journey, page, "deliverable submitted")
 
     # The officer sees the file (name, size, date) on the contract page and downloads it.
     desk.reload()
@@ -130,7 +137,7 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     late_light = desk.locator(f"tr[data-milestone='{late.pk}'] [data-milestone-light]")
     assert late_light.get_attribute("data-milestone-light") == "red"
     assert "里程碑验收逾期" in late_light.inner_text()
-    journey.step(desk, "officer sees the deliverable")
+    step(journey, desk, "officer sees the deliverable")
     download = desk.request.get(link.get_attribute("href"))
     assert download.status == 200 and download.body() == DELIVERABLE["buffer"]
     assert page.request.get(link.get_attribute("href")).status == 200  # the member too
@@ -141,13 +148,13 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     decide = reverse("procurement:milestone_decide", args=[delivered.pk])
     follow(desk, f"tr[data-milestone='{delivered.pk}']", decide)
     assert desk.locator("[data-submission-documents] a[download]").count() == 1
-    journey.step(desk, "decide deliverable")
+    step(journey, desk, "decide deliverable")
     desk.check("input[name=decision][value=accept]")
     desk.fill("textarea[name=reason]", "成果符合合同约定。")
     submit(desk, f"form[action='{decide}']")
     delivered.refresh_from_db()
     assert delivered.status == MilestoneStatus.ACCEPTED
-    journey.step(desk, "deliverable accepted")
+    step(journey, desk, "deliverable accepted")
     pay_form = f"form[action='{reverse('procurement:payment_record', args=[contract.pk])}']"
     desk.select_option(f"{pay_form} select[name=kind]", PaymentKind.MILESTONE.value)
     desk.select_option(f"{pay_form} select[name=milestone]", str(delivered.pk))
@@ -157,15 +164,15 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     contract.refresh_from_db()
     assert contract.amount_paid == delivered.payable_amount(contract) > 0
     assert "GK2026-0002" in desk.locator("[data-payments]").inner_text()
-    journey.step(desk, "payment recorded")
+    step(journey, desk, "payment recorded")
 
     # The supervisor: workbench → supervision board → red milestones: the late one with its reason.
     watch = new_page()
     login(watch, supervisor)
     watch.goto(reverse("cms:workbench"))
-    journey.step(watch, "supervisor workbench")
+    step(journey, watch, "supervisor workbench")
     follow(watch, "main", reverse("procurement:board"))
-    journey.step(watch, "supervision board")
+    step(journey, watch, "supervision board")
     red_milestones = "?kind=milestone&colour=red"
     watch.click(f"table.board-counts a[href='{red_milestones}']")
     watch.wait_for_url(re.compile(re.escape(red_milestones) + "$"))
@@ -176,6 +183,6 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     assert rows.first.locator(".lamp--red").count() == 1 and zh(LightColour.RED.label) in text
     assert re.search(r"里程碑验收逾期 \d+ 个工作日", text), text
     assert contract.department.name in text
-    journey.step(watch, "board red milestones")
+    step(journey, watch, "board red milestones")
     follow(watch, "table.board-items", reverse("procurement:light_milestone", args=[late.pk]))
-    journey.step(watch, "late milestone")
+    step(journey, watch, "late milestone")

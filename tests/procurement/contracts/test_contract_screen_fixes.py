@@ -40,13 +40,17 @@ def test_an_overdue_milestone_not_started_reads_only_overdue_to_the_organization
     assert "逾期" in row and "未开始" not in row
 
 
-def test_empty_signatories_read_a_dash_and_dates_stay_on_one_line(client, setup):
+def test_empty_signatories_read_a_dash_and_the_tables_are_laid_out_for_a_phone(client, setup):
     contract, officer, _winner, late = setup
     client.force_login(officer)
     body = client.get(reverse("procurement:contract_detail", args=[contract.pk])).content.decode()
     assert "<dd>—</dd>" in body
     late.refresh_from_db()
-    assert f'<td class="date">{late.due_on:%Y-%m-%d}</td>' in _row(body, late)
+    row = _row(body, late)
+    assert f'<td class="date">{late.due_on:%Y-%m-%d}</td>' in row
+    # On a phone the number column is narrow and the deliverable (with its files) wide.
+    assert '<td class="num">' in row and '<td class="wide">' in row
+    assert 'class="details facts"' in body  # the facts' two-column grid, one column on a phone
 
 
 def test_the_deliverable_and_report_forms_lead_back_to_the_contract(client, setup):
