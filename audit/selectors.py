@@ -53,7 +53,11 @@ class VerifyResult:
 
 
 def read_anchors(path: Path) -> tuple[dict[int, Anchor], int]:
-    """Anchors by seq (the latest line wins) and the number of unreadable lines."""
+    """Anchors by seq (the latest line wins) and the number of unreadable lines.
+
+    A restore point (a line with `"restore_point": true`, written by `manage.py restore`) says the
+    chain was legitimately taken back to its seq: the anchors written before it of later rows no
+    longer count, and the point itself anchors its seq."""
     anchors: dict[int, Anchor] = {}
     bad = 0
     with path.open(encoding="utf-8") as fh:
@@ -66,6 +70,8 @@ def read_anchors(path: Path) -> tuple[dict[int, Anchor], int]:
             except (ValueError, KeyError, TypeError):
                 bad += 1
                 continue
+            if data.get("restore_point") is True:
+                anchors = {seq: kept for seq, kept in anchors.items() if seq < anchor.seq}
             anchors[anchor.seq] = anchor
     return anchors, bad
 
