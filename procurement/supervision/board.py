@@ -213,7 +213,8 @@ SPECS: dict[str, KindSpec] = {
         department=lambda: F("contract__department_id"),
         category=lambda: F("contract__tender__budget_line__category_id"),
         organization=lambda: F("contract__organization_id"),
-        title=lambda: Concat("contract__reference", Value(" · #"), _text("number"), output_field=CharField()),
+        # The contract and what is due (a number alone says nothing to a supervisor).
+        title=lambda: Concat("contract__reference", Value(" · "), "deliverable", output_field=CharField()),
         department_q=lambda d: Q(contract__department_id=d),
         category_q=lambda c: _category_q("contract__tender__budget_line__category", c),
         organization_q=lambda orgs: Q(contract__organization__in=orgs),
@@ -230,7 +231,15 @@ SPECS: dict[str, KindSpec] = {
         department=lambda: F("contract__department_id"),
         category=lambda: F("contract__tender__budget_line__category_id"),
         organization=lambda: F("contract__organization_id"),
-        title=lambda: Concat("contract__reference", Value(" · "), _text("number"), output_field=CharField()),
+        # The contract and the period reported on.
+        title=lambda: Concat(
+            "contract__reference",
+            Value(" · "),
+            _text("period_start"),
+            Value("–"),
+            _text("period_end"),
+            output_field=CharField(),
+        ),
         department_q=lambda d: Q(contract__department_id=d),
         category_q=lambda c: _category_q("contract__tender__budget_line__category", c),
         organization_q=lambda orgs: Q(contract__organization__in=orgs),

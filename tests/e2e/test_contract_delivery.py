@@ -179,7 +179,7 @@ def test_the_winner_signs_delivers_and_is_paid_and_the_late_milestone_is_red_on_
     rows = watch.locator("table.board-items tbody tr")
     assert rows.count() == 1
     text = rows.first.inner_text()
-    assert f"{contract.reference} · #{late.number}" in text
+    assert f"{contract.reference} · {late.deliverable}" in text
     assert rows.first.locator(".lamp--red").count() == 1 and zh(LightColour.RED.label) in text
     assert re.search(r"里程碑验收逾期 \d+ 个工作日", text), text
     assert contract.department.name in text

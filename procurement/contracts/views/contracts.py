@@ -320,6 +320,7 @@ def milestone_decide(request, pk: int):
         {
             "milestone": milestone,
             "decidable": milestone_may_become(milestone.status, MilestoneStatus.ACCEPTED),
+            "light_shown": milestone.contract.status in SUPERVISED_STATES,
             "submission": submission,
             "form": form,
             "opinion_form": OpinionForm(),

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from procurement.models import Milestone
@@ -75,3 +75,12 @@ def test_a_milestone_light_page_links_to_the_milestone_on_the_contract_page(clie
     assert f'id="milestone-{late.pk}"' in client.get(target.split("#")[0]).content.decode()
     client.force_login(staff_user(Role.BUREAU_ADMIN))
     assert target not in client.get(url).content.decode()
+
+
+def test_the_milestone_page_shows_its_light_with_the_reason_and_no_empty_list_item(client, setup):
+    _contract, officer, _winner, late = setup
+    client.force_login(officer)
+    with translation.override("zh-hans"):
+        body = client.get(reverse("procurement:milestone_decide", args=[late.pk])).content.decode()
+    assert "data-milestone-light" in body and "lamp--red" in body and "里程碑验收逾期" in body
+    assert '<p class="empty" data-opinions>' in body and '<li class="empty">' not in body
