@@ -10,11 +10,11 @@ from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.panels import RichTextPanel
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
@@ -26,7 +26,7 @@ class AwardNoticeIndexPage(RoutablePageMixin, Page):
     """The published award notices, newest first, and each notice at `<award id>/`."""
 
     intro = RichTextField(_("Introduction"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
     max_count = 1

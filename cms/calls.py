@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
 from cms.awards import AwardNoticeIndexPage
+from cms.panels import RichTextPanel
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
 from procurement.tendering import checks
@@ -42,7 +43,7 @@ class CallForBidsIndexPage(Page):
     """Lists the published calls for bids. The approval workflow is attached here."""
 
     intro = RichTextField(_("Introduction"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.CallForBidsPage"]
     max_count = 1
@@ -109,7 +110,11 @@ class CallForBidsPage(Page):
     )
     intro = RichTextField(_("Editorial introduction"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("tender"), FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("tender"),
+        RichTextPanel("intro"),
+    ]
     # No scheduling panel: publication happens at approval only.
     settings_panels = []
     parent_page_types = ["cms.CallForBidsIndexPage"]

@@ -3,10 +3,10 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.panels import RichTextPanel
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
 from volunteers.models import HourRecord
@@ -41,7 +41,7 @@ class HomePage(Page):
 
     intro = RichTextField(_("Introduction"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, RichTextPanel("intro")]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
 

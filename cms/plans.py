@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.panels import RichTextPanel
 from procurement import rules
 from procurement.planning.selectors import plan_with_lines
 
@@ -16,7 +17,7 @@ class PurchasingPlanIndexPage(Page):
     """Lists the published purchasing plans."""
 
     intro = RichTextField(_("Introduction"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.PurchasingPlanPage"]
     max_count = 1
@@ -47,7 +48,11 @@ class PurchasingPlanPage(Page):
         related_name="page",
     )
     intro = RichTextField(_("Introduction"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("plan"), FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("plan"),
+        RichTextPanel("intro"),
+    ]
     parent_page_types = ["cms.PurchasingPlanIndexPage"]
     subpage_types = []
 

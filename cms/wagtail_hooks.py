@@ -14,6 +14,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from cms.calls import CallForBidsIndexPage, CallForBidsPage, call_page_problems
+from procurement.models import Tender, TenderStatus
 
 GUARDED = (CallForBidsPage, CallForBidsIndexPage)
 
@@ -142,6 +143,19 @@ def approval_refused(request, page_id: int):
         messages.info(request, _("The call now meets the procurement rules; you may approve it."))
         return redirect(reverse("wagtailadmin_pages:edit", args=[quote(page.pk)]))
     return _refuse_with_problems(request, page, problems)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def back_to_the_tender_after_submission(request, page):
+    """Once the officer submitted a call for approval, the tender's page (status 待审批, its
+    documents and actions) is where their work continues, rather than the pages explorer."""
+    if request.method == "POST" and request.POST.get("action-submit") and _is_call(page):
+        page = page.specific
+        # The workflow's first task submitted the tender: read its status again.
+        if Tender.objects.filter(pk=page.tender_id, status=TenderStatus.PENDING_APPROVAL).exists():
+            return redirect(reverse("procurement_tender_manage", args=[page.tender_id]))
+    return None
 
 
 @hooks.register("register_admin_urls")

@@ -24,7 +24,13 @@ from procurement.evaluation.services.panels import panel_create, panel_draw, pan
 from procurement.evaluation.services.result_challenges import result_challenge_file
 from procurement.evaluation.services.scoring import member_sign, panel_finalize, score_save
 from procurement.planning.models import BudgetLine, ProcurementMethod
-from procurement.tendering.demo import DEPARTMENT, SHEET, attach_demo_bidding_documents, bidder_user
+from procurement.tendering.demo import (
+    DEPARTMENT,
+    PANEL_AWARDED_TITLES,
+    SHEET,
+    attach_demo_bidding_documents,
+    bidder_user,
+)
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
 from procurement.tendering.services.lots import scoring_sheet_replace
@@ -119,14 +125,9 @@ def _opened_tender(officer):
     return tender
 
 
-def seed(stdout=None) -> None:
-    officer = User.objects.filter(username="officer").first()
-    if officer is None:
-        return
-    seed_experts(officer)
-    tender = _opened_tender(officer)
-    if tender is None or Panel.objects.filter(tender=tender).exists():
-        return
+def _evaluate_and_award(officer, tender):
+    """Panel drawn from the demo pool, every member declared, scored and signed, the report stored
+    and the award confirmed with its public notice. Returns (award, responsive bids)."""
     if tender.status == TenderStatus.OPENED:
         tender_start_evaluation(actor=officer, tender=tender)
     lot = tender.lots.get()
@@ -152,6 +153,32 @@ def seed(stdout=None) -> None:
     panel_finalize(actor=officer, panel=panel)
     award = tender.awards.get()
     award_confirm(actor=officer, award=award)
+    return award, bids
+
+
+def seed_panel_awards(officer) -> int:
+    """The tendering demo's calls that end awarded (`PANEL_AWARDED_TITLES`) are left under
+    evaluation there: evaluate and award them here, so that every awarded call has its notice."""
+    done = 0
+    for tender in Tender.objects.filter(
+        title__in=PANEL_AWARDED_TITLES, status=TenderStatus.EVALUATING, evaluation_panels__isnull=True
+    ).order_by("pk"):
+        _evaluate_and_award(officer, tender)
+        done += 1
+    return done
+
+
+def seed(stdout=None) -> None:
+    officer = User.objects.filter(username="officer").first()
+    if officer is None:
+        return
+    seed_experts(officer)
+    if seed_panel_awards(officer):
+        _say(stdout, "Procurement demo: awarded calls evaluated by a panel, with their award notices.\n")
+    tender = _opened_tender(officer)
+    if tender is None or Panel.objects.filter(tender=tender).exists():
+        return
+    award, bids = _evaluate_and_award(officer, tender)
     loser = next(b for b in bids if b.organization_id != award.organization_id)
     user = loser.organization.memberships.select_related("user").first().user
     result_challenge_file(

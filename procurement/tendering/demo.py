@@ -26,7 +26,6 @@ from procurement.tendering.services.documents import tender_document_upload
 from procurement.tendering.services.lots import scoring_sheet_replace
 from procurement.tendering.services.opening import tenders_close_and_open_due
 from procurement.tendering.services.tenders import (
-    tender_award,
     tender_cancel,
     tender_create,
     tender_publish,
@@ -144,6 +143,8 @@ BID_TENDERS = [
 
 # Submitted to the approval workflow by `cms.demo` (it starts the workflow on the call's page).
 PENDING_TITLES = [row[0] for row in BID_TENDERS if row[1] == TenderStatus.PENDING_APPROVAL]
+# Left under evaluation here; `procurement.evaluation.demo` evaluates and awards them (with notice).
+PANEL_AWARDED_TITLES = [row[0] for row in BID_TENDERS if row[1] == TenderStatus.AWARDED]
 
 
 def bidder_user(organization, index: int):
@@ -213,9 +214,7 @@ def seed_bids(stdout=None, *, line) -> None:
     for tender, state in opened:
         tender.refresh_from_db()
         if state in (TenderStatus.EVALUATING, TenderStatus.AWARDED):
+            # An awarded call is awarded by `procurement.evaluation.demo` (PANEL_AWARDED_TITLES):
+            # panel, scores, report, confirmed award and its public notice, as the real pipeline.
             tender_start_evaluation(actor=officer, tender=tender)
-        if state == TenderStatus.AWARDED:
-            lot = tender.lots.get()
-            lowest = min(b.price for b in lot.bids.filter(responsive=True))
-            tender_award(actor=officer, tender=tender, amounts={lot.pk: lowest})
     _say(stdout, "Procurement demo: tenders in every state with sealed bids.\n")

@@ -128,7 +128,7 @@ LIST_TEMPLATES = [
 def test_list_tables_sit_in_the_scrolling_wrapper(template):
     text = (Path(settings.BASE_DIR) / template).read_text()
     assert text.count('<table class="table">') == text.count(
-        '<div class="table-wrap">\n<table class="table">'
+        '<div class="table-wrap" tabindex="0">\n<table class="table">'
     )
     css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
     assert ".table-wrap" in css and "overflow-x: auto" in css

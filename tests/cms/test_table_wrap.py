@@ -1,5 +1,6 @@
 """At 375 px a list table scrolls inside its own box: every `table.table` of the call, plan, award,
-tendering and evaluation templates sits directly in a `div.table-wrap`."""
+tendering and evaluation templates sits directly in a `div.table-wrap`, focusable so that the
+keyboard can scroll it too (axe: scrollable-region-focusable)."""
 
 import re
 from pathlib import Path
@@ -30,7 +31,7 @@ def _bare_tables() -> list[str]:
                     continue
                 if depth == 0 and TABLE.match(match.group()):
                     before = text[: match.start()].rstrip()
-                    if not before.endswith('<div class="table-wrap">'):
+                    if not before.endswith('<div class="table-wrap" tabindex="0">'):
                         line = text.count("\n", 0, match.start()) + 1
                         bare.append(f"{path.relative_to(ROOT)}:{line}")
                 depth += 1

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _tables_outside_a_scrolling_box(html: str) -> int:
     tables = len(re.findall(r"<table\b", html))
-    wrapped = len(re.findall(r'<div class="table-wrap">\s*<table\b', html))
+    wrapped = len(re.findall(r'<div class="table-wrap"[^>]*>\s*<table\b', html))
     return tables - wrapped
 
 
