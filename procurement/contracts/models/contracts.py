@@ -538,3 +538,12 @@ class ProgressReport(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still to be submitted after its due date."""
+        return (
+            self.status == ProgressReportStatus.DUE
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from procurement.models import Milestone
+from procurement.models import Milestone, ProgressReport
 from tests.factories import staff_user
 from tests.procurement.contracting import active_contract, published_award
 
@@ -84,3 +84,14 @@ def test_the_milestone_page_shows_its_light_with_the_reason_and_no_empty_list_it
         body = client.get(reverse("procurement:milestone_decide", args=[late.pk])).content.decode()
     assert "data-milestone-light" in body and "lamp--red" in body and "里程碑验收逾期" in body
     assert '<p class="empty" data-opinions>' in body and '<li class="empty">' not in body
+
+
+def test_a_late_progress_report_reads_overdue_to_the_organization(client, setup):
+    contract, _officer, winner, _late = setup
+    report = contract.progress_reports.order_by("number").first()
+    ProgressReport.objects.filter(pk=report.pk).update(due_on=timezone.localdate() - dt.timedelta(days=2))
+    client.force_login(winner)
+    body = client.get(reverse("procurement:contract_detail", args=[contract.pk])).content.decode()
+    row = re.search(rf'<tr data-report="{report.pk}".*?</tr>', body, re.S).group(0)
+    assert "data-report-overdue" in row and "逾期" in row and "待提交" not in row
+    assert body.count("data-report-overdue") == 1
