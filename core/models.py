@@ -322,3 +322,32 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:document_download", args=[self.public_id])
+
+
+class TaskOutbox(models.Model):
+    """One Celery task from the moment it was queued until a worker finished it (core.outbox).
+
+    `core.queueing.enqueue` writes the row in the caller's transaction, so a committed change always
+    has its task on record; the worker marks it started and finished (Celery signals, by task id);
+    `core.redeliver_tasks` (beat) sends again every unfinished row whose `due_at` has passed: never
+    sent (broker down, process gone after commit), or started by a worker that died. Tasks are
+    idempotent, so a second delivery changes nothing that the first already did."""
+
+    task_id = models.UUIDField(_("Task id"), unique=True, default=uuid.uuid4, editable=False)
+    task_name = models.CharField(_("Task"), max_length=200)
+    args = models.JSONField(_("Arguments"), default=list, blank=True)
+    queue = models.CharField(_("Queue"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("Created at"), default=timezone.now)
+    due_at = models.DateTimeField(_("Sent again after"))
+    started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    last_error = models.TextField(_("Last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("Queued task")
+        verbose_name_plural = _("Queued tasks")
+        indexes = [models.Index(fields=["finished_at", "due_at"], name="core_outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core import outbox  # noqa: F401 - connects the outbox's task signals in the worker
 from core.notification_email import notification_send_email, unsent_email_ids
 
 
@@ -20,3 +21,12 @@ def requeue_unsent_emails() -> int:
     for notification_id in ids:
         send_notification_email.apply_async(args=[notification_id])
     return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, name="core.redeliver_tasks")
+def redeliver_tasks() -> int:
+    """Periodic (beat, every minute): send again the tasks a dead worker or a lost message left
+    unfinished (core.outbox)."""
+    from core.outbox import redeliver_due_tasks
+
+    return redeliver_due_tasks()

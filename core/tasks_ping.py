@@ -20,3 +20,18 @@ def ping(token: str) -> None:
         if Event.objects.filter(action=PING_ACTION, object_type=PING_OBJECT_TYPE, object_id=token).exists():
             return
         record(actor=None, action=PING_ACTION, object_type=PING_OBJECT_TYPE, object_id=token)
+
+
+@shared_task(name="core.ping_when", ignore_result=True, acks_late=True, time_limit=120, soft_time_limit=110)
+def ping_when(token: str, gate: str) -> None:
+    """Like `ping`, once the file `gate` exists (checked ten times a second for up to 100 s): lets a
+    test kill the worker while the task is running (tests/core/test_celery_worker.py)."""
+    import threading
+    from pathlib import Path
+
+    waiting = threading.Event()
+    for _ in range(1000):
+        if Path(gate).exists():
+            break
+        waiting.wait(0.1)
+    ping(token)

@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     # Emails whose task was lost (no redelivery on the SQLite broker, a worker killed mid-send) are
     # queued again; sending is idempotent per notification (core/notification_email.py).
     "core-requeue-unsent-emails": {"task": "core.requeue_unsent_emails", "schedule": 300},
+    # Tasks left unfinished by a dead worker or a lost message are sent again (core/outbox.py).
+    "core-redeliver-tasks": {"task": "core.redeliver_tasks", "schedule": 60},
     # Register of social organizations (orgs/tasks.py): the automatic credit-list rules, daily at 01:30.
     "orgs-credit-list-rules": {
         "task": "orgs.apply_credit_list_rules",

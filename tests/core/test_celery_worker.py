@@ -3,6 +3,7 @@ database the test reads. Locally the broker is a temporary SQLite file (kombu's 
 and the worker opens the test's own SQLite file; under CI=true the broker is Redis and the test fails
 if Redis is unreachable."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from kombu.utils.url import maybe_sanitize_url
 
 from audit.models import Event
@@ -131,3 +133,71 @@ def test_real_worker_runs_a_task_sent_by_name_and_writes_the_row(tmp_path, monke
         assert written.count() == 1
     finally:
         stop_worker(worker)
+
+
+def wait_for(condition, worker: subprocess.Popen, log_path: Path, what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    pause = threading.Event()
+    while not condition():
+        log = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
+        assert worker.poll() is None, f"the worker exited with {worker.returncode}:\n{log}"
+        assert time.monotonic() < deadline, f"{what}: not after {DEADLINE_SECONDS}s; worker log:\n{log}"
+        pause.wait(POLL_SECONDS)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_path, monkeypatch):
+    """Worker A takes the task and is killed (SIGKILL) while it runs; no broker redelivers it soon
+    (kombu's SQLite transport never, Redis only after its one-hour visibility timeout). The outbox
+    sends it again once due; worker B runs it; its effect exists once and its row is finished."""
+    from core import outbox
+    from core.models import TaskOutbox
+    from core.queueing import enqueue
+    from core.tasks_ping import ping_when
+
+    broker, backend = broker_and_backend(tmp_path)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", broker)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    token, gate = uuid.uuid4().hex, tmp_path / "gate"
+    log_a, log_b = tmp_path / "worker-a.log", tmp_path / "worker-b.log"
+    worker_a = start_worker(queue, broker, backend, log_a)
+    worker_b = None
+    try:
+        enqueue(ping_when, token, str(gate), queue=queue)  # outside a transaction: sent at once
+        row = TaskOutbox.objects.get(task_name="core.ping_when")
+        wait_for(
+            lambda: TaskOutbox.objects.get(pk=row.pk).started_at is not None,
+            worker_a,
+            log_a,
+            "worker A starts",
+        )
+        worker_a.kill()
+        worker_a.wait(timeout=20)
+        written = Event.objects.filter(action=PING_ACTION, object_type=PING_OBJECT_TYPE, object_id=token)
+        assert not written.exists()
+        row.refresh_from_db()
+        assert row.finished_at is None and row.attempts == 1
+
+        worker_b = start_worker(queue, broker, backend, log_b)
+        assert outbox.redeliver_due_tasks() == 0  # not due while it could still be running
+        later = timezone.now() + outbox.run_grace(ping_when) + datetime.timedelta(seconds=1)
+        assert outbox.redeliver_due_tasks(now=later) == 1
+        gate.touch()
+        wait_for(
+            lambda: TaskOutbox.objects.get(pk=row.pk).finished_at is not None,
+            worker_b,
+            log_b,
+            "worker B finishes",
+        )
+        assert written.count() == 1
+        assert TaskOutbox.objects.get(pk=row.pk).attempts == 2
+    finally:
+        stop_worker(worker_a)
+        if worker_b is not None:
+            stop_worker(worker_b)
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
