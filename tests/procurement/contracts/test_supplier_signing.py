@@ -23,7 +23,7 @@ def draft():
 
 
 def test_a_member_signs_the_draft_on_the_contract_page(client, draft):
-    contract, _officer, winner, _ = draft
+    contract, officer, winner, _ = draft
     client.force_login(winner)
     url = reverse("procurement:contract_detail", args=[contract.pk])
     page = client.get(url).content.decode()
@@ -40,6 +40,10 @@ def test_a_member_signs_the_draft_on_the_contract_page(client, draft):
     assert Document.objects.filter(original_filename="盖章合同.pdf").exists()
     page = client.get(url).content.decode()
     assert "data-supplier-sign-form" not in page and "data-supplier-waiting" in page
+    # Both lists say the draft carries the supplier's signature.
+    assert "供应商已签署" in client.get(reverse("procurement:my_contracts")).content.decode()
+    client.force_login(officer)
+    assert "供应商已签署" in client.get(reverse("procurement:staff_contracts")).content.decode()
 
 
 def test_only_the_contracted_organization_signs_for_itself(client, draft):
