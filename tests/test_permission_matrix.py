@@ -302,7 +302,7 @@ def test_no_role_sees_sealed_bid_content_at_any_url_before_opening():
     # Control: the bidding organization's own member does see its bid, so the check can fail.
     own = Client()
     own.force_login(bidder_user)
-    assert b"7654321.09" in own.get(reverse("procurement:bid_detail", args=[values["bid"]])).content
+    assert b"7,654,321.09" in own.get(reverse("procurement:bid_detail", args=[values["bid"]])).content
     leaks, server_errors, requested = [], [], 0
     clients = {}
     for label, user in users.items():

@@ -40,9 +40,12 @@ SETTLED = """() => document.getAnimations().every(
 
 def step(journey, page, name: str) -> None:
     """`journey.step` once the page's short animations are over (the Wagtail admin fades its
-    messages in: axe would measure the contrast of half-transparent text)."""
+    messages in: axe would measure the contrast of half-transparent text); then no page may be
+    wider than the screen."""
     page.wait_for_function(SETTLED)
-    journey.step(page, name)
+    path = journey.step(page, name)
+    width = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 0, f"{page.url} is {width} px wider than the screen (see {path.name})"
 
 
 def click_to(page, selector: str, path: str) -> None:

@@ -1,12 +1,13 @@
 """What the browser journey (a) showed on the evaluation screens: prices with separators on the
 officer's and the experts' pages, one success message (not the base layout's and the page's own),
-and the button that names the purchaser representative says so (指定, not 名称)."""
+the button that names the purchaser representative says so (指定, not 名称), and the long list of
+what still prevents finalizing is folded under its count."""
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.procurement.evaluating import opened_tender, seated_panel
+from tests.procurement.evaluating import make_expert, opened_tender, seated_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,12 @@ def test_the_officers_lot_page_shows_prices_with_separators_one_message_and_the_
     assert html.count('<li class="message ') == 1, "the success message is shown once"
     assert "900,000.00" in html and "1,000,000.00" in html
     assert ">指定</button>" in html and ">名称</button>" not in html
+    # Drawn but nobody declared or scored: what is missing, folded under its count.
+    for _ in range(5):
+        make_expert(officer)
+    client.post(url, {"action": "draw"})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<details data-finalize-problems" in html and "完成评审前尚有" in html
 
 
 def test_the_experts_scoring_pages_show_prices_with_separators(client, zh):

@@ -93,7 +93,7 @@ def test_submit_through_the_form_seals_and_shows_the_receipt(client):
     assert response.status_code == 302 and response.url == reverse("procurement:bid_detail", args=[bid.pk])
     page = client.get(response.url)
     body = page.content.decode()
-    assert bid.receipt_hash in body and "450000.00" in body and "proposal.pdf" in body
+    assert bid.receipt_hash in body and "450,000.00" in body and "proposal.pdf" in body
     assert timezone.localtime(bid.submitted_at).strftime("%Y-%m-%d %H:%M:%S") in body
     file_id = page.context["content"].files[0].id
     download = client.get(reverse("procurement:bid_file", args=[bid.pk, file_id]))
@@ -213,7 +213,7 @@ def test_staff_see_only_the_count_before_opening_then_the_record(client):
     assert client.get(url).context["summary"].total == 2
     close_and_open(tender)
     body = client.get(url).content.decode()
-    assert "7654321.09" in body and "300000.00" in body
+    assert "7,654,321.09" in body and "300,000.00" in body
 
 
 def test_call_page_shows_nothing_about_bidders_before_opening_and_all_after(client):
