@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -237,6 +239,33 @@ def signup_rate_limit_message() -> str:
     return _(
         "Too many accounts created from this computer: at most %(n)s an hour. Please try again later."
     ) % {"n": rules.signup_rate_limit()}
+
+
+def _reset_rate_keys(*, ip: str | None, email: str) -> list[str]:
+    keys = [f"accounts:reset:ip:{ip}"] if ip else []
+    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+    return [*keys, f"accounts:reset:email:{digest}"]
+
+
+def password_reset_rate_limited(*, ip: str | None, email: str) -> bool:
+    """True when this IP address or this e-mail address already asked for the maximum of reset
+    e-mails in the window (counted whether or not the address has an account)."""
+    limit = settings.PASSWORD_RESET_RATE_LIMIT
+    return any((cache.get(key) or 0) >= limit for key in _reset_rate_keys(ip=ip, email=email))
+
+
+def password_reset_rate_count(*, ip: str | None, email: str) -> None:
+    window = settings.PASSWORD_RESET_RATE_WINDOW_SECONDS
+    for key in _reset_rate_keys(ip=ip, email=email):
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired in between
+                cache.add(key, 1, timeout=window)
+
+
+def password_reset_rate_limit_message() -> str:
+    return _("Too many password reset requests. Please wait an hour and try again.")
 
 
 def _clean_public_signup(*, username: str, email: str, phone: str, consented: bool) -> dict[str, list[str]]:

@@ -1,12 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import views, views_security
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views_security.LoginView.as_view(), name="login"),
+    path("two-step/setup/", views_security.otp_setup, name="otp_setup"),
+    path("two-step/verify/", views_security.otp_verify, name="otp_verify"),
+    path("two-step/recovery-codes/", views_security.otp_recovery_codes, name="otp_recovery_codes"),
+    path("two-step/", views_security.otp_settings, name="otp_settings"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/social-worker/", views.signup, {"purpose": "social_worker"}, name="signup_social_worker"),
@@ -26,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views_security.ThrottledPasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

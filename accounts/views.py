@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import rules, selectors, services
+from accounts import rules, second_factor, selectors, services
 from accounts.forms import ProfileForm, SignupForm, StaffCreateForm, StaffForm
 from accounts.models import User
 from accounts.permissions import can_manage_staff
@@ -80,7 +80,12 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "role_labels": role_labels, "can_manage_staff": can_manage_staff(request.user)},
+        {
+            "form": form,
+            "role_labels": role_labels,
+            "can_manage_staff": can_manage_staff(request.user),
+            "can_use_second_factor": second_factor.requires_second_factor(request.user),
+        },
     )
 
 

@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.roles import Role, ensure_role_groups
 from core.models import Department, District
 
-TEST_PASSWORD = "Test-pass-2026!"
+TEST_PASSWORD = "Zijin-Test-2026!"
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment; see README.md."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     # third party
     "django_filters",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,10 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # last, as django-axes asks: turns a locked-out log-in into our Chinese lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,7 +153,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # common words dressed up (Admin12345, Passw0rd!!), repeated units (abc123abc123), sequences
+    {"NAME": "accounts.password_validation.StrongPasswordValidator"},
 ]
+
+# --- log-in security (README.md, Log-in security) -------------------------------------------------
+# django-axes: a log-in is locked out after AXES_FAILURE_LIMIT failures for the same account or from
+# the same IP address, for AXES_COOLOFF_MINUTES. The first backend only checks the lockout.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views_security.lockout"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+AXES_VERBOSE = False
+# Password reset: at most this many requests per IP address and per e-mail address in the window.
+PASSWORD_RESET_RATE_LIMIT = env_int("PASSWORD_RESET_RATE_LIMIT", 5)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600)
+# Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# Second factor (django-otp): staff roles and superusers must confirm a TOTP code after the password.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "民政局社会服务购买平台")
+OTP_RECOVERY_CODE_COUNT = 10
+# Only the test settings set this: sessions opened by the test client (client.login / force_login,
+# no real request) count as verified so tests of other rooms need no second factor.
+OTP_TRUST_TEST_CLIENT_LOGINS = False
 
 # --- audit log (audit/) ---------------------------------------------------------------------------------
 # HMAC key of the event chain: kept in the environment, never in the database (prod requires it).

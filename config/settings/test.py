@@ -39,3 +39,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # The test process never reads task results: keep it from creating a results database under var/.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or "cache+memory://"
+
+# Sessions the test client opens (client.login / force_login) count as OTP-verified, so tests of other
+# rooms need no second factor; form log-ins (tests/accounts, e2e) go through the real TOTP step.
+OTP_TRUST_TEST_CLIENT_LOGINS = True
