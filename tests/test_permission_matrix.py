@@ -86,6 +86,7 @@ ROWS = [
             "*int": "organization",
         },
     ),
+    Row(r"^accounts/two-step/"),  # 2FA setup, code, recovery codes, settings: 403 for non-staff
     Row(r"^accounts/", fill={"pk": "officer", "uidb64": "x", "token": "x"}),
     Row(
         r"^volunteers/",

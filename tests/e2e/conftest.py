@@ -211,9 +211,53 @@ def login():
         with page.expect_navigation():
             page.press("input[name=password]", "Enter")
         assert urlsplit(page.url).path != reverse("accounts:login"), f"login failed for {user}"
+        second_factor_step(page, user)
         page.user = user
 
     return sign_in
+
+
+def totp_code(device) -> str:
+    """The code an authenticator app shows for `device`, for a time step the device has not used yet
+    (django-otp refuses a step twice; it accepts one step ahead)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    for _attempt in range(3):
+        now_step = int((time.time() - device.t0) // device.step)
+        for ahead in (0, 1):
+            if device.last_t is None or now_step + ahead > device.last_t:
+                totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+                totp.time = time.time() + ahead * device.step
+                return f"{totp.token():0{device.digits}d}"
+        time.sleep(device.step)
+    raise AssertionError("no unused TOTP step")
+
+
+def second_factor_step(page: Page, user) -> None:
+    """Staff confirm a TOTP code after the password: set up the device when they have none (the
+    recovery codes page is then acknowledged), or enter the current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    path = urlsplit(page.url).path
+    if path == reverse("accounts:otp_setup"):
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        page.fill("input[name=token]", totp_code(device))
+        with page.expect_navigation():
+            page.press("input[name=token]", "Enter")
+        assert urlsplit(page.url).path == reverse("accounts:otp_recovery_codes"), (
+            f"2FA setup failed for {user}"
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="我已保存，继续").click()
+    elif path == reverse("accounts:otp_verify"):
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        page.fill("input[name=token]", totp_code(device))
+        with page.expect_navigation():
+            page.press("input[name=token]", "Enter")
+        assert urlsplit(page.url).path != reverse("accounts:otp_verify"), f"2FA code refused for {user}"
 
 
 # --- the checks ---------------------------------------------------------------------------------
