@@ -61,12 +61,19 @@ def provisioning_uri(device: TOTPDevice) -> str:
 
 
 def qr_svg(device: TOTPDevice) -> str:
-    """The otpauth:// URI as an inline SVG QR code, rendered on the server."""
+    """The otpauth:// URI as an inline SVG QR code, rendered on the server; 240 px square (scaled
+    through its viewBox, so it fits a 375 px screen)."""
     out = io.BytesIO()
     segno.make(provisioning_uri(device), error="m").save(
-        out, kind="svg", scale=5, xmldecl=False, svgns=True, title=_("QR code for your authenticator app")
+        out,
+        kind="svg",
+        scale=4,
+        xmldecl=False,
+        svgns=True,
+        omitsize=True,
+        title=_("QR code for your authenticator app"),
     )
-    return out.getvalue().decode()
+    return out.getvalue().decode().replace("<svg ", '<svg width="240" height="240" role="img" ', 1)
 
 
 def _new_codes() -> list[str]:
