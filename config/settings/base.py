@@ -174,6 +174,9 @@ AXES_VERBOSE = False
 # Password reset: at most this many requests per IP address and per e-mail address in the window.
 PASSWORD_RESET_RATE_LIMIT = env_int("PASSWORD_RESET_RATE_LIMIT", 5)
 PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS", 3600)
+# One password reset for everyone, the throttled one at /accounts/password/reset/: Wagtail's own
+# (/cms-admin/password_reset/) is off.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)

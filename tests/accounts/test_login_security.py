@@ -250,3 +250,8 @@ def test_a_citizen_is_not_logged_out_for_being_idle_but_sessions_have_an_absolut
     response = client.get(reverse("cms:workbench"))
     assert response.url.startswith(reverse("accounts:login") + "?reason=expired")
     assert "登录已过期" in client.get(response.url).content.decode()
+
+
+def test_wagtails_own_unthrottled_password_reset_is_off(client):
+    response = client.post("/cms-admin/password_reset/", {"email": "someone@example.org"})
+    assert response.status_code == 404 and mail.outbox == []
