@@ -75,7 +75,7 @@ lint: venv system-deps messages
 	$(VENV)/bin/lint-imports --cache-dir var/import_linter_cache
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check_translations
+	$(PY) manage.py check_translations --conflicts
 
 clean:
 	rm -rf var/test

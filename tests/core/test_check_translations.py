@@ -9,7 +9,7 @@ from orgs.models import CreditRecord
 
 
 def run():
-    call_command("check_translations", "--no-refresh")
+    call_command("check_translations", "--no-refresh", "--conflicts")
 
 
 def test_the_project_passes_the_stricter_check():

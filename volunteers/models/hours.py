@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HourStatus(models.TextChoices):
@@ -36,7 +37,9 @@ class HourRecord(models.Model):
         "volunteers.Volunteer", on_delete=models.PROTECT, related_name="hour_records"
     )
     slot = models.ForeignKey("volunteers.NeedSlot", on_delete=models.PROTECT, related_name="hour_records")
-    method = models.CharField(_("Recorded by"), max_length=10, choices=HourMethod.choices)
+    method = models.CharField(
+        pgettext_lazy("hours", "Recorded by"), max_length=10, choices=HourMethod.choices
+    )
     check_in_at = models.DateTimeField(_("Checked in at"))
     check_out_at = models.DateTimeField(_("Checked out at"), null=True, blank=True)
     minutes = models.PositiveIntegerField(_("Minutes"), default=0)
@@ -78,9 +81,9 @@ class HourRecord(models.Model):
 
 
 class CorrectionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("hour correction", "Open")
     ACCEPTED = "accepted", _("Accepted")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("hour correction", "Refused")
 
 
 class HourCorrection(models.Model):

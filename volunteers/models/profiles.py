@@ -33,9 +33,9 @@ class Skill(models.Model):
 
 
 class VolunteerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("volunteer status", "Active")
     SUSPENDED = "suspended", _("Suspended")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("volunteer status", "Withdrawn")
 
 
 class Volunteer(models.Model):
@@ -57,7 +57,10 @@ class Volunteer(models.Model):
         "core.VolunteerServiceType", blank=True, related_name="volunteers", verbose_name=_("Interests")
     )
     districts = models.ManyToManyField(
-        "core.District", blank=True, related_name="volunteers", verbose_name=_("Districts")
+        "core.District",
+        blank=True,
+        related_name="volunteers",
+        verbose_name=pgettext_lazy("volunteer", "Districts"),
     )
     languages = models.JSONField(_("Languages"), default=list, blank=True)
     emergency_name = models.CharField(_("Emergency contact"), max_length=50)
@@ -164,7 +167,7 @@ class Qualification(models.Model):
 
     class Meta:
         verbose_name = _("Qualification")
-        verbose_name_plural = _("Qualifications")
+        verbose_name_plural = pgettext_lazy("volunteer", "Qualifications")
 
     def __str__(self) -> str:
         return self.title
