@@ -106,8 +106,9 @@ def _is_uuid(value) -> bool:
     return True
 
 
-def redeliver_due_tasks(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
-    """Send again every unfinished task whose `due_at` has passed (same task id, same queue)."""
+def redeliver_due_tasks(*, now: datetime.datetime | None = None, limit: int = 500, connection=None) -> int:
+    """Send again every unfinished task whose `due_at` has passed (same task id, same queue), through
+    `connection` when given (a broker connection), else the app's pool."""
     now = now or timezone.now()
     keep_days = int(getattr(settings, "TASK_OUTBOX_KEEP_DAYS", 7))
     TaskOutbox.objects.filter(finished_at__lt=now - datetime.timedelta(days=keep_days)).delete()
@@ -119,6 +120,8 @@ def redeliver_due_tasks(*, now: datetime.datetime | None = None, limit: int = 50
     sent = 0
     for row in due:
         options = {"queue": row.queue} if row.queue else {}
+        if connection is not None:
+            options["connection"] = connection
         TaskOutbox.objects.filter(pk=row.pk).update(due_at=now + send_grace())
         try:
             task = current_app.tasks.get(row.task_name)

@@ -160,14 +160,19 @@ def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_p
     broker, backend = broker_and_backend(tmp_path)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", broker)
+    # The app caches its connection pool and producer pool for the broker it first used: start fresh
+    # on this test's broker (monkeypatch puts the cached ones back afterwards).
     monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     queue = f"test-{uuid.uuid4().hex[:12]}"
     token, gate = uuid.uuid4().hex, tmp_path / "gate"
     log_a, log_b = tmp_path / "worker-a.log", tmp_path / "worker-b.log"
     worker_a = start_worker(queue, broker, backend, log_a)
     worker_b = None
     try:
-        enqueue(ping_when, token, str(gate), queue=queue)  # outside a transaction: sent at once
+        # Outside a transaction: sent at once, through a connection to this test's broker.
+        with celery_app.connection_for_write(broker) as conn:
+            enqueue(ping_when, token, str(gate), queue=queue, connection=conn)
         row = TaskOutbox.objects.get(task_name="core.ping_when")
         wait_for(
             lambda: TaskOutbox.objects.get(pk=row.pk).started_at is not None,
@@ -185,7 +190,8 @@ def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_p
         worker_b = start_worker(queue, broker, backend, log_b)
         assert outbox.redeliver_due_tasks() == 0  # not due while it could still be running
         later = timezone.now() + outbox.run_grace(ping_when) + datetime.timedelta(seconds=1)
-        assert outbox.redeliver_due_tasks(now=later) == 1
+        with celery_app.connection_for_write(broker) as conn:
+            assert outbox.redeliver_due_tasks(now=later, connection=conn) == 1
         gate.touch()
         wait_for(
             lambda: TaskOutbox.objects.get(pk=row.pk).finished_at is not None,
@@ -201,3 +207,5 @@ def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_p
             stop_worker(worker_b)
         if celery_app._pool is not None:
             celery_app._pool.force_close_all()
+        if celery_app.amqp._producer_pool is not None:
+            celery_app.amqp._producer_pool.force_close_all()
