@@ -14,7 +14,9 @@ decides (superusers get no automatic pass); without a rule only the uploader and
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import io
 import os
 import unicodedata
 import zipfile
@@ -26,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
@@ -136,7 +139,8 @@ def _check_zip(file, extension: str) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            inspect_archive(archive, extension=extension, depth=1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise ValidationError(
             _("The file is damaged: it cannot be opened as a %(ext)s file."),
             code="content_type",
@@ -149,6 +153,171 @@ def _check_zip(file, extension: str) -> None:
             code="content_type",
             params={"ext": extension},
         )
+
+
+# --- inside zip archives and Office files (docx/xlsx/pptx are zip packages) ------------------------
+
+# Names of programs and scripts, refused inside an archive whatever their content.
+EXECUTABLE_EXTENSIONS = frozenset(
+    "exe dll com scr pif cpl msi msp mst sys drv ocx bat cmd ps1 psm1 vbs vbe js jse wsf wsh wsc hta "
+    "lnk reg inf jar class apk app elf so dylib bin sh bash zsh csh ksh run py pyc pyw pl php rb "
+    "scf url gadget iso img vhd vhdx appx msix".split()
+)
+# Office files that carry macros by their very type.
+MACRO_EXTENSIONS = frozenset("docm dotm xlsm xltm xlsb xlam pptm potm ppsm ppam sldm".split())
+# Names of macro parts and streams (vbaProject.bin in OOXML; Macros/VBA/_VBA_PROJECT in OLE files).
+MACRO_PART_NAMES = frozenset({"vbaproject.bin", "vbadata.xml", "vbaprojectsignature.bin"})
+ARCHIVE_EXTENSIONS = frozenset("zip docx xlsx pptx odt ods odp jar 7z rar gz tgz bz2 xz tar cab".split())
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+OLE_MACRO_STREAM_NAMES = tuple(
+    name.encode("utf-16-le") for name in ("_VBA_PROJECT", "VBA", "Macros", "PROJECTwm")
+)
+# Entries smaller than this are not judged by their ratio (tiny files compress oddly).
+RATIO_MIN_BYTES = 1024 * 1024
+# How much of a nested archive or an OLE file is read at most to inspect it.
+NESTED_READ_LIMIT = 20 * 1024 * 1024
+
+
+def _refuse(message, code: str, **params) -> None:
+    raise ValidationError(message, code=code, params=params or None)
+
+
+def _entry_is_traversal(name: str) -> bool:
+    path = name.replace("\\", "/")
+    return (
+        "\x00" in name
+        or path.startswith("/")
+        or (len(path) > 1 and path[1] == ":")  # C:/...
+        or ".." in path.split("/")
+    )
+
+
+def ole_has_macros(data: bytes) -> bool:
+    """True when a legacy Office (OLE compound) file names a VBA/Macros storage: its directory
+    entries hold the names in UTF-16LE."""
+    return data.startswith(OLE_SIGNATURE) and any(name in data for name in OLE_MACRO_STREAM_NAMES)
+
+
+def inspect_archive(archive: zipfile.ZipFile, *, extension: str, depth: int) -> None:
+    """Refuse an archive (or Office package) that could harm whoever opens it: too many entries, a
+    total uncompressed size or a compression ratio of a zip bomb, entries that climb out of the
+    folder (``../``, absolute paths), programs and scripts (by name and by content), macros
+    (vbaProject.bin, macro-enabled types, legacy Office files with VBA storages), and archives
+    nested deeper than allowed (each nested archive is inspected in turn).
+
+    Reads at most `SNIFF_BYTES` of each entry (streamed, never the whole bomb) and at most
+    `NESTED_READ_LIMIT` of a nested archive or legacy Office file."""
+    infos = archive.infolist()
+    if len(infos) > rules.archive_max_entries():
+        _refuse(
+            _("The archive holds too many files (more than %(max)d) and is refused."),
+            "archive_entries",
+            max=rules.archive_max_entries(),
+        )
+    max_total = rules.archive_max_uncompressed_bytes()
+    max_ratio = rules.archive_max_ratio()
+    bomb = _(
+        "The archive unpacks to far more than its own size (%(size)s); it looks like a “zip bomb” and "
+        "is refused."
+    )
+    total = compressed = 0
+    for info in infos:
+        total += info.file_size
+        compressed += info.compress_size
+        if total > max_total:
+            _refuse(bomb, "zip_bomb", size=filesizeformat(total))
+        if info.file_size >= RATIO_MIN_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
+            _refuse(bomb, "zip_bomb", size=filesizeformat(info.file_size))
+    if total >= RATIO_MIN_BYTES and total > max_ratio * max(compressed, 1):
+        _refuse(bomb, "zip_bomb", size=filesizeformat(total))
+    for info in infos:
+        name = info.filename
+        shown = name.replace("\x00", "")[:80]
+        if _entry_is_traversal(name):
+            _refuse(
+                _(
+                    "The archive contains “%(name)s”, a path that leads outside the archive's folder; "
+                    "the file is refused."
+                ),
+                "archive_path",
+                name=shown,
+            )
+        if info.is_dir():
+            continue
+        basename = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        entry_extension = os.path.splitext(basename)[1].lstrip(".")
+        if basename in MACRO_PART_NAMES or entry_extension in MACRO_EXTENSIONS:
+            _refuse(
+                _(
+                    "The file contains macros (“%(name)s”), which can run programs when it is opened; "
+                    "save it without macros (e.g. as .docx or .xlsx) and upload it again."
+                ),
+                "macro",
+                name=shown,
+            )
+        executable = _(
+            "The archive contains “%(name)s”, a program or script; archives with programs are refused."
+        )
+        if entry_extension in EXECUTABLE_EXTENSIONS:
+            _refuse(executable, "executable", name=shown)
+        with archive.open(info) as member:
+            head = member.read(SNIFF_BYTES)
+        if head.startswith(EXECUTABLE_SIGNATURES):
+            _refuse(executable, "executable", name=shown)
+        if name == "[Content_Types].xml" and (b"vbaProject" in head or b"macroEnabled" in head):
+            _refuse(
+                _(
+                    "The file contains macros (“%(name)s”), which can run programs when it is opened; "
+                    "save it without macros (e.g. as .docx or .xlsx) and upload it again."
+                ),
+                "macro",
+                name=shown,
+            )
+        is_ole = head.startswith(OLE_SIGNATURE)
+        is_zip = head.startswith(ZIP_SIGNATURE) or entry_extension in ARCHIVE_EXTENSIONS
+        if not (is_ole or is_zip):
+            continue
+        if is_zip and depth >= rules.archive_max_depth():
+            _refuse(
+                _(
+                    "The archive contains another archive (“%(name)s”) nested too deeply (at most "
+                    "%(max)d levels); unpack it and upload the files themselves."
+                ),
+                "archive_depth",
+                name=shown,
+                max=rules.archive_max_depth(),
+            )
+        with archive.open(info) as member:
+            data = member.read(NESTED_READ_LIMIT + 1)
+        if is_ole:
+            if ole_has_macros(data):
+                _refuse(
+                    _(
+                        "The file contains macros (“%(name)s”), which can run programs when it is "
+                        "opened; save it without macros (e.g. as .docx or .xlsx) and upload it again."
+                    ),
+                    "macro",
+                    name=shown,
+                )
+            continue
+        if len(data) > NESTED_READ_LIMIT:
+            _refuse(bomb, "zip_bomb", size=filesizeformat(len(data)))
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as nested:
+                inspect_archive(nested, extension=entry_extension, depth=depth + 1)
+        except zipfile.BadZipFile:
+            if head.startswith(ZIP_SIGNATURE):
+                raise
+            # A name like .gz or .7z that is not a zip: judged by its name only.
+            _refuse(
+                _(
+                    "The archive contains another archive (“%(name)s”) that cannot be inspected; "
+                    "unpack it and upload the files themselves."
+                ),
+                "archive_depth",
+                name=shown,
+            )
 
 
 def check_document_file(file, *, name: str | None = None) -> CheckedFile:
@@ -184,6 +353,38 @@ def validate_document_file(file) -> None:
     check_document_file(file)
 
 
+def uploaded_today(user) -> int:
+    """Bytes of the documents `user` uploaded since local midnight (the stored documents' sizes)."""
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return (
+        Document.objects.filter(uploaded_by=user, uploaded_at__gte=start).aggregate(total=models.Sum("size"))[
+            "total"
+        ]
+        or 0
+    )
+
+
+def check_upload_quota(actor, incoming_bytes: int) -> None:
+    """Refuse an upload that would take `actor` over the daily upload quota
+    (`core.rules.upload_daily_quota_bytes`; 0 = none). Callers storing several files check the sum
+    first. The user's row is locked so that parallel uploads are counted one after the other."""
+    quota = rules.upload_daily_quota_bytes()
+    if not quota or not getattr(actor, "is_authenticated", False):
+        return
+    if transaction.get_connection().in_atomic_block:
+        type(actor).objects.select_for_update().filter(pk=actor.pk).exists()
+    used = uploaded_today(actor)
+    if used + incoming_bytes > quota:
+        raise ValidationError(
+            _(
+                "Your uploads today would exceed the daily limit of %(quota)s (already uploaded: "
+                "%(used)s). Try again tomorrow or ask the bureau."
+            ),
+            code="upload_quota",
+            params={"quota": filesizeformat(quota), "used": filesizeformat(used)},
+        )
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -197,6 +398,7 @@ def document_upload(
     """Store a validated file for `owner` in private storage under a generated name, with its hash.
     The caller has checked that `actor` may attach documents to `owner`."""
     checked = check_document_file(file)
+    check_upload_quota(actor, checked.size)
     if document_type not in DocumentType.values:
         raise ValidationError({"document_type": _("Choose a valid document type.")})
     if visibility not in DocumentVisibility.values:

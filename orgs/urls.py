@@ -1,6 +1,9 @@
 from django.urls import path
 
+from core.normalize import register_converters
 from orgs import views
+
+register_converters()
 
 app_name = "orgs"
 
@@ -13,9 +16,9 @@ urlpatterns = [
     path("mine/<int:pk>/documents/", views.document_add, name="document_add"),
     path("mine/<int:pk>/invite/", views.member_invite, name="member_invite"),
     path("mine/<int:pk>/members/<int:membership_pk>/remove/", views.member_remove, name="member_remove"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<code:token>/", views.invitation_accept, name="invitation_accept"),
     path("review/", views.review_list, name="review_list"),
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
     path("review/<int:pk>/legal-rep-id/", views.legal_rep_id_reveal, name="legal_rep_id_reveal"),
-    path("<str:uscc>/", views.directory_detail, name="directory_detail"),
+    path("<code:uscc>/", views.directory_detail, name="directory_detail"),
 ]

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from core.normalize import register_converters
 from volunteers import views, views_manage
+
+register_converters()
 
 app_name = "volunteers"
 
@@ -18,8 +21,8 @@ urlpatterns = [
     path("hours/<int:pk>/check-out/", views.check_out, name="check_out"),
     path("hours/<int:pk>/correction/", views.correction_request, name="correction_request"),
     path("certificates/request/", views.certificate_request, name="certificate_request"),
-    path("certificates/<str:number>/", views.certificate_detail, name="certificate_detail"),
-    path("certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<code:number>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<code:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("manage/", views.manage_needs, name="manage_needs"),
     path("manage/needs/<int:pk>/", views.manage_need, name="manage_need"),
     path("manage/signups/<int:pk>/decide/", views.signup_decide, name="signup_decide"),

@@ -3,7 +3,10 @@ actions and screens; performance evaluation and the anonymous beneficiary survey
 
 from django.urls import path
 
+from core.normalize import register_converters
 from procurement.contracts.views import contracts, drafting, performance
+
+register_converters()
 
 urlpatterns = [
     path("contracts/", contracts.contract_public_list, name="contract_public_list"),
@@ -29,5 +32,5 @@ urlpatterns = [
     path("staff/progress-reports/<int:pk>/", drafting.progress_report_review, name="progress_report_review"),
     path("staff/contracts/<int:pk>/evaluations/new/", performance.evaluation_open, name="evaluation_open"),
     path("staff/evaluations/<int:pk>/", performance.evaluation_detail, name="evaluation_detail"),
-    path("survey/<str:token>/", performance.survey, name="survey"),
+    path("survey/<token:token>/", performance.survey, name="survey"),
 ]

@@ -3,7 +3,10 @@ tracks; supervisors decide)."""
 
 from django.urls import path
 
+from core.normalize import register_converters
 from procurement.supervision.views import board, public_reports
+
+register_converters()
 
 urlpatterns = [
     path("supervision/", board.board, name="board"),
@@ -14,7 +17,7 @@ urlpatterns = [
     path("reports/new/", public_reports.public_report_file, name="public_report_file"),
     path("reports/filed/", public_reports.public_report_filed, name="public_report_filed"),
     path("reports/track/", public_reports.public_report_track, name="public_report_track"),
-    path("reports/track/<str:number>/", public_reports.public_report_status, name="public_report_status"),
+    path("reports/track/<code:number>/", public_reports.public_report_status, name="public_report_status"),
     path("reports/statistics/", public_reports.public_report_statistics, name="public_report_statistics"),
     path("staff/public-reports/", public_reports.public_report_staff_list, name="public_report_staff_list"),
     path(
