@@ -43,3 +43,16 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or "cache+memory://"
 # Sessions the test client opens (client.login / force_login) count as OTP-verified, so tests of other
 # rooms need no second factor; form log-ins (tests/accounts, e2e) go through the real TOTP step.
 OTP_TRUST_TEST_CLIENT_LOGINS = True
+
+# Public forms (core.throttle): tests and browser journeys post the same forms many times from
+# 127.0.0.1, so here the limits never bite and no challenge is asked, except the password reset's
+# per-address limit (tests/accounts/test_login_security.py). Tests of the throttle set low limits.
+THROTTLES = {
+    name: {
+        **rule,
+        **{scope: 1000 for scope in rule if scope not in ("window", "challenge_after")},
+        **({"email": rule["email"], "ip": rule["ip"]} if name == "password_reset" else {}),
+        "challenge_after": 0,
+    }
+    for name, rule in THROTTLES.items()  # noqa: F405
+}
