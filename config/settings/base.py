@@ -177,6 +177,40 @@ PASSWORD_RESET_RATE_WINDOW_SECONDS = env_int("PASSWORD_RESET_RATE_WINDOW_SECONDS
 # One password reset for everyone, the throttled one at /accounts/password/reset/: Wagtail's own
 # (/cms-admin/password_reset/) is off.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# --- anti-automation on public forms (core/throttle.py) --------------------------------------------
+# Per form: at most `ip` / `session` (and other keys: the reset's `email`, a question's `user`)
+# accepted submissions per `window` seconds; after `challenge_after` posts from one IP address or
+# session in the window the form asks a small sum (0: never). Environment: THROTTLE_<FORM>_IP,
+# _SESSION, _WINDOW, _CHALLENGE_AFTER, e.g. THROTTLE_SIGNUP_IP=40.
+
+
+def _throttle(name: str, *, ip: int, session: int, window: int = 3600, challenge_after: int = 3, **more):
+    prefix = f"THROTTLE_{name.upper()}"
+    return {
+        "ip": env_int(f"{prefix}_IP", ip),
+        "session": env_int(f"{prefix}_SESSION", session),
+        **{scope: env_int(f"{prefix}_{scope.upper()}", limit) for scope, limit in more.items()},
+        "window": env_int(f"{prefix}_WINDOW", window),
+        "challenge_after": env_int(f"{prefix}_CHALLENGE_AFTER", challenge_after),
+    }
+
+
+THROTTLES = {
+    # a recruitment event signs up a room of people behind one address: a high per-IP limit
+    "signup": _throttle("signup", ip=20, session=3),
+    "org_registration": _throttle("org_registration", ip=10, session=3),
+    "public_report": _throttle("public_report", ip=5, session=5),
+    "call_question": _throttle("call_question", ip=30, session=10, user=10),
+    "password_reset": _throttle(
+        "password_reset",
+        ip=PASSWORD_RESET_RATE_LIMIT,
+        session=PASSWORD_RESET_RATE_LIMIT,
+        email=PASSWORD_RESET_RATE_LIMIT,
+        window=PASSWORD_RESET_RATE_WINDOW_SECONDS,
+    ),
+}
+# How long a challenge question may stay unanswered (seconds).
+THROTTLE_CHALLENGE_MAX_AGE = env_int("THROTTLE_CHALLENGE_MAX_AGE", 1800)
 # Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
