@@ -13,7 +13,7 @@ from accounts.forms import ProfileForm, SignupForm, StaffCreateForm, StaffForm
 from accounts.models import User
 from accounts.permissions import can_manage_staff
 from accounts.roles import Role
-from audit.context import client_ip
+from core import throttle
 from core.forms import add_service_errors
 
 # Where a new account goes next: the registration its person came for.
@@ -34,31 +34,27 @@ def signup(request, purpose: str = "volunteer"):
     """Public sign-up, then straight into the volunteer (or social-worker) registration."""
     if request.user.is_authenticated:
         return redirect(SIGNUP_NEXT_STEP[purpose])
-    form = SignupForm(request.POST or None)
-    if request.method == "POST":
-        ip = client_ip(request)
-        if services.signup_rate_limited(ip=ip):
-            form.is_valid()
-            form.add_error(None, services.signup_rate_limit_message())
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = services.user_signup_public(
-                    username=data["username"],
-                    password=data["password1"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    consented_to_privacy_notice=data["consent"],
-                    purpose=purpose,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                services.signup_rate_count(ip=ip)
-                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Your account is created and you are logged in."))
-                return redirect(SIGNUP_NEXT_STEP[purpose])
-    return render(request, "accounts/signup.html", {"form": form, "purpose": purpose})
+    guard = throttle.Guard(request, "signup")
+    form = guard.protect(SignupForm(request.POST or None))
+    if request.method == "POST" and guard.admit(form):
+        data = form.cleaned_data
+        try:
+            user = services.user_signup_public(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                phone=data["phone"],
+                consented_to_privacy_notice=data["consent"],
+                purpose=purpose,
+            )
+        except ValidationError as exc:
+            guard.release()
+            add_service_errors(form, exc)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is created and you are logged in."))
+            return redirect(SIGNUP_NEXT_STEP[purpose])
+    return render(request, "accounts/signup.html", {"form": form, "purpose": purpose}, status=guard.status)
 
 
 def privacy_notice(request):

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 import audit
-from accounts import second_factor, services
-from audit.context import client_ip
+from accounts import second_factor
+from core import throttle
 
 
 def _next_url(request, default: str = "cms:workbench"):
@@ -44,16 +44,22 @@ class LoginView(auth_views.LoginView):
 
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
-    """Password reset limited per IP address and per e-mail address. Whether an address has an account
-    is never shown: an accepted request always leads to the same "check your mailbox" page."""
+    """Password reset limited per IP address, per session and per e-mail address, with the challenge
+    after a few requests (core.throttle, settings.THROTTLES["password_reset"]). Whether an address has
+    an account is never shown: an accepted request always leads to the same "check your mailbox" page."""
+
+    def get_form(self, form_class=None):
+        self.guard = throttle.Guard(self.request, "password_reset")
+        return self.guard.protect(super().get_form(form_class))
 
     def form_valid(self, form):
-        ip = client_ip(self.request)
-        email = form.cleaned_data["email"]
-        if services.password_reset_rate_limited(ip=ip, email=email):
-            form.add_error(None, services.password_reset_rate_limit_message())
-            return self.form_invalid(form)
-        services.password_reset_rate_count(ip=ip, email=email)
+        guard = self.guard
+        guard.add_key("email", form.cleaned_data["email"])
+        if not guard.reserve():
+            form.add_error(None, guard.message())
+            response = self.form_invalid(form)
+            response.status_code = throttle.TOO_MANY_REQUESTS
+            return response
         return super().form_valid(form)
 
 

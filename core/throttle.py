@@ -304,6 +304,12 @@ class Guard:
         self._attempts: dict[str, int] = {}
         self._reserved: list[str] = []
 
+    def add_key(self, scope: str, value: str) -> None:
+        """Limit on one more value too (e.g. the e-mail address a form names, once it is validated);
+        stored hashed, never in clear."""
+        if value:
+            self.idents[scope] = value
+
     # attempts and the challenge
     def _attempt_keys(self) -> dict[str, str]:
         index = _window_index(self.rule.window)

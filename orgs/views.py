@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core import throttle
 from core.documents import documents_of
 from core.forms import add_service_errors
 from core.models import DocumentType
@@ -71,10 +72,12 @@ def register(request):
             request, _("You are logged in; register your organization from your organization page.")
         )
         return redirect("orgs:my_organizations")
+    guard = throttle.Guard(request, "org_registration")
     account = SignupAccountForm(request.POST or None, prefix="account")
     profile = OrganizationProfileForm(request.POST or None, prefix="org")
-    documents = SignupDocumentsForm(request.POST or None, request.FILES or None, prefix="docs")
-    if request.method == "POST" and all([account.is_valid(), profile.is_valid(), documents.is_valid()]):
+    # the challenge, when due, sits on the last form, just above the submit button
+    documents = guard.protect(SignupDocumentsForm(request.POST or None, request.FILES or None, prefix="docs"))
+    if request.method == "POST" and guard.admit(account, profile, documents):
         data = account.cleaned_data
         try:
             with transaction.atomic():
@@ -90,6 +93,7 @@ def register(request):
                     documents=_signup_documents(documents.cleaned_data),
                 )
         except ValidationError as exc:
+            guard.release()
             add_service_errors(profile, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -98,7 +102,10 @@ def register(request):
             )
             return redirect("orgs:my_organizations")
     return render(
-        request, "orgs/register.html", {"account": account, "profile": profile, "documents": documents}
+        request,
+        "orgs/register.html",
+        {"account": account, "profile": profile, "documents": documents},
+        status=guard.status,
     )
 
 

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audit.context import client_ip
 from audit.models import Event
+from core import throttle
 from core.documents import documents_of
 from core.forms import add_service_errors
 from orgs.models import Organization
@@ -43,20 +43,11 @@ from procurement.supervision.services.public_reports import (
     public_report_assign,
     public_report_conclude,
     public_report_decline,
-    public_report_rate_count,
-    public_report_rate_limited,
-    rate_limit_message,
 )
 from procurement.tendering.models.tenders import Tender
 
 PAGE_SIZE = 20
 FILED_SESSION_KEY = "procurement_public_report_filed"
-
-
-def _session_key(request) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key
 
 
 def _initial_target(request) -> dict:
@@ -77,13 +68,10 @@ def _initial_target(request) -> dict:
 @require_http_methods(["GET", "POST"])
 def public_report_file(request):
     signed_in = request.user.is_authenticated
+    guard = throttle.Guard(request, "public_report")
     if request.method == "POST":
-        form = PublicReportForm(request.POST, request.FILES, signed_in=signed_in)
-        ip, session = client_ip(request), _session_key(request)
-        if public_report_rate_limited(ip=ip, session_key=session):
-            form.is_valid()
-            form.add_error(None, rate_limit_message())
-        elif form.is_valid():
+        form = guard.protect(PublicReportForm(request.POST, request.FILES, signed_in=signed_in))
+        if guard.admit(form):
             data = form.cleaned_data
             try:
                 report = public_reports_services.public_report_file(
@@ -100,14 +88,16 @@ def public_report_file(request):
                     files=data["files"],
                 )
             except ValidationError as exc:
+                guard.release()
                 add_service_errors(form, exc)
             else:
-                public_report_rate_count(ip=ip, session_key=session)
                 request.session[FILED_SESSION_KEY] = report.tracking_number
                 return redirect("procurement:public_report_filed")
     else:
-        form = PublicReportForm(initial=_initial_target(request), signed_in=signed_in)
-    return render(request, "procurement/supervision/public_report_file.html", {"form": form})
+        form = guard.protect(PublicReportForm(initial=_initial_target(request), signed_in=signed_in))
+    return render(
+        request, "procurement/supervision/public_report_file.html", {"form": form}, status=guard.status
+    )
 
 
 def public_report_filed(request):

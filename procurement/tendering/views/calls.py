@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from core import throttle
 from core.models import Document, DocumentVisibility
 from orgs.selectors import organizations_of_user
 from procurement.tendering.forms import QuestionForm
@@ -35,8 +36,11 @@ def clarification_ask(request, tender_id: int):
     tender = _public_tender(tender_id)
     if not can_ask_question(request.user, tender):
         raise PermissionDenied
-    form = QuestionForm(request.POST or None, organizations=list(organizations_of_user(request.user)))
-    if request.method == "POST" and form.is_valid():
+    guard = throttle.Guard(request, "call_question", keys={"user": str(request.user.pk)})
+    form = guard.protect(
+        QuestionForm(request.POST or None, organizations=list(organizations_of_user(request.user)))
+    )
+    if request.method == "POST" and guard.admit(form):
         try:
             clarifications_services.clarification_ask(
                 actor=request.user,
@@ -45,13 +49,19 @@ def clarification_ask(request, tender_id: int):
                 organization=form.cleaned_data.get("organization"),
             )
         except ValidationError as exc:
+            guard.release()
             form.add_error(None, exc)
         else:
             messages.success(
                 request, _("Your question has been sent. The answer will be published on the call's page.")
             )
             return _back_to_call(tender)
-    return render(request, "procurement/tendering/clarification_ask.html", {"tender": tender, "form": form})
+    return render(
+        request,
+        "procurement/tendering/clarification_ask.html",
+        {"tender": tender, "form": form},
+        status=guard.status,
+    )
 
 
 def tender_document(request, tender_id: int, public_id):
