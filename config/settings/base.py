@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     # django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (strict; Wagtail's admin relaxed) and Permissions-Policy: core/security_headers.py
+    "core.security_headers.ContentSecurityPolicyMiddleware",
+    "core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstLocaleMiddleware",
@@ -289,6 +293,67 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4; core/security_headers.py). Our own pages carry no inline
+# script or style (tests/config/test_security_headers.py), so none needs 'unsafe-inline'.
+_CSP_SELF = ["'self'"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": _CSP_SELF,
+        "script-src": _CSP_SELF,
+        "style-src": _CSP_SELF,
+        "img-src": ["'self'", "data:"],
+        "font-src": _CSP_SELF,
+        "connect-src": _CSP_SELF,
+        "object-src": ["'none'"],
+        "base-uri": _CSP_SELF,
+        "form-action": _CSP_SELF,
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Wagtail's admin (and the page preview it frames) writes inline scripts and styles: relaxed there only.
+CSP_RELAXED_PATH_PREFIXES = ["/cms-admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": _CSP_SELF,
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": _CSP_SELF,
+        "frame-src": _CSP_SELF,
+        "object-src": ["'none'"],
+        "base-uri": _CSP_SELF,
+        "form-action": _CSP_SELF,
+        "frame-ancestors": _CSP_SELF,
+    }
+}
+# No gravatar images in the admin: no request to a third party with a hash of staff e-mails.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Permissions-Policy: features the platform never uses are off for every origin ([] = "()").
+# A path prefix that needs one lists it in PERMISSIONS_POLICY_PATH_OVERRIDES, e.g.
+# {"/volunteers/checkin/scan/": {"camera": ["self"]}} for an in-browser QR scanner (none today: the
+# check-in QR code is read by the phone's own camera app).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+PERMISSIONS_POLICY_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {}
 
 # --- celery (config/celery.py; README.md, Tasks) --------------------------------------------------
 # The zero-setup default is kombu's SQLAlchemy transport on a SQLite file, so `make run` needs no server;
