@@ -1,8 +1,14 @@
 """Sealed bids: submit, replace, withdraw, re-confirm, and the bidder's own view of its bid.
 
-Server time is the only clock: a bid is accepted strictly before `tender.bid_deadline`. Content
-(price, proposal, document metadata) and files are sealed (`procurement.tendering.sealing`) before anything
-is written; nothing readable goes to the audit log, notifications, logs or Celery. Only
+Server time is the only clock, and one instant decides (issue #13): every slow step — eligibility,
+the price and proposal checks, sealing (`procurement.tendering.sealing`), writing the sealed files to
+storage — runs first; then, with the tender's row lock held, `server_now()` is read ONCE, immediately
+before the bid row is written. That instant is the bid's `submitted_at` and the only thing compared
+with `tender.bid_deadline`: unless it is strictly before the deadline the call is refused whole (no
+bid row, no file rows, the sealed files deleted from storage, no audit entry; a refused replacement
+leaves the old bid live). Withdrawal and re-confirmation follow the same rule. The closing of the
+tender (`services.opening`) takes the same row lock, so it waits for a decision already taken.
+Nothing readable goes to the audit log, notifications, logs or Celery. Only
 `bid_read_own` / `bid_file_read_own` (members of the bidding organization) and the opening service
 unseal."""
 
@@ -69,9 +75,16 @@ def _lock_tender(tender_id: int) -> Tender:
     return Tender.objects.select_for_update(of=("self",)).select_related("method").get(pk=tender_id)
 
 
+def server_now():
+    """The server's clock. A bid action reads it once (`_decide`); tests of the deadline race may
+    patch this function to drive the clock."""
+    return timezone.now()
+
+
 def bidding_refusal(tender: Tender, *, now=None) -> str | None:
-    """Why no bid can be submitted, replaced or withdrawn now (None when bidding runs)."""
-    now = now or timezone.now()
+    """Why no bid can be submitted, replaced or withdrawn now (None when bidding runs). A preview
+    for the pages and an early refusal; the decision itself is `_decide`'s one instant."""
+    now = now or server_now()
     if tender.status == TenderStatus.SUSPENDED:
         return _("Bidding on this call is suspended.")
     if tender.status != TenderStatus.PUBLISHED:
@@ -188,7 +201,28 @@ def content_from_json(plain: bytes) -> BidContent:
     )
 
 
-def _write(
+@dataclass
+class _Prepared:
+    """A bid sealed and its new files already in storage, nothing in the database yet: the unsaved
+    `bid` (ciphertext and receipt set, times not yet), its unsaved file rows, and the rows of the old
+    bid's files it keeps. `discard()` deletes the stored files of a bid that is not written."""
+
+    bid: Bid
+    files: list[BidFile]
+    kept: list[BidFile]
+    stored: list[str] = field(default_factory=list)
+
+    def discard(self) -> None:
+        storage = BidFile.file.field.storage
+        for name in self.stored:
+            try:
+                storage.delete(name)
+            except OSError:  # pragma: no cover - best effort; the file is sealed and unreferenced
+                pass
+        self.stored = []
+
+
+def _seal(
     *,
     actor,
     tender: Tender,
@@ -202,9 +236,11 @@ def _write(
     uploads: list[tuple[bytes, object]],
     kept: list[tuple[BidFile, BidFileInfo]],
     replaces: Bid | None,
-) -> Bid:
+) -> _Prepared:
+    """The slow part of a submission: seal the content and each new file and write the sealed files
+    to storage. No row of the bid is written here (the tender's sealing key, created with the first
+    bid, is the only one, inside the caller's transaction)."""
     key = _tender_key(tender)
-    now = timezone.now()
     infos: list[BidFileInfo] = []
     sealed_files: list[tuple[uuid.UUID, sealing.Sealed]] = []
     for data, checked in uploads:
@@ -222,16 +258,7 @@ def _write(
         "qualification_documents": qualification_documents,
         "files": [info.__dict__ for info in infos],
     }
-    bid = Bid(
-        tender=tender,
-        lot=lot,
-        organization=organization,
-        submitted_at=now,
-        submitted_by=actor,
-        reconfirmed_at=now,
-        replaces=replaces,
-        eligibility_checked_at=now,
-    )
+    bid = Bid(tender=tender, lot=lot, organization=organization, submitted_by=actor, replaces=replaces)
     sealed = sealing.seal_json(key, payload, aad=bid.aad())
     del payload
     bid.ciphertext, bid.nonce = sealed.ciphertext, sealed.nonce
@@ -240,6 +267,48 @@ def _write(
         [(s.digest, s.nonce) for _id, s in sealed_files]
         + [(row.ciphertext_sha256, bytes(row.nonce)) for row, _info in kept],
     )
+    prepared = _Prepared(bid=bid, files=[], kept=[])
+    try:
+        for file_id, sealed_file in sealed_files:
+            row = BidFile(
+                bid=bid, file_id=file_id, nonce=sealed_file.nonce, ciphertext_sha256=sealed_file.digest
+            )
+            row.file.save(f"{file_id.hex}.sealed", ContentFile(sealed_file.ciphertext), save=False)
+            prepared.stored.append(row.file.name)
+            prepared.files.append(row)
+    except BaseException:
+        prepared.discard()
+        raise
+    prepared.kept = [
+        BidFile(
+            bid=bid,
+            file_id=row.file_id,
+            file=row.file.name,
+            nonce=bytes(row.nonce),
+            ciphertext_sha256=row.ciphertext_sha256,
+        )
+        for row, _info in kept
+    ]
+    return prepared
+
+
+def _decide(tender: Tender):
+    """THE instant of a bid action: read once, under the tender's row lock (held by the caller
+    since before its checks), after every slow step and immediately before the write. Refused
+    unless strictly before the deadline; otherwise it is the time the action is recorded with."""
+    instant = server_now()
+    if tender.bid_deadline is None or instant >= tender.bid_deadline:
+        refuse(
+            _("The bid deadline has passed; no bid can be submitted, replaced or withdrawn."),
+            code="deadline_passed",
+        )
+    return instant
+
+
+def _write(prepared: _Prepared, instant) -> Bid:
+    """The fast part: the bid row and its file rows, stamped with the decided instant."""
+    bid = prepared.bid
+    bid.submitted_at = bid.reconfirmed_at = bid.eligibility_checked_at = instant
     try:
         with transaction.atomic():
             bid.save()
@@ -247,27 +316,9 @@ def _write(
         refuse(
             _("Your organization already has a bid on this lot; replace or withdraw it."), code="duplicate"
         )
-    written = []
-    try:
-        for file_id, sealed_file in sealed_files:
-            row = BidFile(
-                bid=bid, file_id=file_id, nonce=sealed_file.nonce, ciphertext_sha256=sealed_file.digest
-            )
-            row.file.save(f"{file_id.hex}.sealed", ContentFile(sealed_file.ciphertext), save=False)
-            written.append(row.file.name)
-            row.save()
-        for row, _info in kept:
-            BidFile.objects.create(
-                bid=bid,
-                file_id=row.file_id,
-                file=row.file.name,
-                nonce=bytes(row.nonce),
-                ciphertext_sha256=row.ciphertext_sha256,
-            )
-    except Exception:
-        for name in written:
-            BidFile.file.field.storage.delete(name)
-        raise
+    for row in (*prepared.files, *prepared.kept):
+        row.bid = bid
+        row.save()
     return bid
 
 
@@ -289,7 +340,6 @@ def _prepare(*, tender, lot, price, proposal, files, qualification_documents, or
     return price, proposal, uploads, _qualification_documents(organization, qualification_documents)
 
 
-@transaction.atomic
 def bid_submit(
     *,
     actor,
@@ -303,41 +353,51 @@ def bid_submit(
     contact_phone: str = "",
 ) -> Bid:
     """A member of an eligible organization submits its sealed bid on a lot before the deadline
-    (strictly before, by the server's clock). One live bid per organization and lot: use
-    `bid_replace` to change it. Returns the bid; its receipt is `submitted_at` + `receipt_hash`."""
+    (strictly before, by the one instant `_decide` reads). One live bid per organization and lot:
+    use `bid_replace` to change it. Returns the bid; its receipt is `submitted_at` + `receipt_hash`
+    (signed by `procurement.tendering.receipts`)."""
     _require_member(actor, organization)
-    tender = _lock_tender(lot.tender_id)
-    _check_bidding(tender)
-    _check_eligible(tender, organization)
-    price, proposal, uploads, quals = _prepare(
-        tender=tender, lot=lot, price=price, proposal=proposal, files=files,
-        qualification_documents=qualification_documents, organization=organization,
-    )  # fmt: skip
-    if Bid.objects.filter(lot=lot, organization=organization, status=BidStatus.SUBMITTED).exists():
-        refuse(
-            _("Your organization already has a bid on this lot; replace or withdraw it."), code="duplicate"
-        )
-    bid = _write(
-        actor=actor, tender=tender, lot=lot, organization=organization, price=price, proposal=proposal,
-        contact_name=(contact_name or "").strip()[:50], contact_phone=(contact_phone or "").strip()[:30],
-        qualification_documents=quals, uploads=uploads, kept=[], replaces=None,
-    )  # fmt: skip
-    audit.record(
-        actor=actor,
-        action="bid.submit",
-        target=bid,
-        after={
-            "tender": tender.pk,
-            "lot": lot.pk,
-            "organization": organization.pk,
-            "receipt": bid.receipt_hash,
-        },
-    )
-    bid_received(bid=bid)
+    prepared = None
+    try:
+        with transaction.atomic():
+            tender = _lock_tender(lot.tender_id)
+            _check_bidding(tender)  # early refusal, before any slow step; `_decide` is the decision
+            _check_eligible(tender, organization)
+            price, proposal, uploads, quals = _prepare(
+                tender=tender, lot=lot, price=price, proposal=proposal, files=files,
+                qualification_documents=qualification_documents, organization=organization,
+            )  # fmt: skip
+            if Bid.objects.filter(lot=lot, organization=organization, status=BidStatus.SUBMITTED).exists():
+                refuse(
+                    _("Your organization already has a bid on this lot; replace or withdraw it."),
+                    code="duplicate",
+                )
+            prepared = _seal(
+                actor=actor, tender=tender, lot=lot, organization=organization, price=price,
+                proposal=proposal, contact_name=(contact_name or "").strip()[:50],
+                contact_phone=(contact_phone or "").strip()[:30], qualification_documents=quals,
+                uploads=uploads, kept=[], replaces=None,
+            )  # fmt: skip
+            bid = _write(prepared, _decide(tender))
+            audit.record(
+                actor=actor,
+                action="bid.submit",
+                target=bid,
+                after={
+                    "tender": tender.pk,
+                    "lot": lot.pk,
+                    "organization": organization.pk,
+                    "receipt": bid.receipt_hash,
+                },
+            )
+            bid_received(bid=bid)
+    except BaseException:
+        if prepared is not None:
+            prepared.discard()
+        raise
     return bid
 
 
-@transaction.atomic
 def bid_replace(
     *,
     actor,
@@ -351,56 +411,71 @@ def bid_replace(
     contact_phone: str = "",
 ) -> Bid:
     """Replace a live bid before the deadline: the old one becomes `replaced`, the new one gets a
-    new receipt. `keep_files` are ids (`BidFileInfo.id`) of the old bid's files to carry over."""
+    new receipt. `keep_files` are ids (`BidFileInfo.id`) of the old bid's files to carry over. A
+    replacement refused (at the deadline too) changes nothing: the old bid stays live."""
     old = Bid.objects.select_related("organization").get(pk=bid.pk)
     _require_member(actor, old.organization)
-    tender = _lock_tender(old.tender_id)
-    old = Bid.objects.select_for_update(of=("self",)).select_related("organization", "lot").get(pk=bid.pk)
-    _check_bidding(tender)
-    if old.status != BidStatus.SUBMITTED:
-        refuse(_("Only a live bid can be replaced."), code="not_live")
-    _check_eligible(tender, old.organization)
-    keep = {str(k) for k in keep_files or ()}
-    kept = []
-    if keep:
-        content = bid_read_own(actor=actor, bid=old)
-        rows = {str(r.file_id): r for r in old.files.all()}
-        kept = [(rows[f.id], f) for f in content.files if f.id in keep and f.id in rows]
-    price, proposal, uploads, quals = _prepare(
-        tender=tender, lot=old.lot, price=price, proposal=proposal, files=files,
-        qualification_documents=qualification_documents, organization=old.organization,
-        kept_count=len(kept),
-    )  # fmt: skip
-    old.status = BidStatus.REPLACED
-    old.save(update_fields=["status"])
-    new = _write(
-        actor=actor, tender=tender, lot=old.lot, organization=old.organization, price=price,
-        proposal=proposal, contact_name=(contact_name or "").strip()[:50],
-        contact_phone=(contact_phone or "").strip()[:30], qualification_documents=quals,
-        uploads=uploads, kept=kept, replaces=old,
-    )  # fmt: skip
-    audit.record(
-        actor=actor,
-        action="bid.replace",
-        target=new,
-        before={"bid": old.pk, "receipt": old.receipt_hash},
-        after={"bid": new.pk, "receipt": new.receipt_hash},
-    )
-    bid_received(bid=new)
+    prepared = None
+    try:
+        with transaction.atomic():
+            tender = _lock_tender(old.tender_id)
+            old = (
+                Bid.objects.select_for_update(of=("self",))
+                .select_related("organization", "lot")
+                .get(pk=bid.pk)
+            )
+            _check_bidding(tender)
+            if old.status != BidStatus.SUBMITTED:
+                refuse(_("Only a live bid can be replaced."), code="not_live")
+            _check_eligible(tender, old.organization)
+            keep = {str(k) for k in keep_files or ()}
+            kept = []
+            if keep:
+                content = bid_read_own(actor=actor, bid=old)
+                rows = {str(r.file_id): r for r in old.files.all()}
+                kept = [(rows[f.id], f) for f in content.files if f.id in keep and f.id in rows]
+            price, proposal, uploads, quals = _prepare(
+                tender=tender, lot=old.lot, price=price, proposal=proposal, files=files,
+                qualification_documents=qualification_documents, organization=old.organization,
+                kept_count=len(kept),
+            )  # fmt: skip
+            prepared = _seal(
+                actor=actor, tender=tender, lot=old.lot, organization=old.organization, price=price,
+                proposal=proposal, contact_name=(contact_name or "").strip()[:50],
+                contact_phone=(contact_phone or "").strip()[:30], qualification_documents=quals,
+                uploads=uploads, kept=kept, replaces=old,
+            )  # fmt: skip
+            instant = _decide(tender)
+            old.status = BidStatus.REPLACED
+            old.save(update_fields=["status"])
+            new = _write(prepared, instant)
+            audit.record(
+                actor=actor,
+                action="bid.replace",
+                target=new,
+                before={"bid": old.pk, "receipt": old.receipt_hash},
+                after={"bid": new.pk, "receipt": new.receipt_hash},
+            )
+            bid_received(bid=new)
+    except BaseException:
+        if prepared is not None:
+            prepared.discard()
+        raise
     return new
 
 
 @transaction.atomic
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
-    """Withdraw a live bid before the deadline (the organization may submit again)."""
+    """Withdraw a live bid before the deadline (the organization may submit again); the withdrawal
+    is decided and dated by the one instant, like a submission."""
     _require_member(actor, bid.organization)
     tender = _lock_tender(bid.tender_id)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     _check_bidding(tender)
     if bid.status != BidStatus.SUBMITTED:
         refuse(_("Only a live bid can be withdrawn."), code="not_live")
+    bid.withdrawn_at = _decide(tender)
     bid.status = BidStatus.WITHDRAWN
-    bid.withdrawn_at = timezone.now()
     bid.save(update_fields=["status", "withdrawn_at"])
     audit.record(actor=actor, action="bid.withdraw", target=bid, after={"status": bid.status})
     return bid
@@ -408,7 +483,8 @@ def bid_withdraw(*, actor, bid: Bid) -> Bid:
 
 @transaction.atomic
 def bid_reconfirm(*, actor, bid: Bid) -> Bid:
-    """Confirm a live bid again after an amendment that affects bids (before the deadline)."""
+    """Confirm a live bid again after an amendment that affects bids (before the deadline, by the
+    one instant read after the eligibility check)."""
     _require_member(actor, bid.organization)
     tender = _lock_tender(bid.tender_id)
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
@@ -416,7 +492,7 @@ def bid_reconfirm(*, actor, bid: Bid) -> Bid:
     if bid.status != BidStatus.SUBMITTED:
         refuse(_("Only a live bid can be confirmed."), code="not_live")
     _check_eligible(tender, bid.organization)
-    bid.reconfirmed_at = bid.eligibility_checked_at = timezone.now()
+    bid.reconfirmed_at = bid.eligibility_checked_at = _decide(tender)
     bid.save(update_fields=["reconfirmed_at", "eligibility_checked_at"])
     audit.record(actor=actor, action="bid.reconfirm", target=bid, after={"status": bid.status})
     return bid
