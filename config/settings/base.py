@@ -443,6 +443,10 @@ PII_HMAC_KEY = env("PII_HMAC_KEY", "")
 # apart from the database: losing it means every unopened tender must be run again.
 BID_MASTER_KEY = env("BID_MASTER_KEY", "")
 BID_UPLOAD_MAX_BYTES = env_int("BID_UPLOAD_MAX_BYTES", 30 * 1024 * 1024)  # one bid's files, in total
+# Signs bid receipts (procurement/tendering/receipts.py, HMAC-SHA256): any secret string of 32+ characters.
+# Empty: derived from SECRET_KEY for this one purpose (HKDF), and old receipts still verify after a
+# SECRET_KEY rotation while the old value is in SECRET_KEY_FALLBACKS. Back it up with the other keys.
+BID_RECEIPT_KEY = env("BID_RECEIPT_KEY", "")
 NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 20)  # emails per user per day; in-app rows are not capped
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)  # largest private document upload
 
