@@ -173,6 +173,7 @@ ACTION_LABELS = {
     "tender.open": pgettext_lazy("audit action", "Bids opened"),
     "tender.open_bids": pgettext_lazy("audit action", "Bid contents unsealed"),
     "tender.publish": pgettext_lazy("audit action", "Call published"),
+    "tender.refuse_late_bids": pgettext_lazy("audit action", "Late bids refused at the opening"),
     "tender.reopen_evaluation": pgettext_lazy("audit action", "Evaluation reopened"),
     "tender.resume": pgettext_lazy("audit action", "Call resumed"),
     "tender.return_to_draft": pgettext_lazy("audit action", "Call returned to draft"),
