@@ -9,6 +9,9 @@ own download) against pytest-django's live server.
 - `journey`: `journey.step(page, "name")` saves var/e2e/<journey>/<viewport>/<nn>-<name>.png, runs
   axe-core (vendored in static/vendor/axe-core) and asserts zero serious or critical violations, and
   checks that every link to the live server on the page answers below 400 for that page's user.
+- The Content-Security-Policy is enforced as in production (no `bypass_csp`): every page records the
+  CSP violations Chromium reports on its console (`page.csp_violations`); `journey.step` fails on
+  any, and so does the end of every test that opened a page (a blocked script breaks silently).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from tests.factories import TEST_PASSWORD
 AXE_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "e2e"
 BLOCKING_IMPACTS = ("serious", "critical")
+# Chromium's console message for a blocked resource, inline script/style or eval, e.g. "Refused to
+# apply inline style because it violates the following Content Security Policy directive: ...".
+CSP_VIOLATION = re.compile(r"violates the following Content Security Policy", re.IGNORECASE)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -183,18 +189,22 @@ def new_page(browser, viewport, live_server):
             base_url=live_server.url,
             locale="zh-CN",
             extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
-            bypass_csp=True,  # axe-core is injected as an inline script
             **VIEWPORTS[viewport],
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.user = None
+        watch_csp(page)
+        pages.append(page)
         return page
 
+    pages = []
     yield make
+    violations = [v for page in pages for v in csp_violations(page)]
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
@@ -263,10 +273,38 @@ def second_factor_step(page: Page, user) -> None:
 # --- the checks ---------------------------------------------------------------------------------
 
 
+class CspLog:
+    """The CSP violations of one page (an object, not a list: `Remote` hands lists out as copies)."""
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+def watch_csp(page: Page) -> None:
+    """Collects the page's CSP violations (Chromium logs each on the console) in page.csp_violations."""
+    log = CspLog()
+
+    def on_console(message) -> None:
+        if CSP_VIOLATION.search(message.text):
+            log.entries.append(f"{message.location.get('url') or '?'}: {message.text}")
+
+    page.on("console", on_console)
+    page.csp_violations = log
+
+
+def csp_violations(page: Page) -> list[str]:
+    return list(page.csp_violations.entries)
+
+
 def axe_violations(page: Page) -> list[dict]:
     """Runs axe-core on the current page; returns the serious and critical violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern (a <script>
+        # tag with the source inline would be refused by script-src 'self').
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     results = page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});
@@ -325,6 +363,10 @@ class Journey:
         violations = axe_violations(page)
         assert not violations, format_axe(page.url, violations)
 
+    def check_csp(self, page: Page) -> None:
+        violations = csp_violations(page)
+        assert not violations, f"Content-Security-Policy violations on {page.url}:\n" + "\n".join(violations)
+
     def check_links(self, page: Page) -> None:
         user = getattr(page, "user", None)
         login_path = reverse("accounts:login")
@@ -344,8 +386,9 @@ class Journey:
         assert not broken, f"links on {page.url} that fail for {user or 'anonymous'}:\n" + "\n".join(broken)
 
     def step(self, page: Page, step: str) -> Path:
-        """Screenshot first (kept even when a check fails), then axe and the links."""
+        """Screenshot first (kept even when a check fails), then the CSP, axe and the links."""
         path = self.screenshot(page, step)
+        self.check_csp(page)
         self.check_axe(page)
         self.check_links(page)
         return path

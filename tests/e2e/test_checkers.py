@@ -4,7 +4,7 @@ passes a clean page; the link check passes links that answer and names those tha
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, csp_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,3 +34,28 @@ def test_link_check_passes_answering_links_and_names_the_broken_ones(page, live_
     page.set_content(_page(live_server, f'<a href="{readme}">说明</a> <a href="{missing}">缺失</a>'))
     with pytest.raises(AssertionError, match=r"404 .*missing\.js"):
         journey.check_links(page)
+
+
+def test_the_csp_is_enforced_and_its_violations_are_reported(page, live_server):
+    """The live pages carry the strict policy; an inline style or script on them is refused by the
+    browser and lands in page.csp_violations (which journey.step and the page fixture check)."""
+    page.goto("/")
+    assert page.evaluate("() => typeof window.axe") == "undefined"
+    assert axe_violations(page) == []  # axe-core still runs under the policy
+    assert csp_violations(page) == []
+    page.evaluate(
+        """() => {
+            const p = document.createElement('p');
+            p.setAttribute('style', 'color: red');
+            document.querySelector('main').appendChild(p);
+            const s = document.createElement('script');
+            s.textContent = 'window.injected = true';
+            document.body.appendChild(s);
+        }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.injected === undefined")  # the inline script did not run
+    found = csp_violations(page)
+    assert any("style-src" in v for v in found), found
+    assert any("script-src" in v for v in found), found
+    page.csp_violations.clear()  # seen: the page fixture's final check is for unexpected ones
