@@ -3,7 +3,7 @@ counts, then the opening record). Staff answer challenges in the Wagtail admin (
 
 from django.urls import path
 
-from procurement.tendering.views import bids, calls, challenges, opening
+from procurement.tendering.views import bids, calls, challenges, opening, receipts
 
 urlpatterns = [
     path("calls/<int:tender_id>/opening/", opening.opening_record, name="opening_record"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("bids/", bids.my_bids, name="my_bids"),
     path("calls/<int:tender_id>/bid/", bids.bid_submit, name="bid_submit"),
     path("bids/<int:pk>/", bids.bid_detail, name="bid_detail"),
+    path("bids/<int:pk>/receipt/", bids.bid_receipt, name="bid_receipt"),
+    path("receipts/verify/", receipts.receipt_verify, name="receipt_verify"),
     path("bids/<int:pk>/replace/", bids.bid_replace, name="bid_replace"),
     path("bids/<int:pk>/withdraw/", bids.bid_withdraw, name="bid_withdraw"),
     path("bids/<int:pk>/reconfirm/", bids.bid_reconfirm, name="bid_reconfirm"),

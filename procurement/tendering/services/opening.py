@@ -25,7 +25,7 @@ from core.documents import document_upload, documents_of
 from core.models import DocumentType, DocumentVisibility
 from orgs.selectors import shared_legal_representative_groups
 from procurement._common import deny, refuse
-from procurement.tendering import sealing
+from procurement.tendering import receipts, sealing
 from procurement.tendering.events import bids_opened
 from procurement.tendering.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import Tender, TenderStatus
@@ -170,6 +170,50 @@ def _conflicts(bids: list[Bid]) -> dict[int, list[str]]:
     return conflicts
 
 
+def is_late(bid: Bid, tender: Tender) -> bool:
+    """A bid whose recorded instant is not strictly before the deadline was never validly received
+    (the bid services refuse it; this guards against any row that got in anyway)."""
+    return tender.bid_deadline is None or bid.submitted_at >= tender.bid_deadline
+
+
+def _refuse_late(*, actor, tender: Tender, late: list[Bid]) -> dict[int, list[dict]]:
+    """Late bids are refused at the opening: not unsealed, no price read, not counted; each is named
+    in the opening record with its time and the reason, and the refusal is audited. Returns the rows
+    of the record per lot id."""
+    by_lot: dict[int, list[dict]] = defaultdict(list)
+    if not late:
+        return by_lot
+    deadline = receipts.beijing_ms(tender.bid_deadline) if tender.bid_deadline else "—"
+    for bid in late:
+        logger.error(
+            "opening of tender %s: bid %s submitted at or after the deadline refused", tender.pk, bid.pk
+        )
+        by_lot[bid.lot_id].append(
+            {
+                "bid": bid.pk,
+                "organization": bid.organization_id,
+                "name": bid.organization.name,
+                "uscc": bid.organization.uscc,
+                "submitted_at": receipts.utc_ms(bid.submitted_at),
+                "submitted_at_display": receipts.beijing_ms(bid.submitted_at),
+                "reason": _(
+                    "Submitted at %(at)s, not before the bid deadline (%(deadline)s): refused, not opened."
+                )
+                % {"at": receipts.beijing_ms(bid.submitted_at), "deadline": deadline},
+            }
+        )
+    audit.record(
+        actor=actor,
+        action="tender.refuse_late_bids",
+        target=tender,
+        after={
+            "deadline": receipts.utc_ms(tender.bid_deadline) if tender.bid_deadline else None,
+            "bids": [{"bid": bid.pk, "submitted_at": receipts.utc_ms(bid.submitted_at)} for bid in late],
+        },
+    )
+    return by_lot
+
+
 def _tender_open(*, actor, tender: Tender) -> Tender:
     """closed → opened: only the status step of the opening, private to it (on its own it would
     open a tender without opening any bid). The caller holds the row lock and checked the actor."""
@@ -186,9 +230,10 @@ def tender_open_bids(*, actor=None, tender: Tender) -> BidOpening:
 
 @transaction.atomic
 def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
-    """closed → opened: unseal every live bid, re-check each bidder's eligibility (a listing since
-    submission, a shared legal representative with another bidder, a bid not re-confirmed after an
-    amendment make it non-responsive, with the reason), record the opening (when, by whom — empty
+    """closed → opened: refuse every live bid recorded at or after the deadline (`_refuse_late`: not
+    unsealed, named as late in the record, audited), unseal every other live bid, re-check each
+    bidder's eligibility (a listing since submission, a shared legal representative with another
+    bidder, a bid not re-confirmed after an amendment make it non-responsive, with the reason), record the opening (when, by whom — empty
     for the scheduler —, bidders and prices read) and, when no lot has the method's minimum of
     responsive bids, fail the tender (流标), which releases its budget. Idempotent: a tender already
     opened returns its record."""
@@ -203,11 +248,14 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
     tender = _tender_open(actor=actor, tender=tender)
     now = timezone.now()
     today = timezone.localdate(now)
-    bids = list(
+    live = list(
         Bid.objects.filter(tender=tender, status=BidStatus.SUBMITTED)
         .select_related("organization", "lot")
         .order_by("lot__number", "submitted_at", "pk")
     )
+    late = [bid for bid in live if is_late(bid, tender)]
+    bids = [bid for bid in live if not is_late(bid, tender)]
+    late_by_lot = _refuse_late(actor=actor, tender=tender, late=late)
     key = TenderSealingKey.objects.filter(tender=tender).first()
     conflicts = _conflicts(bids)
     by_lot: dict[int, list[dict]] = defaultdict(list)
@@ -252,6 +300,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
                 "responsive": responsive,
                 "failed": responsive < minimum,
                 "bids": rows,
+                "late": late_by_lot.get(lot.pk, []),
             }
         )
     failed = all(lot["failed"] for lot in lots)
@@ -262,7 +311,7 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
         bid_count=len(bids),
         responsive_count=sum(1 for bid in bids if bid.responsive),
         failed=failed,
-        record={"minimum_bids": minimum, "lots": lots},
+        record={"minimum_bids": minimum, "lots": lots, "late_count": len(late)},
     )
     audit.record(
         actor=actor,

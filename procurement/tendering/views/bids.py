@@ -17,6 +17,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -24,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
+from procurement.tendering import receipts
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender
 from procurement.tendering.permissions import can_read_own_bid, can_view_bid_counts, is_public_call
@@ -216,8 +218,29 @@ def bid_detail(request, pk: int):
             "content": content,
             "can_change": bid.is_live and bidding_refusal(bid.tender) is None,
             "needs_reconfirmation": bid_needs_reconfirmation(bid),
+            "receipt": _signed_receipt(bid),
         },
     )
+
+
+def _signed_receipt(bid: Bid) -> dict:
+    receipt = receipts.receipt_of(bid)
+    return {"receipt": receipt, "beijing": receipt.submitted_beijing, "signature": receipts.sign(receipt)}
+
+
+@login_required
+def bid_receipt(request, pk: int):
+    """The signed receipt as a text file the bidder keeps (members of the bidding organization)."""
+    bid = _own_bid(request.user, pk)
+    text = receipts.receipt_text(
+        receipts.receipt_of(bid), verify_url=request.build_absolute_uri(reverse("procurement:receipt_verify"))
+    )
+    response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    name = f"bid-receipt-{bid.tender.reference}-{bid.pk}.txt"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @sensitive_variables()
