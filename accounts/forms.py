@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import STAFF_ROLES, Role
+from core.normalize import CleanInputMixin
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(CleanInputMixin, forms.ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -63,13 +64,13 @@ class StaffCreateForm(StaffForm):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "phone"]
 
 
-class SignupForm(forms.Form):
+class SignupForm(CleanInputMixin, forms.Form):
     """Public sign-up. The rules (phone or email, password validators, consent, unique username)
     are the service's (`user_signup_public`); the form only parses."""
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import allowed_extensions, validate_document_file
 from core.models import DocumentType, DocumentVisibility
+from core.normalize import CleanInputMixin
 
 
 def _accepted_types_text() -> str:
@@ -31,7 +32,7 @@ class DocumentFileField(forms.FileField):
         return attrs
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(CleanInputMixin, forms.Form):
     """A reusable upload form; the owning app's view passes the cleaned data to `document_upload`."""
 
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

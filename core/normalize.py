@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -265,13 +264,6 @@ def text_kind(name: str, field: forms.Field) -> str:
     return NAME
 
 
-def _hygienic_to_python(original, kind, value):
-    value = original(value)
-    if isinstance(value, str) and value:
-        return normalize(value, kind)
-    return value
-
-
 def _refuse_controls(value) -> None:
     values = value if isinstance(value, (list, tuple)) else [value]
     for item in values:
@@ -279,20 +271,45 @@ def _refuse_controls(value) -> None:
             raise ValidationError(MESSAGES["control"], code="control")
 
 
-def _guarded_clean(original, value, *args, **kwargs):
-    _refuse_controls(value)
-    return original(value, *args, **kwargs)
+class _HardenedField:
+    """Mixed into a field's class by `harden_field`: refuses control characters in any submitted
+    value before the field parses it, and normalizes text by its kind."""
+
+    _hygiene_kind: str | None = None
+
+    def clean(self, value, *args, **kwargs):
+        _refuse_controls(value)
+        return super().clean(value, *args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if self._hygiene_kind and isinstance(value, str) and value:
+            return normalize(value, self._hygiene_kind)
+        return value
+
+
+_HARDENED_CLASSES: dict[tuple[type, str | None], type] = {}
+
+
+def _hardened_class(cls: type, kind: str | None) -> type:
+    key = (cls, kind)
+    if key not in _HARDENED_CLASSES:
+        _HARDENED_CLASSES[key] = type(
+            cls.__name__, (_HardenedField, cls), {"_hygiene_kind": kind, "__module__": cls.__module__}
+        )
+    return _HARDENED_CLASSES[key]
 
 
 def harden_field(name: str, field: forms.Field) -> forms.Field:
     """Make one (per-form-instance) field refuse what the normalizer refuses: text by its kind,
     control characters in any submitted value, whole numbers beyond PostgreSQL's integer, and
-    decimals without their own digit limit beyond ±10¹². Idempotent."""
-    if getattr(field, "_hygiene", False) or isinstance(field, forms.FileField):
+    decimals without their own digit limit beyond ±10¹². The field's class becomes a subclass of
+    its own (same name), so copies of the field stay hardened. Idempotent."""
+    if isinstance(field, (_HardenedField, forms.FileField)):
         return field
-    field._hygiene = True
+    kind = None
     if isinstance(field, forms.CharField) and not isinstance(field, _NORMALIZING_FIELDS):
-        field.to_python = partial(_hygienic_to_python, field.to_python, text_kind(name, field))
+        kind = text_kind(name, field)
     elif isinstance(field, forms.DecimalField):
         if field.max_digits is None:
             if field.max_value is None:
@@ -304,7 +321,7 @@ def harden_field(name: str, field: forms.Field) -> forms.Field:
             field.validators.append(MaxValueValidator(INTEGER_LIMIT))
         if field.min_value is None:
             field.validators.append(MinValueValidator(-INTEGER_LIMIT))
-    field.clean = partial(_guarded_clean, field.clean)
+    field.__class__ = _hardened_class(type(field), kind)
     return field
 
 
@@ -358,6 +375,13 @@ class TokenConverter:
         return str(value)
 
 
+class SignedTokenConverter(TokenConverter):
+    """A token signed by `django.core.signing` (base64 parts joined by ``:``), up to 300 characters.
+    Register as ``signed``: ``<signed:token>``."""
+
+    regex = r"[A-Za-z0-9_\-:]{8,300}"
+
+
 def register_converters() -> None:
     """Called once by every urls.py that uses them (registration is idempotent per name)."""
     from django.urls import converters, register_converter
@@ -367,3 +391,35 @@ def register_converters() -> None:
         register_converter(CodeConverter, "code")
     if "token" not in registered:
         register_converter(TokenConverter, "token")
+    if "signed" not in registered:
+        register_converter(SignedTokenConverter, "signed")
+
+
+# --- value rules shared by the apps ---------------------------------------------------------------
+
+
+def year_bounds() -> tuple[int, int]:
+    """The years a yearly record (annual report, plan) may be for: `core.rules.earliest_year` to the
+    current year plus `core.rules.years_ahead`."""
+    from django.utils import timezone
+
+    return rules.earliest_year(), timezone.localdate().year + rules.years_ahead()
+
+
+def validate_year(value) -> None:
+    """A year within `year_bounds()` (refuses year 0, 2099, ...)."""
+    if value is None:
+        return
+    low, high = year_bounds()
+    if not low <= int(value) <= high:
+        raise ValidationError(
+            _("Enter a year between %(low)d and %(high)d."), code="year", params={"low": low, "high": high}
+        )
+
+
+def validate_not_future(value) -> None:
+    """A date that is not after today (local date)."""
+    from django.utils import timezone
+
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."), code="future_date")

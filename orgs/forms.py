@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.models import DocumentType, ServiceCategory
+from core.normalize import CleanInputMixin
 from orgs.models import MemberRole, Organization
 from orgs.services.organizations import PROFILE_FIELDS, SELF_SERVICE_FIELDS_WHEN_VERIFIED
 
@@ -23,7 +24,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class OrganizationProfileForm(forms.ModelForm):
+class OrganizationProfileForm(CleanInputMixin, forms.ModelForm):
     legal_rep_id_number = forms.CharField(
         label=_("Legal representative's ID number"),
         max_length=18,
@@ -52,14 +53,14 @@ class OrganizationProfileForm(forms.ModelForm):
         pass
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = list(SELF_SERVICE_FIELDS_WHEN_VERIFIED)
         widgets = {"business_scope": forms.Textarea(attrs={"rows": 3})}
 
 
-class SignupAccountForm(forms.Form):
+class SignupAccountForm(CleanInputMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("Email"))
@@ -87,19 +88,19 @@ class SignupAccountForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CleanInputMixin, forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=QUALIFICATION_DOCUMENT_TYPES)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(label=_("File"))
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
 
 
-class SignupDocumentsForm(forms.Form):
+class SignupDocumentsForm(CleanInputMixin, forms.Form):
     registration_certificate = forms.FileField(label=_("Registration certificate"))
     other_document = forms.FileField(label=_("Other qualification document"), required=False)
 
 
-class RejectForm(forms.Form):
+class RejectForm(CleanInputMixin, forms.Form):
     reasons = forms.CharField(
         label=_("Reasons (one per line)"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -113,12 +114,12 @@ class RejectForm(forms.Form):
         return reasons
 
 
-class InviteForm(forms.Form):
+class InviteForm(CleanInputMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.STAFF)
 
 
-class InvitationSignupForm(forms.Form):
+class InvitationSignupForm(CleanInputMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Your name"), max_length=100)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)

@@ -7,10 +7,14 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from core.normalize import CleanTextModelMixin, normalize_phone, validate_not_future, validate_year
+from orgs import rules
 
 
 class OrganizationType(models.TextChoices):
@@ -36,7 +40,7 @@ class VerificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Organization(models.Model):
+class Organization(CleanTextModelMixin, models.Model):
     """A social organization (社会组织). Its legal representative's ID number is kept only as
     ciphertext + keyed hash + mask (core.identity)."""
 
@@ -100,6 +104,30 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """The value rules (orgs.rules): capital not below the minimum (0), founding date not in
+        the future, contact phone by pattern. The services call `full_clean`, and so do the admin's
+        forms."""
+        super().clean()
+        errors = {}
+        if (
+            self.registered_capital is not None
+            and self.registered_capital < rules.registered_capital_minimum()
+        ):
+            errors["registered_capital"] = _("The registered capital cannot be negative.")
+        if self.founded_on is not None:
+            try:
+                validate_not_future(self.founded_on)
+            except ValidationError:
+                errors["founded_on"] = _("The founding date cannot be in the future.")
+        if self.contact_phone:
+            try:
+                self.contact_phone = normalize_phone(self.contact_phone)
+            except ValidationError as exc:
+                errors["contact_phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_verified(self) -> bool:
@@ -170,7 +198,7 @@ class Grade(models.IntegerChoices):
     A5 = 5, "5A"
 
 
-class EvaluationGrade(models.Model):
+class EvaluationGrade(CleanTextModelMixin, models.Model):
     """An evaluation grade (评估等级). Valid from `granted_on` until the day before `expires_on`."""
 
     organization = models.ForeignKey(
@@ -207,7 +235,7 @@ class ReportConclusion(models.TextChoices):
     FAILED = "failed", pgettext_lazy("assessment", "Failed")  # 不合格
 
 
-class AnnualReport(models.Model):
+class AnnualReport(CleanTextModelMixin, models.Model):
     """The annual report (年度报告) for one year."""
 
     organization = models.ForeignKey(
@@ -230,6 +258,21 @@ class AnnualReport(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} {self.year}"
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            validate_year(self.year)
+        except ValidationError as exc:
+            errors["year"] = exc.messages
+        if self.submitted_on is not None:
+            try:
+                validate_not_future(self.submitted_on)
+            except ValidationError as exc:
+                errors["submitted_on"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
 
 class CreditList(models.TextChoices):
     ABNORMAL = "abnormal", _("Abnormal activity list")  # 活动异常名录
@@ -248,7 +291,7 @@ class ListingTrigger(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CreditListEntry(models.Model):
+class CreditListEntry(CleanTextModelMixin, models.Model):
     """One listing on a credit list. All its fields are public. An organization is on a list while
     it has an entry there without `removed_on`."""
 
@@ -314,7 +357,7 @@ class PerformanceGrade(models.TextChoices):
     FAILED = "failed", pgettext_lazy("assessment", "Failed")  # 不合格
 
 
-class CreditRecord(models.Model):
+class CreditRecord(CleanTextModelMixin, models.Model):
     """The organization's credit record. Other apps append to it only through
     `orgs.services.credit_record_append` (and its helpers); rows are never edited or deleted."""
 
@@ -349,7 +392,7 @@ class CreditRecord(models.Model):
         return f"{self.organization} {self.get_kind_display()} {self.occurred_on}"
 
 
-class QualificationDocument(models.Model):
+class QualificationDocument(CleanTextModelMixin, models.Model):
     """A qualification document (登记证书, 章程, 资质证明…): a private `core.Document` owned by the
     organization, with the date until which it is valid."""
 

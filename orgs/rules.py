@@ -62,3 +62,15 @@ def failed_performance_exclusion_months() -> int:
 def invitation_valid_days() -> int:
     """Days a member invitation link stays valid."""
     return _int("ORGS_INVITATION_VALID_DAYS", 14)
+
+
+def registered_capital_minimum() -> Decimal:
+    """The smallest registered capital (yuan) an organization may record: never negative."""
+    return Decimal(str(getattr(settings, "ORGS_REGISTERED_CAPITAL_MINIMUM", "0")))
+
+
+def social_organization_uscc_departments() -> tuple[str, ...]:
+    """First characters (registration department) a social organization's USCC may have without a
+    registry override: 5 = 民政 (RULES.md, Identifiers). An enterprise code (9...) is refused unless a
+    registry administrator records a reason."""
+    return tuple(getattr(settings, "ORGS_SOCIAL_ORGANIZATION_USCC_DEPARTMENTS", ("5",)))

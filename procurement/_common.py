@@ -36,10 +36,15 @@ def deny(message: str | None = None):
     raise PermissionDenied(message or _("You may not do this."))
 
 
-def refuse(messages: list[str] | str, code: str = "invalid"):
+def refuse(messages: dict[str, str] | list[str] | str, code: str = "invalid"):
     """Raise a ValidationError carrying every message and, even for a list, a `code`."""
     if isinstance(messages, str):
         raise ValidationError(messages, code=code)
+    if isinstance(messages, dict):
+        # {field: message}: each field's message, not the field names as messages.
+        error = ValidationError({field: ValidationError(m, code=code) for field, m in messages.items()})
+        error.code = code
+        raise error
     error = ValidationError([ValidationError(m, code=code) for m in messages])
     error.code = code
     raise error

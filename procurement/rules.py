@@ -260,3 +260,24 @@ def survey_token_default_count() -> int:
 def survey_open_days() -> int:
     """The satisfaction survey stays open this many calendar days after the evaluation is opened."""
     return _int("PROCUREMENT_SURVEY_OPEN_DAYS", 30)
+
+
+# --- bounds of the method configuration and of payment dates (issue #13: values refused) ----------
+
+
+def method_minimum_bids_floor() -> int:
+    """A method's minimum of responsive bids is at least this (单一来源 has 1; nothing has 0)."""
+    return _int("PROCUREMENT_METHOD_MINIMUM_BIDS_FLOOR", 1)
+
+
+def panel_size_bounds() -> tuple[int, int]:
+    """An evaluation panel's configured sizes lie within these bounds and are odd (政府采购法实施条例
+    §39 and 87号令 §47: 3 or more, odd; 5 or more for 公开招标, which its own row sets)."""
+    return _int("PROCUREMENT_PANEL_SIZE_MIN", 3), _int("PROCUREMENT_PANEL_SIZE_MAX", 25)
+
+
+def payment_days_after_term() -> int:
+    """Days after the contract term's end within which a payment may still be dated (the final
+    payment follows the final acceptance). Payments are never dated before the contract was signed
+    (or its term began, if earlier) and never in the future."""
+    return _int("PROCUREMENT_PAYMENT_DAYS_AFTER_TERM", 90)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import District, VolunteerServiceType
+from core.normalize import CleanInputMixin
 from volunteers.services.registration import Registration, split_tags
 
 WEEKDAYS = [
@@ -21,7 +22,7 @@ WEEKDAYS = [
 ]
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(CleanInputMixin, forms.Form):
     real_name = forms.CharField(label=_("Real name"), max_length=50)
     id_number = forms.CharField(
         label=_("ID number"),
@@ -95,26 +96,26 @@ class RegistrationForm(forms.Form):
         )
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(CleanInputMixin, forms.Form):
     code = forms.CharField(label=_("Check-in code"), max_length=6)
 
 
-class ManualHoursForm(forms.Form):
+class ManualHoursForm(CleanInputMixin, forms.Form):
     minutes = forms.IntegerField(label=_("Minutes served"), min_value=1)
 
 
-class RejectForm(forms.Form):
+class RejectForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(CleanInputMixin, forms.Form):
     minutes = forms.IntegerField(label=_("Correct minutes"), min_value=1)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CertificateLookupForm(forms.Form):
+class CertificateLookupForm(CleanInputMixin, forms.Form):
     number = forms.CharField(label=_("Certificate number"), max_length=40)
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanInputMixin, forms.Form):
     file = forms.FileField(label=_("File (CSV or Excel)"))

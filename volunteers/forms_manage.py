@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import validate_document_file
 from core.models import District, VolunteerServiceType
+from core.normalize import CleanInputMixin
 from volunteers.models import RiskLevel, SocialWorkerLevel
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -53,7 +54,7 @@ def parse_slots(text: str) -> list[tuple[datetime.datetime, datetime.datetime]]:
     return slots
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(CleanInputMixin, forms.Form):
     owner = forms.ChoiceField(label=_("Organizer"))
     title = forms.CharField(label=_("Project"), max_length=200)
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
@@ -67,7 +68,7 @@ class ProjectForm(forms.Form):
             self.fields["owner"].choices = owners or []
 
 
-class NeedForm(forms.Form):
+class NeedForm(CleanInputMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     role = forms.CharField(label=_("Role"), max_length=100)
     description = forms.CharField(
@@ -110,7 +111,7 @@ class NeedForm(forms.Form):
         return value
 
 
-class InsuranceForm(forms.Form):
+class InsuranceForm(CleanInputMixin, forms.Form):
     policy_no = forms.CharField(label=_("Accident insurance policy"), max_length=60)
     insurer = forms.CharField(label=_("Insurer"), max_length=100)
     document = forms.FileField(
@@ -120,7 +121,7 @@ class InsuranceForm(forms.Form):
     )
 
 
-class CancelNeedForm(forms.Form):
+class CancelNeedForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancellation"),
         max_length=500,
@@ -132,7 +133,7 @@ class CancelNeedForm(forms.Form):
     )
 
 
-class SocialWorkerForm(forms.Form):
+class SocialWorkerForm(CleanInputMixin, forms.Form):
     real_name = forms.CharField(label=_("Real name"), max_length=50)
     level = forms.ChoiceField(label=_("Level"), choices=SocialWorkerLevel.choices)
     certificate_no = forms.CharField(label=_("Certificate number"), max_length=40)
@@ -148,22 +149,22 @@ class StaffSocialWorkerForm(SocialWorkerForm):
     field_order = ["username"]
 
 
-class EducationForm(forms.Form):
+class EducationForm(CleanInputMixin, forms.Form):
     course = forms.CharField(label=_("Course"), max_length=200)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.1, max_digits=6, decimal_places=1)
     taken_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     issuer = forms.CharField(label=_("Issued by"), max_length=100)
 
 
-class TeamForm(forms.Form):
+class TeamForm(CleanInputMixin, forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(CleanInputMixin, forms.Form):
     number = forms.CharField(label=_("Volunteer number"), max_length=20)
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(CleanInputMixin, forms.Form):
     service_type = forms.ModelChoiceField(
         label=_("Service type"), queryset=VolunteerServiceType.objects.filter(requires_qualification=True)
     )
@@ -176,14 +177,14 @@ class QualificationForm(forms.Form):
     )
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(CleanInputMixin, forms.Form):
     course = forms.CharField(label=_("Course"), max_length=200)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.1, max_digits=6, decimal_places=1)
     taken_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     issuer = forms.CharField(label=_("Issued by"), max_length=100)
 
 
-class CommendationForm(forms.Form):
+class CommendationForm(CleanInputMixin, forms.Form):
     title = forms.CharField(label=_("Honour"), max_length=200)
     awarded_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     issuer = forms.CharField(label=_("Awarded by"), max_length=100)

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 
 import audit
 from core.identity import id_number_protect, id_number_reveal
-from orgs import notifications
+from core.normalize import normalize_identifier
+from orgs import notifications, rules
 from orgs.models import MemberRole, Organization, VerificationStatus
 from orgs.permissions import can_edit_profile, is_registry_admin
 from orgs.services.members import membership_add, user_create_for_organization
 from orgs.services.records import qualification_document_add
 from orgs.transitions import check_verification_transition
-from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
+from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_structure_errors, uscc_validate
 
 # The organization's registration profile, in the order the site's form, the admin's form and the
 # import/export columns show it (the legal representative's ID number and the registry's USCC
@@ -70,18 +71,43 @@ def organization_summary(organization: Organization) -> dict:
 
 
 def _clean_uscc(organization: Organization, *, actor, override_reason: str) -> None:
-    """USCC check: registry admins may accept a well-formed real code whose check fails, with a reason."""
-    organization.uscc = uscc_normalize(organization.uscc)
+    """USCC check: registry admins may accept, with a reason, a well-formed real code whose check
+    fails or whose registration department is not civil affairs (5; `rules.social_organization_
+    uscc_departments`); nobody else can."""
+    organization.uscc = uscc_normalize(normalize_identifier(organization.uscc or ""))
     override_reason = (override_reason or "").strip()
-    if uscc_check_fails_only(organization.uscc) and override_reason:
+    code = organization.uscc
+    well_formed = not uscc_structure_errors(code)
+    other_department = well_formed and code[:1] not in rules.social_organization_uscc_departments()
+    if override_reason and (uscc_check_fails_only(code) or other_department):
         if not is_registry_admin(actor):
-            raise PermissionDenied(_("Only a registry administrator may accept a code that fails the check."))
+            raise PermissionDenied(
+                _("Only a registry administrator may accept a code that fails the check.")
+                if uscc_check_fails_only(code)
+                else _("Only a registry administrator may accept a code of another registration department.")
+            )
+        if not uscc_check_fails_only(code):
+            uscc_validate(code)
         organization.uscc_override_reason = override_reason
     else:
         try:
-            uscc_validate(organization.uscc)
+            uscc_validate(code)
         except ValidationError as exc:
             raise ValidationError({"uscc": exc.messages}) from exc
+        if other_department:
+            raise ValidationError(
+                {
+                    "uscc": _(
+                        "A social organization's unified social credit code starts with %(expected)s "
+                        "(registered by civil affairs); this one starts with %(first)s, the code of "
+                        "another kind of body (9 is an enterprise)."
+                    )
+                    % {
+                        "expected": "/".join(rules.social_organization_uscc_departments()),
+                        "first": code[:1],
+                    }
+                }
+            )
         organization.uscc_override_reason = ""
     duplicate = Organization.objects.filter(uscc=organization.uscc).exclude(pk=organization.pk)
     if duplicate.exists():

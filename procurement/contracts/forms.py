@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.documents import validate_document_file
+from core.normalize import CleanInputMixin
 from core.upload_fields import MultipleFileField
 from procurement.contracts.models.contracts import Contract, PaymentKind
 from procurement.contracts.models.performance import EvaluationKind, SatisfactionLevel
@@ -24,14 +25,14 @@ class _FilesMixin:
         return files
 
 
-class MilestoneSubmitForm(_FilesMixin, forms.Form):
+class MilestoneSubmitForm(CleanInputMixin, _FilesMixin, forms.Form):
     text = forms.CharField(
         label=_("Description of the deliverable"), widget=forms.Textarea(attrs={"rows": 6})
     )
     files = MultipleFileField(label=_("Documents"), required=False)
 
 
-class ProgressReportForm(_FilesMixin, forms.Form):
+class ProgressReportForm(CleanInputMixin, _FilesMixin, forms.Form):
     work_done = forms.CharField(label=_("Work done in the period"), widget=forms.Textarea(attrs={"rows": 6}))
     people_served = forms.IntegerField(label=_("People served in the period"), min_value=0, required=False)
     issues = forms.CharField(
@@ -43,7 +44,7 @@ class ProgressReportForm(_FilesMixin, forms.Form):
     files = MultipleFileField(label=_("Documents"), required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanInputMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept")), ("reject", _("Reject"))],
@@ -52,11 +53,11 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class SignForm(forms.Form):
+class SignForm(CleanInputMixin, forms.Form):
     signed_copy = forms.FileField(label=_("Signed copy"), validators=[validate_document_file])
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
     milestone = forms.TypedChoiceField(label=_("Milestone"), coerce=int, required=False, empty_value=None)
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, required=False)
@@ -70,7 +71,7 @@ class PaymentForm(forms.Form):
         ]
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(CleanInputMixin, forms.Form):
     overall = forms.TypedChoiceField(
         label=_("Overall satisfaction"),
         choices=SatisfactionLevel.choices,
@@ -97,14 +98,14 @@ class SurveyForm(forms.Form):
     )
 
 
-class TokensForm(forms.Form):
+class TokensForm(CleanInputMixin, forms.Form):
     count = forms.IntegerField(label=_("Number of survey links"), min_value=1, max_value=500, initial=30)
 
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class ContractDraftForm(forms.ModelForm):
+class ContractDraftForm(CleanInputMixin, forms.ModelForm):
     """The draft's own fields (saved by `contract_draft_save` with the targets and milestones)."""
 
     class Meta:
@@ -121,14 +122,14 @@ class ContractDraftForm(forms.ModelForm):
         """The service checks the term and the shares (and saves); no model validation here."""
 
 
-class TargetRowForm(forms.Form):
+class TargetRowForm(CleanInputMixin, forms.Form):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Target"), max_length=200)
     measure = forms.CharField(label=_("Indicator and value"), max_length=200)
     weight = forms.DecimalField(label=_("Weight (points)"), max_digits=5, decimal_places=2, min_value=0.01)
 
 
-class MilestoneRowForm(forms.Form):
+class MilestoneRowForm(CleanInputMixin, forms.Form):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     deliverable = forms.CharField(label=_("Deliverable"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("Due on"), **DATE)
@@ -151,7 +152,7 @@ MilestoneFormSet = forms.formset_factory(
 NewTargetFormSet = forms.formset_factory(TargetRowForm, extra=2, max_num=10, validate_max=True)
 
 
-class AmendForm(forms.Form):
+class AmendForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     amount = forms.DecimalField(
         label=_("Amount after (yuan)"), max_digits=14, decimal_places=2, min_value=0.01, required=False
@@ -173,7 +174,7 @@ class AmendForm(forms.Form):
         self.fields["retire_targets"].choices = [(t.pk, f"{t.name}: {t.measure}") for t in targets]
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(CleanInputMixin, forms.Form):
     recipient = forms.CharField(
         label=_("Recipient (description, no name)"),
         max_length=100,
@@ -183,7 +184,7 @@ class OpinionForm(forms.Form):
     opinion = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReportReviewForm(forms.Form):
+class ReportReviewForm(CleanInputMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept the report")), ("return", _("Return it for revision"))],
@@ -197,11 +198,11 @@ class ReportReviewForm(forms.Form):
     )
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for terminating"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class EvaluationOpenForm(forms.Form):
+class EvaluationOpenForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"))
     third_party_assessor = forms.CharField(label=_("Third-party assessor"), max_length=200, required=False)
     survey_closes_on = forms.DateField(label=_("Survey open until"), required=False, **DATE)
@@ -211,7 +212,7 @@ class EvaluationOpenForm(forms.Form):
         self.fields["kind"].choices = EvaluationKind.choices
 
 
-class TargetScoresForm(forms.Form):
+class TargetScoresForm(CleanInputMixin, forms.Form):
     """One score (0–100) and note per current target, and the purchaser's comments."""
 
     comment = forms.CharField(
@@ -245,7 +246,7 @@ class TargetScoresForm(forms.Form):
         return {t.pk: (data[f"score_{t.pk}"], data.get(f"note_{t.pk}", "")) for t in self.targets}
 
 
-class ThirdPartyForm(forms.Form):
+class ThirdPartyForm(CleanInputMixin, forms.Form):
     assessor = forms.CharField(label=_("Third-party assessor"), max_length=200)
     score = forms.DecimalField(
         label=_("Third-party score"), max_digits=5, decimal_places=2, min_value=0, max_value=100

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin, validate_year
 from procurement import rules
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -17,7 +19,7 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("Other funds")
 
 
-class PurchasingPlan(models.Model):
+class PurchasingPlan(CleanTextModelMixin, models.Model):
     """A department's (采购人) purchasing plan for one year; its budget lines are the purchase
     intentions, public at least `rules.intention_notice_days()` before procurement starts."""
 
@@ -48,8 +50,15 @@ class PurchasingPlan(models.Model):
     def __str__(self) -> str:
         return self.title or f"{self.department} {self.year}"
 
+    def clean(self):
+        super().clean()
+        try:
+            validate_year(self.year)
+        except ValidationError as exc:
+            raise ValidationError({"year": exc.messages}) from exc
 
-class BudgetLine(models.Model):
+
+class BudgetLine(CleanTextModelMixin, models.Model):
     """One line of a plan: what will be bought (category, catalogue item), how much and from which
     funds. `reserved_amount` (tenders approved for publication, then awards) plus `committed_amount`
     (signed contracts) never exceed `amount`; the database checks it, the services lock the row."""
@@ -126,7 +135,7 @@ class PeriodUnit(models.TextChoices):
     WORKING_DAYS = rules.WORKING_DAYS, _("working days")
 
 
-class ProcurementMethod(models.Model):
+class ProcurementMethod(CleanTextModelMixin, models.Model):
     """One procurement method (公开招标, 竞争性磋商…) with its numbers: a configuration row, seeded
     from `procurement.rules.method_defaults()` and editable by the bureau."""
 
@@ -188,6 +197,15 @@ class ProcurementMethod(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        """The method's numbers within RULES.md's bounds (`procurement.rules`): at least one bid,
+        panel sizes odd and within the statutory bounds, thresholds not negative, the external
+        share a fraction of at most 1."""
+        super().clean()
+        errors = method_number_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_price_only(self) -> bool:
         """Lowest price wins (最低评标价法): the sheet is one price criterion worth all the points."""
@@ -203,3 +221,53 @@ class ProcurementMethod(models.Model):
         ):
             return max(self.panel_minimum_size, self.panel_large_minimum_size)
         return self.panel_minimum_size
+
+
+def method_number_errors(method) -> dict[str, str]:
+    """{field: message} for every number of a method outside its bounds (empty when all are in)."""
+    errors = {}
+    floor = rules.method_minimum_bids_floor()
+    if method.minimum_bids is not None and method.minimum_bids < floor:
+        errors["minimum_bids"] = _("At least %(min)d responsive bid(s) must be required.") % {"min": floor}
+    low, high = rules.panel_size_bounds()
+    for name in ("panel_minimum_size", "panel_large_minimum_size"):
+        size = getattr(method, name)
+        if size is None:
+            continue
+        if not low <= size <= high or size % 2 == 0:
+            errors[name] = _("A panel has an odd number of members between %(low)d and %(high)d.") % {
+                "low": low,
+                "high": high,
+            }
+    if (
+        "panel_large_minimum_size" not in errors
+        and method.panel_large_minimum_size is not None
+        and method.panel_minimum_size is not None
+        and method.panel_large_minimum_size < method.panel_minimum_size
+    ):
+        errors["panel_large_minimum_size"] = _(
+            "The panel for large budgets cannot be smaller than the usual panel."
+        )
+    if method.panel_large_budget_threshold is not None and method.panel_large_budget_threshold < 0:
+        errors["panel_large_budget_threshold"] = _("A threshold cannot be negative.")
+    for name in ("minimum_bidding_period", "amendment_notice_period"):
+        value = getattr(method, name)
+        if value is not None and value < 1:
+            errors[name] = _("A period is at least one day.")
+    if method.external_experts_denominator is not None and method.external_experts_denominator < 1:
+        errors["external_experts_denominator"] = _("The denominator is at least 1.")
+    elif (
+        method.external_experts_numerator is not None
+        and method.external_experts_denominator
+        and method.external_experts_numerator > method.external_experts_denominator
+    ):
+        errors["external_experts_numerator"] = _(
+            "The share of external experts cannot exceed the whole panel."
+        )
+    for name in ("price_points_min", "price_points_max"):
+        value = getattr(method, name)
+        if value is not None and not 0 <= value <= rules.scoring_total_points():
+            errors[name] = _("Price points lie between 0 and %(max)s.") % {
+                "max": rules.scoring_total_points()
+            }
+    return errors

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import validate_document_file
 from core.models import Department, ServiceCategory
+from core.normalize import CleanInputMixin
 from core.upload_fields import MultipleFileField
 from orgs.models import Organization
 from procurement import rules
@@ -18,7 +19,7 @@ from procurement.supervision.services.public_reports import PUBLIC_REPORT_MAX_DO
 from procurement.tendering.models.tenders import Tender, TenderStatus
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(CleanInputMixin, forms.Form):
     target_kind = forms.ChoiceField(
         label=_("The report is about"), choices=PublicReportTarget.choices, widget=forms.RadioSelect
     )
@@ -97,11 +98,11 @@ class PublicReportForm(forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(CleanInputMixin, forms.Form):
     number = forms.CharField(label=_("Tracking number"), max_length=30)
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(CleanInputMixin, forms.Form):
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, required=False)
     due_on = forms.DateField(
         label=_("Answer due on"),
@@ -117,7 +118,7 @@ class AcceptForm(forms.Form):
         }
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for not accepting (public)"),
         max_length=2000,
@@ -125,7 +126,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(CleanInputMixin, forms.Form):
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
 
     def __init__(self, *args, **kwargs):
@@ -133,7 +134,7 @@ class AssignForm(forms.Form):
         self.fields["handler"].queryset = active_supervisors()
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(CleanInputMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=PublicReportOutcome.choices)
     summary = forms.CharField(
         label=_("Outcome for the public (no personal data)"),
@@ -142,7 +143,7 @@ class ConcludeForm(forms.Form):
     )
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=LightKind.choices, required=False)
     colour = forms.ChoiceField(
         label=_("Colour"), choices=[("", _("All colours")), *LightColour.choices], required=False

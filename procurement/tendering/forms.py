@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.documents import validate_document_file
 from core.models import DocumentType
+from core.normalize import CleanInputMixin
 from core.upload_fields import MultipleFileField
 from procurement.tendering.models.tenders import Challenge, ChallengeStatus, Lot
 from procurement.tendering.services.clarifications import CHALLENGE_MAX_DOCUMENTS
@@ -22,7 +23,7 @@ from procurement.tendering.services.documents import (
 from procurement.tendering.services.tenders import AMENDABLE_FIELDS
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(CleanInputMixin, forms.Form):
     question = forms.CharField(
         label=_("Your question"),
         max_length=2000,
@@ -47,7 +48,7 @@ def add_organization_field(form, organizations) -> None:
         )
 
 
-class ChallengeForm(forms.Form):
+class ChallengeForm(CleanInputMixin, forms.Form):
     text = forms.CharField(
         label=_("Your challenge"),
         max_length=10000,
@@ -87,7 +88,7 @@ class ChallengeForm(forms.Form):
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class LotForm(forms.ModelForm):
+class LotForm(CleanInputMixin, forms.ModelForm):
     class Meta:
         model = Lot
         fields = ["title", "description", "ceiling"]
@@ -108,7 +109,7 @@ class CriterionKind:
     ]
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(CleanInputMixin, forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.CHOICES, initial=CriterionKind.SUBJECTIVE)
     max_points = forms.DecimalField(
@@ -149,7 +150,7 @@ CriterionFormSet = forms.formset_factory(
 )
 
 
-class AmendmentNoticeForm(forms.Form):
+class AmendmentNoticeForm(CleanInputMixin, forms.Form):
     """What every amendment states: the public notice, the deadline and whether bids are affected."""
 
     description = forms.CharField(
@@ -210,7 +211,7 @@ def amendment_form_class(tender_model):
     return type("AmendmentForm", (AmendmentDocumentsForm,), dict(field_forms))
 
 
-class CallDocumentForm(forms.Form):
+class CallDocumentForm(CleanInputMixin, forms.Form):
     document_type = forms.ChoiceField(
         label=_("Kind of document"),
         choices=[(value, DocumentType(value).label) for value in CALL_DOCUMENT_TYPES],
@@ -219,7 +220,7 @@ class CallDocumentForm(forms.Form):
     file = forms.FileField(label=_("File"), validators=[validate_document_file])
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the suspension"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -234,7 +235,7 @@ class SuspendForm(forms.Form):
         self.fields["challenge"].queryset = tender.challenges.filter(status=ChallengeStatus.OPEN)
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(CleanInputMixin, forms.Form):
     bid_deadline = forms.DateTimeField(
         label=_("New bid deadline"),
         required=False,
@@ -243,7 +244,7 @@ class ResumeForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the cancellation"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -251,5 +252,5 @@ class CancelForm(forms.Form):
     )
 
 
-class ChallengeAnswerForm(forms.Form):
+class ChallengeAnswerForm(CleanInputMixin, forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))

@@ -9,9 +9,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from procurement import rules
 from procurement._common import deny, refuse
 from procurement.contracts.models.contracts import (
     Contract,
@@ -42,6 +44,30 @@ def payable_amount(contract: Contract, *, kind: str, milestone: Milestone | None
     return (contract.amount * share / 100).quantize(Decimal("0.01"))
 
 
+def payment_date_bounds(contract: Contract) -> tuple[dt.date, dt.date]:
+    """The dates a payment on `contract` may carry: from the signing (or the term's start, if
+    earlier) to the term's end plus `rules.payment_days_after_term()`, and never after today."""
+    earliest = contract.starts_on
+    if contract.signed_at is not None:
+        earliest = min(earliest, timezone.localdate(contract.signed_at))
+    latest = min(contract.ends_on + dt.timedelta(days=rules.payment_days_after_term()), timezone.localdate())
+    return earliest, latest
+
+
+def _check_paid_on(contract: Contract, paid_on: dt.date) -> None:
+    if paid_on > timezone.localdate():
+        refuse({"paid_on": _("The payment date cannot be in the future.")}, code="paid_on_future")
+    earliest, latest = payment_date_bounds(contract)
+    if not earliest <= paid_on <= latest:
+        refuse(
+            {
+                "paid_on": _("The payment date must lie within the contract term (%(from)s to %(to)s).")
+                % {"from": earliest.isoformat(), "to": latest.isoformat()}
+            },
+            code="paid_on_term",
+        )
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -66,6 +92,7 @@ def payment_record(
         refuse({"treasury_reference": _("Give the treasury payment reference.")})
     if paid_on is None:
         refuse({"paid_on": _("Give the payment date.")})
+    _check_paid_on(contract, paid_on)
     if kind == PaymentKind.ADVANCE:
         milestone = None
         if not contract.advance_share:
