@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.labels import action_label, actor_label
+from audit.labels import action_label
 
 
 class AppendOnlyError(Exception):
@@ -60,6 +60,13 @@ class Event(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_mac = models.CharField(_("Previous MAC"), max_length=64, blank=True, editable=False)
     mac = models.CharField(_("MAC"), max_length=64, editable=False)
+    # A sealed event (audit.sealing): the scope whose reveal unseals it ("procurement.tender:12") and
+    # the real actor, IP, request id and summaries, encrypted by the scope's sealer. NULL when not
+    # sealed (nullable so that adding them rewrote no row, and rows before them chain unchanged).
+    sealed_scope = models.CharField(
+        _("Sealing"), max_length=80, null=True, blank=True, db_index=True, editable=False
+    )
+    sealed_identity = models.TextField(_("Sealed identity"), null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -87,5 +94,19 @@ class Event(models.Model):
         return action_label(self.action)
 
     def get_actor_label_display(self) -> str:
-        """The actor's name, or 系统 / 匿名 when no signed-in user acted."""
-        return actor_label(self.actor_label, has_user=self.actor_id is not None)
+        """The actor's name, or 系统 / 匿名 when no signed-in user acted; for a sealed event, its
+        pseudonym until the viewer may read it (`shown`)."""
+        return self.shown.actor
+
+    @property
+    def shown(self):
+        """What may be shown of this event (`audit.sealing.Shown`): set for a whole page by
+        `audit.sealing.present(events, viewer)`; computed here for nobody in particular (sealed
+        events masked until their reveal) when a page did not."""
+        shown = getattr(self, "_shown", None)
+        if shown is None:
+            from audit.sealing import present
+
+            present([self])
+            shown = self._shown
+        return shown

@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit import context
+from audit import context, sealing
 from audit.models import Event
 
 anchor_logger = logging.getLogger("audit.anchor")
@@ -130,6 +130,10 @@ def canonical(event: Event) -> bytes:
         "ip_address": event.ip_address or None,
         "prev_mac": event.prev_mac,
     }
+    # Sealed events only (audit.sealing): rows written before these columns chain unchanged.
+    if event.sealed_scope or event.sealed_identity:
+        content["sealed_scope"] = event.sealed_scope or ""
+        content["sealed_identity"] = event.sealed_identity or ""
     return _canonical_json(content).encode("utf-8")
 
 
@@ -191,6 +195,10 @@ def record(
 
     `keep_ip=False` leaves the client IP out (an anonymous filer's report must not be traceable).
 
+    An action with a registered sealer (`audit.sealing.register_sealer`) is written sealed: the
+    sealer's pseudonym as the actor, its reduced summaries, no IP or request id, and the rest
+    encrypted in `sealed_identity` until its scope is revealed.
+
     Runs inside the caller's transaction and holds the chain lock until it commits: call it last."""
     if target is not None:
         object_type = object_type or object_type_of(target)
@@ -214,6 +222,11 @@ def record(
         ip_address=ctx.ip_address if ctx and keep_ip else None,
     )
     with transaction.atomic():
+        sealer = sealing.sealer_for(action)
+        if sealer is not None:
+            # Before the chain lock: the sealer may lock the domain's rows (a tender), and other
+            # writers take those first and the chain lock second.
+            _seal(event, sealer, actor=user, target=target)
         _lock_chain()
         last = Event.objects.order_by("-seq").values_list("seq", "mac").first()
         event.seq, event.prev_mac = (last[0] + 1, last[1]) if last else (1, "")
@@ -222,6 +235,31 @@ def record(
         event._written_by_record = True
         event.save()
     return event
+
+
+def _seal(event: Event, sealer, *, actor, target) -> None:
+    pending = sealing.Pending(
+        actor=actor,
+        actor_label=event.actor_label,
+        action=event.action,
+        target=target,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        request_id=event.request_id,
+        ip_address=event.ip_address,
+    )
+    seal = sealer.seal(pending)
+    before, after = _json_value(seal.before), _json_value(seal.after)
+    check_summary(before)
+    check_summary(after)
+    event.actor = None
+    event.actor_label = (sealing.PSEUDONYM_PREFIX + seal.pseudonym)[:150]
+    event.before, event.after = before, after
+    event.request_id, event.ip_address = "", None
+    event.sealed_scope = seal.scope[:80]
+    event.sealed_identity = seal.identity
 
 
 # --- anchors -------------------------------------------------------------------------------------

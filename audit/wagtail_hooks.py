@@ -1,17 +1,145 @@
 """A read-only listing of the audit log in the Wagtail admin, for superusers, bureau admins and
-supervisors. There is no add, edit or delete: events are written only by `audit.record()`."""
+supervisors, with its inspect page and CSV/XLSX exports. There is no add, edit or delete: events are
+written only by `audit.record()`.
 
+Every row shown or exported goes through `audit.sealing.present(events, viewer)`: a sealed event
+(who bid, who fetched the call documents, before the opening) shows its pseudonym and what its
+sealer left readable, never the actor, organization, IP address or request id; the page says how
+many of its rows are sealed."""
+
+import json
+
+import django_filters
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from audit.labels import action_label
 from audit.models import Event
 from audit.permissions import AuditLogPermissionPolicy
+from audit.sealing import count_sealed, present, sealed_actions
 
 register_permission_policy(Event, AuditLogPermissionPolicy(Event))
+
+
+def _json(value) -> str:
+    return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+
+class _Presented:
+    """The export's rows, presented for the viewer a chunk at a time (the export streams)."""
+
+    model = Event
+
+    def __init__(self, queryset, viewer, chunk_size: int = 500):
+        self.queryset, self.viewer, self.chunk_size = queryset, viewer, chunk_size
+
+    def __iter__(self):
+        chunk = []
+        for event in self.queryset.iterator(chunk_size=self.chunk_size):
+            chunk.append(event)
+            if len(chunk) >= self.chunk_size:
+                yield from present(chunk, self.viewer)
+                chunk = []
+        yield from present(chunk, self.viewer)
+
+
+def _actors_with_events(request):
+    """The actor filter offers only users who appear as the actor of some event, not every account,
+    and not for an event of a sealed action (a sealed row has no actor; one written in clear before
+    sealing existed must not show its actor either)."""
+    acted = Event.objects.filter(actor__isnull=False).exclude(action__in=sealed_actions())
+    return get_user_model().objects.filter(pk__in=acted.values("actor_id")).order_by("pk")
+
+
+class EventFilterSet(WagtailFilterSet):
+    actor = django_filters.ModelChoiceFilter(label=gettext_lazy("Actor"), queryset=_actors_with_events)
+
+    class Meta:
+        model = Event
+        fields = ["action", "object_type", "actor"]
+
+
+class EventIndexView(IndexView):
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.request.GET.get("actor"):
+            # Rows of a sealed action written in clear before sealing existed must not be found by
+            # their actor (sealed rows have no actor to filter on).
+            queryset = queryset.exclude(action__in=sealed_actions(), sealed_scope__isnull=True)
+        return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        object_list = present(object_list, self.request.user)
+        page.object_list = object_list
+        return paginator, page, object_list, is_paginated
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if not self.is_export:
+            context["sealed_count"] = count_sealed(context["object_list"])
+        return context
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        return super().as_spreadsheet(_Presented(queryset, self.request.user), spreadsheet_format)
+
+    def to_row_dict(self, item):
+        shown = item.shown
+        return {
+            "seq": item.seq,
+            "occurred_at": item.occurred_at,
+            "actor_label": shown.actor,
+            "action": action_label(item.action),
+            "object_type": item.object_type,
+            "object_id": item.object_id,
+            "object_label": item.object_label,
+            "before": _json(shown.before),
+            "after": _json(shown.after),
+            "request_id": shown.request_id,
+            "ip_address": shown.ip_address or "",
+            "sealed_scope": _sealed_state(item),
+        }
+
+
+def _sealed_state(event) -> str:
+    shown = event.shown
+    if shown.sealed:
+        return pgettext("audit sealing", "Sealed until the opening")
+    if shown.revealed:
+        return pgettext("audit sealing", "Revealed at the opening")
+    return ""
+
+
+class EventInspectView(InspectView):
+    def get_object(self, queryset=None):
+        event = super().get_object(queryset)
+        present([event], self.request.user)
+        return event
+
+    def get_actor_label_display_value(self):
+        return self.object.shown.actor
+
+    def get_before_display_value(self):
+        return _json(self.object.shown.before)
+
+    def get_after_display_value(self):
+        return _json(self.object.shown.after)
+
+    def get_request_id_display_value(self):
+        return self.object.shown.request_id or "-"
+
+    def get_ip_address_display_value(self):
+        return self.object.shown.ip_address or "-"
+
+    def get_sealed_scope_display_value(self):
+        return _sealed_state(self.object) or "-"
 
 
 class EventViewSet(ModelViewSet):
@@ -32,7 +160,25 @@ class EventViewSet(ModelViewSet):
         "object_id",
         "object_label",
     ]
-    list_filter = ["action", "object_type", "actor"]
+    index_view_class = EventIndexView
+    inspect_view_class = EventInspectView
+    index_results_template_name = "audit/event_index_results.html"
+    list_export = [
+        "seq",
+        "occurred_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "before",
+        "after",
+        "request_id",
+        "ip_address",
+        "sealed_scope",
+    ]
+    export_filename = "audit-log"
+    filterset_class = EventFilterSet
     ordering = ["-seq"]
     list_per_page = 50
     inspect_view_fields = [
@@ -47,6 +193,7 @@ class EventViewSet(ModelViewSet):
         "after",
         "request_id",
         "ip_address",
+        "sealed_scope",
         "prev_mac",
         "mac",
     ]

@@ -26,11 +26,14 @@ class ProcurementConfig(AppConfig):
         from procurement.evaluation.permissions import can_view_recusal_document
         from procurement.supervision import events as supervision_events
         from procurement.supervision.permissions import can_view_public_report_document
+        from procurement.tendering import audit_sealing
         from procurement.tendering import events as tendering_events
         from procurement.tendering.permissions import can_view_challenge_document, can_view_tender_document
 
         for events in (tendering_events, evaluation_events, contract_events, supervision_events):
             events.register_events()
+        # Who bid or fetched the call documents is sealed in the audit log until the opening.
+        audit_sealing.register()
         register_document_permission("procurement.Tender", can_view_tender_document)
         register_document_permission("procurement.Challenge", can_view_challenge_document)
         for label in (

@@ -4,6 +4,7 @@
 from django import template
 
 from audit.labels import action_label, actor_label
+from audit.models import Event
 
 register = template.Library()
 
@@ -15,5 +16,8 @@ def audit_action(action) -> str:
 
 @register.filter
 def audit_actor(event) -> str:
-    """Takes an Event (or anything with `actor_label` and `actor_id`)."""
+    """Takes an Event (or anything with `actor_label` and `actor_id`). An Event is shown as
+    `audit.sealing.present` left it for the page's viewer (a sealed one as its pseudonym)."""
+    if isinstance(event, Event):
+        return event.shown.actor
     return actor_label(getattr(event, "actor_label", ""), has_user=bool(getattr(event, "actor_id", None)))

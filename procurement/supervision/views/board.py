@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Event
+from audit.sealing import count_sealed, present
 from procurement import rules
 from procurement.contracts.permissions import can_view_contract
 from procurement.supervision import board as supervision_board
@@ -121,10 +122,12 @@ def light_detail(request, pk: int, kind: str):
     light = item_lights(kind, [obj], w)[0]
     history = Paginator(light_history(kind, pk), 60).get_page(request.GET.get("page"))
     model = obj._meta
-    events = list(
+    # Who fetched a call's documents stays sealed until its opening: a code and a count.
+    events = present(
         Event.objects.filter(object_type=f"{model.app_label}.{model.model_name}", object_id=str(pk))
         .select_related("actor")
-        .order_by("-seq")[:100]
+        .order_by("-seq")[:100],
+        request.user,
     )
     return render(
         request,
@@ -139,6 +142,7 @@ def light_detail(request, pk: int, kind: str):
             "today": today,
             "history": history,
             "events": events,
+            "sealed_count": count_sealed(events),
             "item_url": item_url(kind, obj, request.user),
         },
     )

@@ -1,7 +1,8 @@
 """A sealed bid is unreadable before opening everywhere it could leak: every table (including
 auto-created through tables, page revisions, Celery result tables and the audit log, read both
 through the ORM and with raw SELECT *), notifications and emails, the logs, and the media folders
-on disk. After opening it is readable. Only two code paths unseal."""
+on disk. After opening it is readable. Only two code paths unseal bids; a third unseals who acted
+in a sealed audit event (tests/procurement/tendering/test_sealed_audit.py), and is pinned too."""
 
 import ast
 import logging
@@ -175,7 +176,11 @@ def test_only_the_opening_and_the_bidders_own_view_unseal():
     assert _calls_of("unseal") == {
         ("procurement/tendering/services/opening.py", "_unseal_for_opening"),
         ("procurement/tendering/services/bids.py", "_open_own"),
+        # who acted in a sealed audit event, read after the opening or by that person
+        # (tests/procurement/tendering/test_sealed_audit.py)
+        ("procurement/tendering/audit_sealing.py", "_unseal_identity"),
     }
+    assert {f for _m, f in _calls_of("_unseal_identity")} == {"present"}
     # ...and the wrapped data key is unwrapped only inside `unseal`.
     assert _calls_of("_unwrap") == {("procurement/tendering/sealing.py", "unseal")}
     assert {f for _m, f in _calls_of("_unseal_for_opening")} == {"_open_bids"}
