@@ -61,7 +61,10 @@ ROWS = [
         why="answers 404 to everyone for a non-numeric id (tests/config/test_admin_chosen_ids.py)",
     ),
     # --- site views of our apps
+    # the bid pages, its files and its signed receipt (members of the bidding organization; 404 else)
     Row(r"^procurement/bids/", fill={"pk": "bid", "file_id": "bid_file"}),
+    # the public check of a pasted receipt's signature (GET: the form; reads no bid)
+    Row(r"^procurement/receipts/verify/"),
     Row(r"^procurement/evaluation/bids/", fill={"bid_id": "bid", "document_id": "qualification"}),
     Row(
         r"^procurement/",
