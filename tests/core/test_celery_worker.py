@@ -67,20 +67,31 @@ def database_env() -> dict[str, str]:
     return {"DATABASE_URL": f"postgres://{auth}{host}{port}/{quote(db['NAME'], safe='')}"}
 
 
-def start_worker(queue: str, broker: str, backend: str, log_path: Path) -> subprocess.Popen:
+def start_worker(
+    queue: str,
+    broker: str,
+    backend: str,
+    log_path: Path,
+    *,
+    app: str = "config",
+    extra_env: dict | None = None,
+) -> subprocess.Popen:
+    """A solo worker consuming `queue` of `app` (tests/core/faulty_worker.py adds faults asked for in
+    `extra_env`)."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SQLITE_PATH"}}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         CELERY_BROKER_URL=broker,
         CELERY_RESULT_BACKEND=backend,
         **database_env(),
+        **(extra_env or {}),
     )
     command = [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "config",
+        app,
         "worker",
         "--pool=solo",
         "--concurrency=1",
