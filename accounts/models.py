@@ -2,8 +2,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
 
-class User(AbstractUser):
+
+class User(CleanTextModelMixin, AbstractUser):
     """A person using the platform. Roles are groups (accounts.roles); a staff member belongs to
     one department (采购人 unit)."""
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import filetype
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
@@ -372,7 +373,7 @@ def check_upload_quota(actor, incoming_bytes: int) -> None:
     if not quota or not getattr(actor, "is_authenticated", False):
         return
     if transaction.get_connection().in_atomic_block:
-        type(actor).objects.select_for_update().filter(pk=actor.pk).exists()
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
     used = uploaded_today(actor)
     if used + incoming_bytes > quota:
         raise ValidationError(

@@ -52,6 +52,7 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 IDENTIFIER = "identifier"  # codes and numbers: NFKC, no invisible characters, no inner line breaks
 NAME = "name"  # names and single-line titles: no invisible characters, white space collapsed
 TEXT = "text"  # multi-line free text: no controls or bidi; zero-width kept
+PHONE = "phone"  # a phone number: an identifier that matches `core.rules.phone_patterns`
 OPAQUE = "opaque"  # passwords and opaque values: only control characters refused, never changed
 
 # The largest whole number a generic integer form field accepts (PostgreSQL's integer), and the
@@ -83,7 +84,7 @@ def problem(value: str, kind: str = NAME) -> str | None:
         return None
     if _BIDI_RE.search(value):
         return "bidi"
-    if kind in (NAME, IDENTIFIER) and _ZERO_WIDTH_RE.search(value):
+    if kind in (NAME, IDENTIFIER, PHONE) and _ZERO_WIDTH_RE.search(value):
         return "zero_width"
     return None
 
@@ -126,6 +127,8 @@ def normalize(value: str, kind: str) -> str:
         return normalize_name(value)
     if kind == TEXT:
         return normalize_text(value)
+    if kind == PHONE:
+        return normalize_phone(value)
     return check(value, OPAQUE)
 
 
@@ -133,9 +136,10 @@ def normalize(value: str, kind: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """A phone number by pattern (`core.rules.phone_patterns`: a mainland mobile or a landline with
-    its area code); separators (space, hyphen, brackets) are dropped before matching, and an
-    international prefix +86/0086 is dropped. Empty stays empty."""
+    """A phone number by pattern (`core.rules.phone_patterns`: a mainland mobile number or a
+    landline with its area code). Separators (space, hyphen, brackets) and an international prefix
+    +86/0086 are ignored when matching; the number is returned as written (NFKC, trimmed), so
+    ``025-83000000`` stays readable. Empty stays empty."""
     value = normalize_identifier(value or "")
     if not value:
         return ""
@@ -143,7 +147,7 @@ def normalize_phone(value: str) -> str:
     digits = re.sub(r"^(\+86|0086)", "", digits)
     for pattern in rules.phone_patterns():
         if re.fullmatch(pattern, digits):
-            return digits
+            return value
     raise ValidationError(
         _(
             "Enter a valid phone number: a mainland mobile number (11 digits starting with 1) or a "
@@ -177,11 +181,38 @@ def validate_free_text(value) -> None:
     check(value, TEXT)
 
 
+_PHONE_NAME = re.compile(r"(^|_)(phone|mobile)$")
+
+
+def _model_text_errors(instance, fields) -> dict[str, list[ValidationError]]:
+    errors = {}
+    for field in fields:
+        if isinstance(field, models.TextField):
+            kind = TEXT
+        elif isinstance(field, models.CharField):
+            kind = NAME
+        else:
+            continue
+        value = getattr(instance, field.attname)
+        if not isinstance(value, str) or not value:
+            continue
+        code = problem(value, kind)
+        if code:
+            errors[field.name] = [ValidationError(MESSAGES[code], code=code)]
+        elif kind == NAME and _PHONE_NAME.search(field.name):
+            try:
+                normalize_phone(value)
+            except ValidationError as exc:
+                errors[field.name] = exc.error_list
+    return errors
+
+
 class CleanTextModelMixin:
-    """Checks every CharField (as a name) and TextField (as free text) of the model in
-    `clean_fields`, so the Wagtail admin's forms and services that call `full_clean` refuse NUL,
-    bidirectional controls and zero-width characters with the same messages as the site's forms.
-    Put it before `models.Model` in the bases; it changes no column (no migration)."""
+    """Checks every CharField (as a name; phone fields by pattern) and TextField (as free text) of
+    the model, in `clean_fields` (so Wagtail's admin forms and services that call `full_clean` show
+    the Chinese message on the field) and again in `save` (so no write, by any service, stores NUL,
+    bidirectional controls, zero-width characters in names or a phone that is not one). Put it
+    before `models.Model` in the bases; it changes no column (no migration)."""
 
     def clean_fields(self, exclude=None):
         errors = {}
@@ -189,22 +220,23 @@ class CleanTextModelMixin:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        excluded = set(exclude or ())
-        for field in self._meta.concrete_fields:
-            if field.name in excluded or field.name in errors:
-                continue
-            if isinstance(field, models.TextField):
-                kind = TEXT
-            elif isinstance(field, models.CharField):
-                kind = NAME
-            else:
-                continue
-            value = getattr(self, field.attname)
-            code = problem(value, kind) if isinstance(value, str) else None
-            if code:
-                errors[field.name] = [ValidationError(MESSAGES[code], code=code)]
+        excluded = set(exclude or ()) | set(errors)
+        errors.update(
+            _model_text_errors(self, [f for f in self._meta.concrete_fields if f.name not in excluded])
+        )
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        fields = self._meta.concrete_fields
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = set(update_fields)
+            fields = [f for f in fields if f.name in names or f.attname in names]
+        errors = _model_text_errors(self, fields)
+        if errors:
+            raise ValidationError(errors)
+        return super().save(*args, **kwargs)
 
 
 # --- form fields --------------------------------------------------------------------------------
@@ -259,6 +291,8 @@ def text_kind(name: str, field: forms.Field) -> str:
         return OPAQUE
     if isinstance(widget, forms.Textarea):
         return TEXT
+    if _PHONE_NAME.search(name or ""):
+        return PHONE
     if _IDENTIFIER_NAME.search(name or ""):
         return IDENTIFIER
     return NAME

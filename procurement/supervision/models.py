@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
+
 
 class LightColour(models.TextChoices):
     GREEN = "green", _("Green")
@@ -119,7 +121,7 @@ PUBLIC_FIELDS = (
 )
 
 
-class PublicReport(models.Model):
+class PublicReport(CleanTextModelMixin, models.Model):
     tracking_number = models.CharField(_("Tracking number"), max_length=20, unique=True, editable=False)
     target_kind = models.CharField(_("Report about"), max_length=20, choices=PublicReportTarget.choices)
     tender = models.ForeignKey(

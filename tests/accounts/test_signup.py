@@ -71,7 +71,7 @@ def test_a_social_worker_signs_up_the_same_way_and_goes_to_the_social_worker_reg
         ({"password1": "123", "password2": "123"}, "password1", "密码长度太短"),
         ({"password1": "password", "password2": "password"}, "password1", "密码太常见"),
         ({"password2": "Something-else-2026"}, "password2", "两次输入的密码不一致。"),
-        ({"phone": "not a phone"}, "phone", "请只用数字填写电话号码"),
+        ({"phone": "not a phone"}, "phone", "请输入有效的电话号码"),
         ({"email": "nonsense"}, "email", "有效的"),
         ({"username": "bad name!"}, "username", "用户名"),
         ({"username": ""}, "username", "必填"),

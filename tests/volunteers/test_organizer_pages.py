@@ -93,7 +93,7 @@ def test_the_organizer_edits_a_project_and_the_change_is_audited(client):
     login(client, user)
     response = client.post(
         reverse("volunteers:project_edit", args=[project.pk]),
-        {"title": "新名称", "responsible_person": "新负责人", "contact_phone": "025-1"},
+        {"title": "新名称", "responsible_person": "新负责人", "contact_phone": "025-83001111"},
     )
     assert response.status_code == 302
     project.refresh_from_db()

@@ -51,9 +51,9 @@ def test_a_bad_id_number_is_a_form_error_not_a_server_error(client):
         {
             "real_name": "x",
             "id_number": "110105194912310021",
-            "phone": "1",
+            "phone": "13800138000",
             "emergency_name": "e",
-            "emergency_phone": "2",
+            "emergency_phone": "13900139000",
         },
     )
     assert response.status_code == 200

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.normalize import CleanTextModelMixin
+
 
 class HourStatus(models.TextChoices):
     OPEN = "open", _("Checked in")
@@ -86,7 +88,7 @@ class CorrectionStatus(models.TextChoices):
     REFUSED = "refused", pgettext_lazy("hour correction", "Refused")
 
 
-class HourCorrection(models.Model):
+class HourCorrection(CleanTextModelMixin, models.Model):
     """A volunteer's request to correct an hour record, and how it was resolved."""
 
     record = models.ForeignKey(HourRecord, on_delete=models.PROTECT, related_name="corrections")
@@ -114,7 +116,7 @@ class HourCorrection(models.Model):
         return f"correction {self.pk} of {self.record_id}"
 
 
-class TrainingRecord(models.Model):
+class TrainingRecord(CleanTextModelMixin, models.Model):
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.PROTECT, related_name="trainings")
     course = models.CharField(_("Course"), max_length=200)
     hours = models.DecimalField(_("Hours"), max_digits=6, decimal_places=1)
@@ -132,7 +134,7 @@ class TrainingRecord(models.Model):
         return self.course
 
 
-class Commendation(models.Model):
+class Commendation(CleanTextModelMixin, models.Model):
     volunteer = models.ForeignKey(
         "volunteers.Volunteer", on_delete=models.PROTECT, related_name="commendations"
     )
@@ -148,7 +150,7 @@ class Commendation(models.Model):
         return self.title
 
 
-class Certificate(models.Model):
+class Certificate(CleanTextModelMixin, models.Model):
     """A service-record certificate (志愿服务记录证明). What it says is frozen when issued; the number
     is random so that the public check cannot be enumerated."""
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.normalize import CleanTextModelMixin
 
-class ServiceProject(models.Model):
+
+class ServiceProject(CleanTextModelMixin, models.Model):
     """What needs are posted on: an activity of an organization or of a bureau unit. A later issue
     adds the contract a project may belong to (a nullable foreign key)."""
 
@@ -70,7 +72,7 @@ class NeedStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("volunteering", "Cancelled")
 
 
-class Need(models.Model):
+class Need(CleanTextModelMixin, models.Model):
     """A call for volunteers on a service project."""
 
     project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="needs")
@@ -139,7 +141,7 @@ def new_checkin_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-class NeedSlot(models.Model):
+class NeedSlot(CleanTextModelMixin, models.Model):
     """One time slot of a need; its headcount is never exceeded (sign-ups lock the slot row)."""
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="slots")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.normalize import CleanTextModelMixin
 from volunteers import rules
 
 
@@ -18,7 +19,7 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-class Skill(models.Model):
+class Skill(CleanTextModelMixin, models.Model):
     """A skill tag (急救, 心理疏导, 手语 …), shared by volunteers and needs."""
 
     name = models.CharField(_("Name"), max_length=50, unique=True)
@@ -38,7 +39,7 @@ class VolunteerStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("volunteer status", "Withdrawn")
 
 
-class Volunteer(models.Model):
+class Volunteer(CleanTextModelMixin, models.Model):
     """A registered volunteer (《志愿服务条例》). The ID number is kept only as ciphertext, keyed hash,
     birth date and mask (core.identity); nothing is public without the volunteer's consent."""
 
@@ -143,7 +144,7 @@ class AvailabilitySlot(models.Model):
         return f"{self.weekday} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
 
-class Qualification(models.Model):
+class Qualification(CleanTextModelMixin, models.Model):
     """A recorded qualification for a service type (心理咨询师证, 社区矫正培训, 救援证 …); only a
     verified one that has not expired lets a volunteer take needs that require it."""
 
@@ -196,7 +197,7 @@ class SocialWorkerLevel(models.TextChoices):
     SENIOR = "senior", _("Senior social worker")
 
 
-class SocialWorker(models.Model):
+class SocialWorker(CleanTextModelMixin, models.Model):
     """A registered social worker (助理社会工作师 / 社会工作师 / 高级社会工作师). A valid registration
     decides the social-worker role; the group follows (volunteers.services.social_workers)."""
 
@@ -247,7 +248,7 @@ class SocialWorker(models.Model):
         return rules.continuing_education_hours(self.level)
 
 
-class ContinuingEducation(models.Model):
+class ContinuingEducation(CleanTextModelMixin, models.Model):
     """Continuing-education hours; they count for the registration period in which they were taken."""
 
     social_worker = models.ForeignKey(SocialWorker, on_delete=models.PROTECT, related_name="education")
@@ -264,7 +265,7 @@ class ContinuingEducation(models.Model):
         return self.course
 
 
-class Team(models.Model):
+class Team(CleanTextModelMixin, models.Model):
     """Volunteers led by a social worker, who verifies their hours."""
 
     name = models.CharField(_("Team name"), max_length=100)

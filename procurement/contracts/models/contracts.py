@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
 from procurement.planning.models import MONEY
 
 SHARE = {"max_digits": 5, "decimal_places": 2}
@@ -40,7 +41,7 @@ class ReportSchedule(models.TextChoices):
     ONE_OFF = "one_off", _("Once, at the end")
 
 
-class Contract(models.Model):
+class Contract(CleanTextModelMixin, models.Model):
     """The contract of one awarded lot between the purchasing unit (department) and the winning
     organization. `amount` is the current amount (the award amount, then as amended) and
     `amount_paid` the sum of the payments; the database checks `amount_paid <= amount` and the
@@ -178,7 +179,7 @@ class Contract(models.Model):
         return self.amount - self.amount_paid
 
 
-class ContractAmendment(models.Model):
+class ContractAmendment(CleanTextModelMixin, models.Model):
     """An amendment (补充协议/变更): reason and effect, numbered per contract. The contract's current
     amount and dates are the last amendment's; the rows are never edited."""
 
@@ -220,7 +221,7 @@ class ContractAmendment(models.Model):
         return self.amount_after - self.amount_before
 
 
-class ContractTarget(models.Model):
+class ContractTarget(CleanTextModelMixin, models.Model):
     """A measurable performance target (绩效目标) of the contract, scored at the evaluation. An
     amendment retires a target and adds its replacement (never an edit in place)."""
 
@@ -274,7 +275,7 @@ class MilestoneStatus(models.TextChoices):
     MET = "met", _("Accepted and paid")
 
 
-class Milestone(models.Model):
+class Milestone(CleanTextModelMixin, models.Model):
     """A deliverable with its due date and payment share (% of the contract amount). The advance
     share plus the milestones' shares sum to 100 (checked at signing)."""
 
@@ -396,7 +397,7 @@ class MilestoneSubmission(models.Model):
         return f"{self.milestone_id} · {self.submitted_at:%Y-%m-%d}"
 
 
-class RecipientOpinion(models.Model):
+class RecipientOpinion(CleanTextModelMixin, models.Model):
     """A service recipient's opinion on a milestone's deliverable, recorded by the officer where the
     contract requires it (no name: the recipient is described, e.g. "社区老人代表")."""
 
@@ -425,7 +426,7 @@ class PaymentKind(models.TextChoices):
     MILESTONE = "milestone", _("Milestone payment")
 
 
-class Payment(models.Model):
+class Payment(CleanTextModelMixin, models.Model):
     """A payment made by the treasury: the advance (at most one) or against an accepted milestone
     (at most one each). Recorded only by `payment_record`, which raises `contract.amount_paid` under
     a row lock."""
@@ -485,7 +486,7 @@ class ProgressReportStatus(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
 
 
-class ProgressReport(models.Model):
+class ProgressReport(CleanTextModelMixin, models.Model):
     """A progress report (进度报告) due on a date of the contract's schedule; the organization fills
     in the form and attaches documents. Reminders go before and after `due_on`, each once."""
 

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
+
 SCORE = {"max_digits": 5, "decimal_places": 2}
 
 
@@ -36,7 +38,7 @@ class EvaluationGrade(models.TextChoices):
     FAILED = "failed", _("Failed")  # 不合格
 
 
-class PerformanceEvaluation(models.Model):
+class PerformanceEvaluation(CleanTextModelMixin, models.Model):
     """One evaluation of a contract. The weights are copied from the rules when it is opened, so a
     later change of configuration does not change a published result."""
 
@@ -179,7 +181,7 @@ class SatisfactionLevel(models.IntegerChoices):
     VERY_DISSATISFIED = 1, _("Very dissatisfied")
 
 
-class SurveyAnswer(models.Model):
+class SurveyAnswer(CleanTextModelMixin, models.Model):
     """One anonymous answer (one per token). Scores: level × 20 (very satisfied = 100)."""
 
     evaluation = models.ForeignKey(

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
 from procurement.planning.models import MONEY
 from procurement.tendering.models.tenders import ChallengeStatus
 
@@ -104,7 +105,7 @@ class ChallengeOutcome(models.TextChoices):
     FAIL = "fail", _("Upheld: award cancelled, the procurement fails")
 
 
-class ResultChallenge(models.Model):
+class ResultChallenge(CleanTextModelMixin, models.Model):
     """What a challenge (`Challenge`, stage "result") adds when it is about an award: the award, the
     answer deadline, whether it claims the result is wrong (which blocks contract signing while
     open) and the outcome."""
@@ -140,7 +141,7 @@ class ComplaintStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class SupplierComplaint(models.Model):
+class SupplierComplaint(CleanTextModelMixin, models.Model):
     """A bidder's complaint (投诉) to the finance department after a challenge. The platform tracks
     it (dates, decision received), it does not decide it."""
 

@@ -9,8 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
 
-class Expert(models.Model):
+
+class Expert(CleanTextModelMixin, models.Model):
     """An evaluation expert. `active` decides the expert role (the group follows, through
     `expert_save`); only active experts are drawn. Experts use the site views, never the admin."""
 
@@ -47,7 +49,7 @@ class RelationKind(models.TextChoices):
     OTHER = "other", _("Other declared interest")
 
 
-class ExpertRelation(models.Model):
+class ExpertRelation(CleanTextModelMixin, models.Model):
     """A relation of an expert with an organization (worked for, directed, controlled it, or
     another declared interest). Employment, directorship and control count as a conflict while
     running and for `rules.conflict_lookback_years()` after they end; another declared interest
@@ -89,7 +91,7 @@ class FamilyRelation(models.TextChoices):
     OTHER = "other", _("Other close relative")
 
 
-class ExpertFamilyTie(models.Model):
+class ExpertFamilyTie(CleanTextModelMixin, models.Model):
     """A close relative of the expert who is (or may be) an organization's legal representative.
     The relative's ID number is kept only as the keyed hash that organizations use for their legal
     representative (`core.identity.id_number_hmac`), so a tie matches any organization that person

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.normalize import CleanTextModelMixin
+
 
 class PanelStatus(models.TextChoices):
     FORMING = "forming", _("Forming")
@@ -188,7 +190,7 @@ class RecusalDecision(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class RecusalRequest(models.Model):
+class RecusalRequest(CleanTextModelMixin, models.Model):
     """A bidder's request that a panel member step aside, with reasons; the officer decides. Before
     the award notice the bidder cannot see the names, so it describes the person and the relation
     (`person_description`, optional documents) and the officer names the member when granting;

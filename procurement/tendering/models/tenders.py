@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.normalize import CleanTextModelMixin
 from procurement.planning.models import MONEY
 
 
@@ -22,7 +23,7 @@ class TenderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Tender(models.Model):
+class Tender(CleanTextModelMixin, models.Model):
     """A call for bids (采购项目) of one department on one budget line. The tender owns every legal
     field; its public face is a `cms.CallForBidsPage`. Status changes only through the services in
     `procurement.tendering.services.tenders` (table in `procurement.tendering.transitions`)."""
@@ -99,7 +100,7 @@ class Tender(models.Model):
         return f"{self.reference} {self.title}"
 
 
-class Lot(models.Model):
+class Lot(CleanTextModelMixin, models.Model):
     """A lot (分包). Every tender has at least one; a single-lot tender hides it in the screens.
     Bids, the scoring sheet, evaluation, awards and contracts are per lot. `reserved_amount` is what
     this lot holds on the tender's budget line (its ceiling once approved, its award amount after)."""
@@ -136,7 +137,7 @@ class Lot(models.Model):
         return self.title or str(_("Lot %(number)s") % {"number": self.number})
 
 
-class ScoringCriterion(models.Model):
+class ScoringCriterion(CleanTextModelMixin, models.Model):
     """One criterion of a lot's scoring sheet (综合评分法), published with the call. Points of all
     criteria sum to 100; the price criterion's points are its weight. Qualification conditions are
     never criteria."""
@@ -188,7 +189,7 @@ class TenderDocumentAccess(models.Model):
         return f"{self.tender_id} · {self.user_id}"
 
 
-class Clarification(models.Model):
+class Clarification(CleanTextModelMixin, models.Model):
     """A question about the call and its answer. The answer is public; the asker is never shown."""
 
     tender = models.ForeignKey(
@@ -232,7 +233,7 @@ class Clarification(models.Model):
         return self.answered_at is not None
 
 
-class TenderAmendment(models.Model):
+class TenderAmendment(CleanTextModelMixin, models.Model):
     """A change to a published call (更正公告), made by `tender_amend`. `changes` holds
     {field: [before, after]} in public terms; amendments are public."""
 
@@ -275,7 +276,7 @@ class ChallengeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Challenge(models.Model):
+class Challenge(CleanTextModelMixin, models.Model):
     """A bidder's written challenge (质疑) to the call documents, the process or the result. One
     filed against the call documents during bidding may suspend the tender."""
 
@@ -314,7 +315,7 @@ class Challenge(models.Model):
         return f"{self.tender.reference} · {self.get_stage_display()}"
 
 
-class TenderSuspension(models.Model):
+class TenderSuspension(CleanTextModelMixin, models.Model):
     """One suspension of bidding (for example while a challenge to the call is handled). The time
     left to the deadline is kept; resuming sets a new deadline at least the amendment notice away."""
 
