@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -204,68 +201,11 @@ def user_signup(
 
 
 # --- public sign-up ------------------------------------------------------------------------------
-# Rate-limited per IP address through Django's cache, like public reports (one process's memory by
-# default; a shared cache such as Redis in production so every worker counts). Unlike public reports
-# there is no per-session count: a sign-up logs the person in, which rotates the session key.
+# The sign-up and password-reset views are rate-limited per IP address and session (and the reset per
+# e-mail address) by core.throttle, with settings.THROTTLES.
 
 SIGNUP_PURPOSES = ("volunteer", "social_worker")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
-
-
-def _signup_rate_key(ip: str | None) -> str | None:
-    return f"accounts:signup:ip:{ip}" if ip else None
-
-
-def signup_rate_limited(*, ip: str | None) -> bool:
-    """True when this IP address already created the maximum of accounts in the window."""
-    key = _signup_rate_key(ip)
-    return bool(key) and (cache.get(key) or 0) >= rules.signup_rate_limit()
-
-
-def signup_rate_count(*, ip: str | None) -> None:
-    """Count one sign-up for the IP address (the window starts at the first)."""
-    key = _signup_rate_key(ip)
-    if key is None:
-        return
-    window = rules.signup_rate_window_seconds()
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, timeout=window)
-
-
-def signup_rate_limit_message() -> str:
-    return _(
-        "Too many accounts created from this computer: at most %(n)s an hour. Please try again later."
-    ) % {"n": rules.signup_rate_limit()}
-
-
-def _reset_rate_keys(*, ip: str | None, email: str) -> list[str]:
-    keys = [f"accounts:reset:ip:{ip}"] if ip else []
-    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
-    return [*keys, f"accounts:reset:email:{digest}"]
-
-
-def password_reset_rate_limited(*, ip: str | None, email: str) -> bool:
-    """True when this IP address or this e-mail address already asked for the maximum of reset
-    e-mails in the window (counted whether or not the address has an account)."""
-    limit = settings.PASSWORD_RESET_RATE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _reset_rate_keys(ip=ip, email=email))
-
-
-def password_reset_rate_count(*, ip: str | None, email: str) -> None:
-    window = settings.PASSWORD_RESET_RATE_WINDOW_SECONDS
-    for key in _reset_rate_keys(ip=ip, email=email):
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.add(key, 1, timeout=window)
-
-
-def password_reset_rate_limit_message() -> str:
-    return _("Too many password reset requests. Please wait an hour and try again.")
 
 
 def _clean_public_signup(*, username: str, email: str, phone: str, consented: bool) -> dict[str, list[str]]:

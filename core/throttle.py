@@ -259,7 +259,8 @@ class ChallengeField(forms.Field):
         kwargs.setdefault(
             "help_text", _("To keep automated submissions out, please answer this small sum in digits.")
         )
-        super().__init__(widget=ChallengeWidget(token), required=False, **kwargs)
+        # required: marked as such on the page; `clean` below decides (a question not yet shown is not asked)
+        super().__init__(widget=ChallengeWidget(token), required=True, **kwargs)
 
     def clean(self, value):
         if not self.enforced:

@@ -3,9 +3,8 @@ supervisor accepts (受理) or declines it with a reason; an accepted one gets a
 date (`rules.public_report_answer_working_days()` after acceptance) and an outcome.
 
 The filer's contact details never leave the staff screens (not in the audit log, not on the public
-pages); the filer is emailed about each status only when they gave an email address. Filing is
-rate-limited per IP address and per session (Django's cache: the local-memory cache of one
-process by default; production uses a shared cache such as Redis so that every worker counts)."""
+pages); the filer is emailed about each status only when they gave an email address. The filing
+form is rate-limited per IP address and per session by its view, through core.throttle."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -59,39 +57,6 @@ def new_tracking_number() -> str:
 
 def normalize_tracking_number(value: str) -> str:
     return "".join((value or "").split()).upper()[:20]
-
-
-def _rate_keys(ip: str | None, session_key: str | None) -> list[str]:
-    keys = []
-    if ip:
-        keys.append(f"procurement:public-report:ip:{ip}")
-    if session_key:
-        keys.append(f"procurement:public-report:session:{session_key}")
-    return keys
-
-
-def public_report_rate_limited(*, ip: str | None, session_key: str | None) -> bool:
-    """True when this IP address or this session already filed the maximum in the window."""
-    limit = rules.public_report_rate_limit()
-    return any((cache.get(key) or 0) >= limit for key in _rate_keys(ip, session_key))
-
-
-def public_report_rate_count(*, ip: str | None, session_key: str | None) -> None:
-    """Count one filing for the IP address and the session (the window starts at the first)."""
-    window = rules.public_report_rate_window_seconds()
-    for key in _rate_keys(ip, session_key):
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.add(key, 1, timeout=window)
-
-
-def rate_limit_message() -> str:
-    return _(
-        "Too many reports from this computer: at most %(n)s an hour. Please try again later, or call the "
-        "bureau's supervision office."
-    ) % {"n": rules.public_report_rate_limit()}
 
 
 def _target_text(report: PublicReport) -> str:
