@@ -447,6 +447,10 @@ BID_UPLOAD_MAX_BYTES = env_int("BID_UPLOAD_MAX_BYTES", 30 * 1024 * 1024)  # one 
 # Empty: derived from SECRET_KEY for this one purpose (HKDF), and old receipts still verify after a
 # SECRET_KEY rotation while the old value is in SECRET_KEY_FALLBACKS. Back it up with the other keys.
 BID_RECEIPT_KEY = env("BID_RECEIPT_KEY", "")
+# Survey links (procurement/contracts/models/performance.py): only HMAC-SHA256(key, token) is stored.
+# Empty: a key derived from SECRET_KEY for this one purpose (links handed out before a SECRET_KEY
+# rotation still answer while the old value is in SECRET_KEY_FALLBACKS). Changing it voids open links.
+SURVEY_TOKEN_HMAC_KEY = env("SURVEY_TOKEN_HMAC_KEY", "")
 NOTIFY_DAILY_CAP = env_int("NOTIFY_DAILY_CAP", 20)  # emails per user per day; in-app rows are not capped
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)  # largest private document upload
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.normalize import CleanTextModelMixin
@@ -154,15 +155,46 @@ class TargetScore(models.Model):
         return f"{self.evaluation_id} · {self.target_id}"
 
 
+# The purpose of the survey-token key: HMACs made for anything else never match a token's.
+SURVEY_TOKEN_KEY_SALT = "procurement.contracts.SurveyToken.token_hash"  # noqa: S105 - a purpose, not a secret
+SURVEY_TOKEN_MAX_LENGTH = 64
+
+
+def survey_token_digest(token: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 of a clear survey token, hex: what the table keeps and looks tokens up by.
+
+    The key is SURVEY_TOKEN_HMAC_KEY, or, when that is empty, one derived from SECRET_KEY for this
+    purpose only (Django's salted_hmac: the key is SHA-256 of the salt and the secret). Changing
+    SURVEY_TOKEN_HMAC_KEY invalidates the links handed out before."""
+    secret = secret or settings.SURVEY_TOKEN_HMAC_KEY or settings.SECRET_KEY
+    return salted_hmac(SURVEY_TOKEN_KEY_SALT, token, secret=secret, algorithm="sha256").hexdigest()
+
+
+def survey_token_lookup_digests(token: str) -> list[str]:
+    """The digests a presented token may be stored under: the current key's, and, with the key
+    derived from SECRET_KEY, those of SECRET_KEY_FALLBACKS (links issued before a rotation)."""
+    if settings.SURVEY_TOKEN_HMAC_KEY:
+        return [survey_token_digest(token)]
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [survey_token_digest(token, secret) for secret in secrets]
+
+
 class SurveyToken(models.Model):
     """A single-use invitation to the satisfaction survey (handed out on the printable QR page).
-    Using it only flips `used`: no time and no link to the answer is kept."""
+    Using it only flips `used`: no time and no link to the answer is kept.
+
+    Only the keyed hash of the token is stored (`survey_token_digest`): a copy of the database gives
+    no usable survey link. The clear token exists once, in the rows `survey_tokens_issue` returns
+    (their `token` attribute), for the page that prints the links."""
 
     evaluation = models.ForeignKey(
         PerformanceEvaluation, verbose_name=_("Evaluation"), on_delete=models.PROTECT, related_name="tokens"
     )
-    token = models.CharField(_("Token"), max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("Token hash"), max_length=64, unique=True, editable=False)
     used = models.BooleanField(_("Used"), default=False, editable=False)
+
+    # The clear token, set only on rows just issued; never saved.
+    token: str | None = None
 
     class Meta:
         ordering = ["evaluation", "pk"]
@@ -170,7 +202,7 @@ class SurveyToken(models.Model):
         verbose_name_plural = _("Survey tokens")
 
     def __str__(self) -> str:
-        return f"{self.evaluation_id} · {self.token[:6]}…"
+        return f"{self.evaluation_id} · {self.token_hash[:6]}…"
 
 
 class SatisfactionLevel(models.IntegerChoices):

@@ -21,6 +21,7 @@ from procurement._common import deny, refuse
 from procurement.contracts.events import performance_published
 from procurement.contracts.models.contracts import Contract
 from procurement.contracts.models.performance import (
+    SURVEY_TOKEN_MAX_LENGTH,
     EvaluationGrade,
     EvaluationKind,
     PerformanceEvaluation,
@@ -29,6 +30,8 @@ from procurement.contracts.models.performance import (
     SurveyAnswer,
     SurveyToken,
     TargetScore,
+    survey_token_digest,
+    survey_token_lookup_digests,
 )
 from procurement.contracts.permissions import can_manage_contract
 from procurement.contracts.services.contracts import is_multi_year
@@ -203,23 +206,36 @@ def evaluation_record_third_party(
 def survey_tokens_issue(
     *, actor, evaluation: PerformanceEvaluation, count: int | None = None
 ) -> list[SurveyToken]:
-    """Create `count` single-use random tokens (handed out on the printable QR page)."""
+    """Create `count` single-use random tokens (handed out on the printable QR page). Only their keyed
+    hashes are stored: the returned rows carry the clear token in `.token`, the one time it exists."""
     evaluation = _lock(evaluation)
     _officer(actor, evaluation.contract)
     _open_only(evaluation)
     count = rules.survey_token_default_count() if count is None else int(count)
     if count < 1 or count > MAX_TOKENS_PER_CALL:
         refuse({"count": _("Issue between 1 and %(n)s tokens at a time.") % {"n": MAX_TOKENS_PER_CALL}})
-    tokens = SurveyToken.objects.bulk_create(
-        [SurveyToken(evaluation=evaluation, token=secrets.token_urlsafe(16)) for _ in range(count)]
-    )
+    tokens = []
+    for _n in range(count):
+        clear = secrets.token_urlsafe(16)
+        row = SurveyToken(evaluation=evaluation, token_hash=survey_token_digest(clear))
+        row.token = clear
+        tokens.append(row)
+    SurveyToken.objects.bulk_create(tokens)
     audit.record(actor=actor, action="performance.tokens_issue", target=evaluation, after={"count": count})
     return tokens
 
 
+def _token_rows(token: str):
+    """The row of a presented clear token, found by its keyed hash (an empty queryset for a token
+    that cannot be one of ours)."""
+    if not token or len(token) > SURVEY_TOKEN_MAX_LENGTH:
+        return SurveyToken.objects.none()
+    return SurveyToken.objects.filter(token_hash__in=survey_token_lookup_digests(token))
+
+
 def survey_token_state(token: str) -> tuple[SurveyToken | None, str]:
     """(token, problem) for the survey page: problem is "" when the token may answer."""
-    row = SurveyToken.objects.select_related("evaluation__contract").filter(token=(token or "")[:64]).first()
+    row = _token_rows(token).select_related("evaluation__contract").first()
     if row is None:
         return None, _("This survey link is not valid.")
     if row.used:
@@ -238,7 +254,7 @@ def survey_answer(
 ) -> SurveyAnswer:
     """One anonymous answer per token. The token is only marked used; the answer keeps no link to it
     (nor the time of day), so results cannot be traced to whoever held it."""
-    row = SurveyToken.objects.select_for_update().filter(token=(token or "")[:64]).first()
+    row = _token_rows(token).select_for_update().first()
     if row is None:
         refuse(_("This survey link is not valid."), code="invalid_token")
     if row.used:

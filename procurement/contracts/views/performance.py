@@ -45,28 +45,42 @@ from procurement.contracts.views.contracts import managed_contract
 
 @login_required
 def survey_tokens(request, pk: int):
-    """The printable page of single-use survey links with their QR codes (officers)."""
+    """The single-use survey links with their QR codes (officers). Only keyed hashes of the tokens are
+    stored, so the links exist once: on the page that answers the request issuing them, to print
+    there and then. Afterwards the page shows how many links are out and how many were used."""
     evaluation = get_object_or_404(PerformanceEvaluation.objects.select_related("contract"), pk=pk)
     if not can_manage_contract(request.user, evaluation.contract):
         raise Http404
     form = TokensForm(request.POST or None)
+    issued = []
     if request.method == "POST" and form.is_valid():
         try:
-            survey_tokens_issue(actor=request.user, evaluation=evaluation, count=form.cleaned_data["count"])
+            issued = survey_tokens_issue(
+                actor=request.user, evaluation=evaluation, count=form.cleaned_data["count"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("procurement:survey_tokens", evaluation.pk)
+            form = TokensForm()
     cards = []
-    for token in evaluation.tokens.filter(used=False).order_by("pk"):
+    for token in issued:
         url = request.build_absolute_uri(reverse("procurement:survey", args=[token.token]))
         svg = mark_safe(segno.make(url, error="m").svg_inline(scale=3, border=2))  # noqa: S308 - segno markup
         cards.append({"url": url, "svg": svg})
-    return render(
+    response = render(
         request,
         "procurement/contracts/survey_tokens.html",
-        {"evaluation": evaluation, "contract": evaluation.contract, "cards": cards, "form": form},
+        {
+            "evaluation": evaluation,
+            "contract": evaluation.contract,
+            "cards": cards,
+            "form": form,
+            "tokens": evaluation.tokens.count(),
+            "tokens_used": evaluation.tokens.filter(used=True).count(),
+        },
     )
+    response["Cache-Control"] = "no-store"  # the links are shown once: no copy in the browser's cache
+    return response
 
 
 def survey(request, token: str):
