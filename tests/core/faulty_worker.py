@@ -2,7 +2,7 @@
 project's own app (config.celery), plus the faults and test plumbing a test asks for in the worker's
 environment. Nothing here is imported by the project; production code carries no test hooks.
 
-- KILL_AFTER_SQL (a regular expression over "<sql> <params>") and KILL_AFTER_NTH (default 1): the
+- KILL_AFTER_SQL (a regular expression over "<sql> -- <param> | <param> ...") and KILL_AFTER_NTH (default 1): the
   worker kills itself with SIGKILL as soon as the Nth statement matching it is committed (at once in
   autocommit, else when the surrounding transaction commits), i.e. mid-task, after a first effect and
   before the task finishes: no clean-up, no acknowledgement, no outbox "finished".
@@ -47,10 +47,16 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _text(sql: str, params) -> str:
+    """What KILL_AFTER_SQL is matched against: the statement, then its parameters as text (choices
+    as their values), e.g. `UPDATE "core_notification" SET "email_status" = %s, ... -- sending | ...`."""
+    return f"{sql} -- {' | '.join(str(value) for value in (params or ()))}"
+
+
 def _watch(execute, sql, params, many, context):
     global _seen
     result = execute(sql, params, many, context)
-    if _pattern is not None and _pattern.search(f"{sql} {params!r}"):
+    if _pattern is not None and _pattern.search(_text(sql, params)):
         _seen += 1
         if _seen == _nth:
             transaction.on_commit(_die, using=context["connection"].alias)

@@ -7,6 +7,8 @@ the dead task's time limit had passed. No sleeps: every wait polls briefly up to
 from __future__ import annotations
 
 import datetime
+import email
+import email.message
 import signal
 import subprocess
 import threading
@@ -103,14 +105,14 @@ class KilledWorkerRun:
         with celery_app.connection_for_write(self.broker) as conn:
             return outbox.redeliver_due_tasks(now=later, connection=conn)
 
-    def emails(self) -> list[str]:
+    def emails(self) -> list[email.message.Message]:
         """Every message the workers' file backend wrote (one file per connection, messages
-        separated by a line of 79 dashes)."""
+        separated by a line of 79 dashes), parsed."""
         messages = []
         for path in sorted(self.email_dir.iterdir()):
-            for chunk in path.read_text(errors="replace").split("-" * 79):
+            for chunk in path.read_text(errors="replace").split("\n" + "-" * 79 + "\n"):
                 if chunk.strip():
-                    messages.append(chunk)
+                    messages.append(email.message_from_string(chunk.lstrip("\n")))
         return messages
 
 
