@@ -3,9 +3,11 @@ cancellation with a confirmation step, the printable check-in QR code, invitatio
 score explanation."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 import segno
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -311,7 +313,12 @@ def test_the_qr_page_shows_an_inline_svg_of_the_slot_check_in_link(client):
     assert response.context["url"] == url
     page = response.content.decode()
     assert "<svg" in page and str(qr_svg(url)) in page and slot.checkin_code in page
-    assert "@media print" in page
+    # printed without the site's header and footer: the print rules of site.css for this body class
+    # (a stylesheet, not a <style> block, under the Content-Security-Policy)
+    assert 'class="qr-print"' in page and "<style" not in page
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    print_rules = css[css.index("@media print") :]
+    assert ".qr-print .site-header" in print_rules and ".qr-print .site-footer" in print_rules
     assert "http" not in str(qr_svg(url)).replace("http://www.w3.org", "")  # nothing fetched from outside
 
 
