@@ -10,9 +10,9 @@ tender's sealing key (`procurement.tendering.sealing`, the key bids are sealed w
 the documents are fetched before any bid). The row is chained as it is and never changed.
 
 At reading (`TenderSealer.present`), an event is shown in full once its tender has been opened (a
-`BidOpening` exists), or to the person who acted; everyone else (supervisors, bureau admins,
-superusers, officers) sees the pseudonym and the count. Events of these actions written before
-sealing existed are masked the same way until the opening."""
+`BidOpening` exists), or to the person who acted and the members of the organization it was for;
+everyone else (supervisors, bureau admins, superusers, officers) sees the pseudonym and the count.
+Events of these actions written before sealing existed are masked the same way until the opening."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 from audit import sealing as audit_sealing
+from orgs.selectors import organizations_of_user
 from procurement.tendering import sealing
 from procurement.tendering.models.bids import Bid, BidOpening, TenderSealingKey
 from procurement.tendering.models.tenders import Clarification, Tender
@@ -168,15 +169,24 @@ class TenderSealer(audit_sealing.Sealer):
         opened = set(BidOpening.objects.filter(tender_id__in=tender_ids).values_list("tender_id", flat=True))
         key = pseudonym_key()
         viewer_id = viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+        # The viewer's organizations: their members read their own organization's events.
+        viewer_orgs = (
+            set(organizations_of_user(viewer).values_list("pk", flat=True))
+            if viewer_id is not None
+            else set()
+        )
 
         def own(event, tender_id) -> bool:
             if viewer_id is None:
                 return False
+            organization = (event.after or {}).get("organization")
             if event.sealed_scope:
-                return event.actor_label == audit_sealing.PSEUDONYM_PREFIX + user_code(
-                    tender_id, viewer_id, key
-                )
-            return event.actor_id == viewer_id
+                if event.actor_label == audit_sealing.PSEUDONYM_PREFIX + user_code(tender_id, viewer_id, key):
+                    return True
+                return organization is not None and organization in {
+                    organization_code(tender_id, org, key) for org in viewer_orgs
+                }
+            return event.actor_id == viewer_id or organization in viewer_orgs
 
         readable = {
             event.pk

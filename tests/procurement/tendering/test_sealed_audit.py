@@ -94,6 +94,16 @@ def _pages(client: Client, tender) -> dict[str, str]:
         "board": client.get(reverse("procurement:board")),
         "tender light": client.get(reverse("procurement:light_tender", args=[tender.pk])),
     }
+    # the tender's own staff pages, for whoever of the readers may open them
+    for name, url in (
+        ("staff bids", reverse("procurement:tender_bids_staff", args=[tender.pk])),
+        ("tender manage", reverse("procurement_tender_manage", args=[tender.pk])),
+    ):
+        response = client.get(url)
+        if response.status_code == 200:
+            pages[name] = response
+        else:
+            assert response.status_code in (302, 403, 404), name
     for event in Event.objects.filter(action__in=SEALED):
         pages[f"inspect {event.action} #{event.seq}"] = client.get(
             reverse("audit_event:inspect", args=[event.pk])
@@ -108,6 +118,10 @@ def _pages(client: Client, tender) -> dict[str, str]:
         else:
             texts[name] = response.content.decode()
     return texts
+
+
+def _staff_bid_counts(client, tender):
+    return client.get(reverse("procurement:tender_bids_staff", args=[tender.pk])).context["summary"].counts
 
 
 def test_the_rows_are_sealed_when_written(bidding):
@@ -162,6 +176,8 @@ def test_staff_see_only_codes_and_counts_before_the_opening(bidding):
         assert sum("开标前保密" in row for row in texts["xlsx"].splitlines()[1:]) == 11
         light = client.get(reverse("procurement:light_tender", args=[tender.pk]))
         assert light.context["sealed_count"] == 4  # the downloads, the tender's own events
+        if "staff bids" in texts:  # the number of live bids, and nothing else
+            assert [count for _lot, count in _staff_bid_counts(client, tender)] == [3]
     assert verify_chain(require_anchor=False).ok
 
 
@@ -189,15 +205,27 @@ def test_after_the_opening_the_same_pages_show_who_acted(bidding, django_capture
             assert Bid.objects.get(pk=event.object_id).receipt_hash in page
 
 
-def test_a_member_sees_their_own_sealed_events(bidding):
+def test_the_actor_and_their_organization_see_their_own_sealed_events(bidding):
     _tender, bidders = bidding
     organization, user = bidders[1]
-    events = audit_sealing.present(Event.objects.filter(action__in=SEALED).order_by("seq"), user)
+    sealed = Event.objects.filter(action__in=SEALED).order_by("seq")
+    events = audit_sealing.present(sealed, user)
     own = [e for e in events if not e.shown.sealed]
-    assert {e.action for e in own} == {"tender.document_access", "bid.submit", "clarification.ask"}
+    assert sorted(e.action for e in own) == ["bid.submit", "clarification.ask", "tender.document_access"]
     assert all(e.shown.actor == str(user) and e.shown.actor_id == user.pk for e in own)
-    assert any(e.shown.after.get("organization") == organization.pk for e in own)
+    assert all(
+        e.shown.after.get("organization") == organization.pk
+        for e in own
+        if e.action != "tender.document_access"
+    )
     assert all(e.shown.sealed for e in events if e not in own)
+    # a colleague reads the organization's events, not the other member's own download
+    colleague = member(organization, username="colleague-乙")
+    seen = [e for e in audit_sealing.present(sealed, colleague) if not e.shown.sealed]
+    assert sorted(e.action for e in seen) == ["bid.submit", "clarification.ask"]
+    # a member of another organization reads nothing of it
+    _other, stranger = _bidder("戊")
+    assert all(e.shown.sealed for e in audit_sealing.present(sealed, stranger))
 
 
 def test_an_event_forgotten_by_a_page_is_masked_by_default(bidding):
