@@ -108,3 +108,29 @@ def test_payment_dated_today_within_the_term_is_accepted(contract):
         paid_on=timezone.localdate(),
     )
     assert Contract.objects.get(pk=contract.pk).amount_paid > 0
+
+
+def test_the_wagtail_admin_shows_the_bound_as_a_form_error_and_writes_nothing(client):
+    from django.forms.models import model_to_dict
+    from django.urls import reverse
+
+    from tests.factories import TEST_PASSWORD
+
+    admin = staff_user(Role.BUREAU_ADMIN)
+    method_ensure_defaults()
+    method = ProcurementMethod.objects.get(code="open_tender")
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(method).items() if k not in {"id", "code"}}
+    data["is_active"] = "on" if method.is_active else ""
+    data.update(minimum_bids="0", panel_large_budget_threshold="-1")
+    assert client.login(username=admin.username, password=TEST_PASSWORD)
+    with translation.override("zh-hans"):
+        response = client.post(
+            reverse("procurement_procurementmethod:edit", args=[method.pk]),
+            data,
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) >= {"minimum_bids", "panel_large_budget_threshold"}
+    method.refresh_from_db()
+    assert method.minimum_bids == 3 and method.panel_large_budget_threshold >= 0
