@@ -6,6 +6,7 @@ environment. Nothing here is imported by the project; production code carries no
   worker kills itself with SIGKILL as soon as the Nth statement matching it is committed (at once in
   autocommit, else when the surrounding transaction commits), i.e. mid-task, after a first effect and
   before the task finishes: no clean-up, no acknowledgement, no outbox "finished".
+- tasks queued by a task go to the broker (not run eagerly as the test settings say);
 - KILLED_WORKER_QUEUE: the default queue, so that tasks the worker queues itself (an e-mail after a
   notification) stay on the test's own queue.
 - KILLED_WORKER_EMAIL_DIR: e-mails go to Django's file backend in that directory, where the test
@@ -28,6 +29,8 @@ from config.celery import app
 
 __all__ = ["app"]
 
+# A real worker queues the tasks its tasks start (the test settings run them eagerly, in-process).
+app.conf.task_always_eager = False
 _queue = os.environ.get("KILLED_WORKER_QUEUE", "")
 if _queue:
     app.conf.task_default_queue = _queue
