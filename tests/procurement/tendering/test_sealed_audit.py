@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import audit
@@ -275,3 +276,27 @@ def test_other_events_are_not_touched_and_the_listing_stays_one_query_set(biddin
     [shown] = audit_sealing.present([plain], None)
     assert not shown.shown.sealed and shown.shown.actor == str(plain.actor)
     assert json.dumps(shown.shown.after) == json.dumps(plain.after)
+
+
+def test_the_listing_and_the_light_page_do_not_query_per_sealed_row(bidding):
+    tender, _bidders = bidding
+    client = Client()
+    client.force_login(staff_user(Role.SUPERVISOR))
+    pages = (reverse("audit_event:index"), reverse("procurement:light_tender", args=[tender.pk]))
+    for url in pages:
+        client.get(url)  # warm caches
+
+    def queries():
+        counts = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    few = queries()
+    for tag in ("戊", "己", "庚", "辛", "壬"):
+        _organization, user = _bidder(tag)
+        tender_record_document_access(actor=user, tender=tender)
+    assert client.get(pages[0]).context["sealed_count"] == 16
+    assert queries() == few
