@@ -3,8 +3,11 @@
 Our own pages (the public site, the workbench, every app) get the strict policy of
 `CONTENT_SECURITY_POLICY`: scripts and styles from our own origin only, no inline `<script>`,
 `<style>` or `style="..."`, nothing may frame us. Wagtail's admin (`CSP_RELAXED_PATH_PREFIXES`, i.e.
-/cms-admin/, which includes the page preview it shows in an iframe of its own) still writes inline
-scripts and styles, so it gets the relaxed `CONTENT_SECURITY_POLICY_ADMIN`. Both are plain
+/cms-admin/) still writes inline scripts and styles, so it gets the relaxed
+`CONTENT_SECURITY_POLICY_ADMIN`. The page preview the admin shows in an iframe is one of our pages,
+rendered by Wagtail through the whole middleware chain again for a stand-in request with the page's
+own path (`request.is_preview`): it keeps the strict policy, except that the admin may frame it
+(`CSP_PREVIEW_FRAME_ANCESTORS`). Both are plain
 django-csp directive dictionaries in settings; a view may still adjust its own with django-csp's
 decorators (`csp_update`, `csp_replace`, `csp_override`), which win over the path choice.
 
@@ -29,8 +32,15 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request=request, response=response, report_only=report_only)
-        if not report_only and parts.config is None and _relaxed(request.path_info):
+        if report_only or parts.config is not None:
+            return parts
+        if _relaxed(request.path_info):
             parts.config = dict(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        elif getattr(request, "is_preview", False):
+            parts.replace = {
+                **(parts.replace or {}),
+                "frame-ancestors": list(getattr(settings, "CSP_PREVIEW_FRAME_ANCESTORS", ["'self'"])),
+            }
         return parts
 
 

@@ -310,8 +310,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Wagtail's admin (and the page preview it frames) writes inline scripts and styles: relaxed there only.
+# Wagtail's admin writes inline scripts and styles: relaxed there only. The page preview it frames keeps
+# the strict policy, but the admin may frame it.
 CSP_RELAXED_PATH_PREFIXES = ["/cms-admin/"]
+CSP_PREVIEW_FRAME_ANCESTORS = ["'self'"]
 CONTENT_SECURITY_POLICY_ADMIN = {
     "DIRECTIVES": {
         "default-src": _CSP_SELF,

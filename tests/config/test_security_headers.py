@@ -149,6 +149,23 @@ def test_only_the_wagtail_admin_and_its_preview_get_the_relaxed_policy(client):
     assert_strict(client.get("/cms-administration/"))
 
 
+def test_the_page_preview_keeps_the_strict_policy_but_the_admin_may_frame_it(rf):
+    """Wagtail renders a preview through the whole middleware chain again, for a stand-in request
+    with the page's own path: the policy stays strict, only frame-ancestors lets the admin frame it."""
+    from wagtail.models import Site
+
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    original = rf.get(f"/cms-admin/pages/{home.pk}/edit/preview/")
+    original.user = UserFactory(is_superuser=True, is_staff=True)
+    response = home.make_preview_request(original_request=original)
+    assert response.status_code == 200
+    directives = policy(response)
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert inline_code(response.content.decode()) == []
+
+
 def test_the_policies_are_settings(client, settings):
     settings.CONTENT_SECURITY_POLICY = {
         "DIRECTIVES": {
