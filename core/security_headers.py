@@ -7,9 +7,10 @@ Our own pages (the public site, the workbench, every app) get the strict policy 
 `CONTENT_SECURITY_POLICY_ADMIN`. The page preview the admin shows in an iframe is one of our pages,
 rendered by Wagtail through the whole middleware chain again for a stand-in request with the page's
 own path (`request.is_preview`): it keeps the strict policy, except that the admin may frame it
-(`CSP_PREVIEW_FRAME_ANCESTORS`). Both are plain
-django-csp directive dictionaries in settings; a view may still adjust its own with django-csp's
-decorators (`csp_update`, `csp_replace`, `csp_override`), which win over the path choice.
+(`CSP_PREVIEW_FRAME_ANCESTORS`). The policies are plain django-csp directive dictionaries in
+settings; a view may still adjust its own with django-csp's decorators (`csp_update`, `csp_replace`,
+`csp_override`), which win over the path choice, or set the header itself (the stored evaluation
+report does), which the middleware then leaves alone.
 
 Permissions-Policy switches off the browser features the platform never uses (camera, microphone,
 geolocation, payment, USB...). `PERMISSIONS_POLICY` holds the features and their allow-lists;
