@@ -5,7 +5,8 @@ environment. Nothing here is imported by the project; production code carries no
 - KILL_AFTER_SQL (a regular expression over "<sql> -- <param> | <param> ...") and KILL_AFTER_NTH (default 1): the
   worker kills itself with SIGKILL as soon as the Nth statement matching it is committed (at once in
   autocommit, else when the surrounding transaction commits), i.e. mid-task, after a first effect and
-  before the task finishes: no clean-up, no acknowledgement, no outbox "finished".
+  before the task finishes: no clean-up, no acknowledgement, no outbox "finished". With
+  KILL_AT=statement it dies right after the statement, inside its transaction (rolled back).
 - tasks queued by a task go to the broker (not run eagerly as the test settings say);
 - KILLED_WORKER_QUEUE: the default queue, so that tasks the worker queues itself (an e-mail after a
   notification) stay on the test's own queue.
@@ -43,6 +44,7 @@ if os.environ.get("KILLED_WORKER_EMAIL_CLAIM_STALE_SECONDS"):
 
 _pattern = re.compile(os.environ["KILL_AFTER_SQL"], re.DOTALL) if os.environ.get("KILL_AFTER_SQL") else None
 _nth = int(os.environ.get("KILL_AFTER_NTH", "1"))
+_at_statement = os.environ.get("KILL_AT", "commit") == "statement"
 _seen = 0
 
 
@@ -62,7 +64,10 @@ def _watch(execute, sql, params, many, context):
     if _pattern is not None and _pattern.search(_text(sql, params)):
         _seen += 1
         if _seen == _nth:
-            transaction.on_commit(_die, using=context["connection"].alias)
+            if _at_statement:
+                _die()
+            else:
+                transaction.on_commit(_die, using=context["connection"].alias)
     return result
 
 

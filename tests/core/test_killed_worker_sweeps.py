@@ -6,8 +6,9 @@ worker C, given the task again by the outbox each time, finishes. Afterwards eac
 snapshot row for the day, each responsible person one escalation per item, and each of those one
 e-mail (the e-mails whose task died with a worker are queued again by `core.requeue_unsent_emails`).
 
-Credit lists (`orgs.apply_credit_list_rules`): worker A is killed as soon as the first automatic
-listing commits; worker B finishes: each organization is listed once, with one audit entry."""
+Credit lists (`orgs.apply_credit_list_rules`, one transaction): worker A is killed inside it (rolled
+back), worker B right after it commits and before the e-mails queued on that commit went out; worker
+C finishes: each organization is listed once, with one audit entry, one notice and one e-mail."""
 
 import datetime as dt
 
@@ -15,14 +16,19 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.models import Event
 from core.models import EmailStatus, Notification, TaskOutbox
 from core.notification_email import unsent_email_ids
 from core.tasks import send_notification_email
+from orgs.models import CreditList, CreditListEntry
+from orgs.notifications import CREDIT_LISTED
+from orgs.tasks import apply_credit_list_rules
 from procurement.models import LightSnapshot, TenderStatus
 from procurement.supervision.events import LIGHT_RED
 from procurement.supervision.tasks import lights_daily
 from tests.core.killed_worker import KilledWorkerRun, outbox_finished
 from tests.factories import staff_user
+from tests.orgs.factories import OrganizationFactory, member
 from tests.procurement.factories import TenderFactory
 
 LIGHTS_TASK = "procurement.lights_daily"
@@ -89,3 +95,59 @@ def test_the_lights_sweep_killed_twice_ends_with_one_row_and_one_escalation_each
         ["officer@example.org", "approver@example.org"] * 2
     )
     assert len({" ".join(message["Message-ID"].split()) for message in messages}) == 4
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_path, monkeypatch):
+    """Three organizations founded years ago never filed last year's annual report, whose due date
+    has passed: the sweep lists each on the abnormal-operation list."""
+    organizations = [OrganizationFactory(founded_on=dt.date(2015, 1, 1)) for _ in range(3)]
+    members = [
+        member(organization, email=f"org{i}@example.org") for i, organization in enumerate(organizations)
+    ]
+    key = f"annual_report:{timezone.localdate().year - 1}"
+
+    with KilledWorkerRun(tmp_path, monkeypatch) as run:
+        # Killed in the middle of the sweep's transaction, just after the second listing's insert.
+        worker_a = run.start(
+            "a",
+            KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"',
+            KILL_AFTER_NTH="2",
+            KILL_AT="statement",
+        )
+        run.send(apply_credit_list_rules)
+        run.wait_until_killed(worker_a, "a")
+        assert not CreditListEntry.objects.exists()  # the sweep is one transaction: rolled back
+        assert not Notification.objects.filter(event=CREDIT_LISTED).exists()
+
+        # Killed just after the sweep committed, before the e-mails queued on its commit were sent.
+        worker_b = run.start("b", KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"', KILL_AFTER_NTH="3")
+        assert run.redeliver_as_if_dead(apply_credit_list_rules) == 1
+        run.wait_until_killed(worker_b, "b")
+        assert CreditListEntry.objects.count() == 3
+        assert not run.emails()
+
+        worker_c = run.start("c")
+        # The sweep, and the three e-mails whose messages died with worker B (their outbox rows
+        # were committed with the listings).
+        assert run.redeliver_as_if_dead(apply_credit_list_rules) == 4
+        run.wait_for(
+            lambda: (
+                not TaskOutbox.objects.filter(finished_at__isnull=True).exists()
+                and CreditListEntry.objects.count() == 3
+            ),
+            worker_c,
+            "c",
+            "worker C finishes the sweep and its e-mails",
+        )
+
+    entries = CreditListEntry.objects.filter(list_type=CreditList.ABNORMAL, trigger_key=key)
+    assert sorted(entries.values_list("organization_id", flat=True)) == sorted(o.pk for o in organizations)
+    added = Event.objects.filter(action="credit_list.add")
+    assert sorted(added.values_list("object_id", flat=True)) == sorted(str(entry.pk) for entry in entries)
+    told = Notification.objects.filter(event=CREDIT_LISTED)
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(user.pk for user in members)
+    assert _all_sent(told.values_list("pk", flat=True))
+    assert sorted(message["To"] for message in run.emails()) == sorted(user.email for user in members)
