@@ -3,7 +3,9 @@ its own thread with its own database connection, submit and replace as fast as t
 before the deadline to after it, on the real clock. Afterwards no stored bid is dated at or after the
 deadline, every accepted call has its row (dated as it was told), no row exists that no call
 accepted, each organization has exactly one live bid (its last accepted one), every refused call
-left nothing behind (no file in storage without its row), and the opening finds no late bid."""
+left nothing behind (no file in storage without its row), and the opening finds no late bid. Each
+accepted bid is also dated after its own slow steps (eligibility, sealing) ended: the instant that
+decides is read last."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from django.utils import timezone
 
 from audit.models import Event
 from procurement.models import Bid, BidFile, BidOpening, BidStatus, Tender
+from procurement.tendering import sealing
+from procurement.tendering.services import bids as bid_services
 from procurement.tendering.services.bids import bid_replace, bid_submit
 from procurement.tendering.services.opening import tenders_close_and_open_due
 from tests.procurement.bidding import bidder, pdf_with, published_tender
@@ -45,13 +49,32 @@ def _set_deadline_soon(tender_id: int) -> dt.datetime:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_submissions_and_replacements_across_the_deadline():
+def test_concurrent_submissions_and_replacements_across_the_deadline(monkeypatch):
+    # The slow steps note when they end, per thread; eligibility is made a little slower (as under
+    # load), to widen the window a clock read before it would leave open.
+    slow = threading.local()
+    real_eligibility, real_seal_json = bid_services.tender_eligibility, sealing.seal_json
+
+    def eligibility(*args, **kwargs):
+        time.sleep(0.005)
+        result = real_eligibility(*args, **kwargs)
+        slow.done = timezone.now()
+        return result
+
+    def seal_json(*args, **kwargs):
+        result = real_seal_json(*args, **kwargs)
+        slow.done = timezone.now()
+        return result
+
+    monkeypatch.setattr(bid_services, "tender_eligibility", eligibility)
+    monkeypatch.setattr(sealing, "seal_json", seal_json)
     tender, _officer = published_tender()
     lot = tender.lots.get()
     bidders = [bidder() for _ in range(THREADS)]
     ready = threading.Barrier(THREADS + 1)
     accepted: list[tuple[int, int, dt.datetime, str, int | None]] = []  # org, bid, at, op, replaced
     refused: list[tuple[int, str, dt.datetime]] = []
+    stamped_before_slow_steps: list[int] = []  # bids dated before their own sealing ended
     errors: list[BaseException] = []
     lock = threading.Lock()
     timing = {}
@@ -88,6 +111,8 @@ def test_concurrent_submissions_and_replacements_across_the_deadline():
                     accepted.append(
                         (organization.pk, bid.pk, bid.submitted_at, op, live.pk if live else None)
                     )
+                    if bid.submitted_at < slow.done:
+                        stamped_before_slow_steps.append(bid.pk)
                 live = bid
         except BaseException as exc:  # collected and asserted below
             with lock:
@@ -113,6 +138,9 @@ def test_concurrent_submissions_and_replacements_across_the_deadline():
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
     assert errors == []
+    # One instant, after every slow step: no bid is dated before its own eligibility check and
+    # sealing were over.
+    assert stamped_before_slow_steps == []
 
     # The race really crossed the deadline: calls were accepted before it and refused after it.
     assert len({org for org, *_rest in accepted}) == THREADS
