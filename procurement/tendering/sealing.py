@@ -8,9 +8,10 @@ database or its backups.
 A bid's content (price, proposal, document metadata) and each of its files are sealed with
 AES-256-GCM under a one-time key agreed between a fresh ephemeral key pair and the tender's public
 key (ECIES). Sealing therefore never needs the data key: submitting a bid cannot read any bid.
-Unsealing needs it, and `unseal` is called from exactly two places (a test pins this):
-`procurement.tendering.services.opening` (after the deadline) and `procurement.tendering.services.bids` (the bidding
-organization's own view of its bid).
+Unsealing needs it, and `unseal` is called from exactly three places (a test pins this):
+`procurement.tendering.services.opening` (after the deadline), `procurement.tendering.services.bids` (the bidding
+organization's own view of its bid) and `procurement.tendering.audit_sealing` (who acted in a sealed
+audit event, read after the opening or by that person and their organization).
 
 The receipt hash covers the ciphertexts and nonces (a bare hash of a price could be brute-forced).
 """
