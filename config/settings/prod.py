@@ -26,6 +26,8 @@ AUDIT_MAC_KEY = required("AUDIT_MAC_KEY")
 # Keys of 32 random bytes, base64 (config/keys.py). Back up BID_MASTER_KEY apart from the database:
 # without it no sealed bid can be opened.
 BID_MASTER_KEY = required("BID_MASTER_KEY", min_length=43)
+# BID_RECEIPT_KEY (optional, from base): signs bid receipts; when unset it is derived from
+# DJANGO_SECRET_KEY, so keep a rotated secret in SECRET_KEY_FALLBACKS or old receipts stop verifying.
 PII_ENCRYPTION_KEY = required("PII_ENCRYPTION_KEY", min_length=43)
 PII_HMAC_KEY = required("PII_HMAC_KEY", min_length=43)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or required("DJANGO_ALLOWED_HOSTS").split(",")
