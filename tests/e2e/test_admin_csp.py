@@ -1,5 +1,6 @@
 """Wagtail's admin works under its relaxed Content-Security-Policy: a superuser opens the dashboard,
-the page explorer, the editor of the home page and its preview; the browser refuses nothing (the
+the page explorer, the editor of the home page and its preview, the audit viewer and other list
+screens; the browser refuses nothing (the
 page fixture fails the test on any CSP violation reported on the console), and the editor's scripts
 run (its tabs answer a click). Our own pages around it keep the strict policy."""
 
@@ -38,6 +39,19 @@ def test_the_wagtail_admin_and_its_preview_run_under_their_policy(page, login):
     frame = page.frame_locator("iframe[data-w-preview-target='iframe'], #w-preview-iframe").first
     frame.locator("main").wait_for(timeout=15_000)
     page.wait_for_timeout(500)
+
+    # list and form screens of the admin: the audit viewer, documents, images, users, a new page
+    for url in (
+        "/cms-admin/audit_event/",
+        "/cms-admin/documents/",
+        "/cms-admin/images/",
+        "/cms-admin/users/",
+        "/cms-admin/reports/site-history/",
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+    page.goto(f"/cms-admin/pages/{home.pk}/add_subpage/")
+    page.wait_for_timeout(300)
 
     # the public site next door keeps the strict policy
     response = page.goto("/")
