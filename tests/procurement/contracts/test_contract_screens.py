@@ -136,7 +136,7 @@ def _edit_data(contract, *, targets, milestones, advance="10"):
         "title": contract.title, "advance_share": advance, "starts_on": contract.starts_on.isoformat(),
         "ends_on": contract.ends_on.isoformat(), "service_standard": contract.service_standard,
         "report_schedule": contract.report_schedule, "continuing_reason": "", "purchaser_signatory": "王科长",
-        "supplier_signatory": "李主任", "contact_phone": "025-1234",
+        "supplier_signatory": "李主任", "contact_phone": "025-12341234",
         "targets-TOTAL_FORMS": str(len(targets)), "targets-INITIAL_FORMS": "0",
         "milestones-TOTAL_FORMS": str(len(milestones)), "milestones-INITIAL_FORMS": "0",
     }  # fmt: skip

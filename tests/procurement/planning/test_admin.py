@@ -64,7 +64,8 @@ def test_creating_a_tender_in_the_admin_goes_through_the_service(client):
     data = {
         "title": "社区心理服务项目", "department": line.plan.department_id, "budget_line": line.pk,
         "method": method("competitive_consultation").pk, "ceiling": "200000", "bid_deadline": "2031-01-01 10:00",
-        "service_description": "心理疏导", "min_years_registered": "1", "contact_name": "王", "contact_phone": "1",
+        "service_description": "心理疏导", "min_years_registered": "1", "contact_name": "王",
+        "contact_phone": "025-83001234",
     }  # fmt: skip
     response = client.post(reverse("procurement_tender:add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
