@@ -6,6 +6,10 @@ worker C, given the task again by the outbox each time, finishes. Afterwards eac
 snapshot row for the day, each responsible person one escalation per item, and each of those one
 e-mail (the e-mails whose task died with a worker are queued again by `core.requeue_unsent_emails`).
 
+Slot reminders (`volunteers.send_slot_reminders`): worker A is killed as soon as the first
+volunteer's reminder commits, before its e-mail is queued; worker B finishes: each volunteer has one
+reminder and one e-mail (the first's queued again by `core.requeue_unsent_emails`).
+
 Credit lists (`orgs.apply_credit_list_rules`, one transaction): worker A is killed inside it (rolled
 back), worker B right after it commits and before the e-mails queued on that commit went out; worker
 C finishes: each organization is listed once, with one audit entry, one notice and one e-mail."""
@@ -30,6 +34,9 @@ from tests.core.killed_worker import KilledWorkerRun, outbox_finished
 from tests.factories import staff_user
 from tests.orgs.factories import OrganizationFactory, member
 from tests.procurement.factories import TenderFactory
+from tests.volunteers.factories import NeedFactory, VolunteerFactory
+from volunteers.services.signups import signup_apply
+from volunteers.tasks import send_slot_reminders
 
 LIGHTS_TASK = "procurement.lights_daily"
 
@@ -151,3 +158,44 @@ def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_p
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(user.pk for user in members)
     assert _all_sent(told.values_list("pk", flat=True))
     assert sorted(message["To"] for message in run.emails()) == sorted(user.email for user in members)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+def test_the_reminder_sweep_killed_mid_run_reminds_each_volunteer_once(tmp_path, monkeypatch):
+    soon = timezone.now() + dt.timedelta(hours=30)
+    need = NeedFactory(
+        signup_closes_at=timezone.now() + dt.timedelta(hours=1),
+        slots=[(soon, soon + dt.timedelta(hours=2))],
+        headcount=5,
+    )
+    volunteers = [VolunteerFactory() for _ in range(3)]
+    for volunteer in volunteers:
+        signup_apply(actor=volunteer.user, slot=need.slots.get())
+    users = [volunteer.user for volunteer in volunteers]
+    assert all(user.email for user in users)
+
+    with KilledWorkerRun(tmp_path, monkeypatch) as run:
+        worker_a = run.start("a", KILL_AFTER_SQL=r'^INSERT (OR IGNORE )?INTO "core_notification"')
+        run.send(send_slot_reminders)
+        run.wait_until_killed(worker_a, "a")
+        reminders = Notification.objects.filter(event="volunteers.slot_reminder")
+        assert reminders.count() == 1
+
+        worker_b = run.start("b")
+        assert run.redeliver_as_if_dead(send_slot_reminders) == 1
+        run.wait_for(
+            lambda: reminders.count() == 3 and outbox_finished("volunteers.send_slot_reminders"),
+            worker_b,
+            "b",
+            "worker B finishes the sweep",
+        )
+        # The beat's core.requeue_unsent_emails, ten minutes on: the first reminder's e-mail.
+        for pk in unsent_email_ids(now=timezone.now() + dt.timedelta(minutes=11)):
+            run.send(send_notification_email, pk)
+        pks = list(reminders.values_list("pk", flat=True))
+        run.wait_for(lambda: _all_sent(pks), worker_b, "b", "worker B sends every reminder e-mail")
+
+    assert sorted(reminders.values_list("recipient_id", flat=True)) == sorted(user.pk for user in users)
+    assert sorted(message["To"] for message in run.emails()) == sorted(user.email for user in users)
