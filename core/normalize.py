@@ -397,10 +397,10 @@ class CodeConverter:
 
 
 class TokenConverter:
-    """An opaque token from `secrets.token_urlsafe` (letters, digits, ``-`` and ``_``, 8–128
-    characters); anything else does not match (404). Register as ``token``: ``<token:token>``."""
+    """An opaque token from `secrets.token_urlsafe` (letters, digits, ``-`` and ``_``, 128
+    characters at most); anything else does not match (404). Register as ``token``: ``<token:token>``."""
 
-    regex = r"[A-Za-z0-9_\-]{8,128}"
+    regex = r"[A-Za-z0-9_\-]{1,128}"
 
     def to_python(self, value: str) -> str:
         return value
