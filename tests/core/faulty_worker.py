@@ -2,11 +2,12 @@
 project's own app (config.celery), plus the faults and test plumbing a test asks for in the worker's
 environment. Nothing here is imported by the project; production code carries no test hooks.
 
-- KILL_AFTER_SQL (a regular expression over "<sql> -- <param> | <param> ...") and KILL_AFTER_NTH (default 1): the
-  worker kills itself with SIGKILL as soon as the Nth statement matching it is committed (at once in
-  autocommit, else when the surrounding transaction commits), i.e. mid-task, after a first effect and
-  before the task finishes: no clean-up, no acknowledgement, no outbox "finished". With
-  KILL_AT=statement it dies right after the statement, inside its transaction (rolled back).
+- KILL_AFTER_SQL (a regular expression over "<sql> -- <param> | <param> ...") and KILL_AFTER_NTH
+  (default 1): the worker kills itself with SIGKILL as soon as the Nth statement matching it is
+  committed (at once in autocommit, else when the surrounding transaction commits), i.e. mid-task,
+  after a first effect and before the task finishes: no clean-up, no acknowledgement, no outbox
+  "finished". With KILL_AT=statement it dies right after the statement, inside its transaction
+  (rolled back); with KILL_AT=before, just before the statement runs.
 - tasks queued by a task go to the broker (not run eagerly as the test settings say);
 - KILLED_WORKER_QUEUE: the default queue, so that tasks the worker queues itself (an e-mail after a
   notification) stay on the test's own queue.
@@ -44,7 +45,7 @@ if os.environ.get("KILLED_WORKER_EMAIL_CLAIM_STALE_SECONDS"):
 
 _pattern = re.compile(os.environ["KILL_AFTER_SQL"], re.DOTALL) if os.environ.get("KILL_AFTER_SQL") else None
 _nth = int(os.environ.get("KILL_AFTER_NTH", "1"))
-_at_statement = os.environ.get("KILL_AT", "commit") == "statement"
+_kill_at = os.environ.get("KILL_AT", "commit")
 _seen = 0
 
 
@@ -60,14 +61,16 @@ def _text(sql: str, params) -> str:
 
 def _watch(execute, sql, params, many, context):
     global _seen
-    result = execute(sql, params, many, context)
-    if _pattern is not None and _pattern.search(_text(sql, params)):
+    matched = _pattern is not None and _pattern.search(_text(sql, params))
+    if matched:
         _seen += 1
-        if _seen == _nth:
-            if _at_statement:
-                _die()
-            else:
-                transaction.on_commit(_die, using=context["connection"].alias)
+        if _seen == _nth and _kill_at == "before":
+            _die()
+    result = execute(sql, params, many, context)
+    if matched and _seen == _nth:
+        if _kill_at == "statement":
+            _die()
+        transaction.on_commit(_die, using=context["connection"].alias)
     return result
 
 

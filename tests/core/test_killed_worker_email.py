@@ -77,3 +77,33 @@ def test_an_email_batch_killed_mid_batch_sends_each_email_once(tmp_path, monkeyp
     assert set(Notification.objects.filter(event=EVENT).values_list("email_status", flat=True)) == {
         EmailStatus.SENT
     }
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+@pytest.mark.usefixtures("_event")
+def test_an_email_accepted_just_before_its_worker_died_is_sent_again_with_the_same_message_id(
+    tmp_path, monkeypatch
+):
+    """The window no retry closes: the mail server accepted the message, the worker died before the
+    row said SENT. The retry sends it again, as the same message (same Message-ID), never as two."""
+    user = UserFactory(email="window@example.org")
+    with KilledWorkerRun(tmp_path, monkeypatch) as run:
+        # Dies just before `UPDATE core_notification SET email_status = 'sent'`.
+        worker_a = run.start(
+            "a",
+            KILL_AFTER_SQL=r'^UPDATE "core_notification" SET "email_status" = %s.* -- sent \|',
+            KILL_AT="before",
+        )
+        (row,) = notify(EVENT, recipients=[user], obj=DepartmentFactory())
+        run.wait_until_killed(worker_a, "a")
+        assert len(run.emails()) == 1 and _status(row.pk) == EmailStatus.SENDING
+
+        worker_b = run.start("b", KILLED_WORKER_EMAIL_CLAIM_STALE_SECONDS="1")
+        assert run.redeliver_as_if_dead(send_notification_email) == 1
+        run.wait_for(lambda: _status(row.pk) == EmailStatus.SENT, worker_b, "b", "worker B sends it again")
+
+    messages = run.emails()
+    assert [message["To"] for message in messages] == [user.email] * 2
+    assert len({" ".join(message["Message-ID"].split()) for message in messages}) == 1
