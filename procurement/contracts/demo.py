@@ -67,7 +67,7 @@ from procurement.evaluation.services.panels import panel_create, panel_draw, pan
 from procurement.evaluation.services.scoring import member_sign, panel_finalize, score_save
 from procurement.planning.models import BudgetLine, ProcurementMethod, PurchasingPlan
 from procurement.planning.services import budget_line_save
-from procurement.tendering.demo import SHEET, attach_demo_bidding_documents, bidder_user
+from procurement.tendering.demo import SHEET, attach_demo_bidding_documents, bidder_user, demo_pass_deadline
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
@@ -172,8 +172,7 @@ def _awarded_tender(officer, approver, line, title, bids):
                 actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
                 price=price, proposal=f"{organization.name}关于“{title}”的服务方案。",
             )  # fmt: skip
-        # Demo only: the deadline has passed (the bids above were submitted before it).
-        Tender.objects.filter(pk=tender.pk).update(bid_deadline=now - dt.timedelta(hours=2))
+        demo_pass_deadline([tender.pk], now=now)
         tenders_close_and_open_due()
         tender.refresh_from_db()
     if tender.status == TenderStatus.OPENED:

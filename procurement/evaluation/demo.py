@@ -30,6 +30,7 @@ from procurement.tendering.demo import (
     SHEET,
     attach_demo_bidding_documents,
     bidder_user,
+    demo_pass_deadline,
 )
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
@@ -118,8 +119,7 @@ def _opened_tender(officer):
             actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
             price=price, proposal=f"{organization.name}关于“{EVALUATED_TITLE}”的服务方案。",
         )  # fmt: skip
-    # Demo only: the deadline has passed (the bids above were submitted before it).
-    Tender.objects.filter(pk=tender.pk).update(bid_deadline=now - dt.timedelta(hours=2))
+    demo_pass_deadline([tender.pk], now=now)
     tenders_close_and_open_due()
     tender.refresh_from_db()
     return tender

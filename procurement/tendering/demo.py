@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,6 +21,7 @@ from orgs.models import Membership, Organization
 from orgs.services import membership_add
 from procurement.planning.demo import DEPARTMENT, demo_budget_lines
 from procurement.planning.models import ProcurementMethod
+from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
 from procurement.tendering.services.documents import tender_document_upload
@@ -161,6 +163,19 @@ def bidder_user(organization, index: int):
     return user
 
 
+def demo_pass_deadline(tender_ids, *, now) -> None:
+    """Demo only: the deadline of these tenders has passed (two hours before `now`), and their bids
+    were submitted before it (moved three hours back: the opening refuses a bid dated at or after
+    the deadline as late)."""
+    Tender.objects.filter(pk__in=tender_ids).update(bid_deadline=now - dt.timedelta(hours=2))
+    earlier = dt.timedelta(hours=3)
+    Bid.objects.filter(tender__in=tender_ids).update(
+        submitted_at=F("submitted_at") - earlier,
+        reconfirmed_at=F("reconfirmed_at") - earlier,
+        eligibility_checked_at=F("eligibility_checked_at") - earlier,
+    )
+
+
 def seed_bids(stdout=None, *, line) -> None:
     """Tenders in every later state with sealed bids. Runs once the register's demo exists."""
 
@@ -206,10 +221,7 @@ def seed_bids(stdout=None, *, line) -> None:
         elif state != TenderStatus.PUBLISHED:
             opened.append((tender, state))
     if opened:
-        # Demo only: the deadline has passed (the bids above were submitted before it).
-        Tender.objects.filter(pk__in=[t.pk for t, _s in opened]).update(
-            bid_deadline=now - dt.timedelta(hours=2)
-        )
+        demo_pass_deadline([t.pk for t, _s in opened], now=now)
         tenders_close_and_open_due()
     for tender, state in opened:
         tender.refresh_from_db()
