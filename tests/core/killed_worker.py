@@ -23,6 +23,7 @@ from tests.core.test_celery_worker import (
     DEADLINE_SECONDS,
     POLL_SECONDS,
     broker_and_backend,
+    close_test_pools,
     start_worker,
     stop_worker,
     wait_for,
@@ -56,10 +57,7 @@ class KilledWorkerRun:
     def __exit__(self, *exc) -> None:
         for worker in self.workers:
             stop_worker(worker)
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        if celery_app.amqp._producer_pool is not None:
-            celery_app.amqp._producer_pool.force_close_all()
+        close_test_pools()
 
     def log(self, name: str) -> Path:
         return self.tmp_path / f"worker-{name}.log"

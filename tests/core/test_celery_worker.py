@@ -108,6 +108,19 @@ def start_worker(
         return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def close_test_pools() -> None:
+    """Close the app's pools of a test's temporary broker (a SQLite file under tmp_path). Never
+    those of the suite's own broker (Redis under CI=true): kombu keeps one pool per broker URL for
+    the whole process, and every later test's tasks, eager ones too, acquire a producer from it
+    ("Acquire on closed pool" otherwise)."""
+    if in_ci():
+        return
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    if celery_app.amqp._producer_pool is not None:
+        celery_app.amqp._producer_pool.force_close_all()
+
+
 def stop_worker(worker: subprocess.Popen) -> None:
     if worker.poll() is None:
         worker.terminate()
@@ -216,7 +229,4 @@ def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_p
         stop_worker(worker_a)
         if worker_b is not None:
             stop_worker(worker_b)
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        if celery_app.amqp._producer_pool is not None:
-            celery_app.amqp._producer_pool.force_close_all()
+        close_test_pools()
