@@ -365,11 +365,17 @@ def harden_form(form) -> None:
 
 
 class CleanInputMixin:
-    """Put first in a form's bases: every field of every instance is hardened (`harden_field`)."""
+    """Put first in a form's bases: every field of every instance is hardened (`harden_field`),
+    when the form is made and again before it validates (for fields a form's own `__init__` adds
+    after calling its parent's)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         harden_form(self)
+
+    def full_clean(self):
+        harden_form(self)
+        return super().full_clean()
 
 
 # --- URL converters -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
 
 from core.models import ServiceCategory
+from core.normalize import CleanInputMixin
 from core.viewsets import NoDeleteView, ServiceFormMixin
 from orgs import admin_views, selectors, services
 from orgs.filters import StaffOrganizationFilter
@@ -34,7 +35,7 @@ from orgs.services.organizations import PROFILE_FIELDS
 # --- organizations ------------------------------------------------------------------------------
 
 
-class OrganizationAdminForm(WagtailAdminModelForm):
+class OrganizationAdminForm(CleanInputMixin, WagtailAdminModelForm):
     legal_rep_id_number = forms.CharField(
         label=_("Legal representative's ID number"),
         max_length=18,
@@ -164,7 +165,7 @@ class OrganizationViewSet(ModelViewSet):
 # --- grades, annual reports, credit lists -----------------------------------------------------------
 
 
-class GradeForm(WagtailAdminModelForm):
+class GradeForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = EvaluationGrade
         fields = ["organization", "grade", "granted_on", "certificate_no"]
@@ -222,7 +223,7 @@ class GradeViewSet(ModelViewSet):
         return GradeForm
 
 
-class AnnualReportForm(WagtailAdminModelForm):
+class AnnualReportForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = AnnualReport
         fields = ["organization", "year", "submitted_on", "conclusion"]
@@ -276,7 +277,7 @@ class AnnualReportViewSet(ModelViewSet):
         return AnnualReportForm
 
 
-class CreditListEntryForm(WagtailAdminModelForm):
+class CreditListEntryForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = CreditListEntry
         fields = [

@@ -17,6 +17,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.models import User
+from core.normalize import CleanInputMixin
 from core.viewsets import NoDeleteView, ServiceFormMixin
 from volunteers.filters import HourRecordFilter, NeedFilter, SocialWorkerFilter, VolunteerFilter
 from volunteers.models import Certificate, HourRecord, Need, SocialWorker, Volunteer
@@ -94,7 +95,7 @@ class VolunteerViewSet(ReadOnlyViewSet):
 # --- social workers -------------------------------------------------------------------------------
 
 
-class SocialWorkerAdminForm(WagtailAdminModelForm):
+class SocialWorkerAdminForm(CleanInputMixin, WagtailAdminModelForm):
     username = forms.CharField(label=_("Username of the social worker's account"), max_length=150)
 
     class Meta:

@@ -34,6 +34,7 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.roles import Role
 from core.models import ServiceCategory
+from core.normalize import CleanInputMixin
 from core.viewsets import NoDeleteView, ServiceFormMixin
 from procurement.evaluation.models.experts import Expert
 from procurement.evaluation.permissions import can_manage_experts
@@ -87,7 +88,7 @@ class ExpertFilter(WagtailFilterSet):
         fields = ["category", "active", "employer"]
 
 
-class ExpertAdminForm(WagtailAdminModelForm):
+class ExpertAdminForm(CleanInputMixin, WagtailAdminModelForm):
     username = forms.CharField(
         label=gettext_lazy("User name"),
         max_length=150,
@@ -235,7 +236,7 @@ def expert_active(request, pk: int):
     return render(request, "procurement/evaluation/admin/expert_active.html", {"expert": expert})
 
 
-class ExpertImportForm(forms.Form):
+class ExpertImportForm(CleanInputMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("File (.csv or .xlsx)"))
 
     def clean_file(self):

@@ -216,3 +216,15 @@ def test_url_converters_match_and_normalize_real_values():
     assert resolve("/volunteers/certificates/ABCD-2345/").url_name == "certificate_detail"
     assert resolve("/procurement/survey/abcdefgh_-12345678901/").url_name == "survey"
     assert resolve("/orgs/invitations/ImFiYyI:1xZkHU:_G9fuv7X_mG9Hjv/").url_name == "invitation_accept"
+
+
+class _DynamicForm(CleanInputMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["added_later"] = forms.CharField()
+
+
+def test_fields_a_form_adds_after_its_parents_init_are_hardened_too():
+    form = _DynamicForm({"added_later": "阳光\u202e社工"})
+    assert not form.is_valid()
+    assert [e.code for e in form.errors.as_data()["added_later"]] == ["bidi"]

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.roles import Role
 from core.forms import add_service_errors
 from core.models import Document
+from core.normalize import CleanInputMixin
 from core.upload_fields import MultipleFileField
 from orgs.models import Organization
 from procurement.evaluation.models.awards import Award, AwardStatus, ChallengeOutcome, ResultChallenge
@@ -59,12 +60,12 @@ from procurement.tendering.models.tenders import Lot
 from procurement.tendering.permissions import can_view_tender_staff
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanInputMixin, forms.Form):
     size = forms.IntegerField(label=gettext_lazy("Panel size"), min_value=1, max_value=99)
     external_count = forms.IntegerField(label=gettext_lazy("External experts"), min_value=0, max_value=99)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -304,7 +305,7 @@ def my_results(request):
     )
 
 
-class ResultChallengeForm(forms.Form):
+class ResultChallengeForm(CleanInputMixin, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Challenge"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
@@ -337,7 +338,7 @@ def result_challenge(request, award_id: int):
     return render(request, "procurement/evaluation/award_challenge.html", {"award": award, "form": form})
 
 
-class RecusalRequestForm(forms.Form):
+class RecusalRequestForm(CleanInputMixin, forms.Form):
     member = forms.ModelChoiceField(
         label=gettext_lazy("Panel member"), queryset=PanelMember.objects.none(), required=False
     )

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
+from core.normalize import CleanInputMixin
 from orgs.models import Organization
 from procurement.evaluation.models.experts import (
     Expert,
@@ -54,7 +55,7 @@ def my_panels(request):
     )
 
 
-class DeclareForm(forms.Form):
+class DeclareForm(CleanInputMixin, forms.Form):
     declaration = forms.CharField(
         label=gettext_lazy("Declaration"),
         required=False,
@@ -63,7 +64,7 @@ class DeclareForm(forms.Form):
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -165,7 +166,7 @@ def expert_scoring(request, member_id: int):
     )
 
 
-class BidScoreForm(forms.Form):
+class BidScoreForm(CleanInputMixin, forms.Form):
     def __init__(self, *args, criteria=(), initial_scores=None, **kwargs):
         super().__init__(*args, **kwargs)
         initial_scores = initial_scores or {}
@@ -244,7 +245,7 @@ def expert_sign(request, member_id: int):
     return redirect("procurement:expert_scoring", member.pk)
 
 
-class RelationForm(forms.Form):
+class RelationForm(CleanInputMixin, forms.Form):
     organization_code = forms.CharField(
         label=gettext_lazy("Organization's unified social credit code"), max_length=18, min_length=18
     )
@@ -272,7 +273,7 @@ class RelationForm(forms.Form):
         return code
 
 
-class FamilyTieForm(forms.Form):
+class FamilyTieForm(CleanInputMixin, forms.Form):
     relative_name = forms.CharField(label=gettext_lazy("Relative's name"), max_length=50)
     relation = forms.ChoiceField(label=gettext_lazy("Family relation"), choices=FamilyRelation.choices)
     # Never echoed back: a re-displayed form shows the field empty.
@@ -304,7 +305,7 @@ class FamilyTieForm(forms.Form):
         return code
 
 
-class EndRelationForm(forms.Form):
+class EndRelationForm(CleanInputMixin, forms.Form):
     ended_on = forms.DateField(label=gettext_lazy("Ended on"))
 
 
