@@ -36,6 +36,7 @@ import audit
 from accounts.roles import STAFF_ROLES
 from core import rules
 from core.models import Document, DocumentType, DocumentVisibility
+from core.normalize import NAME, normalize_name, problem
 
 # extension -> (the content type we store and serve, the filetype kinds its content may have)
 ALLOWED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
@@ -91,6 +92,7 @@ def validate_document_filename(name: str) -> str:
         or ".." in name
         or name.startswith(".")
         or any(unicodedata.category(ch) == "Cc" for ch in name)
+        or problem(name, NAME)  # bidi controls (“invoice\u202efdp.exe”) and zero-width characters
     ):
         raise ValidationError(
             _(
@@ -98,7 +100,7 @@ def validate_document_filename(name: str) -> str:
                 "control characters or start with a dot. Rename the file and upload it again."
             ),
             code="filename",
-            params={"name": name.replace("\x00", "")[:80]},
+            params={"name": "".join(ch for ch in name if not problem(ch, NAME))[:80]},
         )
     if len(name) > MAX_FILENAME_LENGTH:
         raise ValidationError(
@@ -409,7 +411,7 @@ def document_upload(
     document = Document(
         owner=owner,
         document_type=document_type,
-        title=(title or os.path.splitext(checked.name)[0])[:200],
+        title=normalize_name(title or os.path.splitext(checked.name)[0])[:200],
         original_filename=checked.name,
         content_type=checked.content_type,
         size=checked.size,

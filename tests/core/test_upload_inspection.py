@@ -186,3 +186,32 @@ def test_daily_upload_quota_counts_stored_documents():
             check_upload_quota(other, len(PDF) + 1)
     with override_settings(UPLOAD_DAILY_QUOTA_BYTES=0):
         check_upload_quota(user, 10**12)
+
+
+@pytest.mark.parametrize("name", ["invoice\u202efdp.exe", "报告\u200b.pdf", "\u2066报告\u2069.pdf"])
+def test_file_names_with_hidden_characters_are_refused_and_not_echoed(name):
+    codes, message = refusal(PDF, name)
+    assert codes == {"filename"}
+    assert not set(message) & {"\u202e", "\u200b", "\u2066", "\u2069"}
+
+
+@pytest.mark.django_db
+def test_document_titles_are_normalized_and_refuse_hidden_characters():
+    user, owner = UserFactory(), DepartmentFactory()
+    document = document_upload(
+        actor=user,
+        owner=owner,
+        file=SimpleUploadedFile("a.pdf", PDF),
+        document_type=DocumentType.OTHER,
+        title="  年度  报告 ",
+    )
+    assert document.title == "年度 报告"
+    with pytest.raises(ValidationError):
+        document_upload(
+            actor=user,
+            owner=owner,
+            file=SimpleUploadedFile("b.pdf", PDF),
+            document_type=DocumentType.OTHER,
+            title="年度\u202e报告",
+        )
+    assert Document.objects.count() == 1
