@@ -15,9 +15,9 @@ from audit.selectors import verify_chain
 from core.models import Notification
 from procurement.models import BidOpening, Tender, TenderStatus
 from procurement.tendering.events import BIDS_OPENED
-from procurement.tendering.tasks import close_and_open_due_tenders
+from procurement.tendering.tasks import close_and_open_due_tenders, tell_bidders_of_recent_openings
 from tests.core.killed_worker import KilledWorkerRun, outbox_finished
-from tests.procurement.bidding import bidder, published_tender, submit
+from tests.procurement.bidding import bidder, close_and_open, published_tender, submit
 
 TASK = "procurement.close_and_open_due_tenders"
 
@@ -79,3 +79,19 @@ def test_an_opening_killed_mid_task_ends_with_each_call_opened_once(tmp_path, mo
         assert sorted(told.values_list("recipient_id", flat=True)) == sorted(user.pk for user in users)
     assert BidOpening.objects.count() == 2
     assert verify_chain(require_anchor=False).problem is None
+
+
+@pytest.mark.django_db
+def test_an_opening_whose_notice_was_lost_is_told_again_within_a_day(django_capture_on_commit_callbacks):
+    ((tender, users),) = _due_tenders(count=1)
+    close_and_open(tender)  # its notice, queued on commit, never runs here: as if the worker died
+    told = Notification.objects.filter(event=BIDS_OPENED, object_id=str(tender.pk))
+    assert not told.exists()
+    opened_at = BidOpening.objects.get(tender=tender).opened_at
+    assert tell_bidders_of_recent_openings(now=opened_at + dt.timedelta(days=2)) == 0  # too old
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tell_bidders_of_recent_openings(now=opened_at + dt.timedelta(hours=1)) == 1
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(user.pk for user in users)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tell_bidders_of_recent_openings(now=opened_at + dt.timedelta(hours=2)) == 0
+    assert told.count() == 3
