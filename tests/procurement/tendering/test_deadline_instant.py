@@ -200,7 +200,7 @@ def test_reconfirmation_in_time_is_recorded_at_its_instant(tender, clock):
 
 
 def test_the_opening_refuses_a_late_bid_injected_into_the_database(client):
-    tender, _officer = published_tender()
+    tender, officer = published_tender()
     bids = []
     for price in ("300000", "310000", "320000", "330000"):
         organization, user = bidder()
@@ -238,3 +238,7 @@ def test_the_opening_refuses_a_late_bid_injected_into_the_database(client):
     assert "有 2 份投标在投标截止时间或之后递交，已被拒绝，未予开启。" in body
     assert "逾期投标（已拒绝，未开启）" in body
     assert bids[3].organization.name in body and receipts.beijing_ms(later_at) in body
+
+    client.force_login(officer)
+    staff = client.get(reverse("procurement:tender_bids_staff", args=[tender.pk])).content.decode()
+    assert "逾期投标（已拒绝，未开启）" in staff and bids[2].organization.name in staff
