@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 
+from core.normalize import CleanInputMixin
 from procurement.tendering import receipts
 
 
-class ReceiptVerifyForm(forms.Form):
+class ReceiptVerifyForm(CleanInputMixin, forms.Form):
     receipt = forms.CharField(
         label=gettext_lazy("Receipt"),
         max_length=receipts.MAX_TEXT,
