@@ -20,6 +20,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
 from cms.awards import AwardNoticeIndexPage
 from cms.panels import RichTextPanel
+from core.normalize import CleanInputMixin
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
 from procurement.tendering import checks
@@ -64,7 +65,7 @@ class CallForBidsIndexPage(Page):
         return context
 
 
-class CallForBidsPageForm(WagtailAdminPageForm):
+class CallForBidsPageForm(CleanInputMixin, WagtailAdminPageForm):
     """Offers only the acting officer's draft tenders without a page; refuses scheduling."""
 
     def __init__(self, *args, **kwargs):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.normalize import CleanInputMixin
 from orgs.permissions import is_register_reader, is_registry_admin
 from orgs.resources import ImportFileError, export_dataset, import_dataset, load_dataset
 
@@ -20,7 +21,7 @@ EXPORT_FORMATS = {
 }
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("What to import"),
         choices=[

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from core.normalize import CleanInputMixin
 from orgs.models import Organization
 from procurement.tendering import receipts
 from procurement.tendering.models.bids import Bid
@@ -77,7 +78,7 @@ def _memory_uploads_only(view):
     return wrapped
 
 
-class BidForm(forms.Form):
+class BidForm(CleanInputMixin, forms.Form):
     organization = forms.ModelChoiceField(label=gettext_lazy("Bidding organization"), queryset=None)
     lot = forms.ModelChoiceField(label=gettext_lazy("Lot"), queryset=None)
     price = forms.CharField(

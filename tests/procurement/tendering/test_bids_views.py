@@ -84,7 +84,7 @@ def test_submit_through_the_form_seals_and_shows_the_receipt(client):
             "price": "450000.00",
             "proposal": "上门服务方案",
             "contact_name": "王芳",
-            "contact_phone": "123",
+            "contact_phone": "13800138123",
             "qualification_documents": [qualification.pk],
             "files": [pdf_with()],
         },
