@@ -416,10 +416,10 @@ class TokenConverter:
 
 
 class SignedTokenConverter(TokenConverter):
-    """A token signed by `django.core.signing` (base64 parts joined by ``:``), up to 300 characters.
+    """A token signed by `django.core.signing` (base64 parts joined by ``:``), at most 300 characters.
     Register as ``signed``: ``<signed:token>``."""
 
-    regex = r"[A-Za-z0-9_\-:]{8,300}"
+    regex = r"[A-Za-z0-9_\-:]{1,300}"
 
 
 def register_converters() -> None:
