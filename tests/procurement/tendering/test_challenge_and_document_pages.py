@@ -143,7 +143,10 @@ def test_downloading_a_call_document_records_the_member_who_then_gets_amendment_
     assert TenderDocumentAccess.objects.filter(tender=published, user=fetcher).exists()
     with django_capture_on_commit_callbacks(execute=True):
         tender_amend(
-            actor=officer, tender=published, description="更正联系电话。", changes={"contact_phone": "025-83001111"}
+            actor=officer,
+            tender=published,
+            description="更正联系电话。",
+            changes={"contact_phone": "025-83001111"},
         )
     notified = set(Notification.objects.filter(event=AMENDED).values_list("recipient_id", flat=True))
     assert notified == {fetcher.pk}
