@@ -145,6 +145,21 @@ def test_a_call_is_drafted_approved_bid_on_evaluated_and_awarded_and_the_notice_
         submit(member_page, "form.form button[type=submit]")
         assert "/procurement/bids/" in member_page.url
         step(journey, member_page, f"bid receipt {number}")
+        if number == 1:
+            # The bidder keeps the signed receipt and checks it on the public verification page.
+            with member_page.expect_download() as download:
+                member_page.click("a[download]")
+            with open(download.value.path(), encoding="utf-8") as fh:
+                receipt_text = fh.read()
+            assert Bid.objects.get(tender=tender, organization=organization).receipt_hash in receipt_text
+            click_to(member_page, "main a[href$='/receipts/verify/']", reverse("procurement:receipt_verify"))
+            member_page.fill("textarea[name=receipt]", receipt_text)
+            submit(member_page, "main form button[type=submit]")
+            assert "签名有效" in member_page.inner_text("[role=status]")
+            step(journey, member_page, "bid receipt verified")
+            member_page.fill("textarea[name=receipt]", receipt_text.replace(organization.uscc, "9" * 18))
+            submit(member_page, "main form button[type=submit]")
+            assert "签名无效" in member_page.inner_text("[role=alert]")
         member_page.context.close()
     assert Bid.objects.filter(tender=tender).count() == 2
 
