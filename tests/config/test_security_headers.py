@@ -290,3 +290,15 @@ def test_no_template_of_ours_writes_inline_script_or_style():
             if INLINE_IN_TEMPLATE.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()[:120]}")
     assert offenders == []
+
+
+def test_a_failed_csrf_check_shows_our_chinese_page_without_inline_style():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(reverse("procurement:receipt_verify"), {"receipt": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "表单已过期" in html and "刷新页面" in html
+    assert inline_code(html) == []
+    assert_strict(response)
