@@ -4,6 +4,7 @@ actions and screens; performance evaluation and the anonymous beneficiary survey
 from django.urls import path
 
 from core.normalize import register_converters
+from procurement.contracts.feeds import ContractsAtomFeed, ContractsRssFeed
 from procurement.contracts.views import contracts, drafting, performance
 
 register_converters()
@@ -11,6 +12,8 @@ register_converters()
 urlpatterns = [
     path("contracts/", contracts.contract_public_list, name="contract_public_list"),
     path("contracts/<int:pk>/", contracts.contract_public_detail, name="contract_public_detail"),
+    path("contracts/feed/rss/", ContractsRssFeed(), name="contract_feed_rss"),
+    path("contracts/feed/atom/", ContractsAtomFeed(), name="contract_feed_atom"),
     path("my/contracts/", contracts.my_contracts, name="my_contracts"),
     path("my/contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
     path("my/contracts/<int:pk>/sign/", contracts.contract_supplier_sign, name="contract_supplier_sign"),
