@@ -26,6 +26,7 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("workbench/", include("cms.urls")),
+    path("search/", include("cms.search_urls")),  # public search across the portal
     path("feeds/", include("cms.feed_urls")),  # RSS/Atom of calls and award notices
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]

@@ -97,6 +97,7 @@ ROWS = [
     ),
     Row(r"^notifications/", fill={"pk": 1}),
     Row(r"^workbench/"),
+    Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),
     Row(r"^_util/", fill={"*int": 1}),

@@ -1,0 +1,334 @@
+"""Public search (/search/) across the portal: published purchasing plans (with their public
+purchase intentions), published calls for bids, published award notices, published contracts and the
+verified organizations of the public credit directory.
+
+Chinese has no spaces between words, so the search is a substring match (``icontains``): "养老"
+finds "社区居家养老服务项目" on SQLite and on PostgreSQL alike. On PostgreSQL the title and name
+columns have a ``pg_trgm`` GIN index on ``UPPER(column)`` — the expression ``icontains`` compares —
+(migrations ``procurement`` and ``orgs`` "search trigram"), which serves queries of three characters
+and more; shorter ones scan, which stays fast at a city's scale.
+
+Only what the public pages already show is searched and shown: live plan and call pages, award
+notices once published, published contracts (public fields only), verified organizations (name,
+USCC, business scope). Never a bid, a draft, a contact person or a private document.
+
+Ranking inside each group: an exact title, then a title starting with the query, then a title
+containing it, then matches in other fields; newest first inside each rank. Every group reads a
+fixed number of queries (a count and a slice), whatever the number of rows."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cms.awards import AwardNoticeIndexPage
+from cms.calls import CallForBidsPage
+from cms.plans import PurchasingPlanPage
+from core.normalize import check
+from orgs.models import Organization, VerificationStatus
+from procurement.contracts.selectors import published_contracts
+from procurement.evaluation.selectors import published_awards
+from procurement.models import BudgetLine
+
+MAX_QUERY_LENGTH = 100  # characters after normalization; longer queries are refused
+MAX_TERMS = 5  # words separated by spaces; every word must match
+GROUP_SIZE = 5  # results of each group on the summary page
+PAGE_SIZE = 20  # results a page in one group's full list
+EXCERPT_BEFORE = 20
+EXCERPT_AFTER = 60
+
+MESSAGES = {
+    "too_long": _("The search text is too long: at most %(max)d characters."),
+}
+
+
+def normalize_query(raw: str | None) -> str:
+    """The query as searched: NFKC (full-width letters and digits become ASCII), trimmed, runs of
+    white space collapsed. Raises `ValidationError` (a Chinese message) for control or
+    text-direction characters and for a query longer than `MAX_QUERY_LENGTH`."""
+    raw = raw or ""
+    if len(raw) > MAX_QUERY_LENGTH * 4:
+        # Refused before any other work (a 5,000-character query is not a search).
+        raise ValidationError(MESSAGES["too_long"], code="too_long", params={"max": MAX_QUERY_LENGTH})
+    check(raw, "name")  # NUL, controls, bidi and zero-width characters: a clear message
+    value = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw)).strip()
+    check(value, "name")
+    if len(value) > MAX_QUERY_LENGTH:
+        raise ValidationError(MESSAGES["too_long"], code="too_long", params={"max": MAX_QUERY_LENGTH})
+    return value
+
+
+def query_terms(query: str) -> list[str]:
+    terms = []
+    for term in query.split(" ")[:MAX_TERMS]:
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+# --- highlighting -------------------------------------------------------------------------------
+
+
+def _pattern(terms: list[str]) -> re.Pattern:
+    # Longest first so that "养老服务" wins over "养老" where both match.
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+
+
+def highlight(text: str, terms: list[str]):
+    """`text` escaped, each occurrence of a term in <mark> (built with format_html: never trusted)."""
+    text = text or ""
+    if not terms:
+        return format_html("{}", text)
+    pieces, position = [], 0
+    for match in _pattern(terms).finditer(text):
+        pieces.append((text[position : match.start()], match.group()))
+        position = match.end()
+    return format_html("{}{}", format_html_join("", "{}<mark>{}</mark>", pieces), text[position:])
+
+
+def excerpt(text: str, terms: list[str]):
+    """A short passage of `text` around its first match, highlighted; None when nothing matches."""
+    text = re.sub(r"\s+", " ", text or "")
+    match = _pattern(terms).search(text) if terms else None
+    if match is None:
+        return None
+    start = max(0, match.start() - EXCERPT_BEFORE)
+    end = min(len(text), match.end() + EXCERPT_AFTER)
+    passage = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return highlight(passage, terms)
+
+
+# --- groups ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    title: object  # highlighted HTML
+    url: str
+    meta: str = ""
+    excerpt: object = None  # highlighted HTML of the other field that matched, if the title did not
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    count: int = 0
+    results: list[Result] = field(default_factory=list)
+    page: object = None  # the Paginator page of a group's full list
+
+
+def _ranked(queryset: QuerySet, query: str, terms: list[str], title: str, others: list[str]) -> QuerySet:
+    """Rows where every term is in the title or another field, ranked (see the module doc)."""
+    condition = Q()
+    for term in terms:
+        any_field = Q(**{f"{title}__icontains": term})
+        for name in others:
+            any_field |= Q(**{f"{name}__icontains": term}) if isinstance(name, str) else name(term)
+        condition &= any_field
+    return queryset.filter(condition).annotate(
+        search_rank=Case(
+            When(**{f"{title}__iexact": query}, then=Value(0)),
+            When(**{f"{title}__istartswith": query}, then=Value(1)),
+            When(**{f"{title}__icontains": query}, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    )
+
+
+class _Source:
+    key = ""
+    label = ""
+
+    def rows(self, query: str, terms: list[str]) -> QuerySet:
+        raise NotImplementedError
+
+    def result(self, row, terms: list[str], request) -> Result:
+        raise NotImplementedError
+
+
+def _first_excerpt(terms, *texts):
+    for text in texts:
+        found = excerpt(text, terms)
+        if found is not None:
+            return found
+    return None
+
+
+class _Plans(_Source):
+    key, label = "plans", _("Purchasing plans")
+
+    def rows(self, query, terms):
+        def intention(term):
+            return Exists(
+                BudgetLine.objects.filter(
+                    plan_id=OuterRef("plan_id"), intention_published_at__isnull=False
+                ).filter(Q(title__icontains=term) | Q(description__icontains=term))
+            )
+
+        first_line = BudgetLine.objects.filter(
+            plan_id=OuterRef("plan_id"), intention_published_at__isnull=False
+        )
+        any_term = Q()
+        for term in terms:
+            any_term |= Q(title__icontains=term) | Q(description__icontains=term)
+        queryset = (
+            PurchasingPlanPage.objects.live()
+            .select_related("plan__department")
+            .annotate(
+                line_title=Subquery(
+                    first_line.filter(any_term).order_by("sort_order", "pk").values("title")[:1]
+                ),
+                line_description=Subquery(
+                    first_line.filter(any_term).order_by("sort_order", "pk").values("description")[:1]
+                ),
+            )
+        )
+        return _ranked(queryset, query, terms, "plan__title", [intention]).order_by(
+            "search_rank", "-plan__year", "-pk"
+        )
+
+    def result(self, row, terms, request):
+        plan = row.plan
+        return Result(
+            title=highlight(plan.title, terms),
+            url=row.get_url(request),
+            meta=f"{plan.department.name} · {plan.year}",
+            excerpt=None
+            if row.search_rank < 3
+            else _first_excerpt(terms, row.line_title or "", row.line_description or ""),
+        )
+
+
+class _Calls(_Source):
+    key, label = "calls", _("Calls for bids")
+
+    def rows(self, query, terms):
+        queryset = (
+            CallForBidsPage.objects.live()
+            .filter(tender__published_at__isnull=False)
+            .select_related("tender__department")
+        )
+        others = ["tender__reference", "tender__service_description", "tender__location"]
+        return _ranked(queryset, query, terms, "tender__title", others).order_by(
+            "search_rank", "-tender__published_at", "-pk"
+        )
+
+    def result(self, row, terms, request):
+        tender = row.tender
+        return Result(
+            title=highlight(tender.title, terms),
+            url=row.get_url(request),
+            meta=f"{tender.reference} · {tender.department.name} · {tender.get_status_display()}",
+            excerpt=None
+            if row.search_rank < 3
+            else _first_excerpt(terms, tender.service_description, tender.reference, tender.location),
+        )
+
+
+class _Awards(_Source):
+    key, label = "awards", _("Award notices")
+
+    def rows(self, query, terms):
+        others = ["tender__reference", "organization__name", "lot__title"]
+        return _ranked(published_awards(), query, terms, "tender__title", others).order_by(
+            "search_rank", "-notice_published_at", "-pk"
+        )
+
+    def result(self, row, terms, request):
+        index = getattr(request, "_search_award_index", None)
+        url = index.notice_url(row.pk) if index is not None else ""
+        return Result(
+            title=highlight(row.tender.title, terms),
+            url=url,
+            meta=f"{row.tender.reference} · {row.organization.name} · {row.notice_published_at:%Y-%m-%d}",
+            excerpt=None
+            if row.search_rank < 3
+            else _first_excerpt(terms, row.organization.name, row.lot.title, row.tender.reference),
+        )
+
+
+class _Contracts(_Source):
+    key, label = "contracts", _("Contracts")
+
+    def rows(self, query, terms):
+        others = ["reference", "service_standard", "organization__name"]
+        return _ranked(published_contracts(), query, terms, "title", others).order_by(
+            "search_rank", "-published_at", "-pk"
+        )
+
+    def result(self, row, terms, request):
+        return Result(
+            title=highlight(row.title, terms),
+            url=reverse("procurement:contract_public_detail", args=[row.pk]),
+            meta=f"{row.reference} · {row.organization.name} · {row.department.name}",
+            excerpt=None
+            if row.search_rank < 3
+            else _first_excerpt(terms, row.service_standard, row.organization.name, row.reference),
+        )
+
+
+class _Organizations(_Source):
+    key, label = "organizations", _("Organizations")
+
+    def rows(self, query, terms):
+        queryset = Organization.objects.filter(verification_status=VerificationStatus.VERIFIED).only(
+            "pk", "name", "uscc", "business_scope", "district__name"
+        )
+        queryset = queryset.select_related("district")
+
+        def uscc(term):
+            return Q(uscc__startswith=term.upper())
+
+        return _ranked(queryset, query, terms, "name", [uscc, "business_scope"]).order_by(
+            "search_rank", "name", "pk"
+        )
+
+    def result(self, row, terms, request):
+        return Result(
+            title=highlight(row.name, terms),
+            url=reverse("orgs:directory_detail", args=[row.uscc]),
+            meta=f"{row.uscc} · {row.district.name if row.district_id else ''}".rstrip(" ·"),
+            excerpt=None if row.search_rank < 3 else _first_excerpt(terms, row.business_scope, row.uscc),
+        )
+
+
+SOURCES = [_Calls(), _Awards(), _Contracts(), _Plans(), _Organizations()]
+GROUP_KEYS = [source.key for source in SOURCES]
+
+
+def _prepare(request) -> None:
+    # One query, whatever the results: the award notices' index gives their URLs.
+    request._search_award_index = AwardNoticeIndexPage.objects.live().first()
+
+
+def search_summary(query: str, request) -> list[Group]:
+    """Every group with its count and its first `GROUP_SIZE` results (2 queries a group + 1)."""
+    terms = query_terms(query)
+    _prepare(request)
+    groups = []
+    for source in SOURCES:
+        rows = source.rows(query, terms)
+        count = rows.count()
+        results = [source.result(row, terms, request) for row in rows[:GROUP_SIZE]]
+        groups.append(Group(key=source.key, label=source.label, count=count, results=results))
+    return groups
+
+
+def search_group(query: str, key: str, request, page_number=None) -> Group:
+    """One group's full, paginated list (a count and a page)."""
+    source = next(source for source in SOURCES if source.key == key)
+    terms = query_terms(query)
+    _prepare(request)
+    page = Paginator(source.rows(query, terms), PAGE_SIZE).get_page(page_number)
+    results = [source.result(row, terms, request) for row in page.object_list]
+    return Group(key=key, label=source.label, count=page.paginator.count, results=results, page=page)
