@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.normalize import register_converters
-from orgs import views
+from orgs import api, views
 
 register_converters()
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
     path("review/<int:pk>/legal-rep-id/", views.legal_rep_id_reveal, name="legal_rep_id_reveal"),
     path("<code:uscc>/", views.directory_detail, name="directory_detail"),
+    path("api/<code:uscc>/credit/", api.organization_credit, name="credit_api"),
 ]

@@ -212,7 +212,11 @@ THROTTLES = {
         email=PASSWORD_RESET_RATE_LIMIT,
         window=PASSWORD_RESET_RATE_WINDOW_SECONDS,
     ),
+    # the public credit look-up (orgs/api.py, GET only): requests per client IP address per window
+    "credit_api": _throttle("credit_api", ip=120, session=0, window=60, challenge_after=0),
 }
+# How long the credit look-up keeps an organization's answer (seconds; no early invalidation).
+ORGS_CREDIT_API_CACHE_SECONDS = env_int("ORGS_CREDIT_API_CACHE_SECONDS", 300)
 # How long a challenge question may stay unanswered (seconds).
 THROTTLE_CHALLENGE_MAX_AGE = env_int("THROTTLE_CHALLENGE_MAX_AGE", 1800)
 # Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).
