@@ -16,7 +16,8 @@ def search_page(request):
         query = search.normalize_query(raw)
     except ValidationError as exc:
         context["error"] = exc.messages[0]
-        return render(request, "cms/search.html", context, status=400)
+        # Shown like a form error (200): the page is the search form with its message.
+        return render(request, "cms/search.html", context)
     context["query"] = context["search_query"] = query  # the header's box shows it too
     if query:
         if key in search.GROUP_KEYS:

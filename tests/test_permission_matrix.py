@@ -65,6 +65,8 @@ ROWS = [
     Row(r"^procurement/bids/", fill={"pk": "bid", "file_id": "bid_file"}),
     # the public check of a pasted receipt's signature (GET: the form; reads no bid)
     Row(r"^procurement/receipts/verify/"),
+    # the RSS/Atom feeds of published contracts (public fields only; no parameters)
+    Row(r"^procurement/contracts/feed/"),
     Row(r"^procurement/evaluation/bids/", fill={"bid_id": "bid", "document_id": "qualification"}),
     Row(
         r"^procurement/",
@@ -78,6 +80,8 @@ ROWS = [
             "*str": "x",  # tokens, tracking numbers: no bid behind them
         },
     ),
+    # the public credit look-up by USCC (JSON; verified organizations only, 404 else)
+    Row(r"^orgs/api/", fill={"uscc": "uscc"}),
     Row(
         r"^orgs/",
         fill={
@@ -97,6 +101,7 @@ ROWS = [
     ),
     Row(r"^notifications/", fill={"pk": 1}),
     Row(r"^workbench/"),
+    Row(r"^feeds/"),  # RSS/Atom of calls and award notices (cms.feeds): published items only
     Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),

@@ -243,7 +243,8 @@ def test_highlighting_escapes_html_in_titles(client):
 )
 def test_hostile_queries_get_a_clear_message_not_an_error(client, query, message):
     response = client.get(URL, {"q": query})
-    assert response.status_code == 400
+    # NUL is refused by the site's request hardening (400); the others by the search form (200).
+    assert response.status_code == (400 if "\x00" in query else 200)
     html = response.content.decode()
     assert message in html
     assert "\x00" not in html and "\u202e" not in html
