@@ -28,6 +28,9 @@ urlpatterns = [
     path("workbench/", include("cms.urls")),
     path("search/", include("cms.search_urls")),  # public search across the portal
     path("feeds/", include("cms.feed_urls")),  # RSS/Atom of calls and award notices
+    path("api/ocds/", include("cms.ocds_urls")),  # OCDS 1.1 releases, packages and records
+    path("open-data/", include("cms.opendata_urls")),  # bulk downloads (yearly files)
+    path("statistics/", include("cms.statistics_urls")),  # charts with their tables and data
     path("", include("core.urls")),  # notifications/, files/ (private documents)
 ]
 

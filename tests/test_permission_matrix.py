@@ -102,6 +102,9 @@ ROWS = [
     Row(r"^notifications/", fill={"pk": 1}),
     Row(r"^workbench/"),
     Row(r"^feeds/"),  # RSS/Atom of calls and award notices (cms.feeds): published items only
+    Row(r"^api/ocds/", fill={"*int": "tender", "*str": "x"}),  # OCDS: published processes only
+    Row(r"^open-data/", fill={"*int": 2026, "*str": "x"}),  # bulk downloads: public rows only
+    Row(r"^statistics/", fill={"*str": "x"}),  # charts and their data: public figures only
     Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),
