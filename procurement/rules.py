@@ -281,3 +281,59 @@ def payment_days_after_term() -> int:
     payment follows the final acceptance). Payments are never dated before the contract was signed
     (or its term began, if earlier) and never in the future."""
     return _int("PROCUREMENT_PAYMENT_DAYS_AFTER_TERM", 90)
+
+
+# --- red flags of the transparency portal (RULES.md "Open data"; procurement.supervision.red_flags) --
+
+
+def red_flag_submission_periods() -> dict[str, tuple[int, str]]:
+    """The statutory minimum time from publication to the bid deadline per method code, (number,
+    unit): a call given less is flagged. Defaults: the statutory rows above (公开招标 20 days,
+    竞争性磋商 10 days, ...), not the bureau's editable method rows, so a row lowered below the law
+    still raises the flag. `PROCUREMENT_RED_FLAG_SUBMISSION_PERIODS = {"open_tender": [20,
+    "calendar_days"]}` changes single methods; a method not listed uses its own row."""
+    periods = {
+        rule.code: (rule.minimum_bidding_period, rule.bidding_period_unit) for rule in _METHOD_DEFAULTS
+    }
+    configured = getattr(settings, "PROCUREMENT_RED_FLAG_SUBMISSION_PERIODS", {}) or {}
+    periods.update({code: (int(value[0]), str(value[1])) for code, value in configured.items()})
+    return periods
+
+
+def red_flag_single_bid_exempt_methods() -> tuple[str, ...]:
+    """Methods whose calls are not flagged for a single bid (单一来源 has one supplier by design)."""
+    return tuple(getattr(settings, "PROCUREMENT_RED_FLAG_SINGLE_BID_EXEMPT_METHODS", ("single_source",)))
+
+
+def red_flag_even_spacing_min_bids() -> int:
+    """Bid prices are examined for even spacing from this many bids on a lot."""
+    return _int("PROCUREMENT_RED_FLAG_EVEN_SPACING_MIN_BIDS", 3)
+
+
+def red_flag_even_spacing_tolerance() -> Decimal:
+    """Gaps between consecutive bid prices count as even when the largest and the smallest gap
+    differ by at most this share of the largest gap (0.01 = 1%)."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_RED_FLAG_EVEN_SPACING_TOLERANCE", "0.01")))
+
+
+def red_flag_concentration_share() -> Decimal:
+    """An organization winning more than this share of a department's awarded calls in a year is
+    flagged on each of those calls (0.5: more than half)..."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_RED_FLAG_CONCENTRATION_SHARE", "0.5")))
+
+
+def red_flag_concentration_min_calls() -> int:
+    """...once the department has at least this many awarded calls that year."""
+    return _int("PROCUREMENT_RED_FLAG_CONCENTRATION_MIN_CALLS", 5)
+
+
+def red_flag_lowest_disqualified_min_price_points() -> Decimal:
+    """A lot whose price criterion is worth at least this many points (of 100) is flagged when its
+    lowest bid is disqualified: price-only methods (100) and the usual 竞争性磋商 maximum (30)."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_RED_FLAG_LOWEST_DISQUALIFIED_MIN_PRICE_POINTS", "30")))
+
+
+def red_flag_amendment_increase_percent() -> Decimal:
+    """A contract whose amount was amended above its signed amount by more than this percentage is
+    flagged (政府采购法 §49: added purchases up to 10% of the original contract amount)."""
+    return Decimal(str(getattr(settings, "PROCUREMENT_RED_FLAG_AMENDMENT_INCREASE_PERCENT", "10")))
