@@ -489,7 +489,7 @@ def _disqualification_flags(tender, data: _Data) -> list[RedFlag]:
                         prefix
                         + _(
                             "All %(count)s other bids on this lot were found non-responsive; only the "
-                            "winning bid was evaluated."
+                            "winning bid was scored."
                         )
                         % {"count": len(others)},
                     )

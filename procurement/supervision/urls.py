@@ -1,10 +1,10 @@
-"""The supervision board (supervisors and bureau admins) and public reports (anyone files and
-tracks; supervisors decide)."""
+"""The supervision board (supervisors and bureau admins), public reports (anyone files and
+tracks; supervisors decide) and the public red-flag page."""
 
 from django.urls import path
 
 from core.normalize import register_converters
-from procurement.supervision.views import board, public_reports
+from procurement.supervision.views import board, public_reports, red_flags
 
 register_converters()
 
@@ -14,6 +14,7 @@ urlpatterns = [
         path(f"supervision/{kind}/<int:pk>/", board.light_detail, {"kind": kind}, name=f"light_{kind}")
         for kind in board.KINDS
     ),
+    path("red-flags/", red_flags.red_flag_list, name="red_flag_list"),
     path("reports/new/", public_reports.public_report_file, name="public_report_file"),
     path("reports/filed/", public_reports.public_report_filed, name="public_report_filed"),
     path("reports/track/", public_reports.public_report_track, name="public_report_track"),

@@ -1,0 +1,93 @@
+"""The portal's red-flag page (/procurement/red-flags/): every public process with at least one
+red flag, filtered by flag type, purchasing unit and year of publication, paginated, each flag with
+its explanation. Public; reads only what `procurement.supervision.red_flags` reads (published data)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models.functions import ExtractYear
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Department
+from procurement.supervision.red_flags import FLAG_TYPES, flag_type_choices, flagged_processes, public_tenders
+from procurement.tendering.models.tenders import Tender
+
+PAGE_SIZE = 20
+
+
+def _year_choices():
+    years = (
+        public_tenders()
+        .annotate(year=ExtractYear("published_at"))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return [(year, str(year)) for year in years]
+
+
+class RedFlagFilter(django_filters.FilterSet):
+    """Department and year narrow the processes in SQL; the flag type is applied to the flags."""
+
+    flag = django_filters.ChoiceFilter(
+        label=_("Red flag"), choices=flag_type_choices, method="keep", empty_label=_("All red flags")
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Purchasing unit"),
+        queryset=Department.objects.order_by("name"),
+        empty_label=_("All purchasing units"),
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year published"),
+        choices=_year_choices,
+        method="filter_year",
+        empty_label=_("All years"),
+    )
+
+    class Meta:
+        model = Tender
+        fields = ["flag", "department", "year"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(published_at__year=int(value)) if value else queryset
+
+
+def red_flag_list(request):
+    filterset = RedFlagFilter(request.GET or None, queryset=public_tenders())
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else public_tenders()
+    code = filterset.form.cleaned_data.get("flag", "") if valid else ""
+    processes = flagged_processes(queryset, code=code or "")
+    page = Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The call pages of this page's processes (one query; a process without a live page is listed
+    # without a link).
+    pages = {
+        tender.pk: tender.page
+        for tender in Tender.objects.filter(pk__in=[p.tender.pk for p in page.object_list]).select_related(
+            "page"
+        )
+        if getattr(tender, "page", None) is not None and tender.page.live
+    }
+    rows = [
+        {
+            "tender": process.tender,
+            "flags": process.flags,
+            "url": pages[process.tender.pk].get_url(request) if process.tender.pk in pages else "",
+        }
+        for process in page.object_list
+    ]
+    return render(
+        request,
+        "procurement/supervision/red_flag_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "flag_types": [(code, title, meaning) for code, (title, meaning) in FLAG_TYPES.items()],
+        },
+    )
