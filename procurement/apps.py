@@ -48,5 +48,10 @@ class ProcurementConfig(AppConfig):
         # evaluation room's bid pages, which check `can_read_opened_bid` and audit every reading;
         # the generic document download (which audits nothing) serves them to nobody.
         register_document_permission("procurement.Bid", lambda user, document, owner: False)
+        # The public contract list filters by the supervision lights, which its room may not import.
+        from procurement.contracts.filters import register_public_light
+        from procurement.supervision.public_lights import annotate_public_contract_lights
+
+        register_public_light(annotate_public_contract_lights)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

@@ -5,13 +5,14 @@ from django.urls import path
 
 from core.normalize import register_converters
 from procurement.contracts.feeds import ContractsAtomFeed, ContractsRssFeed
-from procurement.contracts.views import contracts, drafting, performance
+from procurement.contracts.views import contracts, drafting, performance, public_evaluations
 
 register_converters()
 
 urlpatterns = [
     path("contracts/", contracts.contract_public_list, name="contract_public_list"),
     path("contracts/<int:pk>/", contracts.contract_public_detail, name="contract_public_detail"),
+    path("evaluations/", public_evaluations.evaluation_public_list, name="evaluation_public_list"),
     path("contracts/feed/rss/", ContractsRssFeed(), name="contract_feed_rss"),
     path("contracts/feed/atom/", ContractsAtomFeed(), name="contract_feed_atom"),
     path("my/contracts/", contracts.my_contracts, name="my_contracts"),

@@ -1,10 +1,16 @@
-"""django-filter filter sets of the tender and clarification lists in the Wagtail admin."""
+"""django-filter filter sets: the tender and clarification lists in the Wagtail admin; the filters every
+public list shares (category, district, department, method, year, a stable sort) and the public list
+of opening records."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
+from core.models import Department, District, ServiceCategory
+from procurement.planning.models import ProcurementMethod
+from procurement.tendering.models.bids import BidOpening
 from procurement.tendering.models.tenders import Clarification, Tender, TenderStatus
+from procurement.tendering.public_lists import public_openings
 
 
 class TenderFilter(WagtailFilterSet):
@@ -23,3 +29,107 @@ class ClarificationFilter(WagtailFilterSet):
     class Meta:
         model = Clarification
         fields = ["tender"]
+
+
+# --- public lists (issue 14): shared filters, and the opening records ----------------------------
+#
+# Every public list filters by the same GET parameters (category, district, department, year,
+# sort, and the list's own), by codes rather than ids, so that a filtered list is a URL one can
+# share; the page, its sort links and its downloads (`&format=csv|xlsx`) apply the same filter set.
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """An ordering that ends with the primary key (in the first key's direction), so that rows with
+    equal values keep their order from one page to the next."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value and value[0]:
+            direction = "-" if value[0].startswith("-") else ""
+            qs = qs.order_by(*qs.query.order_by, f"{direction}pk")
+        return qs
+
+
+def category_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=_("Service category"),
+        field_name=field_name,
+        to_field_name="code",
+        empty_label=_("All"),
+        queryset=ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
+    )
+
+
+def district_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=_("District"),
+        field_name=field_name,
+        to_field_name="code",
+        empty_label=_("All"),
+        queryset=District.objects.order_by("sort_order", "code"),
+    )
+
+
+def department_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=_("Purchasing unit"),
+        field_name=field_name,
+        to_field_name="code",
+        empty_label=_("All"),
+        queryset=Department.objects.order_by("name"),
+    )
+
+
+def method_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=_("Procurement method"),
+        field_name=field_name,
+        to_field_name="code",
+        empty_label=_("All"),
+        queryset=ProcurementMethod.objects.order_by("sort_order", "code"),
+    )
+
+
+def year_filter(field_name: str, label, years) -> django_filters.TypedChoiceFilter:
+    """The year (in the site's time zone) of the datetime `field_name`; `years()` gives the
+    choices, newest first (one query when the form is shown or checked)."""
+    return django_filters.TypedChoiceFilter(
+        label=label,
+        field_name=field_name,
+        lookup_expr="year",
+        coerce=int,
+        choices=lambda: [("", _("All")), *((year, str(year)) for year in years())],
+    )
+
+
+def years_of(queryset, field_name: str) -> list[int]:
+    return sorted({moment.year for moment in queryset.datetimes(field_name, "year")}, reverse=True)
+
+
+def opening_years() -> list[int]:
+    return years_of(public_openings().order_by(), "opened_at")
+
+
+class PublicOpeningFilter(django_filters.FilterSet):
+    """The public list of opening records (`procurement:opening_record_list`)."""
+
+    category = category_filter("tender__budget_line__category")
+    district = district_filter("tender__department__district")
+    department = department_filter("tender__department")
+    method = method_filter("tender__method")
+    year = year_filter("opened_at", _("Year opened"), opening_years)
+    sort = StableOrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Newest opening first"),
+        fields=(("opened_at", "opened"), ("bid_count", "bids")),
+        field_labels={
+            "-opened": _("Newest opening first"),
+            "opened_at": _("Oldest opening first"),
+            "-bids": _("Most bids first"),
+            "bid_count": _("Fewest bids first"),
+        },
+    )
+
+    class Meta:
+        model = BidOpening
+        fields = ["category", "district", "department", "method", "year"]

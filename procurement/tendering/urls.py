@@ -6,6 +6,7 @@ from django.urls import path
 from procurement.tendering.views import bids, calls, challenges, opening, receipts
 
 urlpatterns = [
+    path("openings/", opening.opening_record_list, name="opening_record_list"),
     path("calls/<int:tender_id>/opening/", opening.opening_record, name="opening_record"),
     path("calls/<int:tender_id>/ask/", calls.clarification_ask, name="clarification_ask"),
     path("calls/<int:tender_id>/documents/<uuid:public_id>/", calls.tender_document, name="tender_document"),

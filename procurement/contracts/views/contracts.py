@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
+from procurement import rules
+from procurement.contracts.filters import CONTRACT_EXPORT_COLUMNS, PublicContractFilter, public_contract_rows
 from procurement.contracts.forms import (
     DecisionForm,
     MilestoneSubmitForm,
@@ -45,7 +47,6 @@ from procurement.contracts.selectors import (
     contract_page,
     contracts_of_user,
     public_contract,
-    published_contracts,
     staff_contracts,
 )
 from procurement.contracts.services import contracts as contracts_services
@@ -63,13 +64,23 @@ from procurement.contracts.transitions import (
     milestone_may_become,
     progress_report_may_become,
 )
+from procurement.tendering.public_lists import public_list_response
 
 PAGE_SIZE = 20
 
 
 def contract_public_list(request):
-    page = Paginator(published_contracts(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procurement/contracts/contract_public_list.html", {"page_obj": page})
+    """Published contracts with their progress (milestones accepted of all), payments and light;
+    filters, sorting and pages in the URL, and the same list as CSV or Excel (`&format=…`)."""
+    return public_list_response(
+        request,
+        filterset_class=PublicContractFilter,
+        queryset=public_contract_rows(),
+        template="procurement/contracts/contract_public_list.html",
+        columns=CONTRACT_EXPORT_COLUMNS,
+        filename="contracts",
+        context={"warning_days": rules.light_warning_working_days()},
+    )
 
 
 def contract_public_detail(request, pk: int):
