@@ -217,6 +217,15 @@ THROTTLES = {
 }
 # How long the credit look-up keeps an organization's answer (seconds; no early invalidation).
 ORGS_CREDIT_API_CACHE_SECONDS = env_int("ORGS_CREDIT_API_CACHE_SECONDS", 300)
+# OCDS 1.1 open data at /api/ocds/ (cms/ocds.py, docs/open-data.md). The ocid prefix is assigned by
+# the Open Contracting Partnership on registration ("ocds-" + 6 characters): the default is a
+# placeholder, to be replaced by the registered prefix before publishing for real.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-xxxxxx")
+OCDS_PUBLISHER_NAME = env("OCDS_PUBLISHER_NAME", "市民政局")
+OCDS_PUBLISHER_URI = env("OCDS_PUBLISHER_URI", "")
+OCDS_LICENSE = env("OCDS_LICENSE", "")
+# Releases per page of the list of all releases (records per page: a tenth of it, at least 10).
+OCDS_PAGE_SIZE = env_int("OCDS_PAGE_SIZE", 100)
 # How long a challenge question may stay unanswered (seconds).
 THROTTLE_CHALLENGE_MAX_AGE = env_int("THROTTLE_CHALLENGE_MAX_AGE", 1800)
 # Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).

@@ -181,3 +181,49 @@ def evaluation_page(pk: int) -> PerformanceEvaluation | None:
         )
         .first()
     )
+
+
+# --- open data (OCDS): published contracts only -----------------------------------------------
+
+
+def public_contracts_with_implementation(tender_ids) -> list[Contract]:
+    """The published contracts of several tenders with their milestones, payments and amendments,
+    in a fixed number of queries. Never the signatories, the contact phone, the submissions, the
+    opinions, the documents or the treasury's payment references."""
+    return list(
+        Contract.objects.filter(published_at__isnull=False, tender_id__in=list(tender_ids))
+        .select_related("organization__district", "department__district")
+        .defer("purchaser_signatory", "supplier_signatory", "contact_phone", "termination_reason")
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.only(
+                    "pk", "contract_id", "number", "deliverable", "due_on", "payment_share", "status", "accepted_at"
+                ).order_by("number"),
+            ),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.only(
+                    "pk", "contract_id", "kind", "milestone_id", "amount", "paid_on", "recorded_at"
+                ).order_by("paid_on", "pk"),
+            ),
+            Prefetch("amendments", queryset=ContractAmendment.objects.defer("created_by").order_by("number")),
+        )
+        .order_by("pk")
+    )
+
+
+def public_contract_amendments() -> QuerySet[ContractAmendment]:
+    """Amendments of published contracts (shown on the public contract page)."""
+    return ContractAmendment.objects.filter(contract__published_at__isnull=False)
+
+
+def public_accepted_milestones() -> QuerySet[Milestone]:
+    """Accepted milestones of published contracts."""
+    return Milestone.objects.filter(contract__published_at__isnull=False, accepted_at__isnull=False)
+
+
+def public_payments() -> QuerySet[Payment]:
+    """Payments of published contracts (amount, kind and date are public; the treasury's reference
+    is not)."""
+    return Payment.objects.filter(contract__published_at__isnull=False)

@@ -312,3 +312,67 @@ def bidding_eligibility_of_user(user, tender: Tender) -> list[tuple]:
         (organization, tender_eligibility(tender, organization))
         for organization in organizations_for_bidding(user)
     ]
+
+
+# --- open data (OCDS): published processes only -----------------------------------------------
+
+
+def public_tenders() -> QuerySet[Tender]:
+    """The processes the public may know of: calls in a public state that were published (never a
+    draft, one awaiting approval, or a call cancelled before publication)."""
+    return Tender.objects.filter(status__in=PUBLIC_STATES, published_at__isnull=False)
+
+
+def public_tenders_with_calls(tender_ids) -> list[Tender]:
+    """Published tenders with what their open data shows, in a fixed number of queries: department
+    and district, method, budget line with its plan and categories, lots with their scoring sheets,
+    amendments and the opening record (`opening`, None before it)."""
+    criteria = ScoringCriterion.objects.order_by("sort_order", "pk")
+    return list(
+        public_tenders()
+        .filter(pk__in=list(tender_ids))
+        .select_related(
+            "department__district",
+            "method",
+            "budget_line__plan",
+            "budget_line__category",
+            "budget_line__catalogue_item",
+            "opening",
+        )
+        .prefetch_related(
+            Prefetch(
+                "lots",
+                queryset=Lot.objects.order_by("number").prefetch_related(
+                    Prefetch("criteria", queryset=criteria)
+                ),
+            ),
+            Prefetch("amendments", queryset=TenderAmendment.objects.order_by("number")),
+        )
+        .order_by("pk")
+    )
+
+
+def public_tender_documents_by_tender(tender_ids) -> dict[int, list[Document]]:
+    """The public call documents of several tenders in one query, {tender id: [documents, oldest
+    first]}."""
+    grouped: dict[int, list[Document]] = {int(pk): [] for pk in tender_ids}
+    if not grouped:
+        return grouped
+    for document in Document.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(Tender),
+        owner_object_id__in=[str(pk) for pk in grouped],
+        visibility=DocumentVisibility.PUBLIC,
+    ).order_by("uploaded_at", "pk"):
+        grouped[int(document.owner_object_id)].append(document)
+    return grouped
+
+
+def public_tender_amendments() -> QuerySet[TenderAmendment]:
+    """Amendments (更正公告) of published calls: public."""
+    return TenderAmendment.objects.filter(tender__in=public_tenders())
+
+
+def public_openings() -> QuerySet[BidOpening]:
+    """Opening records that are public (`permissions.can_view_opening_record`): written, of a public
+    call in an opened state."""
+    return BidOpening.objects.filter(tender__in=public_tenders().filter(status__in=OPENED_STATES))

@@ -1,0 +1,227 @@
+"""The OCDS 1.1 API at /api/ocds/ (issue 14, point 5): read-only JSON for anyone, built by `cms.ocds`.
+Anonymous answers are cached by `core.portal_cache` ("/api/ocds/*"), invalidated by the procurement,
+organization and page changes they show. Documented in docs/open-data.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_safe
+
+from cms import ocds
+from core.site_url import absolute_url
+
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def _json(data, *, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}, safe=False
+    )
+
+
+def _error(status: int, code: str, detail: str = "") -> JsonResponse:
+    body = {"error": code}
+    if detail:
+        body["detail"] = detail
+    return _json(body, status=status)
+
+
+def _not_found() -> JsonResponse:
+    return _error(404, "not_found")
+
+
+class BadParameter(ValueError):
+    pass
+
+
+def _moment(value: str, *, name: str, end: bool) -> dt.datetime | None:
+    """`since`/`until`: a date (YYYY-MM-DD: from the start of the day; `until` through its end) or an
+    ISO 8601 date and time (without an offset: Asia/Shanghai)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=ocds.SHANGHAI)
+        return start + dt.timedelta(days=1) if end else start
+    try:
+        # an unencoded "+" of the offset arrives as a space
+        moment = parse_datetime(value.replace(" ", "+") if "T" in value else value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadParameter(f"{name}: expected YYYY-MM-DD or an ISO 8601 date and time")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ocds.SHANGHAI)
+    return moment
+
+
+def _page_links(request, page, params: dict) -> dict:
+    links = {}
+    base = absolute_url(request.path)
+    if page.has_next():
+        links["next"] = f"{base}?{urlencode({**params, 'page': page.next_page_number()})}"
+    if page.has_previous():
+        links["prev"] = f"{base}?{urlencode({**params, 'page': page.previous_page_number()})}"
+    return links
+
+
+def _paginate(request, items, per_page: int):
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except (EmptyPage, PageNotAnInteger):
+        return None
+
+
+@require_safe
+def index(request):
+    """What the API offers, with links."""
+
+    def url(name, *args):
+        return absolute_url(reverse(f"ocds:{name}", args=args))
+
+    example = ocds.ocid_for(1)
+    return _json(
+        {
+            "name": "OCDS 1.1",
+            "version": ocds.VERSION,
+            "ocidPrefix": ocds.ocid_prefix(),
+            "ocid": "<ocidPrefix>-<tender id>",
+            "publisher": ocds.publisher(),
+            "endpoints": {
+                "releases": {
+                    "url": url("release_list"),
+                    "description": "Release package of every release, oldest first, paginated.",
+                    "parameters": {
+                        "since": "YYYY-MM-DD or ISO 8601: releases dated from then on",
+                        "until": "YYYY-MM-DD (through that day) or ISO 8601 (before then)",
+                        "page": f"page number ({ocds.page_size()} releases a page; links.next)",
+                    },
+                },
+                "processReleases": {
+                    "url": url("process_releases", example).replace(example, "{ocid}"),
+                    "description": "Release package of one contracting process.",
+                },
+                "tenderReleases": {
+                    "url": url("tender_releases", 1).replace("/1/", "/{tender_id}/"),
+                    "description": "The same, by tender id.",
+                },
+                "records": {
+                    "url": url("record_list"),
+                    "description": "Record package of every process (releases and compiled release), paginated.",
+                    "parameters": {"page": f"page number ({_records_per_page()} records a page; links.next)"},
+                },
+                "record": {
+                    "url": url("record", example).replace(example, "{ocid}"),
+                    "description": "Record package of one process: its releases and the compiled release.",
+                },
+                "tenderRecord": {
+                    "url": url("tender_record", 1).replace("/1/", "/{tender_id}/"),
+                    "description": "The same, by tender id.",
+                },
+                "extension": {
+                    "url": url("extension"),
+                    "description": "The local redFlags extension (extension.json and its release-schema.json patch).",
+                },
+            },
+        }
+    )
+
+
+@require_safe
+def release_list(request):
+    try:
+        since = _moment(request.GET.get("since", ""), name="since", end=False)
+        until = _moment(request.GET.get("until", ""), name="until", end=True)
+    except BadParameter as exc:
+        return _error(400, "bad_request", str(exc))
+    page = _paginate(request, ocds.event_index(since=since, until=until), ocds.page_size())
+    if page is None:
+        return _not_found()
+    releases = ocds.releases_for_keys(list(page.object_list))
+    params = {k: request.GET[k] for k in ("since", "until") if request.GET.get(k)}
+    return _json(
+        ocds.release_package(
+            releases, uri=request.build_absolute_uri(), links=_page_links(request, page, params)
+        )
+    )
+
+
+def _process(tender_id: int | None):
+    if tender_id is None:
+        return None
+    return ocds.load_processes([tender_id]).get(tender_id)
+
+
+def _release_package_of(request, tender_id: int | None):
+    process = _process(tender_id)
+    if process is None:
+        return _not_found()
+    return _json(ocds.release_package(ocds.process_releases(process), uri=request.build_absolute_uri()))
+
+
+def _record_package_of(request, tender_id: int | None):
+    process = _process(tender_id)
+    if process is None:
+        return _not_found()
+    return _json(ocds.record_package([ocds.record(process)], uri=request.build_absolute_uri()))
+
+
+@require_safe
+def process_releases(request, ocid: str):
+    return _release_package_of(request, ocds.tender_id_from_ocid(ocid))
+
+
+@require_safe
+def tender_releases(request, tender_id: int):
+    return _release_package_of(request, tender_id)
+
+
+@require_safe
+def record(request, ocid: str):
+    return _record_package_of(request, ocds.tender_id_from_ocid(ocid))
+
+
+@require_safe
+def tender_record(request, tender_id: int):
+    return _record_package_of(request, tender_id)
+
+
+def _records_per_page() -> int:
+    return max(10, ocds.page_size() // 10)
+
+
+@require_safe
+def record_list(request):
+    page = _paginate(request, ocds.public_process_ids(), _records_per_page())
+    if page is None:
+        return _not_found()
+    processes = ocds.load_processes(list(page.object_list))
+    records = [ocds.record(processes[pk]) for pk in page.object_list if pk in processes]
+    return _json(
+        ocds.record_package(records, uri=request.build_absolute_uri(), links=_page_links(request, page, {}))
+    )
+
+
+@require_safe
+def extension(request):
+    return _json(
+        {
+            **ocds.EXTENSION,
+            "documentationUrl": {"en": absolute_url(reverse("ocds:index"))},
+            "schemas": ["release-schema.json"],
+        }
+    )
+
+
+@require_safe
+def extension_release_schema(request):
+    return _json(ocds.RELEASE_SCHEMA_PATCH)
