@@ -2,6 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.http import Http404
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -12,7 +14,9 @@ def _chosen_not_found(request, **kwargs):
 
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch needs no CSRF token: switching someone's language is harmless, and a
+    # token in every page's header would keep the portal's pages out of the cache (core/portal_cache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # Wagtail 8.0's chooser "chosen" views look the id up unchecked: a non-numeric id raised a
     # ValueError (500). Every model chosen there has an integer key: anything else is not found.
     re_path(

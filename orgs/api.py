@@ -24,7 +24,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from core import throttle
+from core import portal_cache, throttle
 from orgs import selectors
 from orgs.models import Organization
 from orgs.uscc import uscc_normalize
@@ -114,6 +114,15 @@ def credit_record(organization: Organization, *, today: datetime.date) -> dict:
     }
 
 
+def cache_key(code: str) -> str:
+    """The key of an organization's kept answer. It holds the generations of the organizations' and
+    procurement's data (core.portal_cache), which change on every audited change of them (a grade, a
+    list entry, a contract, a performance record): a kept answer is never served after the record it
+    shows changed."""
+    generation = ".".join(map(str, portal_cache.generations(("orgs", "procurement"))))
+    return f"{_CACHE_PREFIX}{generation}:{code}"
+
+
 def _json(data, *, status: int = 200) -> JsonResponse:
     response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = f"public, max-age={cache_seconds()}" if status == 200 else "no-store"
@@ -131,7 +140,7 @@ def organization_credit(request, uscc: str):
         response["Retry-After"] = str(max(1, int(guard.retry_at().timestamp() - throttle.clock())))
         return response
     code = uscc_normalize(uscc)
-    key = f"{_CACHE_PREFIX}{code}"
+    key = cache_key(code)
     data = cache.get(key)
     if data is None:
         organization = selectors.directory_organization(uscc=code)

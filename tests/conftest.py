@@ -50,6 +50,15 @@ def _fail_without_postgres():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache (per-process memory in tests) holds rate-limit counters and the portal's kept pages:
+    each test starts without another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

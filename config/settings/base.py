@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstLocaleMiddleware",
+    # whole answers of public portal pages for visitors without a session (core/portal_cache.py)
+    "core.portal_cache.PortalCacheMiddleware",
     "core.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,6 +143,36 @@ CACHES = {
         if CACHE_URL.startswith(("redis://", "rediss://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civic"}
     )
+}
+
+# Public portal pages and open-data answers kept for visitors without a session, invalidated by
+# generation on every audited change of what they show and on every Wagtail page action
+# (core/portal_cache.py). A path ending in "*" covers everything under it; only 200 answers without
+# cookies are kept, so form pages (which set the CSRF cookie) never are.
+_ALL_TOPICS = ("procurement", "orgs", "volunteers", "cms")
+PORTAL_CACHE = {
+    "ENABLED": env_bool("PORTAL_CACHE_ENABLED", True),
+    "TIMEOUT": env_int("PORTAL_CACHE_SECONDS", 300),
+    "PATHS": [
+        ("/", _ALL_TOPICS),
+        ("/search/", _ALL_TOPICS),
+        ("/statistics/*", _ALL_TOPICS),
+        ("/open-data/*", _ALL_TOPICS),
+        ("/purchasing-plans/*", ("procurement", "cms")),
+        ("/calls-for-bids/*", ("procurement", "orgs", "cms")),
+        ("/award-notices/*", ("procurement", "orgs", "cms")),
+        ("/feeds/*", ("procurement", "orgs", "cms")),
+        ("/api/ocds/*", ("procurement", "orgs", "cms")),
+        ("/procurement/contracts/*", ("procurement", "orgs")),
+        ("/procurement/openings/*", ("procurement", "orgs")),
+        ("/procurement/evaluations/*", ("procurement", "orgs")),
+        ("/procurement/red-flags/*", ("procurement", "orgs")),
+        ("/procurement/reports/statistics/", ("procurement",)),
+        ("/orgs/*", ("orgs", "procurement")),
+        ("/volunteers/", ("volunteers", "procurement", "orgs")),
+        ("/volunteers/needs/*", ("volunteers", "procurement", "orgs")),
+        ("/volunteers/statistics/", ("volunteers",)),
+    ],
 }
 
 # --- auth -----------------------------------------------------------------------------------

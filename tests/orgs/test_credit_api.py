@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs import services
+from orgs import api, services
 from orgs.models import CreditList, CreditRecord, CreditRecordKind, ListingTrigger, VerificationStatus
 from tests.orgs.factories import GradeFactory, OrganizationFactory, make_uscc
 
@@ -182,7 +182,7 @@ def test_the_cache_lasts_its_configured_time(client, settings):
     assert _get(client, organization.uscc)[1]["grade"] is None
     GradeFactory(organization=organization)
     assert _get(client, organization.uscc)[1]["grade"] is None  # cached
-    cache.delete(f"orgs:credit-api:v1:{organization.uscc}")  # as the TTL's end would
+    cache.delete(api.cache_key(organization.uscc))  # as the TTL's end would
     assert _get(client, organization.uscc)[1]["grade"]["label"] == "4A"
 
 
