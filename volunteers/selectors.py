@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from volunteers import rules
@@ -193,3 +193,79 @@ def social_workers_for_staff(*, unchecked_only: bool = False) -> QuerySet:
     if unchecked_only:
         queryset = queryset.filter(verified_at__isnull=True)
     return queryset
+
+
+# --- public statistics (cms.statistics): counts and sums in the database, no personal data ---------
+
+
+def public_volunteer_figures(today=None) -> dict:
+    """Registered (active) volunteers, social workers with a checked registration valid today, and
+    the verified minutes of all service records. Three queries."""
+    today = today or timezone.localdate()
+    return {
+        "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
+        "social_workers": SocialWorker.objects.filter(
+            verified_at__isnull=False, valid_until__gte=today
+        ).count(),
+        "verified_minutes": HourRecord.objects.filter(status=HourStatus.VERIFIED).aggregate(m=Sum("minutes"))[
+            "m"
+        ]
+        or 0,
+    }
+
+
+def verified_minutes_by_month(*, year: int | None = None) -> list[dict]:
+    """Verified service minutes per month of service (the check-in's month, Asia/Shanghai), with the
+    number of records and of distinct volunteers; oldest first. One query."""
+    from django.db.models.functions import TruncMonth
+
+    records = HourRecord.objects.filter(status=HourStatus.VERIFIED).order_by()
+    if year:
+        records = records.filter(check_in_at__year=year)
+    return list(
+        records.annotate(month=TruncMonth("check_in_at"))
+        .values("month")
+        .annotate(minutes=Sum("minutes"), records=Count("pk"), volunteers=Count("volunteer", distinct=True))
+        .order_by("month")
+    )
+
+
+def verified_minutes_by_district(*, year: int | None = None) -> list[dict]:
+    """Verified service minutes per district of the need served, with the number of distinct
+    volunteers who served there; in the districts' order. One query."""
+    records = HourRecord.objects.filter(status=HourStatus.VERIFIED).order_by()
+    if year:
+        records = records.filter(check_in_at__year=year)
+    return list(
+        records.values(
+            district=F("slot__need__district_id"),
+            name=F("slot__need__district__name"),
+            sort_order=F("slot__need__district__sort_order"),
+        )
+        .annotate(minutes=Sum("minutes"), volunteers=Count("volunteer", distinct=True))
+        .order_by("sort_order", "district")
+    )
+
+
+def star_level_counts() -> list[tuple[int, int]]:
+    """[(stars, number of active volunteers)] for 0★ (below the first threshold) to the top level,
+    by verified hours. One query."""
+    thresholds = [hours * 60 for hours in rules.star_thresholds_hours()]
+    bounds = [0, *thresholds]
+    counts = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).aggregate(
+        **{
+            f"stars_{level}": Count(
+                "pk",
+                filter=Q(verified_minutes__gte=low)
+                & (Q(verified_minutes__lt=bounds[level + 1]) if level + 1 < len(bounds) else Q()),
+            )
+            for level, low in enumerate(bounds)
+        }
+    )
+    return [(level, counts[f"stars_{level}"]) for level in range(len(bounds))]
+
+
+def verified_hour_years() -> list[int]:
+    """The years with verified service, newest first (one query)."""
+    verified = HourRecord.objects.filter(status=HourStatus.VERIFIED)
+    return sorted({moment.year for moment in verified.datetimes("check_in_at", "year")}, reverse=True)

@@ -227,3 +227,58 @@ def public_payments() -> QuerySet[Payment]:
     """Payments of published contracts (amount, kind and date are public; the treasury's reference
     is not)."""
     return Payment.objects.filter(contract__published_at__isnull=False)
+
+
+# --- public statistics (cms.statistics): sums in the database, published contracts only -----------
+
+# Where a published contract and a payment find each grouping of the spending charts.
+SPENDING_GROUPS = {
+    "category": ("tender__budget_line__category", "contract__tender__budget_line__category"),
+    "district": ("department__district", "contract__department__district"),
+}
+
+
+def published_spending(by: str, *, year: int | None = None) -> tuple[list[dict], list[dict]]:
+    """The spending of published contracts grouped `by` "category" (the budget line's level-1 service
+    category), "district" (the purchasing unit's district; None: a city-level unit) or "year":
+    (contracts, payments), lists of dicts with the group's `key` (and, but for "year", its `name`
+    and `sort_order`); contracts carry `count` and `amount` (sum of current amounts, in the year the
+    contract was published), payments `amount` (sum of the payments made, in the year paid). `year`
+    keeps one year. Two queries, Decimal sums, nothing of an unpublished contract."""
+    from django.db.models import Count, F, Sum
+    from django.db.models.functions import ExtractYear
+
+    contracts = Contract.objects.filter(published_at__isnull=False).order_by()
+    payments = Payment.objects.filter(contract__published_at__isnull=False).order_by()
+    if year:
+        contracts = contracts.filter(published_at__year=year)
+        payments = payments.filter(paid_on__year=year)
+    if by == "year":
+        contracts = contracts.annotate(key=ExtractYear("published_at")).values("key")
+        payments = payments.annotate(key=ExtractYear("paid_on")).values("key")
+    else:
+        contract_path, payment_path = SPENDING_GROUPS[by]
+        contracts = contracts.annotate(
+            key=F(f"{contract_path}_id"),
+            name=F(f"{contract_path}__name"),
+            sort_order=F(f"{contract_path}__sort_order"),
+        ).values("key", "name", "sort_order")
+        payments = payments.annotate(
+            key=F(f"{payment_path}_id"),
+            name=F(f"{payment_path}__name"),
+            sort_order=F(f"{payment_path}__sort_order"),
+        ).values("key", "name", "sort_order")
+    return (
+        list(contracts.annotate(count=Count("pk"), amount=Sum("amount"))),
+        list(payments.annotate(amount=Sum("amount"))),
+    )
+
+
+def spending_years() -> list[int]:
+    """The years in which contracts were published or payments made (published contracts), newest
+    first. Two queries."""
+    published = Contract.objects.filter(published_at__isnull=False)
+    years = {moment.year for moment in published.datetimes("published_at", "year")}
+    paid = Payment.objects.filter(contract__published_at__isnull=False)
+    years |= {day.year for day in paid.dates("paid_on", "year")}
+    return sorted(years, reverse=True)

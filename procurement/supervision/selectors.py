@@ -33,3 +33,20 @@ def page_lights(kind: str, objs, today=None) -> list[ItemLight]:
     (milestones: their status and due date; the department through a cached `contract`)."""
     objs = list(objs)
     return item_lights(kind, objs, today) if objs else []
+
+
+def published_contract_light_counts(*, year: int | None = None, today=None) -> dict[str, int]:
+    """{colour: number} of published contracts by their supervision light today (red, yellow,
+    green, in that order), counted in the database in one query (plus the warning window's
+    calendar). `year` keeps the contracts published that year."""
+    from django.db.models import Count
+
+    from procurement.supervision.board import SPECS
+    from procurement.supervision.lights import COLOURS, window
+    from procurement.supervision.models import LightKind
+
+    queryset = SPECS[LightKind.CONTRACT].annotated(window(today)).filter(published_at__isnull=False)
+    if year:
+        queryset = queryset.filter(published_at__year=year)
+    found = dict(queryset.order_by().values("light").annotate(n=Count("pk")).values_list("light", "n"))
+    return {colour: found.get(colour, 0) for colour in COLOURS}

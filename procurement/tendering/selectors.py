@@ -376,3 +376,26 @@ def public_openings() -> QuerySet[BidOpening]:
     """Opening records that are public (`permissions.can_view_opening_record`): written, of a public
     call in an opened state."""
     return BidOpening.objects.filter(tender__in=public_tenders().filter(status__in=OPENED_STATES))
+
+
+def openings_by_month(*, year: int | None = None) -> list[dict]:
+    """For the public statistics: per month of opening (Asia/Shanghai), the number of calls opened
+    (`calls`) and of bids they received (`bids`, the opening record's count), oldest first. Only
+    opened tenders count; one query."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    openings = BidOpening.objects.order_by()
+    if year:
+        openings = openings.filter(opened_at__year=year)
+    return list(
+        openings.annotate(month=TruncMonth("opened_at"))
+        .values("month")
+        .annotate(calls=Count("pk"), bids=Sum("bid_count"))
+        .order_by("month")
+    )
+
+
+def opening_years() -> list[int]:
+    """The years with an opening, newest first (one query)."""
+    return sorted({moment.year for moment in BidOpening.objects.datetimes("opened_at", "year")}, reverse=True)
