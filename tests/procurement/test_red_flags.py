@@ -485,10 +485,10 @@ def test_the_portal_page_lists_filters_and_paginates(client):
     for _ in range(21):
         public_call(days=3)
     first = client.get(url).content.decode()
-    assert "共 24 个项目带有风险信号" in first and "第 1 页，共 2 页" in first
+    assert "共 23 个项目带有风险信号" in first and "第 1 页，共 2 页" in first
     assert first.count("data-process=") == 20
     second = client.get(url, {"page": 2}).content.decode()
-    assert second.count("data-process=") == 4 and "第 2 页，共 2 页" in second
+    assert second.count("data-process=") == 3 and "第 2 页，共 2 页" in second
 
 
 def test_the_portal_page_reads_a_fixed_number_of_queries(client):
@@ -502,3 +502,20 @@ def test_the_portal_page_reads_a_fixed_number_of_queries(client):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_download_has_the_filtered_flags(client):
+    short = public_call(days=7, title="玄武区居家养老服务")
+    single = public_call(title="鼓楼区助残服务")
+    open_bids(single, ["450000"])
+    url = reverse("procurement:red_flag_list")
+    assert 'data-export="csv"' in client.get(url).content.decode()
+    response = client.get(url, {"flag": red_flags.SINGLE_BID, "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "项目编号,项目名称,采购单位,采购方式,发布时间,风险信号,说明"
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{single.reference},鼓楼区助残服务,") and "仅一份投标" in lines[1]
+    assert short.reference not in "\n".join(lines)
+    everything = client.get(url, {"format": "xlsx"})
+    assert everything.status_code == 200 and "spreadsheetml" in everything["Content-Type"]

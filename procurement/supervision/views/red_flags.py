@@ -1,6 +1,7 @@
 """The portal's red-flag page (/procurement/red-flags/): every public process with at least one
 red flag, filtered by flag type, purchasing unit and year of publication, paginated, each flag with
-its explanation. Public; reads only what `procurement.supervision.red_flags` reads (published data)."""
+its explanation; `?<the same filters>&format=csv|xlsx` downloads the filtered flags, one row each.
+Public; reads only what `procurement.supervision.red_flags` reads (published data)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django.core.paginator import Paginator
 from django.db.models.functions import ExtractYear
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.exports import export_response, requested_format
 from core.models import Department
 from procurement.supervision.red_flags import FLAG_TYPES, flag_type_choices, flagged_processes, public_tenders
 from procurement.tendering.models.tenders import Tender
@@ -57,12 +60,31 @@ class RedFlagFilter(django_filters.FilterSet):
         return queryset.filter(published_at__year=int(value)) if value else queryset
 
 
+EXPORT_COLUMNS = [
+    (_("Project number"), lambda row: row[0].reference),
+    (_("Project name"), lambda row: row[0].title),
+    (_("Purchasing unit"), lambda row: row[0].department.name),
+    (_("Procurement method"), lambda row: row[0].method.name),
+    (_("Published at"), lambda row: row[0].published_at),
+    (_("Red flag"), lambda row: row[1].title),
+    (pgettext_lazy("red flag", "Explanation"), lambda row: row[1].explanation),
+]
+
+
 def red_flag_list(request):
     filterset = RedFlagFilter(request.GET or None, queryset=public_tenders())
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else public_tenders()
     code = filterset.form.cleaned_data.get("flag", "") if valid else ""
     processes = flagged_processes(queryset, code=code or "")
+    fmt = requested_format(request)
+    if fmt:
+        return export_response(
+            ((process.tender, flag) for process in processes for flag in process.flags),
+            EXPORT_COLUMNS,
+            filename="red-flags",
+            fmt=fmt,
+        )
     page = Paginator(processes, PAGE_SIZE).get_page(request.GET.get("page"))
     # The call pages of this page's processes (one query; a process without a live page is listed
     # without a link).
