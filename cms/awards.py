@@ -5,10 +5,10 @@ names appear here (and nowhere public before)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -19,7 +19,6 @@ from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
 AWARD_NOTICES_SLUG = "award-notices"
-PAGE_SIZE = 20
 
 
 class AwardNoticeIndexPage(RoutablePageMixin, Page):
@@ -37,9 +36,22 @@ class AwardNoticeIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def notice_list(self, request):
-        awards = selectors.published_awards()
+        """The published notices, filtered, sorted and downloadable (cms/portal_filters.py)."""
+        # Imported here: the filter sets read the reference tables, after the models are loaded.
+        from cms.portal_filters import AwardFilter, award_export_columns, portal_list, public_awards
+
+        listing = portal_list(
+            request,
+            filterset_class=AwardFilter,
+            queryset=public_awards(),
+            columns=lambda: award_export_columns(request, self),
+            filename=f"award-notices-{timezone.localdate():%Y%m%d}",
+        )
+        if isinstance(listing, HttpResponseBase):
+            return listing  # the download of the filtered list
         context = self.get_context(request)
-        context["awards"] = Paginator(awards, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(listing)
+        context["awards"] = listing["page_obj"]
         return TemplateResponse(request, "cms/award_notice_index_page.html", context)
 
     @path("<int:award_id>/")

@@ -8,9 +8,9 @@ revision is published."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -20,6 +20,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
 from cms.awards import AwardNoticeIndexPage
 from cms.panels import RichTextPanel
+from core.exports import requested_format
 from core.normalize import CleanInputMixin
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
@@ -41,7 +42,8 @@ from procurement.tendering.transitions import BIDDING_STATES
 
 
 class CallForBidsIndexPage(Page):
-    """Lists the published calls for bids. The approval workflow is attached here."""
+    """Lists the published calls for bids, filtered, sorted and downloadable (cms/portal_filters.py).
+    The approval workflow is attached here."""
 
     intro = RichTextField(_("Introduction"), blank=True)
     content_panels = [*Page.content_panels, RichTextPanel("intro")]
@@ -53,15 +55,35 @@ class CallForBidsIndexPage(Page):
         app_label = "cms"
         verbose_name = _("Calls for bids index")
 
+    def _listing(self, request):
+        # Imported here: the filter sets read the reference tables, after the models are loaded.
+        from cms.portal_filters import (
+            CallFilter,
+            call_export_columns,
+            decorate_calls,
+            portal_list,
+            public_call_pages,
+        )
+
+        return portal_list(
+            request,
+            filterset_class=CallFilter,
+            queryset=public_call_pages(self),
+            columns=lambda: call_export_columns(request),
+            filename=f"calls-for-bids-{timezone.localdate():%Y%m%d}",
+            decorate=decorate_calls,
+        )
+
+    def serve(self, request, *args, **kwargs):
+        if requested_format(request) is not None:
+            return self._listing(request)  # the download of the filtered list
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        calls = (
-            CallForBidsPage.objects.child_of(self)
-            .live()
-            .select_related("tender__department", "tender__method")
-            .order_by("-first_published_at")
-        )
-        context["calls"] = Paginator(calls, 20).get_page(request.GET.get("page"))
+        listing = self._listing(request)
+        context.update(listing)
+        context["calls"] = listing["page_obj"]
         return context
 
 

@@ -1,20 +1,21 @@
 """Purchasing plans on the site: each `PurchasingPlanPage` renders one `procurement.PurchasingPlan`
 (its budget lines are the purchase intentions)."""
 
-from django.core.paginator import Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
+from core.exports import requested_format
 from procurement import rules
 from procurement.planning.selectors import plan_with_lines
 
 
 class PurchasingPlanIndexPage(Page):
-    """Lists the published purchasing plans."""
+    """Lists the published purchasing plans, filtered, sorted and downloadable (cms/portal_filters.py)."""
 
     intro = RichTextField(_("Introduction"), blank=True)
     content_panels = [*Page.content_panels, RichTextPanel("intro")]
@@ -26,15 +27,28 @@ class PurchasingPlanIndexPage(Page):
         app_label = "cms"
         verbose_name = _("Purchasing plans index")
 
+    def _listing(self, request):
+        # Imported here: the filter sets read the reference tables, after the models are loaded.
+        from cms.portal_filters import PlanFilter, plan_export_columns, portal_list, public_plan_pages
+
+        return portal_list(
+            request,
+            filterset_class=PlanFilter,
+            queryset=public_plan_pages(self),
+            columns=lambda: plan_export_columns(request),
+            filename=f"purchasing-plans-{timezone.localdate():%Y%m%d}",
+        )
+
+    def serve(self, request, *args, **kwargs):
+        if requested_format(request) is not None:
+            return self._listing(request)  # the download of the filtered list
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        plans = (
-            PurchasingPlanPage.objects.child_of(self)
-            .live()
-            .select_related("plan__department")
-            .order_by("-plan__year", "title")
-        )
-        context["plans"] = Paginator(plans, 20).get_page(request.GET.get("page"))
+        listing = self._listing(request)
+        context.update(listing)
+        context["plans"] = listing["page_obj"]
         return context
 
 
