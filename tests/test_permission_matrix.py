@@ -67,6 +67,9 @@ ROWS = [
     Row(r"^procurement/receipts/verify/"),
     # the RSS/Atom feeds of published contracts (public fields only; no parameters)
     Row(r"^procurement/contracts/feed/"),
+    # the public red flags (procurement.supervision.red_flags): published data only, no bid before
+    # the opening; no parameters
+    Row(r"^procurement/red-flags/"),
     Row(r"^procurement/evaluation/bids/", fill={"bid_id": "bid", "document_id": "qualification"}),
     Row(
         r"^procurement/",
