@@ -1,12 +1,12 @@
-"""django-filter filter sets: the public directory and the staff list in the Wagtail admin."""
+"""django-filter filter sets: the public directory (filters, sorting; the same filters for its
+CSV/Excel download) and the staff list in the Wagtail admin."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 
 from core.models import District, ServiceCategory
@@ -59,14 +59,35 @@ class _CommonFilters(django_filters.FilterSet):
     )
 
 
+class DirectoryOrdering(django_filters.OrderingFilter):
+    """The directory's sort: empty values (no grade) last in both directions, then the primary key
+    in the same direction, so that equal values keep their order from one page to the next."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map[param.lstrip("-")])
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value and value[0]:
+            tie = "-pk" if value[0].startswith("-") else "pk"
+            qs = qs.order_by(*qs.query.order_by, tie)
+        return qs
+
+
 class DirectoryFilter(_CommonFilters):
-    sort = django_filters.OrderingFilter(
+    sort = DirectoryOrdering(
         label=_("Sort by"),
+        empty_label=None,
         fields=(("name", "name"), ("founded_on", "founded_on"), ("current_grade", "current_grade")),
         field_labels={
             "name": _("Name"),
-            "founded_on": _("Founding date"),
-            "current_grade": pgettext_lazy("organization", "Grade"),
+            "-name": _("Name, in reverse order"),
+            "founded_on": _("Oldest founded first"),
+            "-founded_on": _("Newest founded first"),
+            "current_grade": _("Lowest grade first"),
+            "-current_grade": _("Highest grade first"),
         },
     )
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 
 from core import throttle
 from core.documents import documents_of
+from core.exports import export_response, requested_format
 from core.forms import add_service_errors
 from core.models import DocumentType
 from orgs import selectors, services
+from orgs.directory_export import DIRECTORY_EXPORT_COLUMNS, with_history
 from orgs.filters import DirectoryFilter
 from orgs.forms import (
     ContactForm,
@@ -45,14 +47,34 @@ PAGE_SIZE = 20
 
 # --- public directory ------------------------------------------------------------------------------
 
+EXPORT_CHUNK = 500
+
 
 def directory_list(request):
+    """The credit directory: search, filters and sorting in the URL, each organization's grade and
+    list history; `?…&format=csv|xlsx` downloads the same rows."""
     search = request.GET.get("q", "").strip()[:100]
-    queryset = selectors.directory_organizations(search=search)
+    queryset = with_history(selectors.directory_organizations(search=search))
     filterset = DirectoryFilter(request.GET or None, queryset=queryset)
-    results = filterset.qs if filterset.is_valid() else queryset
+    valid = filterset.is_valid()
+    results = filterset.qs if valid else queryset
+    fmt = requested_format(request)
+    if fmt is not None:
+        if filterset.is_bound and not valid:
+            return HttpResponse(
+                _("The filters are not valid; correct them on the list, then download again."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        rows = results.iterator(chunk_size=EXPORT_CHUNK)
+        return export_response(rows, DIRECTORY_EXPORT_COLUMNS, filename="social-organizations", fmt=fmt)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "orgs/directory_list.html", {"page": page, "filter": filterset, "search": search})
+    filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
+    return render(
+        request,
+        "orgs/directory_list.html",
+        {"page": page, "filter": filterset, "search": search, "filtered": filtered},
+    )
 
 
 def directory_detail(request, uscc: str):
