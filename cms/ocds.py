@@ -6,7 +6,7 @@ event of the process is one release, with a stable id `<ocid>-<kind>-<row id>`:
 
 | kind | event | tag |
 | --- | --- | --- |
-| planning | the purchase intention (budget line) made public | planning |
+| planning | the purchase intention (budget line) made public (its plan's page live) | planning |
 | tender | the call published | tender |
 | amendment | an amendment (更正公告) published | tenderAmendment |
 | opening | the opening record written (tenderers, their number) | tenderUpdate |
@@ -286,6 +286,7 @@ class ProcessData:
     tender: object
     documents: list = field(default_factory=list)
     call_url: str | None = None
+    plan_public: bool = False
     plan_url: str | None = None
     opening_url: str | None = None
     awards: list = field(default_factory=list)
@@ -313,16 +314,17 @@ def load_processes(tender_ids: Iterable[int]) -> dict[int, ProcessData]:
         pages = CallForBidsPage.objects.live().filter(tender_id__in=ids).values_list("tender_id", "slug")
         for tender_id, slug in pages:
             processes[tender_id].call_url = absolute_url(f"{calls_base}{slug}/")
+    # a purchase intention is public while its plan's page is live (as on the plans pages)
+    plan_ids = {t.budget_line.plan_id for t in tenders}
+    slugs = dict(
+        PurchasingPlanPage.objects.live().filter(plan_id__in=plan_ids).values_list("plan_id", "slug")
+    )
     plans_base = _index_url(PurchasingPlanIndexPage)
-    if plans_base:
-        plan_ids = {t.budget_line.plan_id for t in tenders}
-        slugs = dict(
-            PurchasingPlanPage.objects.live().filter(plan_id__in=plan_ids).values_list("plan_id", "slug")
-        )
-        for process in processes.values():
-            slug = slugs.get(process.tender.budget_line.plan_id)
-            if slug:
-                process.plan_url = absolute_url(f"{plans_base}{slug}/")
+    for process in processes.values():
+        slug = slugs.get(process.tender.budget_line.plan_id)
+        process.plan_public = slug is not None
+        if slug and plans_base:
+            process.plan_url = absolute_url(f"{plans_base}{slug}/")
     for process in processes.values():
         if _opening_public(process.tender):
             process.opening_url = absolute_url(
@@ -379,7 +381,7 @@ def process_events(process: ProcessData) -> list[Event]:
     tender = process.tender
     events = []
     line = tender.budget_line
-    if line.intention_published_at:
+    if line.intention_published_at and process.plan_public:
         events.append(Event(line.intention_published_at, "planning", line))
     events.append(Event(tender.published_at, "tender", tender))
     events += [Event(a.created_at, "amendment", a) for a in tender.amendments.all()]
@@ -434,7 +436,9 @@ def event_index(*, since: dt.datetime | None = None, until: dt.datetime | None =
     dt_field = DateTimeField()
     parts = [
         rows(
-            tenders.filter(budget_line__intention_published_at__isnull=False),
+            tenders.filter(
+                budget_line__intention_published_at__isnull=False, budget_line__plan__page__live=True
+            ),
             F("pk"),
             "planning",
             F("budget_line_id"),

@@ -29,6 +29,7 @@ from referencing.jsonschema import DRAFT4
 
 from cms import ocds
 from cms.awards import ensure_award_notice_index
+from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
 from procurement.contracts.services.amendments import contract_amend
 from procurement.contracts.services.contracts import contract_complete
 from procurement.contracts.services.payments import payment_record
@@ -213,9 +214,18 @@ def _no_portal_cache(settings):
     settings.OCDS_OCID_PREFIX = "ocds-t3st01"
 
 
+def publish_plan_page(tender):
+    """The plan's page published: its lines become public purchase intentions (the planning release)."""
+    plan = tender.budget_line.plan
+    index = PurchasingPlanIndexPage.objects.get()
+    page = index.add_child(instance=PurchasingPlanPage(title=plan.title, slug=f"plan-{plan.pk}", plan=plan))
+    page.save_revision().publish()
+
+
 def contracted_process():
     """Award → contract published → the advance paid → the first milestone accepted and paid."""
     award, officer, winner, _others = published_award()
+    publish_plan_page(award.tender)
     contract = active_contract(award, officer)
     payment_record(
         actor=officer,
@@ -272,6 +282,7 @@ def amended_process():
     """A call amended twice (title and deadline, then the service description), still open, with a
     sealed bid (its price a marker that must appear nowhere)."""
     tender, officer = published_tender(days=30)
+    publish_plan_page(tender)
     organization, user = bidder()
     submit(tender, organization, user, price=str(MARKER_PRICE))
     original = tender.title
@@ -389,6 +400,8 @@ def test_failed_process_validates(client, schemas):
     package, text = get_json(client, reverse("ocds:tender_releases", args=[tender.pk]))
     assert_release_package(schemas, package)
     assert_nothing_private(text)
+    # its plan's page is not published: no purchase intention, no planning release
+    assert package["releases"][0]["tag"] == ["tender"]
     last = package["releases"][-1]
     assert last["tag"] == ["tenderUpdate"]
     assert last["tender"]["status"] == "unsuccessful"
