@@ -7,12 +7,15 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
+from procurement.contracts.selectors import published_contracts
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
 from volunteers.models import HourRecord
 
 # "Recent" on the home page's award card: the notices of the last thirty days.
 RECENT_AWARD_DAYS = 30
+# How many of the latest calls, award notices and contracts the home page lists.
+LATEST_COUNT = 5
 
 
 def home_figures() -> dict:
@@ -36,6 +39,27 @@ def home_figures() -> dict:
     }
 
 
+def latest_items(count: int = LATEST_COUNT) -> dict:
+    """The newest live calls for bids, award notices and published contracts, `count` of each, in
+    four queries whatever the data (public rows only: live call pages of published calls, published
+    notices, published contracts)."""
+    from cms.awards import AwardNoticeIndexPage
+    from cms.calls import CallForBidsPage
+
+    calls = list(
+        CallForBidsPage.objects.live()
+        .public()
+        .filter(tender__published_at__isnull=False)
+        .select_related("tender")
+        .order_by("-tender__published_at", "-pk")[:count]
+    )
+    awards = list(published_awards()[:count])
+    index = AwardNoticeIndexPage.objects.live().first()
+    for award in awards:
+        award.notice_url = index.notice_url(award.pk) if index else ""
+    return {"calls": calls, "awards": awards, "contracts": list(published_contracts()[:count])}
+
+
 class HomePage(Page):
     """The site root: an introduction, live figures and links into the portal."""
 
@@ -53,4 +77,5 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = home_figures()
+        context["latest"] = latest_items()
         return context

@@ -42,3 +42,49 @@ def test_404_page_is_chinese(client):
 def test_browser_language_does_not_override_chinese_default(client):
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-Hans"' in body and "首页" in body
+
+
+def _live_call(title):
+    from django.utils import timezone
+
+    from cms.calls import CallForBidsIndexPage, CallForBidsPage
+    from procurement.models import TenderStatus
+    from tests.procurement.factories import TenderFactory
+
+    tender = TenderFactory(title=title, status=TenderStatus.PUBLISHED, published_at=timezone.now())
+    page = CallForBidsPage(title=title, slug=f"call-{tender.pk}", tender=tender)
+    CallForBidsIndexPage.objects.get().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def test_home_lists_the_latest_calls_award_notices_and_contracts(client):
+    from cms.awards import ensure_award_notice_index
+    from tests.procurement.contracting import active_contract, published_award, signed_contract
+
+    assert "暂无已发布的采购公告" in client.get("/").content.decode()
+    call = _live_call("社区居家养老服务项目")
+    award, officer, _winner, _others = published_award()
+    contract = active_contract(award, officer)
+    award2, officer2, _w, _o = published_award()
+    unpublished = signed_contract(award2, officer2)  # signed, not published
+    index = ensure_award_notice_index()
+    body = client.get("/").content.decode()
+    assert "最新采购公告" in body and f'href="{call.url}"' in body
+    assert f'href="{index.notice_url(award.pk)}"' in body
+    assert f'href="/procurement/contracts/{contract.pk}/"' in body
+    assert f'href="/procurement/contracts/{unpublished.pk}/"' not in body
+
+
+def test_home_query_count_does_not_grow_with_items(client, django_assert_num_queries):
+    _live_call("项目一")
+    client.get("/")  # warm Wagtail's site and page caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for n in range(4):
+        _live_call(f"项目{n + 2}")
+    with django_assert_num_queries(len(one)):
+        client.get("/")
