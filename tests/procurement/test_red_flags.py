@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from procurement import rules
-from procurement.models import TenderStatus, TenderSuspension
+from procurement.models import BidOpening, Lot, ScoringCriterion, TenderStatus, TenderSuspension
 from procurement.supervision import red_flags
 from procurement.supervision.red_flags import flags_for_tender, flags_for_tenders
 from tests.factories import DepartmentFactory, UserFactory
@@ -176,6 +176,24 @@ def test_a_record_of_a_call_not_in_an_opened_state_is_not_read():
     tender = public_call()
     open_bids(tender, ["450000"], status=TenderStatus.CANCELLED)
     assert codes(tender) == []
+
+
+def test_a_flag_of_one_lot_names_the_lot():
+    tender = public_call()
+    first = tender.lots.get()
+    open_bids(tender, ["450000", "470000"])
+    second = Lot.objects.create(tender=tender, number=2, title="助浴服务包", ceiling=D("200000"))
+    ScoringCriterion.objects.create(lot=second, name="价格", max_points=D("30"), is_price=True)
+    opening = BidOpening.objects.get(tender=tender)
+    lot_one = opening.record["lots"][0]
+    lone = {**lot_one["bids"][0], "bid": lot_one["bids"][0]["bid"] + 1000, "price": "180000.00"}
+    opening.record["lots"].append(
+        {**lot_one, "lot": second.pk, "number": 2, "title": str(second), "bids": [lone]}
+    )
+    opening.save(update_fields=["record"])
+    assert first.number == 1
+    assert codes(tender) == [red_flags.SINGLE_BID]
+    assert explanation(tender, red_flags.SINGLE_BID).startswith("助浴服务包：开标时只收到 1 份投标")
 
 
 def test_identical_bid_prices():
