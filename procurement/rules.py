@@ -306,7 +306,8 @@ def red_flag_single_bid_exempt_methods() -> tuple[str, ...]:
 
 
 def red_flag_even_spacing_min_bids() -> int:
-    """Bid prices are examined for even spacing from this many bids on a lot."""
+    """Bid prices are examined for even spacing from this many bids on a lot (never fewer than 3:
+    two prices are always "evenly spaced")."""
     return _int("PROCUREMENT_RED_FLAG_EVEN_SPACING_MIN_BIDS", 3)
 
 
