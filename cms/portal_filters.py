@@ -408,7 +408,7 @@ def award_export_columns(request, index):
         (_("Award amount (yuan)"), lambda award: award.amount),
         (_("Published at"), lambda award: award.notice_published_at),
         (pgettext_lazy("award notice", "Cancelled"), lambda award: award.status == "cancelled"),
-        (_("Link"), lambda award: _absolute(request, index.notice_url(award.pk))),
+        (_("Link"), lambda award: _absolute(request, index.notice_url(award.pk) if index else "")),
     ]
 
 

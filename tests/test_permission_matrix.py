@@ -10,6 +10,7 @@ so a new URL forces a decision here."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -106,7 +107,15 @@ ROWS = [
     Row(r"^workbench/"),
     Row(r"^feeds/"),  # RSS/Atom of calls and award notices (cms.feeds): published items only
     Row(r"^api/ocds/", fill={"*int": "tender", "*str": "x"}),  # OCDS: published processes only
-    Row(r"^open-data/", fill={"*int": 2026, "*str": "x"}),  # bulk downloads: public rows only
+    # the open-data hub and its yearly files (this year: the sealed bid's call is in the calls file)
+    Row(
+        r"^open-data/",
+        fill={
+            "year": datetime.date.today().year,
+            "dataset": ["calls", "awards", "contracts", "plans"],
+            "fmt": ["csv", "xlsx"],
+        },
+    ),
     Row(r"^statistics/", fill={"*str": "x"}),  # charts and their data: public figures only
     Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),

@@ -1,0 +1,262 @@
+"""The open-data hub (`opendata:index`, /open-data/): what the portal publishes, and the bulk
+downloads, one file a year for each dataset (`/open-data/<year>/<dataset>.<csv|xlsx>`): calls for
+bids, award notices, contracts and purchase intentions (the purchasing plans' public lines).
+
+The rows are those of the public lists (cms/portal_filters.py, procurement's selectors): live call
+pages of published calls, published award notices, published contracts (public fields only) and
+the public purchase intentions of live plan pages. Never a draft, an unpublished call, a bid, a
+contact person or a private document. Files are streamed through `core.exports` (memory flat in the
+rows); the hub lists only the years that have data (one query a dataset)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_GET
+
+from cms.portal_filters import (
+    EXPORT_CHUNK,
+    award_export_columns,
+    call_export_columns,
+    public_awards,
+    public_call_pages,
+)
+from core.exports import EXPORT_FORMATS, export_response
+from procurement.contracts.selectors import PUBLIC_FIELDS, published_contracts
+from procurement.models import BudgetLine
+
+CENT = Decimal("0.01")
+# The public fields of a contract (procurement's list) and the names of its district and category.
+CONTRACT_FIELDS = (
+    *[f for f in PUBLIC_FIELDS if f != "pk"],
+    "department__district__name",
+    "tender__budget_line__category__name",
+)
+
+
+def _absolute(request, url: str | None) -> str:
+    return request.build_absolute_uri(url) if url else ""
+
+
+def _district_name(department) -> str:
+    return department.district.name if department.district_id else ""
+
+
+# --- the datasets ---------------------------------------------------------------------------------
+
+
+def _calls(year: int) -> QuerySet:
+    return public_call_pages().filter(tender__published_at__year=year).order_by("tender__published_at", "pk")
+
+
+def _call_years() -> list[int]:
+    return _years(public_call_pages(), "tender__published_at")
+
+
+def _awards(year: int) -> QuerySet:
+    return public_awards().filter(notice_published_at__year=year).order_by("notice_published_at", "pk")
+
+
+def _award_years() -> list[int]:
+    return _years(public_awards(), "notice_published_at")
+
+
+def _contracts(year: int) -> QuerySet:
+    return (
+        published_contracts()
+        .select_related("department__district", "tender__budget_line__category")
+        .only(*CONTRACT_FIELDS)
+        .filter(published_at__year=year)
+        .order_by("published_at", "pk")
+    )
+
+
+def _contract_years() -> list[int]:
+    return _years(published_contracts(), "published_at")
+
+
+def _contract_columns(request):
+    def link(contract):
+        return _absolute(request, reverse("procurement:contract_public_detail", args=[contract.pk]))
+
+    return [
+        (_("Contract number"), lambda c: c.reference),
+        (_("Contract name"), lambda c: c.title),
+        (_("Project number"), lambda c: c.tender.reference),
+        (_("Purchasing unit"), lambda c: c.department.name),
+        (_("District"), lambda c: _district_name(c.department)),
+        (_("Service category"), lambda c: c.tender.budget_line.category.name),
+        (_("Supplier"), lambda c: c.organization.name),
+        (_("Amount at signing (yuan)"), lambda c: c.original_amount),
+        (_("Current amount (yuan)"), lambda c: c.amount),
+        (_("Service from"), lambda c: c.starts_on),
+        (_("Service until"), lambda c: c.ends_on),
+        (_("Signed at"), lambda c: c.signed_at),
+        (_("Published at"), lambda c: c.published_at),
+        (pgettext_lazy("portal list", "State"), lambda c: c.get_status_display()),
+        (_("Link"), link),
+    ]
+
+
+def _intentions(year: int) -> QuerySet:
+    """The public purchase intentions (budget lines made public) of live plan pages of `year`."""
+    return (
+        BudgetLine.objects.filter(
+            intention_published_at__isnull=False, plan__year=year, plan__page__live=True
+        )
+        .select_related("plan__department__district", "plan__page", "category", "catalogue_item")
+        .order_by("plan__department__name", "plan_id", "sort_order", "pk")
+    )
+
+
+def _intention_years() -> list[int]:
+    years = (
+        BudgetLine.objects.filter(intention_published_at__isnull=False, plan__page__live=True)
+        .order_by()
+        .values_list("plan__year", flat=True)
+        .distinct()
+    )
+    return sorted(set(years), reverse=True)
+
+
+def _intention_columns(request):
+    return [
+        (pgettext_lazy("portal list", "Plan"), lambda line: line.plan.title),
+        (_("Purchasing unit"), lambda line: line.plan.department.name),
+        (_("District"), lambda line: _district_name(line.plan.department)),
+        (pgettext_lazy("portal list", "Plan year"), lambda line: line.plan.year),
+        (_("Project name"), lambda line: line.title),
+        (_("Service category"), lambda line: line.category.name),
+        (_("Catalogue item"), lambda line: line.catalogue_item.name if line.catalogue_item_id else ""),
+        (_("Outline of the need"), lambda line: line.description),
+        (_("Budget amount (yuan)"), lambda line: line.amount.quantize(CENT)),
+        (_("Funding source"), lambda line: line.get_funding_source_display()),
+        (_("Planned start of procurement"), lambda line: line.planned_start),
+        (_("Purchase intention public since"), lambda line: line.intention_published_at),
+        (_("Link"), lambda line: _absolute(request, line.plan.page.get_url(request))),
+    ]
+
+
+def _award_columns(request):
+    from cms.awards import AwardNoticeIndexPage
+
+    return award_export_columns(request, AwardNoticeIndexPage.objects.live().first())
+
+
+def _years(queryset: QuerySet, field_name: str) -> list[int]:
+    return sorted({m.year for m in queryset.order_by().datetimes(field_name, "year")}, reverse=True)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    title: object
+    description: object
+    rows: object  # year -> queryset
+    years: object  # () -> [year, …] newest first
+    columns: object  # request -> [(header, getter)]
+
+
+DATASETS = {
+    dataset.key: dataset
+    for dataset in (
+        Dataset(
+            "calls",
+            _("Calls for bids"),
+            _(
+                "Every published call: project number and name, purchasing unit, district, service "
+                "category, procurement method, ceiling price, publication time, bid deadline and state. "
+                "By the year the call was published."
+            ),
+            _calls,
+            _call_years,
+            call_export_columns,
+        ),
+        Dataset(
+            "awards",
+            _("Award notices"),
+            _(
+                "Every published award notice: the project and lot, the winner and its unified social "
+                "credit code, the award amount and the publication time. By the year the notice was "
+                "published."
+            ),
+            _awards,
+            _award_years,
+            _award_columns,
+        ),
+        Dataset(
+            "contracts",
+            _("Contracts"),
+            _(
+                "Every published contract: number and name, purchasing unit, supplier, amount at signing "
+                "and current amount, service period and state. By the year the contract was published."
+            ),
+            _contracts,
+            _contract_years,
+            _contract_columns,
+        ),
+        Dataset(
+            "plans",
+            _("Purchase intentions"),
+            _(
+                "The public lines of the purchasing plans: project, service category, budget, funding "
+                "source and planned start. By the plan's year."
+            ),
+            _intentions,
+            _intention_years,
+            _intention_columns,
+        ),
+    )
+}
+
+
+# --- views --------------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    """What is published, and the yearly files of each dataset (only years with data)."""
+    datasets = [{"dataset": d, "years": d.years()} for d in DATASETS.values()]  # one query a dataset
+    return render(
+        request,
+        "cms/opendata/index.html",
+        {"datasets": datasets, "has_data": any(d["years"] for d in datasets), "lists": _lists()},
+    )
+
+
+def _lists() -> list[dict]:
+    """The portal lists of this app whose filtered downloads the hub points to (live pages only)."""
+    from cms.awards import AwardNoticeIndexPage
+    from cms.calls import CallForBidsIndexPage
+    from cms.plans import PurchasingPlanIndexPage
+
+    found = []
+    for model, label in (
+        (CallForBidsIndexPage, _("Calls for bids")),
+        (AwardNoticeIndexPage, _("Award notices")),
+        (PurchasingPlanIndexPage, _("Purchasing plans")),
+    ):
+        page = model.objects.live().first()
+        if page is not None:
+            found.append({"label": label, "url": page.url})
+    return found
+
+
+@require_GET
+def download(request, year: int, dataset: str, fmt: str):
+    """One dataset's file for one year; 404 for an unknown dataset or a year without data, 400 (in
+    Chinese, from core.exports) for an unknown format."""
+    found = DATASETS.get(dataset)
+    if found is None:
+        raise Http404
+    if fmt in EXPORT_FORMATS and year not in found.years():
+        raise Http404
+    rows = found.rows(year).iterator(chunk_size=EXPORT_CHUNK)
+    return export_response(rows, found.columns(request), filename=f"{dataset}-{year}", fmt=fmt)
