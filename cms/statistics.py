@@ -10,21 +10,21 @@ writes the same rows. Money is Decimal (yuan, two places), hours are Decimal (tw
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.exports import export_response
 from procurement.contracts import selectors as contract_selectors
 from procurement.supervision import selectors as supervision_selectors
 from procurement.supervision.models import LightColour
@@ -32,7 +32,6 @@ from procurement.tendering import selectors as tendering_selectors
 from volunteers import selectors as volunteer_selectors
 
 CENT = Decimal("0.01")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ZERO = Decimal("0.00")
 # Light colours as on the supervision board (static/css/lights.css), with their labels in the table.
 LIGHT_COLOURS = {"red": "#d32f2f", "yellow": "#f2b600", "green": "#2e9e4a"}
@@ -446,20 +445,8 @@ def chart_csv(request, slug: str):
     return csv_response(chart, filename)
 
 
-def csv_response(chart: Chart, filename: str) -> HttpResponse:
-    """The chart's table as CSV: UTF-8 with a byte-order mark (Excel in China opens it right),
-    the table's headers, money and hours as plain decimals."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([str(column.header) for column in chart.columns])
-    for row in chart.rows:
-        writer.writerow([_csv_cell(row[column.key]) for column in chart.columns])
-    return response
-
-
-def _csv_cell(value) -> str:
-    text = str(value)
-    # A text cell a spreadsheet would run as a formula gets a leading apostrophe.
-    return "'" + text if not isinstance(value, (int, Decimal)) and text.startswith(FORMULA_STARTS) else text
+def csv_response(chart: Chart, filename: str):
+    """The chart's table as CSV through the portal's export helper (core.exports: UTF-8 with a BOM,
+    the table's headers, money and hours as plain decimals, formula-like text neutralized)."""
+    columns = [(column.header, itemgetter(column.key)) for column in chart.columns]
+    return export_response(iter(chart.rows), columns, filename=filename, fmt="csv")

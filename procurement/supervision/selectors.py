@@ -36,17 +36,25 @@ def page_lights(kind: str, objs, today=None) -> list[ItemLight]:
 
 
 def published_contract_light_counts(*, year: int | None = None, today=None) -> dict[str, int]:
-    """{colour: number} of published contracts by their supervision light today (red, yellow,
-    green, in that order), counted in the database in one query (plus the warning window's
-    calendar). `year` keeps the contracts published that year."""
+    """{colour: number} of published contracts by the light the public contract list shows today
+    (`public_lights`: the worse of the contract's own and its milestones'), red, yellow, green in
+    that order; counted in the database in one query (plus the warning window's calendar). `year`
+    keeps the contracts published that year."""
     from django.db.models import Count
 
-    from procurement.supervision.board import SPECS
+    from procurement.contracts.models.contracts import Contract
     from procurement.supervision.lights import COLOURS, window
-    from procurement.supervision.models import LightKind
+    from procurement.supervision.public_lights import annotate_public_contract_lights
 
-    queryset = SPECS[LightKind.CONTRACT].annotated(window(today)).filter(published_at__isnull=False)
+    queryset = Contract.objects.filter(published_at__isnull=False)
     if year:
         queryset = queryset.filter(published_at__year=year)
-    found = dict(queryset.order_by().values("light").annotate(n=Count("pk")).values_list("light", "n"))
+    rows = (
+        annotate_public_contract_lights(queryset, window(today))
+        .order_by()
+        .values("public_light")
+        .annotate(n=Count("pk"))
+        .values_list("public_light", "n")
+    )
+    found = dict(rows)
     return {colour: found.get(colour, 0) for colour in COLOURS}

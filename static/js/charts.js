@@ -143,7 +143,14 @@
       ];
       return option;
     }
-    var values = valueAxis(spec.series[0].unit);
+    // One series: its name (with the unit) heads the value axis, as the legend is not shown.
+    var values = valueAxis(
+      spec.series[0].unit,
+      several || horizontal ? {} : { name: spec.series[0].name, nameTextStyle: { align: "left" } }
+    );
+    if (!several && !horizontal) {
+      option.grid.top = 36;
+    }
     option.xAxis = horizontal ? values : categoryAxis;
     option.yAxis = horizontal ? Object.assign(categoryAxis, { inverse: true }) : values;
     option.series = spec.series.map(function (series) {

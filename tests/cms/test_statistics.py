@@ -100,6 +100,17 @@ def test_contracts_by_light(known):
     assert statistics.contracts_by_light().spec()["colours"] == ["#d32f2f", "#f2b600", "#2e9e4a"]
 
 
+def test_light_counts_agree_with_the_public_contract_list_filtered_by_light(client, known):
+    counts = dict(
+        zip(("red", "yellow", "green"), (n for _name, n in figures(statistics.contracts_by_light())))
+    )
+    for colour, n in counts.items():
+        response = client.get(reverse("procurement:contract_public_list"), {"light": colour, "format": "csv"})
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode()[1:])))
+        assert len(rows) - 1 == n, colour
+
+
 def test_bids_per_call_by_month_of_opening_in_shanghai(known):
     # b's tender opened 2026-02-01 02:00 in Shanghai (still 31 January in UTC): February.
     assert figures(statistics.bids_per_call()) == [
@@ -191,7 +202,7 @@ def csv_rows(client, url) -> list[list[str]]:
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff"), "Excel needs the byte-order mark to read UTF-8"
     return list(csv.reader(io.StringIO(text[1:])))
 
@@ -230,7 +241,7 @@ def test_page_table_and_csv_agree_with_the_chart(client, known, year):
 def test_csv_of_a_year_and_its_file_name(client, known):
     response = client.get(reverse("statistics:csv_spending_by_category"), {"year": 2025})
     assert 'filename="spending-by-category-2025.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode()[1:])))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode()[1:])))
     assert rows == [
         ["服务类别", "发布合同数", "合同金额（元）", "已支付金额（元）"],
         [known.categories[0].name, "1", "100000.50", "30000.25"],
