@@ -38,7 +38,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, DateTimeField, F, Q, Value
+from django.db.models import CharField, DateTimeField, F, IntegerField, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -412,14 +412,15 @@ def process_events(process: ProcessData) -> list[Event]:
 
 
 def event_index(*, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    """Every public event of every process as (tender id, kind, row id, date) rows in release order,
-    one SQL query (a union), for paginating the list of all releases. The same rules as
-    `process_events` (a test checks they agree)."""
+    """Every public event of every process as (tender id, kind, row id, date, kind order) rows in
+    release order, one SQL query (a union), for paginating the list of all releases. The same rules
+    and order as `process_events` (a test checks they agree)."""
 
     def rows(queryset, tender, kind, obj, date):
         queryset = queryset.annotate(
             o_tender=tender,
             o_kind=Value(kind, output_field=CharField()),
+            o_order=Value(KIND_ORDER[kind], output_field=IntegerField()),
             o_obj=obj,
             o_date=date,
         )
@@ -427,7 +428,7 @@ def event_index(*, since: dt.datetime | None = None, until: dt.datetime | None =
             queryset = queryset.filter(o_date__gte=since)
         if until is not None:
             queryset = queryset.filter(o_date__lt=until)
-        return queryset.order_by().values_list("o_tender", "o_kind", "o_obj", "o_date")
+        return queryset.order_by().values_list("o_tender", "o_kind", "o_obj", "o_date", "o_order")
 
     tenders = tender_selectors.public_tenders()
     awards = published_awards().filter(tender__in=tenders)
@@ -503,7 +504,8 @@ def event_index(*, since: dt.datetime | None = None, until: dt.datetime | None =
         ),
     ]
     first, *others = parts
-    return first.union(*others, all=True).order_by("o_date", "o_tender", "o_kind", "o_obj")
+    # one process's releases in the order of `process_events` (date, kind, row)
+    return first.union(*others, all=True).order_by("o_date", "o_tender", "o_order", "o_obj")
 
 
 # --- releases -------------------------------------------------------------------------------------

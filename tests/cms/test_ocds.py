@@ -586,6 +586,10 @@ def test_queries_do_not_grow_with_releases(client, settings):
     for ocid in {r["ocid"] for r in listed}:
         per_process += client.get(reverse("ocds:process_releases", args=[ocid])).json()["releases"]
     assert sorted(r["id"] for r in listed) == sorted(r["id"] for r in per_process)
+    for ocid in {r["ocid"] for r in listed}:  # and in the same order within a process
+        assert [r["id"] for r in listed if r["ocid"] == ocid] == [
+            r["id"] for r in per_process if r["ocid"] == ocid
+        ]
     assert {"contractAmendment", "implementation", "contractTermination"} <= {r["tag"][0] for r in listed}
 
 
