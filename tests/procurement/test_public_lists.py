@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -21,30 +20,26 @@ from django.utils import timezone
 from procurement.contracts.models.performance import (
     EvaluationGrade,
     EvaluationKind,
-    PerformanceEvaluationStatus,
 )
 from procurement.contracts.services.payments import payment_record
-from procurement.evaluation.models.awards import AwardStatus
 from procurement.models import (
-    Award,
     BidOpening,
     Contract,
     ContractStatus,
-    PerformanceEvaluation,
 )
 from procurement.tendering.models.tenders import TenderStatus
 from tests.factories import DepartmentFactory, DistrictFactory
 from tests.procurement.bidding import MARKER_PRICE, MARKER_PRICE_RENDERINGS, bidder, published_tender, submit
 from tests.procurement.contracting import accepted_milestone, active_contract, published_award
 from tests.procurement.factories import BudgetLineFactory, TenderFactory, top_category
-from tests.procurement.supervising import contract_for, milestone_for
+from tests.procurement.publishing import COMMENT_MARKER, published_contract, published_evaluation
+from tests.procurement.supervising import milestone_for
 
 pytestmark = pytest.mark.django_db
 
 CONTRACTS = reverse("procurement:contract_public_list")
 OPENINGS = reverse("procurement:opening_record_list")
 EVALUATIONS = reverse("procurement:evaluation_public_list")
-COMMENT_MARKER = "PRIVATE-COMMENT-3f9a"
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -74,41 +69,6 @@ def _row_ids(response, attribute: str) -> list[int]:
     html = _html(response)
     marker = f'<tr data-{attribute}="'
     return [int(part.split('"', 1)[0]) for part in html.split(marker)[1:]]
-
-
-def _copy_award(award, n: int):
-    """Another award row for one more contract (cancelled, so the lot's one live award stays)."""
-    copy = Award.objects.get(pk=award.pk)
-    copy.pk = None
-    copy.status = AwardStatus.CANCELLED
-    copy.save()
-    return copy
-
-
-def _published_contract(award, n: int, *, department=None, tender=None, amount="300000.00", **fields):
-    """A published contract written directly (the contract services have their own tests)."""
-    now = timezone.now()
-    copy = _copy_award(award, n)
-    defaults = {
-        "reference": f"HT-PUB-{n:04d}",
-        "title": f"社区服务合同{n}",
-        "status": ContractStatus.ACTIVE,
-        "signed_at": now - dt.timedelta(days=3),
-        "published_at": now - dt.timedelta(days=2, minutes=n),
-        "publish_due_on": timezone.localdate(),
-        "original_amount": Decimal(amount),
-        "amount": Decimal(amount),
-        "starts_on": timezone.localdate() - dt.timedelta(days=30),
-        "ends_on": timezone.localdate() + dt.timedelta(days=300),
-        "contact_phone": "13912345678",
-        "supplier_signatory": "王秘密",
-    }
-    defaults.update(fields)
-    if department is not None:
-        defaults["department"] = department
-    if tender is not None:
-        defaults["tender"] = tender
-    return contract_for(copy, **defaults)
 
 
 @pytest.fixture
@@ -148,11 +108,11 @@ def test_contract_list_shows_progress_payments_and_light(client, world):
 
 def test_contract_lights_filter_in_the_database(client, world):
     award, today = world["award"], timezone.localdate()
-    late = _published_contract(award, 1)
+    late = published_contract(award, 1)
     milestone_for(late, due_on=today - dt.timedelta(days=10))  # overdue, not accepted: red
-    soon = _published_contract(award, 2)
+    soon = published_contract(award, 2)
     milestone_for(soon, due_on=today + dt.timedelta(days=1))  # within the warning window: yellow
-    ended = _published_contract(award, 3, status=ContractStatus.COMPLETED)
+    ended = published_contract(award, 3, status=ContractStatus.COMPLETED)
     milestone_for(ended, due_on=today - dt.timedelta(days=10))  # ended: the lights no longer watch
     assert _row_ids(client.get(CONTRACTS, {"light": "red"}), "contract") == [late.pk]
     assert _row_ids(client.get(CONTRACTS, {"light": "yellow"}), "contract") == [soon.pk]
@@ -174,9 +134,9 @@ def test_contract_filters_sorting_and_downloads_agree(client, world):
         type(top_category()).objects.filter(parent__isnull=True).exclude(pk=top_category().pk).first()
     )
     other_tender = TenderFactory(budget_line=BudgetLineFactory(category=other_category))
-    big = _published_contract(award, 1, department=department, amount="2500000.00")
-    small = _published_contract(award, 2, tender=other_tender, amount="80000.00")
-    old = _published_contract(
+    big = published_contract(award, 1, department=department, amount="2500000.00")
+    small = published_contract(award, 2, tender=other_tender, amount="80000.00")
+    old = published_contract(
         award,
         3,
         status=ContractStatus.COMPLETED,
@@ -217,7 +177,7 @@ def test_contract_list_pages_keep_the_filters(client, world, monkeypatch):
 
     monkeypatch.setattr(public_lists, "PAGE_SIZE", 2)
     for n in range(1, 5):
-        _published_contract(world["award"], n)
+        published_contract(world["award"], n)
     html = _html(client.get(CONTRACTS, {"status": "active", "sort": "-amount"}))
     assert "status=active&amp;sort=-amount&amp;page=2" in html
     second = client.get(CONTRACTS, {"status": "active", "sort": "-amount", "page": 2})
@@ -235,7 +195,7 @@ def test_invalid_filters_are_explained_and_not_downloaded(client, world):
 
 
 def test_drafts_and_unpublished_contracts_are_not_listed(client, world):
-    signed = _published_contract(world["award"], 1, status=ContractStatus.SIGNED, published_at=None)
+    signed = published_contract(world["award"], 1, status=ContractStatus.SIGNED, published_at=None)
     assert signed.pk not in _row_ids(client.get(CONTRACTS), "contract")
     rows = _csv(client.get(CONTRACTS, {"format": "csv"}))
     assert signed.reference not in {row[0] for row in rows}
@@ -319,35 +279,14 @@ def test_opening_filters_sorting_and_download_agree(client):
 # --- performance evaluations ----------------------------------------------------------------------------
 
 
-def _evaluation(contract, *, published=True, total="86.50", grade=EvaluationGrade.GOOD, **fields):
-    defaults = {
-        "contract": contract,
-        "kind": EvaluationKind.MID_TERM,
-        "weight_purchaser": Decimal("60"),
-        "weight_satisfaction": Decimal("30"),
-        "weight_third_party": Decimal("10"),
-        "purchaser_comment": COMMENT_MARKER,
-        "third_party_comment": COMMENT_MARKER,
-    }
-    if published:
-        defaults.update(
-            status=PerformanceEvaluationStatus.PUBLISHED,
-            total=Decimal(total),
-            grade=grade,
-            published_at=timezone.now(),
-        )
-    defaults.update(fields)
-    return PerformanceEvaluation.objects.create(**defaults)
-
-
 def test_evaluation_list_shows_published_results_only(client, world):
     contract = world["contract"]
-    shown = _evaluation(contract)
-    hidden = _evaluation(contract, published=False)
-    unpublished_contract = _published_contract(
+    shown = published_evaluation(contract)
+    hidden = published_evaluation(contract, published=False)
+    unpublished_contract = published_contract(
         world["award"], 1, published_at=None, status=ContractStatus.SIGNED
     )
-    on_draft = _evaluation(unpublished_contract)
+    on_draft = published_evaluation(unpublished_contract)
     ids = _row_ids(client.get(EVALUATIONS), "evaluation")
     assert ids == [shown.pk]
     html = _html(client.get(EVALUATIONS))
@@ -364,9 +303,9 @@ def test_evaluation_filters_and_sorting(client, world):
     award = world["award"]
     district = DistrictFactory(name="建邺区")
     department = DepartmentFactory(name="建邺区民政局", district=district)
-    there = _published_contract(award, 1, department=department)
-    a = _evaluation(world["contract"], total="95.00", grade=EvaluationGrade.EXCELLENT)
-    b = _evaluation(there, total="55.00", grade=EvaluationGrade.FAILED, kind=EvaluationKind.FINAL)
+    there = published_contract(award, 1, department=department)
+    a = published_evaluation(world["contract"], total="95.00", grade=EvaluationGrade.EXCELLENT)
+    b = published_evaluation(there, total="55.00", grade=EvaluationGrade.FAILED, kind=EvaluationKind.FINAL)
     assert _row_ids(client.get(EVALUATIONS, {"district": district.code}), "evaluation") == [b.pk]
     assert _row_ids(client.get(EVALUATIONS, {"department": department.code}), "evaluation") == [b.pk]
     assert _row_ids(client.get(EVALUATIONS, {"grade": "failed"}), "evaluation") == [b.pk]
@@ -420,15 +359,15 @@ def test_query_counts_do_not_grow_with_rows(client, world, django_assert_num_que
     award = world["award"]
     tender, *_ = opened_tender(prices=("900000", "1000000"))
     opening = BidOpening.objects.get(tender=tender)
-    _evaluation(world["contract"])
+    published_evaluation(world["contract"])
     params = {"format": fmt} if fmt else {}
     filtered = {**params, "category": top_category().code, "light": "green", "sort": "-amount"}
     urls = [(CONTRACTS, params), (CONTRACTS, filtered), (OPENINGS, params), (EVALUATIONS, params)]
     few = [_count_queries(client, url, p) for url, p in urls]
     for n in range(1, 8):
-        contract = _published_contract(award, n)
+        contract = published_contract(award, n)
         milestone_for(contract, due_on=timezone.localdate() + dt.timedelta(days=60))
-        _evaluation(contract)
+        published_evaluation(contract)
         _copy_opening(opening, n)
     assert Contract.objects.filter(published_at__isnull=False).count() == 8
     for (url, p), count in zip(urls, few, strict=True):
