@@ -400,6 +400,13 @@ def test_failed_process_validates(client, schemas):
     package, text = get_json(client, reverse("ocds:tender_releases", args=[tender.pk]))
     assert_release_package(schemas, package)
     assert_nothing_private(text)
+    # the red flags of the process (procurement.supervision.red_flags), on every release
+    expected = [
+        {"code": f.code, "title": str(f.title), "description": str(f.explanation)}
+        for f in red_flags.flags_for_tender(tender)
+    ]
+    assert "single_bid" in [flag["code"] for flag in expected]
+    assert all(r["redFlags"] == expected for r in package["releases"])
     # its plan's page is not published: no purchase intention, no planning release
     assert package["releases"][0]["tag"] == ["tender"]
     last = package["releases"][-1]
