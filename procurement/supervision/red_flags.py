@@ -342,6 +342,10 @@ def _short_submission_period(tender, data: _Data) -> list[RedFlag]:
         dt.timedelta(0),
     )
     effective = deadline - max(suspended, dt.timedelta(0))
+    if effective <= published:
+        # No submission period at all: a deadline set back in time by hand (the demo data, a test
+        # journey), not a call the public could have answered; nothing to measure.
+        return []
     suspension_note = _("（not counting the time bidding was suspended）") if suspended else ""
     if unit == PeriodUnit.WORKING_DAYS:
         local = timezone.localtime(published)

@@ -133,6 +133,13 @@ def test_time_suspended_does_not_count_as_bidding_time():
     assert "不含暂停投标的时间" in explanation(tender, red_flags.SHORT_SUBMISSION_PERIOD)
 
 
+def test_a_deadline_not_after_publication_is_not_measured():
+    """Set back by hand (the demo's passed deadlines): no period to compare, no sentence of 0 days."""
+    published = local(dt.date(2026, 3, 2))
+    assert codes(public_call(published_at=published, deadline=published - dt.timedelta(hours=2))) == []
+    assert codes(public_call(published_at=published, deadline=published)) == []
+
+
 def test_drafts_and_calls_awaiting_approval_have_no_flags():
     for status in (TenderStatus.DRAFT, TenderStatus.PENDING_APPROVAL):
         tender = public_call(days=2, status=status)
