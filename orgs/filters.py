@@ -44,18 +44,23 @@ def _filter_category(queryset, name, value):
 
 
 class _CommonFilters(django_filters.FilterSet):
-    org_type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganizationType.choices)
-    district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.all())
+    org_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=OrganizationType.choices, empty_label=_("All")
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=District.objects.all(), empty_label=_("All")
+    )
     category = django_filters.ModelChoiceFilter(
         label=_("Service category"),
         queryset=ServiceCategory.objects.filter(parent__isnull=True),
         method=_filter_category,
+        empty_label=_("All"),
     )
     min_grade = django_filters.ChoiceFilter(
-        label=_("Valid grade at least"), choices=Grade.choices, method=_filter_min_grade
+        label=_("Valid grade at least"), choices=Grade.choices, method=_filter_min_grade, empty_label=_("All")
     )
     list_status = django_filters.ChoiceFilter(
-        label=_("Credit lists"), choices=LIST_STATUS_CHOICES, method=_filter_list_status
+        label=_("Credit lists"), choices=LIST_STATUS_CHOICES, method=_filter_list_status, empty_label=_("All")
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from procurement.models import BidOpening
 from tests.factories import DepartmentFactory, DistrictFactory
+from tests.orgs.factories import GradeFactory
 from tests.procurement.contracting import active_contract, published_award
 from tests.procurement.publishing import published_contract, published_evaluation
 from tests.procurement.supervising import milestone_for
@@ -86,6 +87,19 @@ def test_a_journalist_filters_contracts_by_light_and_district(page, journey, tmp
     evaluations = page.inner_text("table[data-evaluations]")
     assert "91.20" in evaluations and "优秀" in evaluations
     step(journey, page, "evaluations")
+
+    # The winner's credit record: the directory row shows its grade history.
+    GradeFactory(
+        organization=award.organization,
+        grade=3,
+        granted_on=dt.date(2015, 6, 1),
+        expires_on=dt.date(2020, 5, 31),
+    )
+    page.goto(reverse("orgs:directory") + "?q=" + award.organization.uscc)
+    row = page.locator("table[data-directory] tbody tr")
+    assert row.count() == 1
+    assert "3A 2015-06-01 – 2020-05-31" in row.inner_text() and "4A" in row.inner_text()
+    step(journey, page, "credit directory")
 
     page.goto(filtered_url)
     with page.expect_download() as download_info:

@@ -51,3 +51,4 @@ def opening_record_list(request):
 def _attach_bids(openings) -> None:
     for opening in openings:
         opening.opened_bids = opened_bids(opening)
+        opening.show_lots = len(opening.record.get("lots", [])) > 1
