@@ -544,3 +544,11 @@ def test_the_download_has_the_filtered_flags(client):
     assert short.reference not in "\n".join(lines)
     everything = client.get(url, {"format": "xlsx"})
     assert everything.status_code == 200 and "spreadsheetml" in everything["Content-Type"]
+
+
+def test_an_unknown_filter_value_is_refused_on_the_page(client):
+    single = public_call(title="鼓楼区助残服务")
+    open_bids(single, ["450000"])
+    html = client.get(reverse("procurement:red_flag_list"), {"flag": "nonsense"}).content.decode()
+    assert 'class="error"' in html
+    assert "鼓楼区助残服务" in html  # the filters that fail are not applied
