@@ -51,7 +51,9 @@ ACTION_TOPICS = {
         ).split(),
         "volunteers",
     ),
-    **dict.fromkeys("page wagtail calendaroverride district department category".split(), "cms"),
+    **dict.fromkeys("page wagtail".split(), "cms"),
+    # reference data (districts, purchasing units, service categories, the working-day calendar) is
+    # not listed: it shows on every page, so its changes, like unknown actions, bump every topic
 }
 # changes no public page shows
 IGNORED_ACTIONS = frozenset(
