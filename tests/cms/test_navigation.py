@@ -60,6 +60,14 @@ def test_menu_offers_award_notices_contracts_and_report_statistics(client):
     assert 'href="/award-notices/"' in body
     assert f'href="{reverse("procurement:contract_public_list")}"' in body
     assert f'href="{reverse("procurement:public_report_statistics")}"' in body
+    for name in (
+        "procurement:opening_record_list",
+        "procurement:evaluation_public_list",
+        "statistics:index",
+        "opendata:index",
+    ):
+        assert f'href="{reverse(name)}"' in body, name
+    assert "开标记录" in body and "绩效评价" in body and "数据统计" in body and "开放数据" in body
     assert 'class="nav-toggle"' in body and "js/nav.js" in body
 
 
