@@ -5,6 +5,7 @@ public rows only; the same rows as the lists; constant query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -183,3 +184,23 @@ def test_hub_and_files_query_counts_do_not_grow_with_rows(client, django_assert_
             if response.streaming:
                 b"".join(response.streaming_content)
     assert len(ROW.findall(client.get(CALLS).content.decode())) == 20
+
+
+def test_every_list_and_yearly_file_renders_with_the_demo_data(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    for url in ("/calls-for-bids/", "/award-notices/", "/purchasing-plans/"):
+        assert page_rows(client, url), url  # the demo publishes some of each
+        total = int(re.search(r'data-count="(\d+)"', client.get(url).content.decode()).group(1))
+        for fmt in ("csv", "xlsx"):
+            assert len(download(client, url, fmt)) == total + 1, (url, fmt)  # header + every row
+    html = client.get(HUB).content.decode()
+    links = sorted(set(re.findall(r'href="(/open-data/\d{4}/[a-z]+\.(?:csv|xlsx))"', html)))
+    assert {link.split("/")[3].split(".")[0] for link in links} == {"calls", "awards", "contracts", "plans"}
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert len(b"".join(response.streaming_content)) > 100
