@@ -310,7 +310,8 @@ def test_evaluation_filters_and_sorting(client, world):
     assert _row_ids(client.get(EVALUATIONS, {"department": department.code}), "evaluation") == [b.pk]
     assert _row_ids(client.get(EVALUATIONS, {"grade": "failed"}), "evaluation") == [b.pk]
     failed_page = _html(client.get(EVALUATIONS, {"grade": "failed"}))
-    assert "<strong>不合格</strong>" in failed_page and "废标" not in failed_page  # the grade, not a failed tender
+    # the grade's word, not a failed tender's
+    assert "<strong>不合格</strong>" in failed_page and "废标" not in failed_page
     assert _row_ids(client.get(EVALUATIONS, {"kind": "mid_term"}), "evaluation") == [a.pk]
     assert _row_ids(client.get(EVALUATIONS, {"sort": "-total"}), "evaluation") == [a.pk, b.pk]
     assert _row_ids(client.get(EVALUATIONS, {"sort": "total"}), "evaluation") == [b.pk, a.pk]
