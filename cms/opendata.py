@@ -246,6 +246,14 @@ def _lists() -> list[dict]:
         page = model.objects.live().first()
         if page is not None:
             found.append({"label": label, "url": page.url})
+    for name, label in (
+        ("procurement:opening_record_list", pgettext_lazy("open data", "Opening records")),
+        ("procurement:contract_public_list", pgettext_lazy("open data", "Contracts")),
+        ("procurement:evaluation_public_list", pgettext_lazy("open data", "Performance evaluations")),
+        ("procurement:red_flag_list", pgettext_lazy("open data", "Red flags")),
+        ("orgs:directory", pgettext_lazy("open data", "Organization credit directory")),
+    ):
+        found.append({"label": label, "url": reverse(name)})
     return found
 
 

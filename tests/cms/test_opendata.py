@@ -204,3 +204,21 @@ def test_every_list_and_yearly_file_renders_with_the_demo_data(client):
         response = client.get(link)
         assert response.status_code == 200, link
         assert len(b"".join(response.streaming_content)) > 100
+
+
+def test_the_hub_links_every_kind_of_open_data(client):
+    body = client.get("/open-data/").content.decode()
+    for name in (
+        "statistics:index",
+        "procurement:red_flag_list",
+        "ocds:index",
+        "feeds:calls_rss",
+        "feeds:award_notices_rss",
+        "procurement:contract_feed_rss",
+        "procurement:opening_record_list",
+        "procurement:contract_public_list",
+        "procurement:evaluation_public_list",
+        "orgs:directory",
+    ):
+        assert f'href="{reverse(name)}"' in body, name
+    assert "更多开放数据" in body and "风险信号" in body and "/orgs/api/" in body
