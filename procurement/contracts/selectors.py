@@ -198,7 +198,14 @@ def public_contracts_with_implementation(tender_ids) -> list[Contract]:
             Prefetch(
                 "milestones",
                 queryset=Milestone.objects.only(
-                    "pk", "contract_id", "number", "deliverable", "due_on", "payment_share", "status", "accepted_at"
+                    "pk",
+                    "contract_id",
+                    "number",
+                    "deliverable",
+                    "due_on",
+                    "payment_share",
+                    "status",
+                    "accepted_at",
                 ).order_by("number"),
             ),
             Prefetch(
