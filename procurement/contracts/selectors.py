@@ -47,6 +47,19 @@ PUBLIC_FIELDS = (
 )
 
 
+# What the public sees of a milestone (never the submission, the opinion or the documents).
+PUBLIC_MILESTONE_FIELDS = (
+    "pk",
+    "contract_id",
+    "number",
+    "deliverable",
+    "due_on",
+    "payment_share",
+    "status",
+    "accepted_at",
+)
+
+
 def published_contracts() -> QuerySet[Contract]:
     """Published contracts for the public list, newest first (public fields only)."""
     return (
@@ -67,16 +80,7 @@ def public_contract(pk: int) -> Contract | None:
             Prefetch("targets", queryset=ContractTarget.objects.filter(retired_by__isnull=True)),
             Prefetch(
                 "milestones",
-                queryset=Milestone.objects.only(
-                    "pk",
-                    "contract_id",
-                    "number",
-                    "deliverable",
-                    "due_on",
-                    "payment_share",
-                    "status",
-                    "accepted_at",
-                ),
+                queryset=Milestone.objects.only(*PUBLIC_MILESTONE_FIELDS),
             ),
             Prefetch("amendments", queryset=ContractAmendment.objects.defer("created_by")),
             Prefetch(
@@ -197,16 +201,7 @@ def public_contracts_with_implementation(tender_ids) -> list[Contract]:
         .prefetch_related(
             Prefetch(
                 "milestones",
-                queryset=Milestone.objects.only(
-                    "pk",
-                    "contract_id",
-                    "number",
-                    "deliverable",
-                    "due_on",
-                    "payment_share",
-                    "status",
-                    "accepted_at",
-                ).order_by("number"),
+                queryset=Milestone.objects.only(*PUBLIC_MILESTONE_FIELDS).order_by("number"),
             ),
             Prefetch(
                 "payments",
