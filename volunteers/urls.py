@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.normalize import register_converters
-from volunteers import views, views_manage
+from volunteers import urls_projects, urls_referrals, views, views_manage
 
 register_converters()
 
@@ -52,4 +52,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views_manage.team_detail, name="team_detail"),
     path("manage/organizations/<int:pk>/volunteers/", views.org_volunteers, name="org_volunteers"),
     path("manage/organizations/<int:pk>/export/<str:what>.<str:fmt>", views.org_export, name="org_export"),
+    # issue 15: contracted projects and referrals, in their own modules
+    *urls_projects.urlpatterns,
+    *urls_referrals.urlpatterns,
 ]

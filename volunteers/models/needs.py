@@ -15,8 +15,10 @@ from core.normalize import CleanTextModelMixin
 
 
 class ServiceProject(CleanTextModelMixin, models.Model):
-    """What needs are posted on: an activity of an organization or of a bureau unit. A later issue
-    adds the contract a project may belong to (a nullable foreign key)."""
+    """What needs are posted on: an activity of an organization or of a bureau unit. A project of an
+    organization may belong to one of its signed contracts (社工+志愿者, issue 15): its needs then take
+    the contract's service category, district and dates, its `team` is led by one of the contract's
+    named social workers, and its verified hours count toward the contract's volunteer-hour targets."""
 
     title = models.CharField(_("Project"), max_length=200)
     organization = models.ForeignKey(
@@ -35,6 +37,22 @@ class ServiceProject(CleanTextModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="volunteer_projects",
     )
+    contract = models.ForeignKey(
+        "procurement.Contract",
+        verbose_name=_("Purchased service contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_projects",
+    )
+    team = models.ForeignKey(
+        "volunteers.Team",
+        verbose_name=_("Volunteer team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
     responsible_person = models.CharField(_("Responsible person"), max_length=50)
     contact_phone = models.CharField(_("Contact phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -49,6 +67,11 @@ class ServiceProject(CleanTextModelMixin, models.Model):
                 condition=(models.Q(organization__isnull=False, department__isnull=True))
                 | (models.Q(organization__isnull=True, department__isnull=False)),
                 name="project_one_owner",
+            ),
+            # a contracted project belongs to an organization (the contract's supplier)
+            models.CheckConstraint(
+                condition=models.Q(contract__isnull=True) | models.Q(organization__isnull=False),
+                name="project_contract_has_organization",
             ),
         ]
 
@@ -89,6 +112,9 @@ class Need(CleanTextModelMixin, models.Model):
         "volunteers.Skill", blank=True, related_name="needs", verbose_name=_("Skills")
     )
     requires_qualification = models.BooleanField(_("A recorded qualification is required"), default=False)
+    # A completed training the volunteer must have on record (a `TrainingRecord` of this course,
+    # compared without case); empty = none required.
+    required_training = models.CharField(_("Required training (course)"), max_length=200, blank=True)
     district = models.ForeignKey(
         "core.District", on_delete=models.PROTECT, related_name="volunteer_needs", verbose_name=_("District")
     )

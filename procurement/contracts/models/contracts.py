@@ -230,6 +230,11 @@ class ContractTarget(CleanTextModelMixin, models.Model):
     )
     name = models.CharField(_("Target"), max_length=200)
     measure = models.CharField(_("Indicator and value"), max_length=200)
+    # A target measured in volunteer hours (社工+志愿者, issue 15): the verified hours of the
+    # contract's volunteer projects count toward it. Empty for every other kind of target.
+    volunteer_hours_goal = models.DecimalField(
+        _("Volunteer hours to reach"), max_digits=9, decimal_places=1, null=True, blank=True
+    )
     weight = models.DecimalField(_("Weight (points)"), default=Decimal("10"), **SHARE)
     sort_order = models.PositiveSmallIntegerField(_("Order"), default=0)
     added_by = models.ForeignKey(
@@ -265,6 +270,60 @@ class ContractTarget(CleanTextModelMixin, models.Model):
     @property
     def is_current(self) -> bool:
         return self.retired_by_id is None
+
+
+class PersonnelRole(models.TextChoices):
+    LEAD = "lead", _("Project lead")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    OTHER = "other", _("Other staff")
+
+
+class ContractPersonnel(CleanTextModelMixin, models.Model):
+    """A person the supplier names on the contract (项目团队): copied from the winning bid's team
+    when the contract is made (`from_bid`), then kept by the supplier. The social workers among them
+    lead the volunteer teams of the contract's volunteer projects (issue 15). A person leaves the
+    contract by `removed_at`, never by deletion. `user` is the person's account on the platform
+    (a member of the supplier); the name is kept as it was named."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("Contract"), on_delete=models.PROTECT, related_name="personnel"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract_roles",
+    )
+    name = models.CharField(_("Name"), max_length=50)
+    role = models.CharField(_("Role on the contract"), max_length=20, choices=PersonnelRole.choices)
+    from_bid = models.BooleanField(_("Named in the bid"), default=False, editable=False)
+    added_at = models.DateTimeField(_("Added at"), default=timezone.now, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("Removed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["contract", "role", "pk"]
+        verbose_name = _("Contract personnel")
+        verbose_name_plural = _("Contract personnel")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                condition=models.Q(removed_at__isnull=True, user__isnull=False),
+                name="procurement_personnel_active_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.get_role_display()}"
 
 
 class MilestoneStatus(models.TextChoices):

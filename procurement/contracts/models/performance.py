@@ -69,6 +69,12 @@ class PerformanceEvaluation(CleanTextModelMixin, models.Model):
         _("Third-party score"), null=True, blank=True, editable=False, **SCORE
     )
     third_party_comment = models.TextField(_("Third-party comments"), blank=True)
+    # Volunteer participation (issue 15): scored only when the rules give it a weight; the weight is
+    # copied like the others when the evaluation is opened (0 = not a criterion of this evaluation).
+    weight_volunteering = models.DecimalField(_("Weight of volunteer participation (%)"), default=0, **SCORE)
+    volunteering_score = models.DecimalField(
+        _("Volunteer participation score"), null=True, blank=True, editable=False, **SCORE
+    )
     satisfaction_score = models.DecimalField(
         _("Beneficiary satisfaction"), null=True, blank=True, editable=False, **SCORE
     )

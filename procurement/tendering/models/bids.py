@@ -85,6 +85,9 @@ class Bid(models.Model):
     opened_at = models.DateTimeField(_("Opened at"), null=True, blank=True, editable=False)
     price = models.DecimalField(_("Price (yuan)"), null=True, blank=True, editable=False, **MONEY)
     responsive = models.BooleanField(_("Responsive"), null=True, blank=True, editable=False)
+    # The team the bid names (拟派项目团队: [{"user": id, "name": str, "role": PersonnelRole}]),
+    # sealed inside the bid's content like the price and written here only at the opening.
+    team = models.JSONField(_("Proposed team"), default=list, blank=True, editable=False)
     nonresponsive_reason = models.TextField(_("Reason not responsive"), blank=True, editable=False)
 
     class Meta:
