@@ -50,3 +50,19 @@ def participation_for(contract_ids: Iterable[int]) -> dict[int, Participation]:
 
 def participation_of(contract_id: int) -> Participation:
     return participation_for([contract_id])[contract_id]
+
+
+# Links the volunteers app offers on a contract's page (staff and supplier side), for one user:
+# e.g. "create a volunteer project under this contract" for the supplier's members. A provider
+# returns [(label, url)], only links that work for that user (it checks their permission).
+LinksProvider = Callable[[object, object], list[tuple[str, str]]]
+_links_provider: LinksProvider | None = None
+
+
+def register_links_provider(provider: LinksProvider) -> None:
+    global _links_provider
+    _links_provider = provider
+
+
+def contract_links(contract, user) -> list[tuple[str, str]]:
+    return _links_provider(contract, user) if _links_provider is not None else []
