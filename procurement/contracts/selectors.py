@@ -11,6 +11,7 @@ from core.documents import documents_by_owner
 from procurement.contracts.models.contracts import (
     Contract,
     ContractAmendment,
+    ContractPersonnel,
     ContractTarget,
     Milestone,
     MilestoneSubmission,
@@ -284,3 +285,25 @@ def spending_years() -> list[int]:
     paid = Payment.objects.filter(contract__published_at__isnull=False)
     years |= {day.year for day in paid.dates("paid_on", "year")}
     return sorted(years, reverse=True)
+
+
+def contract_personnel(contract) -> list[ContractPersonnel]:
+    """The contract's active personnel (not removed), by role then order named. One query."""
+    return list(
+        ContractPersonnel.objects.filter(contract=contract, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "pk")
+    )
+
+
+def personnel_user_ids(contract_id: int, roles=None) -> set[int]:
+    """The accounts of the contract's active personnel, optionally only those in `roles`
+    (PersonnelRole values). The volunteers app asks it which social workers may lead the volunteer
+    teams of the contract's projects: `personnel_user_ids(contract.pk, roles=[LEAD, SOCIAL_WORKER])`.
+    One query."""
+    rows = ContractPersonnel.objects.filter(
+        contract_id=contract_id, removed_at__isnull=True, user__isnull=False
+    )
+    if roles is not None:
+        rows = rows.filter(role__in=[str(r) for r in roles])
+    return set(rows.values_list("user_id", flat=True))
