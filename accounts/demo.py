@@ -13,6 +13,7 @@ DEMO_USERS = [
     ("registry", "登记管理员 赵丽", Role.REGISTRY_ADMIN, "mzj", False),
     ("approver", "审批人 陈刚", Role.BUREAU_APPROVER, "mzj", False),
     ("supervisor", "监督人员 周洁", Role.SUPERVISOR, "mzj", False),
+    ("centre", "志愿服务中心 何宁", Role.VOLUNTEER_CENTRE, "mzj-charity", False),
     ("expert", "评审专家 孙伟", Role.EXPERT, None, False),
     ("orgmember", "社会组织成员 吴芳", Role.ORGANIZATION_MEMBER, None, False),
     ("volunteer", "志愿者 郑浩", Role.VOLUNTEER, None, False),

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     ORGANIZATION_MEMBER = "organization_member", _("Organization member")
     VOLUNTEER = "volunteer", _("Volunteer")
     SOCIAL_WORKER = "social_worker", _("Social worker")
+    # The bureau's volunteer service centre (志愿服务中心): registers, trains and refers (转介)
+    # volunteers to the organizations that need them (issue 15).
+    VOLUNTEER_CENTRE = "volunteer_centre", _("Volunteer centre")
 
 
 # Roles a bureau admin assigns directly on a staff account. The rest are derived from profiles.
@@ -27,6 +30,7 @@ STAFF_ROLES = frozenset(
         Role.REGISTRY_ADMIN,
         Role.BUREAU_APPROVER,
         Role.SUPERVISOR,
+        Role.VOLUNTEER_CENTRE,
     }
 )
 PROFILE_ROLES = frozenset(set(Role) - STAFF_ROLES)

@@ -4,7 +4,9 @@ volunteer may sign up for a slot (`eligibility_problems`), so the rules live in 
 Filters for a slot: active profile; a verified, unexpired qualification for the service type when the
 need requires one; the need's minimum age on the slot's date (under 18 only with recorded guardian
 consent; under 14 never on a risky need); weekly availability overlapping the slot (matching only);
-the need's district when required; not already booked for an overlapping slot."""
+the need's district when required; a completed training of the need's required course (its
+`TrainingRecord`, compared without case) when it names one; not already booked for an overlapping
+slot."""
 
 from __future__ import annotations
 
@@ -15,7 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteers import rules
-from volunteers.models import AvailabilitySlot, NeedSlot, Qualification, SignUp, Volunteer, VolunteerStatus
+from volunteers.models import (
+    AvailabilitySlot,
+    NeedSlot,
+    Qualification,
+    SignUp,
+    TrainingRecord,
+    Volunteer,
+    VolunteerStatus,
+)
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES, SignUpStatus
 
 BOOKED_STATUSES = (*ACTIVE_SIGNUP_STATUSES, SignUpStatus.ATTENDED)
@@ -35,6 +45,11 @@ def slot_window(slot: NeedSlot) -> tuple[int, datetime.time, datetime.time]:
     return start.weekday(), start.time(), end_time
 
 
+def trained_in(course: str):
+    """Training records of the course `course` (without case) of the outer volunteer row."""
+    return TrainingRecord.objects.filter(volunteer=OuterRef("pk"), course__iexact=course.strip())
+
+
 def hard_filters(slot: NeedSlot, *, with_availability: bool = True) -> list[tuple[str, Q]]:
     """(message when failed, condition) for each hard filter that applies to `slot`."""
     need = slot.need
@@ -47,6 +62,14 @@ def hard_filters(slot: NeedSlot, *, with_availability: bool = True) -> list[tupl
             volunteer=OuterRef("pk"), service_type_id=need.service_type_id, verified_at__isnull=False
         ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         filters.append((_("This need requires a verified qualification."), Q(Exists(qualified))))
+    if need.required_training:
+        filters.append(
+            (
+                _("This need requires the training “%(course)s”, which is not in your training records.")
+                % {"course": need.required_training},
+                Q(Exists(trained_in(need.required_training))),
+            )
+        )
     filters.append(
         (
             _("You must be at least %(age)s on the day of the activity.") % {"age": need.min_age},

@@ -90,6 +90,16 @@ class NeedForm(CleanInputMixin, forms.Form):
         help_text=_("Always on for counselling, community corrections and emergency rescue."),
     )
     requires_approval = forms.BooleanField(label=_("Every match needs human approval"), required=False)
+    required_training = forms.CharField(
+        label=_("Required training"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "training-courses", "autocomplete": "off"}),
+        help_text=_(
+            "Only volunteers with this course on their training records may sign up; choose a course on "
+            "record or type its name. Leave empty when no training is required."
+        ),
+    )
     signup_closes_at = forms.DateTimeField(
         label=_("Sign-up closes at"),
         widget=DATETIME_INPUT,

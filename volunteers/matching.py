@@ -50,6 +50,7 @@ from volunteers.models import (
     Qualification,
     SignUp,
     SignUpStatus,
+    TrainingRecord,
     Volunteer,
 )
 
@@ -334,6 +335,11 @@ def open_slots_for(volunteer: Volunteer, *, now=None) -> list[NeedSlot]:
         | Q(need__service_type__in=qualified_types.values("service_type"))
     )
     queryset = queryset.filter(Q(need__district_required=False) | Q(need__district_id__in=district_ids))
+    # the need's required training (a course on the volunteer's training records, without case)
+    trained = TrainingRecord.objects.filter(
+        volunteer=volunteer, course__iexact=OuterRef("need__required_training")
+    )
+    queryset = queryset.filter(Q(need__required_training="") | Q(Exists(trained)))
     if volunteer.is_sensitive_minor:
         queryset = queryset.filter(need__risk_level="low")
     if volunteer.is_minor and volunteer.guardian_consent_at is None:

@@ -19,6 +19,13 @@ HOURS_DECIDED = "volunteers.hours_decided"
 CORRECTION_REQUESTED = "volunteers.correction_requested"
 CORRECTION_RESOLVED = "volunteers.correction_resolved"
 SW_EXPIRY = "volunteers.social_worker_expiry"
+# referrals (转介) by the volunteer centre (issue 15)
+REFERRAL_PROPOSED = "volunteers.referral_proposed"
+REFERRAL_TO_VOLUNTEER = "volunteers.referral_to_volunteer"
+REFERRAL_ACCEPTED = "volunteers.referral_accepted"
+REFERRAL_DECLINED = "volunteers.referral_declined"
+REFERRAL_VOLUNTEER_DECLINED = "volunteers.referral_volunteer_declined"
+REFERRAL_WITHDRAWN = "volunteers.referral_withdrawn"
 
 
 def register_events() -> None:
@@ -98,4 +105,48 @@ def register_events() -> None:
             "Your registration expires in %(days)s days (%(valid_until)s). Continuing education in this "
             "period: %(done)s of %(required)s hours."
         ),
+    )
+    register_referral_events()
+
+
+def register_referral_events() -> None:
+    register_event(
+        REFERRAL_PROPOSED,
+        label=_("Volunteers referred to a need"),
+        subject=_("The volunteer centre refers volunteers to %(need)s"),
+        body_template_or_text=_(
+            "The volunteer centre refers %(count)s volunteer(s) to %(need)s. Accept or decline: %(url)s"
+        ),
+    )
+    register_event(
+        REFERRAL_TO_VOLUNTEER,
+        label=_("You were referred to a need"),
+        subject=_("You were referred to %(need)s"),
+        body_template_or_text=_(
+            "The volunteer centre referred you to %(need)s (%(organizer)s). You may decline: %(url)s"
+        ),
+    )
+    register_event(
+        REFERRAL_ACCEPTED,
+        label=_("Referral accepted"),
+        subject=_("Referral accepted: %(need)s"),
+        body_template_or_text=_("%(organizer)s accepted your referral to %(need)s on %(slot)s: %(status)s."),
+    )
+    register_event(
+        REFERRAL_DECLINED,
+        label=_("Referral declined by the organization"),
+        subject=_("Referral declined: %(need)s"),
+        body_template_or_text=_("%(organizer)s declined the referral to %(need)s: %(reason)s"),
+    )
+    register_event(
+        REFERRAL_VOLUNTEER_DECLINED,
+        label=_("Referred volunteer declined"),
+        subject=_("A referred volunteer declined: %(need)s"),
+        body_template_or_text=_("A referred volunteer declined %(need)s. %(reason)s"),
+    )
+    register_event(
+        REFERRAL_WITHDRAWN,
+        label=_("Referral withdrawn"),
+        subject=_("Referral withdrawn: %(need)s"),
+        body_template_or_text=_("The volunteer centre withdrew the referral to %(need)s."),
     )

@@ -17,6 +17,7 @@ from volunteers.models import (
     SignUp,
     SignUpStatus,
     SocialWorker,
+    TrainingRecord,
     Volunteer,
     VolunteerStatus,
 )
@@ -115,6 +116,21 @@ def hours_to_verify(user) -> QuerySet[HourRecord]:
         .distinct()
         .order_by("check_in_at", "pk")
     )
+
+
+def training_courses(limit: int = 200) -> list[str]:
+    """The course names on the volunteers' training records (for the need form's suggestions), each
+    once whatever its case, most recorded first. One query."""
+    rows = (
+        TrainingRecord.objects.order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "course")[: limit * 2]
+    )
+    seen: dict[str, str] = {}
+    for row in rows:
+        seen.setdefault(row["course"].casefold(), row["course"])
+    return list(seen.values())[:limit]
 
 
 def public_statistics() -> dict:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from volunteers.models import HourStatus as H
 from volunteers.models import NeedStatus as N
+from volunteers.models import ReferralStatus as R
 from volunteers.models import SignUpStatus as S
 
 # open → closed when sign-up closes; open or closed → cancelled (by the organizer, or at closing
@@ -42,6 +43,17 @@ HOUR_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (H.PENDING, H.REJECTED): ("hours_reject",),
     (H.REJECTED, H.VERIFIED): ("correction_resolve",),
     (H.VERIFIED, H.VERIFIED): ("correction_resolve",),
+}
+
+# A referral starts proposed (referral_propose). The organization accepts (a sign-up is made) or
+# declines with a reason; the volunteer declines a proposed or accepted one (an accepted one's
+# sign-up is cancelled); the centre withdraws a proposed one.
+REFERRAL_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    (R.PROPOSED, R.ACCEPTED): ("referral_accept",),
+    (R.PROPOSED, R.DECLINED): ("referral_decline",),
+    (R.PROPOSED, R.VOLUNTEER_DECLINED): ("referral_volunteer_decline",),
+    (R.ACCEPTED, R.VOLUNTEER_DECLINED): ("referral_volunteer_decline",),
+    (R.PROPOSED, R.WITHDRAWN): ("referral_withdraw",),
 }
 
 
@@ -78,3 +90,9 @@ def check_hour_transition(current: str, target: str, *, by: str, message: str | 
     """Raise a ValidationError (in Chinese; `message` when given) unless the service `by` may move
     an hour record from `current` to `target`."""
     _check(HOUR_TRANSITIONS, H, current, target, by, message)
+
+
+def check_referral_transition(current: str, target: str, *, by: str, message: str | None = None) -> None:
+    """Raise a ValidationError (in Chinese; `message` when given) unless the service `by` may move
+    a referral from `current` to `target`."""
+    _check(REFERRAL_TRANSITIONS, R, current, target, by, message)

@@ -148,6 +148,7 @@ def need_create(request, pk: int):
                     risk_level=data["risk_level"],
                     requires_qualification=data["requires_qualification"],
                     requires_approval=data["requires_approval"],
+                    required_training=data["required_training"],
                     signup_closes_at=data["signup_closes_at"],
                     slots=data["slots"],
                 )
@@ -161,7 +162,11 @@ def need_create(request, pk: int):
                     _("Record the accident insurance before sign-up closes, or the need is cancelled."),
                 )
             return redirect("volunteers:manage_need", pk=need.pk)
-    return render(request, "volunteers/need_form.html", {"form": form, "project": project})
+    return render(
+        request,
+        "volunteers/need_form.html",
+        {"form": form, "project": project, "training_courses": selectors.training_courses()},
+    )
 
 
 @login_required

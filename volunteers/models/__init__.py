@@ -32,8 +32,10 @@ from volunteers.models.profiles import (
     Volunteer,
     VolunteerStatus,
 )
+from volunteers.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
 
 __all__ = [
+    "OPEN_REFERRAL_STATUSES",
     "AvailabilitySlot",
     "Certificate",
     "Commendation",
@@ -50,6 +52,8 @@ __all__ = [
     "NeedStatus",
     "OrganizationVolunteer",
     "Qualification",
+    "Referral",
+    "ReferralStatus",
     "RiskLevel",
     "ServiceProject",
     "SignUp",

@@ -112,8 +112,10 @@ def need_create(
     risk_level: str = RiskLevel.LOW,
     requires_qualification: bool = False,
     requires_approval: bool = False,
+    required_training: str = "",
 ) -> Need:
-    """Post a need with its time slots on a project."""
+    """Post a need with its time slots on a project. `required_training`: the course (of the
+    volunteers' training records) a volunteer must have completed; empty for none."""
     if not can_manage_project(actor, project):
         raise PermissionDenied(_("You may not post needs on this project."))
     slots = sorted(slots)
@@ -144,6 +146,7 @@ def need_create(
         requires_qualification=requires_qualification or forced,
         requires_approval=requires_approval or forced or requires_qualification,
         signup_closes_at=signup_closes_at,
+        required_training=" ".join((required_training or "").split())[:200],
         created_by=actor,
     )
     need.skills.set(skills)
@@ -161,6 +164,7 @@ def need_create(
             "slots": len(slots),
             "risk_level": risk_level,
             "requires_approval": need.requires_approval,
+            "required_training": need.required_training,
         },
     )
     return need
