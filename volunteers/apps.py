@@ -17,6 +17,12 @@ class VolunteersConfig(AppConfig):
         from volunteers.permissions import can_view_need_document, can_view_qualification_document
 
         register_events()
+        # issue 15: the contract pages' volunteer figures and links (procurement never imports volunteers)
+        from procurement.contracts.participation import register_links_provider, register_provider
+        from volunteers.participation import contract_links, participation_by_contract
+
+        register_provider(participation_by_contract)
+        register_links_provider(contract_links)
         register_document_permission("volunteers.Need", can_view_need_document)
         register_document_permission("volunteers.Qualification", can_view_qualification_document)
         # Setup, not workflow: staff groups may view volunteering in the Wagtail admin.

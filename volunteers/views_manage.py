@@ -55,7 +55,7 @@ from volunteers.permissions import (
     social_worker_of,
     volunteer_of,
 )
-from volunteers.services import needs, records, registration, social_workers
+from volunteers.services import contracted, needs, records, registration, social_workers
 from volunteers.views import PAGE_SIZE, safe_next
 
 # --- projects and needs ---------------------------------------------------------------------------
@@ -127,7 +127,8 @@ def project_edit(request, pk: int):
 @login_required
 def need_create(request, pk: int):
     project = get_project_for_manager(request.user, pk)
-    form = NeedForm(request.POST or None)
+    # a contracted project's needs take the contract's service type and district (issue 15)
+    form = NeedForm(request.POST or None, initial=contracted.need_initial(project))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -21,6 +21,7 @@ from volunteers import notifications as events
 from volunteers.models import Need, NeedSlot, NeedStatus, RiskLevel, ServiceProject, SignUp, SignUpStatus
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
 from volunteers.permissions import can_manage_need, can_manage_project, can_post_needs_for
+from volunteers.services.contracted import need_terms
 from volunteers.transitions import check_need_transition, check_signup_transition
 
 
@@ -128,6 +129,15 @@ def need_create(
         errors["signup_closes_at"] = [_("Sign-up must close before the first time slot starts.")]
     if headcount < 1:
         errors["headcount"] = [_("At least one volunteer per time slot.")]
+    # a contracted project's needs take the contract's service type, district and term (issue 15)
+    service_type, district = need_terms(
+        project,
+        service_type=service_type,
+        district=district,
+        signup_closes_at=signup_closes_at,
+        slots=slots,
+        errors=errors,
+    )
     if errors:
         raise ValidationError(errors)
     forced = service_type.requires_qualification

@@ -1,0 +1,113 @@
+"""Pages of volunteer projects under purchased-service contracts (issue 15, points 1–2): the
+contract's projects with their figures, opening a project under a contract, and a project's page
+(its contract, team lead and needs). Thin: each page checks the object on the server and calls one
+service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from core.forms import add_service_errors
+from procurement.models import Contract
+from volunteers.forms_projects import ContractedProjectForm
+from volunteers.models import ServiceProject
+from volunteers.participation import project_figures
+from volunteers.permissions import get_project_for_manager
+from volunteers.services import contracted
+
+
+def _contract_or_404(user, pk: int) -> Contract:
+    contract = get_object_or_404(
+        Contract.objects.select_related("organization", "department", "tender"), pk=pk
+    )
+    if not contracted.can_view_contract_projects(user, contract):
+        raise Http404
+    return contract
+
+
+@login_required
+def contract_projects(request, pk: int):
+    """The volunteer projects of a contract, with each one's team lead and figures."""
+    contract = _contract_or_404(request.user, pk)
+    projects = list(
+        ServiceProject.objects.filter(contract=contract)
+        .select_related("team__leader")
+        .order_by("-created_at", "-pk")
+    )
+    figures = project_figures([p.pk for p in projects])
+    for project in projects:
+        project.figures = figures[project.pk]
+    return render(
+        request,
+        "volunteers/projects/contract_projects.html",
+        {
+            "contract": contract,
+            "projects": projects,
+            "can_create": contracted.can_create_contracted_project(request.user, contract),
+            "is_supplier": contracted.is_supplier_member(request.user, contract),
+        },
+    )
+
+
+@login_required
+def contracted_project_create(request, pk: int):
+    contract = _contract_or_404(request.user, pk)
+    if not contracted.is_supplier_member(request.user, contract):
+        raise Http404
+    if not contracted.can_create_contracted_project(request.user, contract):
+        messages.error(request, _("Projects are opened only under a signed contract in performance."))
+        return redirect("volunteers:contract_projects", pk=contract.pk)
+    leaders = contracted.team_leader_choices(contract)
+    form = ContractedProjectForm(request.POST or None, leaders=leaders)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = contracted.contracted_project_create(
+                actor=request.user,
+                contract=contract,
+                title=data["title"],
+                responsible_person=data["responsible_person"],
+                contact_phone=data["contact_phone"],
+                leader=data["leader"],
+                team_name=data["team_name"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The project is created. Post its first need."))
+            return redirect("volunteers:need_create", pk=project.pk)
+    return render(
+        request,
+        "volunteers/projects/contracted_project_form.html",
+        {
+            "contract": contract,
+            "form": form,
+            "terms": contracted.contract_terms(contract),
+            "has_leaders": leaders.exists(),
+        },
+    )
+
+
+@login_required
+def project_detail(request, pk: int):
+    """A project's page for its organizers: its contract (if any), team lead and needs."""
+    project = get_project_for_manager(request.user, pk)
+    project = ServiceProject.objects.select_related(
+        "organization", "department", "contract", "team__leader"
+    ).get(pk=project.pk)
+    needs = project.needs.select_related("service_type", "district").annotate(slot_count=Count("slots"))
+    return render(
+        request,
+        "volunteers/projects/project_detail.html",
+        {
+            "project": project,
+            "needs": needs.order_by("-created_at", "-pk"),
+            "figures": project_figures([project.pk])[project.pk],
+        },
+    )
