@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "contract.supplier_sign_withdraw": pgettext_lazy(
         "audit action", "Supplier's signature withdrawn by a change to the draft"
     ),
+    "contract.personnel_add": pgettext_lazy("audit action", "Contract personnel added"),
+    "contract.personnel_remove": pgettext_lazy("audit action", "Contract personnel removed"),
     "contract.target_add": pgettext_lazy("audit action", "Performance target added"),
     "contract.terminate": pgettext_lazy("audit action", "Contract terminated"),
     "contract.update": pgettext_lazy("audit action", "Contract changed"),
