@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
@@ -243,6 +244,37 @@ def performance_weights() -> dict[str, Decimal]:
     default = {"purchaser": "50", "satisfaction": "30", "third_party": "20"}
     configured = getattr(settings, "PROCUREMENT_PERFORMANCE_WEIGHTS", default)
     return {key: Decimal(str(configured.get(key, default[key]))) for key in default}
+
+
+def performance_volunteering_weight() -> Decimal:
+    """Weight (%) of volunteer participation (社工+志愿者, issue 15) in the performance evaluation.
+
+    Default 0: not a criterion unless the bureau configures it
+    (PROCUREMENT_PERFORMANCE_VOLUNTEERING_WEIGHT). The weights still sum to 100: the volunteering
+    weight is taken out of the purchaser's share (with 50/30/20 and a volunteering weight of 10 an
+    evaluation weighs purchaser 40, satisfaction 30, third party 20, volunteering 10); it is between
+    0 and the purchaser's weight, anything else is a configuration error.
+
+    Its score is computed, never entered: min(100, verified volunteer hours of the contract's
+    volunteer projects ÷ the sum of the volunteer-hour goals of its current targets × 100), two
+    decimals half up, taken when the result is published. A contract without any volunteer-hour
+    goal leaves the criterion out, like a missing part (the others re-normalised to 100)."""
+    weight = Decimal(str(getattr(settings, "PROCUREMENT_PERFORMANCE_VOLUNTEERING_WEIGHT", "0")))
+    purchaser = performance_weights()["purchaser"]
+    if not Decimal("0") <= weight <= purchaser:
+        raise ImproperlyConfigured(
+            "PROCUREMENT_PERFORMANCE_VOLUNTEERING_WEIGHT must be between 0 and the purchaser's weight "
+            f"({purchaser}); it is {weight}."
+        )
+    return weight
+
+
+def performance_evaluation_weights() -> dict[str, Decimal]:
+    """The four weights (%) an evaluation copies when it is opened: `performance_weights()` with the
+    volunteering weight taken out of the purchaser's share (they sum to what the three did, 100)."""
+    weights = performance_weights()
+    volunteering = performance_volunteering_weight()
+    return {**weights, "purchaser": weights["purchaser"] - volunteering, "volunteering": volunteering}
 
 
 def performance_grade_thresholds() -> tuple[tuple[Decimal, str], ...]:

@@ -3,6 +3,8 @@ decisions, payments and signing, and the anonymous satisfaction survey."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +129,15 @@ class TargetRowForm(CleanInputMixin, forms.Form):
     name = forms.CharField(label=_("Target"), max_length=200)
     measure = forms.CharField(label=_("Indicator and value"), max_length=200)
     weight = forms.DecimalField(label=_("Weight (points)"), max_digits=5, decimal_places=2, min_value=0.01)
+    # A target measured in volunteer hours: the verified hours of the contract's volunteer projects
+    # count toward it (issue 15). Empty for any other target.
+    volunteer_hours_goal = forms.DecimalField(
+        label=_("Volunteer hours to reach"),
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        required=False,
+    )
 
 
 class MilestoneRowForm(CleanInputMixin, forms.Form):

@@ -59,14 +59,24 @@ def targets_problems(has_target: bool) -> list[str]:
     return [] if has_target else [_("Add at least one measurable performance target.")]
 
 
-def target_problems(*, name, measure, weight) -> list[str]:
-    """What is wrong with one target: a name and a measurable indicator, a weight above zero."""
+def target_problems(*, name, measure, weight, volunteer_hours_goal=None) -> list[str]:
+    """What is wrong with one target: a name and a measurable indicator, a weight above zero, and a
+    goal in volunteer hours (if it has one) above zero."""
     problems = []
     if not (name or "").strip() or not (measure or "").strip():
         problems.append(_("A target needs a name and a measurable indicator."))
     if as_decimal(weight) <= 0:
         problems.append(_("A target's weight must be greater than zero."))
+    if volunteer_hours_goal not in (None, "") and as_decimal(volunteer_hours_goal) <= 0:
+        problems.append(_("A goal in volunteer hours must be greater than zero."))
     return problems
+
+
+def volunteer_hours_goal_or_none(value) -> Decimal | None:
+    """A target's goal in volunteer hours as stored: one decimal, or None when it has none."""
+    if value in (None, ""):
+        return None
+    return as_decimal(value).quantize(Decimal("0.1"))
 
 
 def is_due_within_term(due_on: dt.date | None, *, starts_on: dt.date, ends_on: dt.date) -> bool:

@@ -112,6 +112,7 @@ def contract_amend(
             name=spec.get("name", ""),
             measure=spec.get("measure", ""),
             weight=spec.get("weight", Decimal("10")),
+            volunteer_hours_goal=spec.get("volunteer_hours_goal"),
             amendment=amendment,
         )
     before = {

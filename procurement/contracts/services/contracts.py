@@ -41,6 +41,7 @@ from procurement.contracts.plan_rules import (
     shares_total_problems,
     target_problems,
     targets_problems,
+    volunteer_hours_goal_or_none,
 )
 from procurement.contracts.services.progress_reports import progress_reports_schedule
 from procurement.contracts.transitions import EDITABLE_STATES, check_contract_transition
@@ -217,20 +218,29 @@ def contract_update(*, actor, contract: Contract, **fields) -> Contract:
 
 
 @transaction.atomic
-def contract_target_add(*, actor, contract: Contract, name: str, measure: str, weight=Decimal("10")):
-    """A measurable target of a draft (after signing, targets change only by amendment)."""
+def contract_target_add(
+    *, actor, contract: Contract, name: str, measure: str, weight=Decimal("10"), volunteer_hours_goal=None
+):
+    """A measurable target of a draft (after signing, targets change only by amendment). A target
+    measured in volunteer hours has a `volunteer_hours_goal`."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
     if contract.status not in EDITABLE_STATES:
         refuse(_("A signed contract is changed only by an amendment."), code="wrong_state")
-    target = target_create(contract, name=name, measure=measure, weight=weight)
+    target = target_create(
+        contract, name=name, measure=measure, weight=weight, volunteer_hours_goal=volunteer_hours_goal
+    )
     supplier_signature_withdraw(actor=actor, contract=contract)
     audit.record(actor=actor, action="contract.target_add", target=contract, after=summary(target))
     return target
 
 
-def target_create(contract, *, name, measure, weight, amendment=None) -> ContractTarget:
-    problems = target_problems(name=name, measure=measure, weight=weight)
+def target_create(
+    contract, *, name, measure, weight, amendment=None, volunteer_hours_goal=None
+) -> ContractTarget:
+    problems = target_problems(
+        name=name, measure=measure, weight=weight, volunteer_hours_goal=volunteer_hours_goal
+    )
     if problems:
         refuse(problems)
     order = contract.targets.count()
@@ -239,6 +249,7 @@ def target_create(contract, *, name, measure, weight, amendment=None) -> Contrac
         name=name.strip(),
         measure=measure.strip(),
         weight=as_decimal(weight),
+        volunteer_hours_goal=volunteer_hours_goal_or_none(volunteer_hours_goal),
         sort_order=order,
         added_by=amendment,
     )

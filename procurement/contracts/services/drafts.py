@@ -20,6 +20,7 @@ from procurement.contracts.plan_rules import (
     shares_total_problems,
     target_problems,
     targets_problems,
+    volunteer_hours_goal_or_none,
 )
 from procurement.contracts.services.contracts import (
     contract_update,
@@ -28,6 +29,8 @@ from procurement.contracts.services.contracts import (
     supplier_signature_withdraw,
 )
 from procurement.contracts.transitions import EDITABLE_STATES
+
+TARGET_SUMMARY = ["name", "measure", "weight", "volunteer_hours_goal"]
 
 
 @transaction.atomic
@@ -40,7 +43,7 @@ def contract_draft_save(
     (nothing written) unless every target and milestone is complete, every milestone is due within
     the term and the advance plus the milestones' shares sum to exactly 100%.
 
-    `targets`: [{"pk": id or None, "name", "measure", "weight"}];
+    `targets`: [{"pk": id or None, "name", "measure", "weight", "volunteer_hours_goal" (optional)}];
     `milestones`: [{"pk": id or None, "deliverable", "due_on", "payment_share"}]."""
     contract = lock_contract(contract)
     require_contract_officer(actor, contract)
@@ -50,7 +53,7 @@ def contract_draft_save(
         contract_update(actor=actor, contract=contract, **fields)
         contract = lock_contract(contract)
     before = {
-        "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
+        "targets": [summary(t, TARGET_SUMMARY) for t in contract.targets.all()],
         "milestones": [
             summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
         ],
@@ -58,7 +61,10 @@ def contract_draft_save(
     problems = targets_problems(bool(targets))
     for spec in targets:
         problems += target_problems(
-            name=spec.get("name"), measure=spec.get("measure"), weight=spec.get("weight")
+            name=spec.get("name"),
+            measure=spec.get("measure"),
+            weight=spec.get("weight"),
+            volunteer_hours_goal=spec.get("volunteer_hours_goal"),
         )
     if not milestones:
         problems.append(_("Add at least one milestone."))
@@ -83,6 +89,7 @@ def contract_draft_save(
         target.name = spec["name"].strip()
         target.measure = spec["measure"].strip()
         target.weight = as_decimal(spec["weight"])
+        target.volunteer_hours_goal = volunteer_hours_goal_or_none(spec.get("volunteer_hours_goal"))
         target.sort_order = order
         target.save()
     existing = {m.pk: m for m in contract.milestones.all()}
@@ -100,7 +107,7 @@ def contract_draft_save(
         milestone.payment_share = as_decimal(spec["payment_share"])
         milestone.save()
     after = {
-        "targets": [summary(t, ["name", "measure", "weight"]) for t in contract.targets.all()],
+        "targets": [summary(t, TARGET_SUMMARY) for t in contract.targets.all()],
         "milestones": [
             summary(m, ["deliverable", "due_on", "payment_share"]) for m in contract.milestones.all()
         ],

@@ -36,21 +36,27 @@ from procurement.contracts.models.performance import (
 from procurement.contracts.permissions import can_manage_contract
 from procurement.contracts.services.contracts import is_multi_year
 from procurement.contracts.transitions import EVALUABLE_STATES, check_evaluation_transition
+from procurement.contracts.volunteering import contract_volunteering_score
 
 TWO = Decimal("0.01")
 MAX_TOKENS_PER_CALL = 500
 
 
 def performance_total(
-    *, purchaser: Decimal, satisfaction: Decimal | None, third_party: Decimal | None, weights: dict
-) -> Decimal:
+    *, purchaser: Decimal, satisfaction: Decimal | None, third_party: Decimal | None, weights: dict,
+    volunteering: Decimal | None = None,
+) -> Decimal:  # fmt: skip
     """The weighted total (two decimals, half up). A missing part is left out and the weights of the
-    others re-normalised to 100."""
+    others re-normalised to 100. Volunteer participation is a part only when its weight
+    (`weights["volunteering"]`, absent = 0) is above zero and it has a score."""
     parts = [(Decimal(purchaser), Decimal(weights["purchaser"]))]
     if satisfaction is not None:
         parts.append((Decimal(satisfaction), Decimal(weights["satisfaction"])))
     if third_party is not None:
         parts.append((Decimal(third_party), Decimal(weights["third_party"])))
+    volunteering_weight = Decimal(weights.get("volunteering") or 0)
+    if volunteering is not None and volunteering_weight > 0:
+        parts.append((Decimal(volunteering), volunteering_weight))
     weight_sum = sum((w for _score, w in parts), Decimal("0"))
     if weight_sum <= 0:
         return Decimal("0.00")
@@ -107,13 +113,14 @@ def evaluation_open(
             refuse(_("A mid-term evaluation of this contract is already in progress."), code="exists")
     else:
         refuse({"kind": _("Choose the kind of evaluation.")})
-    weights = rules.performance_weights()
+    weights = rules.performance_evaluation_weights()
     evaluation = PerformanceEvaluation.objects.create(
         contract=contract,
         kind=kind,
         weight_purchaser=weights["purchaser"],
         weight_satisfaction=weights["satisfaction"],
         weight_third_party=weights["third_party"],
+        weight_volunteering=weights["volunteering"],
         third_party_assessor=(third_party_assessor or "").strip(),
         survey_closes_on=survey_closes_on
         or timezone.localdate() + dt.timedelta(days=rules.survey_open_days()),
@@ -296,6 +303,25 @@ def satisfaction_score(evaluation: PerformanceEvaluation) -> Decimal | None:
     return (total / len(answers)).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
+def evaluation_weights(evaluation: PerformanceEvaluation) -> dict[str, Decimal]:
+    """The weights the evaluation copied when it was opened."""
+    return {
+        "purchaser": evaluation.weight_purchaser,
+        "satisfaction": evaluation.weight_satisfaction,
+        "third_party": evaluation.weight_third_party,
+        "volunteering": evaluation.weight_volunteering,
+    }
+
+
+def evaluation_volunteering_score(evaluation: PerformanceEvaluation, targets=None) -> Decimal | None:
+    """The volunteer participation score of an evaluation that weighs it (`volunteering.volunteering_score`
+    of the contract's current targets and participation now); None when its weight is 0 or no current
+    target has a volunteer-hour goal (the criterion is then left out)."""
+    if evaluation.weight_volunteering <= 0:
+        return None
+    return contract_volunteering_score(evaluation.contract, targets)
+
+
 @transaction.atomic
 def evaluation_publish(
     *, actor, evaluation: PerformanceEvaluation, at: dt.datetime | None = None
@@ -313,19 +339,17 @@ def evaluation_publish(
     if evaluation.purchaser_score is None:
         refuse(_("The purchaser's scores are missing."), code="incomplete")
     satisfaction = satisfaction_score(evaluation)
-    weights = {
-        "purchaser": evaluation.weight_purchaser,
-        "satisfaction": evaluation.weight_satisfaction,
-        "third_party": evaluation.weight_third_party,
-    }
+    volunteering = evaluation_volunteering_score(evaluation)
     total = performance_total(
         purchaser=evaluation.purchaser_score,
         satisfaction=satisfaction,
         third_party=evaluation.third_party_score,
-        weights=weights,
+        weights=evaluation_weights(evaluation),
+        volunteering=volunteering,
     )
     at = at or timezone.now()
     evaluation.satisfaction_score = satisfaction
+    evaluation.volunteering_score = volunteering
     evaluation.survey_answer_count = evaluation.answers.count()
     evaluation.total = total
     evaluation.grade = performance_grade(total)
@@ -348,6 +372,8 @@ def evaluation_publish(
         after={"total": str(total), "grade": evaluation.grade,
                "satisfaction": str(satisfaction) if satisfaction is not None else None,
                "third_party": str(evaluation.third_party_score) if evaluation.third_party_score is not None else None,
+               **({"volunteering": str(volunteering) if volunteering is not None else None}
+                  if evaluation.weight_volunteering > 0 else {}),
                "credit_records": [r.pk for r in records]},
     )  # fmt: skip
     performance_published(evaluation=evaluation)

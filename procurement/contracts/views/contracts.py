@@ -33,6 +33,7 @@ from procurement.contracts.models.contracts import (
     ProgressReportStatus,
 )
 from procurement.contracts.models.performance import PerformanceEvaluationStatus
+from procurement.contracts.participation import contract_links, participation_of
 from procurement.contracts.permissions import (
     can_list_staff_contracts,
     can_manage_contract,
@@ -64,6 +65,7 @@ from procurement.contracts.transitions import (
     milestone_may_become,
     progress_report_may_become,
 )
+from procurement.contracts.volunteering import attach_hours_progress
 from procurement.tendering.public_lists import public_list_response
 
 PAGE_SIZE = 20
@@ -87,7 +89,16 @@ def contract_public_detail(request, pk: int):
     contract = public_contract(pk)
     if contract is None:
         raise Http404
-    return render(request, "procurement/contracts/contract_public_detail.html", {"contract": contract})
+    # Volunteer figures of the contract's volunteer projects (no names), and each volunteer-hour
+    # target's progress.
+    participation = participation_of(contract.pk)
+    targets = list(contract.targets.all())
+    attach_hours_progress(targets, participation)
+    return render(
+        request,
+        "procurement/contracts/contract_public_detail.html",
+        {"contract": contract, "targets": targets, "participation": participation},
+    )
 
 
 @login_required
@@ -147,6 +158,9 @@ def contract_detail(request, pk: int):
         and status == ContractStatus.DRAFT
         and not contracts_services.supplier_signing_problems(contract)
     )
+    targets = list(contract.targets.all())
+    participation = participation_of(contract.pk)
+    attach_hours_progress(targets, participation)
     plan_problems = []
     if manage and contract.status == ContractStatus.DRAFT:
         plan_problems += shares_total_problems(contract.advance_share, (m.payment_share for m in milestones))
@@ -163,7 +177,9 @@ def contract_detail(request, pk: int):
             "milestone_lights_shown": staff and status in SUPERVISED_STATES,
             "plan_problems": plan_problems,
             "milestones": milestones,
-            "targets": list(contract.targets.all()),
+            "targets": targets,
+            "participation": participation,
+            "participation_links": contract_links(contract, request.user),
             "payments": list(contract.payments.all()),
             "actions": actions,
             "reports": reports,

@@ -81,6 +81,10 @@ def contract_draft(request, award_id: int):
     return redirect("procurement:contract_edit", contract.pk)
 
 
+# A target row's fields (a goal in volunteer hours only for a target measured in them).
+TARGET_FIELDS = ("name", "measure", "weight", "volunteer_hours_goal")
+
+
 def _row_specs(formset, fields) -> list[dict]:
     specs = []
     for form in formset:
@@ -104,7 +108,13 @@ def contract_edit(request, pk: int):
         post,
         prefix="targets",
         initial=[
-            {"pk": t.pk, "name": t.name, "measure": t.measure, "weight": t.weight}
+            {
+                "pk": t.pk,
+                "name": t.name,
+                "measure": t.measure,
+                "weight": t.weight,
+                "volunteer_hours_goal": t.volunteer_hours_goal,
+            }
             for t in contract.targets.all()
         ],
     )
@@ -123,7 +133,7 @@ def contract_edit(request, pk: int):
                 actor=request.user,
                 contract=contract,
                 fields=fields,
-                targets=_row_specs(targets, ("name", "measure", "weight")),
+                targets=_row_specs(targets, TARGET_FIELDS),
                 milestones=_row_specs(milestones, ("deliverable", "due_on", "payment_share")),
             )
         except ValidationError as exc:
@@ -157,7 +167,7 @@ def contract_amend(request, pk: int):
                 targets_change=data["targets_change"],
                 add_targets=[
                     {k: v for k, v in spec.items() if k != "pk"}
-                    for spec in _row_specs(new_targets, ("name", "measure", "weight"))
+                    for spec in _row_specs(new_targets, TARGET_FIELDS)
                 ],
                 retire_targets=[t for t in current if t.pk in data["retire_targets"]],
             )

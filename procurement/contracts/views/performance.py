@@ -26,6 +26,7 @@ from procurement.contracts.models.performance import (
     PerformanceEvaluation,
     PerformanceEvaluationStatus,
 )
+from procurement.contracts.participation import participation_of
 from procurement.contracts.permissions import can_manage_contract, can_read_contract_as_staff
 from procurement.contracts.selectors import evaluation_page
 from procurement.contracts.services import performance as performance_services
@@ -33,6 +34,8 @@ from procurement.contracts.services.performance import (
     evaluation_publish,
     evaluation_record_third_party,
     evaluation_score_targets,
+    evaluation_volunteering_score,
+    evaluation_weights,
     performance_grade,
     performance_total,
     satisfaction_score,
@@ -41,6 +44,7 @@ from procurement.contracts.services.performance import (
     survey_tokens_issue,
 )
 from procurement.contracts.views.contracts import managed_contract
+from procurement.contracts.volunteering import attach_hours_progress
 
 
 @login_required
@@ -186,6 +190,10 @@ def evaluation_detail(request, pk: int):
         else:
             messages.success(request, _("The evaluation result is published."))
             return redirect("procurement:evaluation_detail", evaluation.pk)
+    # Volunteer participation next to the targets (figures only), and what the criterion would score.
+    participation = participation_of(contract.pk)
+    attach_hours_progress(targets, participation)
+    volunteering = evaluation_volunteering_score(evaluation, targets) if is_open else None
     preview = None
     if is_open and evaluation.purchaser_score is not None:
         satisfaction = satisfaction_score(evaluation)
@@ -193,14 +201,16 @@ def evaluation_detail(request, pk: int):
             purchaser=evaluation.purchaser_score,
             satisfaction=satisfaction,
             third_party=evaluation.third_party_score,
-            weights={
-                "purchaser": evaluation.weight_purchaser,
-                "satisfaction": evaluation.weight_satisfaction,
-                "third_party": evaluation.weight_third_party,
-            },
+            weights=evaluation_weights(evaluation),
+            volunteering=volunteering,
         )
         grade = performance_grade(total)
-        preview = {"satisfaction": satisfaction, "total": total, "grade": EvaluationGrade(grade).label}
+        preview = {
+            "satisfaction": satisfaction,
+            "volunteering": volunteering,
+            "total": total,
+            "grade": EvaluationGrade(grade).label,
+        }
     return render(
         request,
         "procurement/contracts/performance_detail.html",
@@ -214,6 +224,9 @@ def evaluation_detail(request, pk: int):
             "third_form": third_form,
             "publish_errors": publish_errors,
             "preview": preview,
+            "participation": participation,
+            "volunteering_scored": evaluation.weight_volunteering > 0,
+            "volunteering_now": volunteering,
             "tokens": evaluation.tokens.count(),
             "tokens_used": evaluation.tokens.filter(used=True).count(),
         },
