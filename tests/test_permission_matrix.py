@@ -72,6 +72,10 @@ ROWS = [
     # the opening; no parameters
     Row(r"^procurement/red-flags/"),
     Row(r"^procurement/evaluation/bids/", fill={"bid_id": "bid", "document_id": "qualification"}),
+    # a contract's personnel (issue 15): add is POST only (405 to a GET); the removal's confirmation
+    # is for the supplier's members and the contract's officers (404 to whoever may not see the
+    # contract, 403 to readers who may not keep it); no bid content, no personnel before a contract
+    Row(r"^procurement/my/(contracts/<int:pk>/personnel/add|personnel/<int:pk>/remove)/", fill={"pk": "bid"}),
     Row(
         r"^procurement/",
         fill={

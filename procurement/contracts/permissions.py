@@ -23,6 +23,12 @@ def is_contract_party(user, contract) -> bool:
     return is_member_of(user, contract.organization)
 
 
+def can_keep_personnel(user, contract) -> bool:
+    """The contract's personnel (项目团队): the supplier's members and the purchasing unit's
+    procurement officers (whether the contract is still open is the service's check)."""
+    return is_contract_party(user, contract) or can_manage_contract(user, contract)
+
+
 def can_view_contract(user, contract) -> bool:
     """The full contract (personal data, documents, submissions, payments): its department's officers,
     approvers and supervisors, and the contracted organization's members."""

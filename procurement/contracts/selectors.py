@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from core.documents import documents_by_owner
+from orgs.models import Membership
 from procurement.contracts.models.contracts import (
     Contract,
     ContractAmendment,
@@ -307,3 +308,12 @@ def personnel_user_ids(contract_id: int, roles=None) -> set[int]:
     if roles is not None:
         rows = rows.filter(role__in=[str(r) for r in roles])
     return set(rows.values_list("user_id", flat=True))
+
+
+def personnel_candidates(organization_id: int) -> list:
+    """The supplier's active members, who may be named on its contracts, by name. One query."""
+    return list(
+        Membership.objects.filter(organization_id=organization_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__display_name", "user__username", "pk")
+    )

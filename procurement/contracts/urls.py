@@ -5,7 +5,7 @@ from django.urls import path
 
 from core.normalize import register_converters
 from procurement.contracts.feeds import ContractsAtomFeed, ContractsRssFeed
-from procurement.contracts.views import contracts, drafting, performance, public_evaluations
+from procurement.contracts.views import contracts, drafting, performance, personnel, public_evaluations
 
 register_converters()
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("my/contracts/", contracts.my_contracts, name="my_contracts"),
     path("my/contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
     path("my/contracts/<int:pk>/sign/", contracts.contract_supplier_sign, name="contract_supplier_sign"),
+    path("my/contracts/<int:pk>/personnel/add/", personnel.contract_personnel_add, name="personnel_add"),
+    path("my/personnel/<int:pk>/remove/", personnel.contract_personnel_remove, name="personnel_remove"),
     path("my/milestones/<int:pk>/submit/", contracts.milestone_submit, name="milestone_submit"),
     path("my/reports/<int:pk>/submit/", contracts.progress_report_submit, name="progress_report_submit"),
     path("staff/contracts/", contracts.staff_contract_list, name="staff_contracts"),

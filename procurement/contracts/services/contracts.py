@@ -43,6 +43,7 @@ from procurement.contracts.plan_rules import (
     targets_problems,
     volunteer_hours_goal_or_none,
 )
+from procurement.contracts.services.personnel import personnel_from_bid
 from procurement.contracts.services.progress_reports import progress_reports_schedule
 from procurement.contracts.transitions import EDITABLE_STATES, check_contract_transition
 from procurement.evaluation.models.awards import Award, AwardStatus
@@ -124,7 +125,9 @@ def signing_problems(contract: Contract) -> list[str]:
 def contract_create(*, actor, award: Award, **fields) -> Contract:
     """Draft the contract of a confirmed award whose notice is out: the parties and the amount come
     from the award; `sign_due_on` is the notice date + `rules.contract_sign_days()` calendar days."""
-    award = Award.objects.select_for_update(of=("self",)).select_related("tender", "lot").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",)).select_related("tender", "lot", "bid").get(pk=award.pk)
+    )
     tender = award.tender
     if not can_manage_contract(actor, tender):
         deny(_("Only the procurement officers of the purchasing unit may do this."))
@@ -173,7 +176,14 @@ def contract_create(*, actor, award: Award, **fields) -> Contract:
         created_by=actor,
         **fields,
     )
-    audit.record(actor=actor, action="contract.create", target=contract, after=summary(contract))
+    # The winning bid's proposed team becomes the contract's personnel (issue 15).
+    personnel = personnel_from_bid(contract=contract, team=award.bid.team if award.bid_id else [])
+    after = summary(contract)
+    if personnel:
+        after["personnel"] = [
+            {"user": p.user_id, "name": p.name, "role": p.role, "from_bid": True} for p in personnel
+        ]
+    audit.record(actor=actor, action="contract.create", target=contract, after=after)
     return contract
 
 

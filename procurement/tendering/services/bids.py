@@ -37,6 +37,7 @@ from procurement.tendering.events import bid_received
 from procurement.tendering.models.bids import Bid, BidFile, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import Lot, Tender, TenderStatus
 from procurement.tendering.selectors import tender_eligibility
+from procurement.tendering.team import check_team
 
 MAX_FILES = 10
 PROPOSAL_MAX_CHARS = 20000
@@ -61,6 +62,9 @@ class BidContent:
     contact_phone: str = ""
     qualification_documents: list[dict] = field(default_factory=list)
     files: list[BidFileInfo] = field(default_factory=list)
+    # The proposed team, [{"user": id, "name": str, "role": TeamRole value}]; [] for bids sealed
+    # before teams were asked for.
+    team: list[dict] = field(default_factory=list)
 
 
 def upload_limit() -> int:
@@ -198,6 +202,7 @@ def content_from_json(plain: bytes) -> BidContent:
         contact_phone=data.get("contact_phone", ""),
         qualification_documents=data.get("qualification_documents", []),
         files=[BidFileInfo(**f) for f in data.get("files", [])],
+        team=list(data.get("team", [])),
     )
 
 
@@ -233,6 +238,7 @@ def _seal(
     contact_name: str,
     contact_phone: str,
     qualification_documents: list[dict],
+    team: list[dict],
     uploads: list[tuple[bytes, object]],
     kept: list[tuple[BidFile, BidFileInfo]],
     replaces: Bid | None,
@@ -256,6 +262,7 @@ def _seal(
         "contact_name": contact_name,
         "contact_phone": contact_phone,
         "qualification_documents": qualification_documents,
+        "team": team,
         "files": [info.__dict__ for info in infos],
     }
     bid = Bid(tender=tender, lot=lot, organization=organization, submitted_by=actor, replaces=replaces)
@@ -351,11 +358,14 @@ def bid_submit(
     qualification_documents=(),
     contact_name: str = "",
     contact_phone: str = "",
+    team=(),
 ) -> Bid:
     """A member of an eligible organization submits its sealed bid on a lot before the deadline
     (strictly before, by the one instant `_decide` reads). One live bid per organization and lot:
     use `bid_replace` to change it. Returns the bid; its receipt is `submitted_at` + `receipt_hash`
-    (signed by `procurement.tendering.receipts`)."""
+    (signed by `procurement.tendering.receipts`). `team` names the proposed team: (user id, role)
+    pairs of active members of the organization (`procurement.tendering.team.check_team`), sealed
+    with the price."""
     _require_member(actor, organization)
     prepared = None
     try:
@@ -367,6 +377,7 @@ def bid_submit(
                 tender=tender, lot=lot, price=price, proposal=proposal, files=files,
                 qualification_documents=qualification_documents, organization=organization,
             )  # fmt: skip
+            team = check_team(organization, team)
             if Bid.objects.filter(lot=lot, organization=organization, status=BidStatus.SUBMITTED).exists():
                 refuse(
                     _("Your organization already has a bid on this lot; replace or withdraw it."),
@@ -376,7 +387,7 @@ def bid_submit(
                 actor=actor, tender=tender, lot=lot, organization=organization, price=price,
                 proposal=proposal, contact_name=(contact_name or "").strip()[:50],
                 contact_phone=(contact_phone or "").strip()[:30], qualification_documents=quals,
-                uploads=uploads, kept=[], replaces=None,
+                team=team, uploads=uploads, kept=[], replaces=None,
             )  # fmt: skip
             bid = _write(prepared, _decide(tender))
             audit.record(
@@ -409,9 +420,10 @@ def bid_replace(
     qualification_documents=(),
     contact_name: str = "",
     contact_phone: str = "",
+    team=(),
 ) -> Bid:
     """Replace a live bid before the deadline: the old one becomes `replaced`, the new one gets a
-    new receipt. `keep_files` are ids (`BidFileInfo.id`) of the old bid's files to carry over. A
+    new receipt (and its own sealed `team`, as given). `keep_files` are ids (`BidFileInfo.id`) of the old bid's files to carry over. A
     replacement refused (at the deadline too) changes nothing: the old bid stays live."""
     old = Bid.objects.select_related("organization").get(pk=bid.pk)
     _require_member(actor, old.organization)
@@ -439,11 +451,12 @@ def bid_replace(
                 qualification_documents=qualification_documents, organization=old.organization,
                 kept_count=len(kept),
             )  # fmt: skip
+            team = check_team(old.organization, team)
             prepared = _seal(
                 actor=actor, tender=tender, lot=old.lot, organization=old.organization, price=price,
                 proposal=proposal, contact_name=(contact_name or "").strip()[:50],
                 contact_phone=(contact_phone or "").strip()[:30], qualification_documents=quals,
-                uploads=uploads, kept=kept, replaces=old,
+                team=team, uploads=uploads, kept=kept, replaces=old,
             )  # fmt: skip
             instant = _decide(tender)
             old.status = BidStatus.REPLACED

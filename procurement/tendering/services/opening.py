@@ -271,9 +271,10 @@ def _open_bids(*, actor=None, tender: Tender) -> BidOpening:
             reasons.append(_("The bid was not confirmed again after an amendment that affected bids."))
         bid.opened_at = now
         bid.price = content.price
+        bid.team = content.team  # the proposed team, sealed until now (issue 15)
         bid.responsive = not reasons
         bid.nonresponsive_reason = "；".join(reasons)
-        bid.save(update_fields=["opened_at", "price", "responsive", "nonresponsive_reason"])
+        bid.save(update_fields=["opened_at", "price", "team", "responsive", "nonresponsive_reason"])
         _store_opened_content(actor=actor, bid=bid, content=content, files=files)
         del files  # one bid's files in memory at a time
         by_lot[bid.lot_id].append(

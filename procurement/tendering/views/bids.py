@@ -46,8 +46,10 @@ from procurement.tendering.services.bids import (
     bidding_refusal,
     upload_limit,
 )
+from procurement.tendering.team import TeamRole, bid_team_max_size, team_candidates, team_role_label
 
-SENSITIVE = ("price", "proposal", "contact_name", "contact_phone")
+# Every posted field of a bid form is hidden from error reports (price, proposal, contact, and the
+# proposed team, whose field names are per member).
 
 
 class InMemoryUploadHandler(MemoryFileUploadHandler):
@@ -118,6 +120,37 @@ class BidForm(CleanInputMixin, forms.Form):
             self.fields["lot"].widget = forms.HiddenInput()
 
 
+class BidTeamForm(forms.Form):
+    """The proposed team (拟派项目团队): one role choice per member of the bidding organization,
+    "not on the team" by default. Sealed with the bid."""
+
+    def __init__(self, *args, members, team=(), **kwargs):
+        kwargs.setdefault("prefix", "team")
+        super().__init__(*args, **kwargs)
+        chosen = {int(entry["user"]): entry["role"] for entry in team or () if entry.get("user")}
+        choices = [("", _("Not on the team")), *TeamRole.choices]
+        for membership in members:
+            self.fields[f"m{membership.user_id}"] = forms.ChoiceField(
+                label=str(membership.user),
+                choices=choices,
+                required=False,
+                initial=chosen.get(membership.user_id, ""),
+            )
+
+    def entries(self) -> list[tuple[int, str]]:
+        return [
+            (int(name[1:]), role) for name, role in self.cleaned_data.items() if name.startswith("m") and role
+        ]
+
+
+def _team_form(request, organization, team=()):
+    return BidTeamForm(request.POST or None, members=team_candidates(organization), team=team)
+
+
+def _team_context(content) -> list[dict]:
+    return [{**entry, "role_label": team_role_label(entry.get("role", ""))} for entry in content.team]
+
+
 def _form_error(form, exc: ValidationError) -> None:
     field = {"price": "price", "proposal": "proposal", "documents": "qualification_documents"}.get(
         getattr(exc, "code", ""), None
@@ -150,7 +183,7 @@ def my_bids(request):
 
 
 @sensitive_variables()  # every frame below too (services, sealing): no local in error reports
-@sensitive_post_parameters(*SENSITIVE)
+@sensitive_post_parameters()
 @_memory_uploads_only
 @login_required
 def bid_submit(request, tender_id: int):
@@ -171,13 +204,14 @@ def bid_submit(request, tender_id: int):
         qualification_documents=qualification_documents_for_bid(organization),
         initial=bid_form_initial(organization=organization, lot=lots.first()),
     )
+    team_form = _team_form(request, organization)
     refusal = bidding_refusal(tender)
     if request.method == "POST":
         if getattr(request, "_bid_upload_too_large", False):
             form.add_error(None, _("The files of a bid are too large together."))
         elif refusal:
             form.add_error(None, refusal)
-        elif form.is_valid():
+        elif form.is_valid() and team_form.is_valid():
             try:
                 bid = bids_services.bid_submit(
                     actor=request.user,
@@ -189,6 +223,7 @@ def bid_submit(request, tender_id: int):
                     contact_phone=form.cleaned_data["contact_phone"],
                     qualification_documents=[q.pk for q in form.cleaned_data["qualification_documents"]],
                     files=request.FILES.getlist("files"),
+                    team=team_form.entries(),
                 )
             except ValidationError as exc:
                 _form_error(form, exc)
@@ -200,7 +235,15 @@ def bid_submit(request, tender_id: int):
     return render(
         request,
         "procurement/tendering/bid_form.html",
-        {"tender": tender, "form": form, "refusal": refusal, "bid": None, "max_bytes": upload_limit()},
+        {
+            "tender": tender,
+            "form": form,
+            "team_form": team_form,
+            "team_max": bid_team_max_size(),
+            "refusal": refusal,
+            "bid": None,
+            "max_bytes": upload_limit(),
+        },
     )
 
 
@@ -217,6 +260,7 @@ def bid_detail(request, pk: int):
             "bid": bid,
             "tender": bid.tender,
             "content": content,
+            "team": _team_context(content),
             "can_change": bid.is_live and bidding_refusal(bid.tender) is None,
             "needs_reconfirmation": bid_needs_reconfirmation(bid),
             "receipt": _signed_receipt(bid),
@@ -245,7 +289,7 @@ def bid_receipt(request, pk: int):
 
 
 @sensitive_variables()
-@sensitive_post_parameters(*SENSITIVE)
+@sensitive_post_parameters()
 @_memory_uploads_only
 @login_required
 def bid_replace(request, pk: int):
@@ -269,13 +313,14 @@ def bid_replace(request, pk: int):
             "qualification_documents": [q["id"] for q in content.qualification_documents],
         },
     )
+    team_form = _team_form(request, bid.organization, content.team)
     refusal = bidding_refusal(tender) or (None if bid.is_live else _("Only a live bid can be replaced."))
     if request.method == "POST":
         if getattr(request, "_bid_upload_too_large", False):
             form.add_error(None, _("The files of a bid are too large together."))
         elif refusal:
             form.add_error(None, refusal)
-        elif form.is_valid():
+        elif form.is_valid() and team_form.is_valid():
             try:
                 new = bids_services.bid_replace(
                     actor=request.user,
@@ -287,6 +332,7 @@ def bid_replace(request, pk: int):
                     qualification_documents=[q.pk for q in form.cleaned_data["qualification_documents"]],
                     keep_files=request.POST.getlist("keep_files"),
                     files=request.FILES.getlist("files"),
+                    team=team_form.entries(),
                 )
             except ValidationError as exc:
                 _form_error(form, exc)
@@ -302,6 +348,8 @@ def bid_replace(request, pk: int):
             "refusal": refusal,
             "bid": bid,
             "content": content,
+            "team_form": team_form,
+            "team_max": bid_team_max_size(),
             "max_bytes": upload_limit(),
         },
     )
