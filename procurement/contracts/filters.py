@@ -163,7 +163,8 @@ CONTRACT_EXPORT_COLUMNS = [
 
 def public_evaluations() -> QuerySet[PerformanceEvaluation]:
     """Published performance evaluations of published contracts, newest first: the result (kind,
-    weighted total, grade, date), never the comments, the survey or who scored."""
+    weighted total, grade, date; the volunteer participation score where it was a criterion), never the
+    comments, the survey or who scored."""
     return (
         PerformanceEvaluation.objects.filter(
             status=PerformanceEvaluationStatus.PUBLISHED, contract__published_at__isnull=False
@@ -179,6 +180,8 @@ def public_evaluations() -> QuerySet[PerformanceEvaluation]:
             "total",
             "grade",
             "published_at",
+            "weight_volunteering",
+            "volunteering_score",
             "contract__reference",
             "contract__title",
             "contract__organization__name",
