@@ -18,6 +18,8 @@ from procurement.evaluation.permissions import is_active_expert
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
 from procurement.supervision.permissions import can_supervise
 from volunteers.permissions import organization_ids_of, social_worker_of, volunteer_of
+from volunteers.selectors_referrals import pending_incoming_count
+from volunteers.services.referrals import is_volunteer_centre
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,29 @@ RULES: list[tuple[Callable, Callable]] = [
                 Link(_("Evaluation results"), _u("procurement:my_results")),
                 Link(_("My contracts"), _u("procurement:my_contracts")),
                 Link(_("Service projects and volunteer needs"), _u("volunteers:manage_needs")),
+            ],
+        ),
+    ),
+    (
+        is_volunteer_centre,
+        lambda user: Section(
+            _("Volunteer centre"),
+            [
+                Link(_("Refer volunteers to a need"), _u("volunteers:referral_need_pick")),
+                Link(_("Referrals of the volunteer centre"), _u("volunteers:referral_list")),
+                Link(_("Volunteer needs"), _u("volunteers:need_list")),
+            ],
+        ),
+    ),
+    (
+        lambda user: pending_incoming_count(user) > 0,
+        lambda user: Section(
+            _("Referred volunteers"),
+            [
+                Link(
+                    _("Referrals waiting for your decision: %(n)s") % {"n": pending_incoming_count(user)},
+                    _u("volunteers:referral_incoming") + "?status=proposed",
+                ),
             ],
         ),
     ),

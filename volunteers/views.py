@@ -22,7 +22,7 @@ from core.documents import documents_of
 from core.forms import add_service_errors
 from core.models import Department
 from orgs.models import Organization
-from volunteers import matching, resources, selectors
+from volunteers import matching, resources, selectors, selectors_referrals
 from volunteers.forms import (
     CertificateLookupForm,
     CheckInForm,
@@ -182,6 +182,7 @@ def me(request):
             "volunteer": volunteer,
             "signups": selectors.own_signups(request.user)[:50],
             "hours": selectors.own_hours(request.user).prefetch_related("corrections")[:50],
+            "referrals": selectors_referrals.own_referrals(request.user)[:50],
             "invitations": Invitation.objects.filter(volunteer=volunteer, status="sent").select_related(
                 "slot__need"
             ),
