@@ -526,4 +526,5 @@ DEMO_SEEDERS = [
     # After cms: its workflow publishes a call, and the day's light snapshot should see it.
     "procurement.supervision.demo.seed",
     "volunteers.demo.seed",
+    "volunteers.demo_referrals.seed",
 ]
