@@ -526,5 +526,6 @@ DEMO_SEEDERS = [
     # After cms: its workflow publishes a call, and the day's light snapshot should see it.
     "procurement.supervision.demo.seed",
     "volunteers.demo.seed",
+    "volunteers.demo_contracted.seed",
     "volunteers.demo_referrals.seed",
 ]
