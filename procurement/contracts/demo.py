@@ -67,7 +67,13 @@ from procurement.evaluation.services.panels import panel_create, panel_draw, pan
 from procurement.evaluation.services.scoring import member_sign, panel_finalize, score_save
 from procurement.planning.models import BudgetLine, ProcurementMethod, PurchasingPlan
 from procurement.planning.services import budget_line_save
-from procurement.tendering.demo import SHEET, attach_demo_bidding_documents, bidder_user, demo_pass_deadline
+from procurement.tendering.demo import (
+    SHEET,
+    attach_demo_bidding_documents,
+    bidder_user,
+    demo_bid_team,
+    demo_pass_deadline,
+)
 from procurement.tendering.models.bids import Bid
 from procurement.tendering.models.tenders import Tender, TenderStatus
 from procurement.tendering.services.bids import bid_submit
@@ -168,9 +174,11 @@ def _awarded_tender(officer, approver, line, title, bids):
         tender_publish(actor=approver, tender=tender)
         for index, price in bids:
             organization = Organization.objects.get(name=names[index])
+            user = bidder_user(organization, index)
             bid_submit(
-                actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
+                actor=user, organization=organization, lot=tender.lots.get(),
                 price=price, proposal=f"{organization.name}关于“{title}”的服务方案。",
+                team=demo_bid_team(organization, user),
             )  # fmt: skip
         demo_pass_deadline([tender.pk], now=now)
         tenders_close_and_open_due()

@@ -30,6 +30,7 @@ from procurement.tendering.demo import (
     SHEET,
     attach_demo_bidding_documents,
     bidder_user,
+    demo_bid_team,
     demo_pass_deadline,
 )
 from procurement.tendering.models.tenders import Tender, TenderStatus
@@ -115,9 +116,11 @@ def _opened_tender(officer):
     tender_publish(actor=approver, tender=tender)
     for index, price in BIDS:
         organization = Organization.objects.get(name=names[index])
+        user = bidder_user(organization, index)
         bid_submit(
-            actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
+            actor=user, organization=organization, lot=tender.lots.get(),
             price=price, proposal=f"{organization.name}关于“{EVALUATED_TITLE}”的服务方案。",
+            team=demo_bid_team(organization, user),
         )  # fmt: skip
     demo_pass_deadline([tender.pk], now=now)
     tenders_close_and_open_due()

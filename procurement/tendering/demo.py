@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_signup
 from core.models import Department, DocumentType
-from orgs.demo import ORGANIZATIONS
-from orgs.models import Membership, Organization
+from orgs.demo import ORGANIZATIONS, ORGMEMBER_ORGANIZATION
+from orgs.models import MemberRole, Membership, Organization
 from orgs.services import membership_add
 from procurement.planning.demo import DEPARTMENT, demo_budget_lines
 from procurement.planning.models import ProcurementMethod
@@ -163,6 +163,24 @@ def bidder_user(organization, index: int):
     return user
 
 
+# The demo social worker (accounts.demo "socialworker", whose registration volunteers.demo makes)
+# works for the organization of `orgmember`: its bids name her, so its contracts have a social
+# worker among their personnel who may lead the volunteer teams of the contract's projects.
+DEMO_SOCIAL_WORKER = "socialworker"
+
+
+def demo_bid_team(organization, bidder) -> list[tuple[int, str]]:
+    """The proposed team of a demo bid: the bidding member as project lead and, for the
+    organization of `orgmember`, the demo social worker (made its member here)."""
+    team = [(bidder.pk, "lead")]
+    if organization.name == ORGMEMBER_ORGANIZATION:
+        worker = User.objects.filter(username=DEMO_SOCIAL_WORKER, is_active=True).first()
+        if worker is not None and worker.pk != bidder.pk:
+            membership_add(actor=None, organization=organization, user=worker, role=MemberRole.STAFF)
+            team.append((worker.pk, "social_worker"))
+    return team
+
+
 def demo_pass_deadline(tender_ids, *, now) -> None:
     """Demo only: the deadline of these tenders has passed (two hours before `now`), and their bids
     were submitted before it (moved three hours back: the opening refuses a bid dated at or after
@@ -210,9 +228,11 @@ def seed_bids(stdout=None, *, line) -> None:
         tender_publish(actor=approver, tender=tender)
         for index, price in bids:
             organization = Organization.objects.get(name=names[index])
+            user = bidder_user(organization, index)
             bid_submit(
-                actor=bidder_user(organization, index), organization=organization, lot=tender.lots.get(),
+                actor=user, organization=organization, lot=tender.lots.get(),
                 price=price, proposal=f"{organization.name}关于“{title}”的服务方案：团队配置、服务流程与质量控制。",
+                team=demo_bid_team(organization, user),
             )  # fmt: skip
         if state == TenderStatus.SUSPENDED:
             tender_suspend(actor=officer, tender=tender, reason="收到对采购文件的质疑，暂停投标待答复。")
