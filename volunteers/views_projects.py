@@ -18,7 +18,7 @@ from procurement.models import Contract
 from volunteers.forms_projects import ContractedProjectForm
 from volunteers.models import ServiceProject
 from volunteers.participation import project_figures
-from volunteers.permissions import get_project_for_manager
+from volunteers.permissions import get_project_for_manager, is_bureau_admin
 from volunteers.services import contracted
 
 
@@ -109,5 +109,10 @@ def project_detail(request, pk: int):
             "project": project,
             "needs": needs.order_by("-created_at", "-pk"),
             "figures": project_figures([project.pk])[project.pk],
+            # the team's page is its leader's (and bureau admins')
+            "leads_team": bool(
+                project.team_id
+                and (project.team.leader.user_id == request.user.pk or is_bureau_admin(request.user))
+            ),
         },
     )
