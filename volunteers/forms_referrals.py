@@ -73,7 +73,12 @@ class ReferralCreateForm(CleanInputMixin, forms.Form):
         queryset=Volunteer.objects.none(),
         error_messages={"required": pgettext_lazy("referral", "Choose at least one volunteer.")},
     )
-    slot = SlotChoiceField(label=_("Time slot"), queryset=NeedSlot.objects.none(), required=False)
+    slot = SlotChoiceField(
+        label=_("Time slot"),
+        queryset=NeedSlot.objects.none(),
+        required=False,
+        empty_label=_("chosen by the organization"),
+    )
     note = forms.CharField(
         label=pgettext_lazy("referral", "Note to the organization"),
         required=False,
