@@ -121,3 +121,12 @@ def test_a_contracted_projects_volunteer_hours_reach_the_public_contract_page(pa
     page.goto(reverse("procurement:contract_detail", args=[contract.pk]))
     assert page.inner_text("[data-participation-hours]").strip() == "3"
     journey.step(page, "contract page with volunteer hours")
+    projects = reverse("volunteers:contract_projects", args=[contract.pk])
+    go(page, f"main a[href='{projects}']", projects)
+    row = page.inner_text("main table")
+    assert "2026年玄武区长者陪伴志愿服务" in row and s.worker.real_name in row and "3" in row
+    journey.step(page, "projects of the contract")
+    # the organization's project list offers the contract too
+    page.goto(reverse("volunteers:project_list"))
+    assert page.locator(f"main a[href='{create}']").count() == 1
+    journey.step(page, "my projects with the contract")
