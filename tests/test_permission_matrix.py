@@ -103,6 +103,10 @@ ROWS = [
     ),
     Row(r"^accounts/two-step/"),  # 2FA setup, code, recovery codes, settings: 403 for non-staff
     Row(r"^accounts/", fill={"pk": "officer", "uidb64": "x", "token": "x"}),
+    # projects under a contract (issue 15): the contract's projects and the creation page (supplier's
+    # members; the purchasing unit's staff and bureau admins see the list; 404 else), a project's page
+    # (its organizers); no bid behind them
+    Row(r"^volunteers/manage/(contracts/<int:pk>/projects/|projects/<int:pk>/$)", fill={"pk": 1}),
     Row(
         r"^volunteers/",
         fill={"*int": 1, "*str": "x", "what": ["volunteers", "hours", "training"], "fmt": "csv"},
