@@ -25,3 +25,7 @@ class CmsConfig(AppConfig):
         post_migrate.connect(
             ensure_award_notice_index_after_migrate, dispatch_uid="cms.ensure_award_notice_index"
         )
+        from cms.portal import ensure_portal_pages_after_migrate
+
+        # After the two above: the section pages take their places after the index pages.
+        post_migrate.connect(ensure_portal_pages_after_migrate, dispatch_uid="cms.ensure_portal_pages")

@@ -10,20 +10,23 @@ from django.http import Http404, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
+from cms.portal_menu import PortalMenuMixin
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
 AWARD_NOTICES_SLUG = "award-notices"
 
 
-class AwardNoticeIndexPage(RoutablePageMixin, Page):
+class AwardNoticeIndexPage(RoutablePageMixin, PortalMenuMixin, Page):
     """The published award notices, newest first, and each notice at `<award id>/`."""
 
+    menu_label_default = pgettext_lazy("menu", "Award notices")
     intro = RichTextField(_("Introduction"), blank=True)
     content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -80,7 +83,9 @@ def ensure_award_notice_index():
     existing = AwardNoticeIndexPage.objects.child_of(home).first()
     if existing is not None:
         return existing
-    index = AwardNoticeIndexPage(title="中标（成交）结果公告", slug=AWARD_NOTICES_SLUG, live=True)
+    index = AwardNoticeIndexPage(
+        title="中标（成交）结果公告", slug=AWARD_NOTICES_SLUG, live=True, show_in_menus=True
+    )
     home.add_child(instance=index)
     index.save_revision().publish()
     return index

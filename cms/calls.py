@@ -20,6 +20,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
 from cms.awards import AwardNoticeIndexPage
 from cms.panels import RichTextPanel
+from cms.portal_menu import PortalMenuMixin
 from core.exports import requested_format
 from core.normalize import CleanInputMixin
 from procurement.evaluation.selectors import published_awards
@@ -41,10 +42,11 @@ from procurement.tendering.services.tenders import tender_return_to_draft, tende
 from procurement.tendering.transitions import BIDDING_STATES
 
 
-class CallForBidsIndexPage(Page):
+class CallForBidsIndexPage(PortalMenuMixin, Page):
     """Lists the published calls for bids, filtered, sorted and downloadable (cms/portal_filters.py).
     The approval workflow is attached here."""
 
+    menu_label_default = _("Calls for bids")
     intro = RichTextField(_("Introduction"), blank=True)
     content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]

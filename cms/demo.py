@@ -11,6 +11,7 @@ from accounts.models import User
 from cms.awards import ensure_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
+from cms.portal import ensure_portal_pages
 from cms.workflow import ensure_procurement_pages
 from procurement.models import PurchasingPlan, Tender, TenderStatus
 from procurement.planning import demo as planning_demo
@@ -21,6 +22,7 @@ def seed(stdout=None) -> None:
     if ensure_procurement_pages() is None:
         return
     ensure_award_notice_index()
+    ensure_portal_pages()
     officer = User.objects.get(username="officer")
     approver = User.objects.get(username="approver")
 

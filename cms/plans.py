@@ -9,14 +9,16 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
+from cms.portal_menu import PortalMenuMixin
 from core.exports import requested_format
 from procurement import rules
 from procurement.planning.selectors import plan_with_lines
 
 
-class PurchasingPlanIndexPage(Page):
+class PurchasingPlanIndexPage(PortalMenuMixin, Page):
     """Lists the published purchasing plans, filtered, sorted and downloadable (cms/portal_filters.py)."""
 
+    menu_label_default = _("Purchasing plans")
     intro = RichTextField(_("Introduction"), blank=True)
     content_panels = [*Page.content_panels, RichTextPanel("intro")]
     parent_page_types = ["cms.HomePage"]

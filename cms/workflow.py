@@ -23,7 +23,7 @@ def _ensure_index(home, model, *, slug: str, title: str):
     existing = model.objects.child_of(home).first()
     if existing is not None:
         return existing
-    index = model(title=title, slug=slug, live=True)
+    index = model(title=title, slug=slug, live=True, show_in_menus=True)
     home.add_child(instance=index)
     index.save_revision().publish()
     return index

@@ -49,13 +49,35 @@ def _fail_without_postgres():
     pytest.fail("postgres-marked test ran without PostgreSQL under CI=true (set DATABASE_URL)")
 
 
+@pytest.fixture(scope="session")
+def _kept_menu(django_db_setup, django_db_blocker):
+    """The site menu as production keeps it (cms/portal_menu.py: built from the page tree once, then
+    read from the cache until a page changes), for the test client's host in both languages."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from cms.portal_menu import menu_cache_key, portal_menu
+
+    keys = []
+    with django_db_blocker.unblock():
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                request = RequestFactory().get("/")
+                portal_menu(request)
+                keys.append(menu_cache_key(request))
+    return cache.get_many(keys)
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(_kept_menu):
     """The cache (per-process memory in tests) holds rate-limit counters and the portal's kept pages:
-    each test starts without another test's."""
+    each test starts without another test's, with the site menu kept as it is in production (so a
+    page's query count is its own; tests/cms/test_portal_tree.py counts the menu's)."""
     from django.core.cache import cache
 
     cache.clear()
+    cache.set_many(_kept_menu, 3600)
 
 
 @pytest.fixture(autouse=True)

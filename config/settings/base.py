@@ -148,7 +148,8 @@ CACHES = {
 # Public portal pages and open-data answers kept for visitors without a session, invalidated by
 # generation on every audited change of what they show and on every Wagtail page action
 # (core/portal_cache.py). A path ending in "*" covers everything under it; only 200 answers without
-# cookies are kept, so form pages (which set the CSRF cookie) never are.
+# cookies are kept, so form pages (which set the CSRF cookie) never are. Every page shows the menu,
+# built from the site tree: every path depends on "cms".
 _ALL_TOPICS = ("procurement", "orgs", "volunteers", "cms")
 PORTAL_CACHE = {
     "ENABLED": env_bool("PORTAL_CACHE_ENABLED", True),
@@ -163,15 +164,31 @@ PORTAL_CACHE = {
         ("/award-notices/*", ("procurement", "orgs", "cms")),
         ("/feeds/*", ("procurement", "orgs", "cms")),
         ("/api/ocds/*", ("procurement", "orgs", "cms")),
-        ("/procurement/contracts/*", ("procurement", "orgs")),
-        ("/procurement/openings/*", ("procurement", "orgs")),
-        ("/procurement/evaluations/*", ("procurement", "orgs")),
-        ("/procurement/red-flags/*", ("procurement", "orgs")),
-        ("/procurement/reports/statistics/", ("procurement",)),
-        ("/orgs/*", ("orgs", "procurement")),
-        ("/volunteers/", ("volunteers", "procurement", "orgs")),
-        ("/volunteers/needs/*", ("volunteers", "procurement", "orgs")),
-        ("/volunteers/statistics/", ("volunteers",)),
+        ("/procurement/contracts/*", ("procurement", "orgs", "cms")),
+        ("/procurement/openings/*", ("procurement", "orgs", "cms")),
+        ("/procurement/evaluations/*", ("procurement", "orgs", "cms")),
+        ("/procurement/red-flags/*", ("procurement", "orgs", "cms")),
+        ("/procurement/reports/statistics/", ("procurement", "cms")),
+        ("/orgs/*", ("orgs", "procurement", "cms")),
+        ("/volunteers/", ("volunteers", "procurement", "orgs", "cms")),
+        ("/volunteers/needs/*", ("volunteers", "procurement", "orgs", "cms")),
+        ("/volunteers/statistics/", ("volunteers", "cms")),
+        # the portal's section pages in the site tree (cms/portal.py), at their default slugs
+        *(
+            (f"/{slug}/", _ALL_TOPICS)
+            for slug in (
+                "opening-records",
+                "contracts",
+                "performance-evaluations",
+                "credit-directory",
+                "volunteering",
+                "data-statistics",
+                "volunteer-statistics",
+                "report-statistics",
+                "data",
+                "red-flags",
+            )
+        ),
     ],
 }
 

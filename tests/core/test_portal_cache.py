@@ -54,7 +54,8 @@ def test_defaults_are_pinned():
 def test_paths_and_their_topics():
     assert portal_cache.topics_of_path("/") == portal_cache.TOPICS
     assert portal_cache.topics_of_path("/calls-for-bids/call-3/") == ("procurement", "orgs", "cms")
-    assert portal_cache.topics_of_path("/volunteers/statistics/") == ("volunteers",)
+    assert portal_cache.topics_of_path("/volunteers/statistics/") == ("volunteers", "cms")  # the menu
+    assert portal_cache.topics_of_path("/contracts/") == portal_cache.TOPICS  # a section page
     assert portal_cache.topics_of_path("/volunteers/me/") is None  # a person's own page
     assert portal_cache.topics_of_path("/accounts/login/") is None
     assert portal_cache.topics_of_path("/cms-admin/") is None
