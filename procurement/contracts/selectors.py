@@ -5,7 +5,7 @@ of queries whatever the number of milestones, payments or reports."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 
 from core.documents import documents_by_owner
 from orgs.models import Membership
@@ -17,6 +17,7 @@ from procurement.contracts.models.contracts import (
     Milestone,
     MilestoneSubmission,
     Payment,
+    PersonnelRole,
     ProgressReport,
 )
 from procurement.contracts.models.performance import (
@@ -289,11 +290,17 @@ def spending_years() -> list[int]:
 
 
 def contract_personnel(contract) -> list[ContractPersonnel]:
-    """The contract's active personnel (not removed), by role then order named. One query."""
+    """The contract's active personnel (not removed): the project lead first, then the social
+    workers, then other staff, each in the order named. One query."""
+    rank = Case(
+        When(role=PersonnelRole.LEAD, then=Value(0)),
+        When(role=PersonnelRole.SOCIAL_WORKER, then=Value(1)),
+        default=Value(2),
+    )
     return list(
         ContractPersonnel.objects.filter(contract=contract, removed_at__isnull=True)
         .select_related("user")
-        .order_by("role", "pk")
+        .order_by(rank, "pk")
     )
 
 

@@ -213,3 +213,13 @@ def test_the_contract_page_reads_as_many_queries_with_1_or_5_people(client, cont
         personnel_add(winner, contract, member(contract.organization), PersonnelRole.SOCIAL_WORKER)
     assert contract.personnel.filter(removed_at__isnull=True).count() == 5
     assert count() == one
+
+
+def test_the_personnel_reads_lead_then_social_workers_then_others(contract_setup):
+    contract, _officer, winner, _others = contract_setup
+    other = member(contract.organization)
+    worker = member(contract.organization)
+    personnel_add(winner, contract, other, PersonnelRole.OTHER)
+    personnel_add(winner, contract, worker, PersonnelRole.SOCIAL_WORKER)
+    personnel_add(winner, contract, winner, PersonnelRole.LEAD)
+    assert [p.user_id for p in contract_personnel(contract)] == [winner.pk, worker.pk, other.pk]
