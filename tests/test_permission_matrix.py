@@ -103,6 +103,9 @@ ROWS = [
     ),
     Row(r"^accounts/two-step/"),  # 2FA setup, code, recovery codes, settings: 403 for non-staff
     Row(r"^accounts/", fill={"pk": "officer", "uidb64": "x", "token": "x"}),
+    # referrals (转介): the volunteer centre's pages, the organization's and the volunteer's (404 to
+    # anyone else); no bid behind them
+    Row(r"^volunteers/referrals/", fill={"*int": 1}),
     # projects under a contract (issue 15): the contract's projects and the creation page (supplier's
     # members; the purchasing unit's staff and bureau admins see the list; 404 else), a project's page
     # (its organizers); no bid behind them
