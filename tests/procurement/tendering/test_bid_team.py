@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Event
+from core.models import Notification
 from procurement.contracts.models.contracts import PersonnelRole
 from procurement.models import Bid, TenderSealingKey
 from procurement.tendering import sealing
@@ -59,6 +61,12 @@ def test_the_team_is_sealed_until_the_opening_then_written():
         (user.pk, str(user), "social_worker"),
     ]
     assert bid_read_own(actor=user, bid=bid).team == team
+    # Nor in the audit log or the notifications before the opening.
+    logged = [(e.action, json.dumps([e.before, e.after], ensure_ascii=False)) for e in Event.objects.all()]
+    assert ("bid.submit" in {action for action, _text in logged}) and not any(
+        "社工李明" in text or (action.startswith("bid.") and "team" in text) for action, text in logged
+    )
+    assert not Notification.objects.filter(body__contains="社工李明").exists()
     close_and_open(tender)
     bid.refresh_from_db()
     assert bid.team == team and bid.price is not None
