@@ -273,3 +273,31 @@ def test_a_notification_about_a_referral_rolls_back_with_it():
         referral_propose(actor=centre_user(), need=need, volunteers=[volunteer], note="长" * 2000)
     assert not Notification.objects.filter(recipient=volunteer.user).exists()
     assert not Event.objects.filter(action__startswith="referral.").exists()
+
+
+# --- the role -------------------------------------------------------------------------------------
+
+
+def test_the_volunteer_centre_is_a_staff_role_a_system_administrator_assigns():
+    from accounts import services as account_services
+    from accounts.forms import STAFF_ROLE_CHOICES
+    from accounts.roles import STAFF_ROLES, role_label
+    from accounts.second_factor import requires_second_factor
+    from tests.factories import DepartmentFactory
+
+    assert Role.VOLUNTEER_CENTRE in STAFF_ROLES
+    assert role_label(Role.VOLUNTEER_CENTRE) == "志愿服务中心"
+    assert Role.VOLUNTEER_CENTRE.value in dict(STAFF_ROLE_CHOICES)
+    user = account_services.staff_create(
+        actor=staff_user(Role.BUREAU_ADMIN),
+        username="centre-officer",
+        display_name="何宁",
+        email="centre@example.org",
+        password="Xm-centre-2026!",
+        department=DepartmentFactory(),
+        roles=[Role.VOLUNTEER_CENTRE.value],
+    )
+    assert list(user.groups.values_list("name", flat=True)) == ["volunteer_centre"]
+    assert referral_services.is_volunteer_centre(user)
+    assert requires_second_factor(user)
+    assert user.groups.get().permissions.filter(codename="access_admin").exists()
