@@ -141,3 +141,16 @@ def test_the_centre_refers_a_trained_volunteer_the_organization_accepts_she_sees
     vol_page.locator("#my-referrals").scroll_into_view_if_needed()
     journey.step(vol_page, "volunteer sees the referral")
     assert fits_the_screen(vol_page)
+
+    # anyone: the public volunteer statistics count the referrals by state, figures only
+    public = new_page()
+    public.goto(reverse("statistics:volunteers"))
+    section = public.inner_text("section.referral-figures")
+    assert (
+        "志愿服务中心转介" in section
+        and "机构已接受" in section
+        and "李晓梅" not in public.inner_text("main")
+    )
+    public.locator("section.referral-figures").scroll_into_view_if_needed()
+    journey.step(public, "public statistics")
+    assert fits_the_screen(public)
