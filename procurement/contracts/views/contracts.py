@@ -65,14 +65,15 @@ from procurement.contracts.transitions import (
     milestone_may_become,
     progress_report_may_become,
 )
-from procurement.contracts.volunteering import attach_hours_progress
+from procurement.contracts.volunteering import attach_hours_progress, attach_participation
 from procurement.tendering.public_lists import public_list_response
 
 PAGE_SIZE = 20
 
 
 def contract_public_list(request):
-    """Published contracts with their progress (milestones accepted of all), payments and light;
+    """Published contracts with their progress (milestones accepted of all), payments, light and the
+    volunteer figures of their volunteer projects (one provider call per page);
     filters, sorting and pages in the URL, and the same list as CSV or Excel (`&format=…`)."""
     return public_list_response(
         request,
@@ -82,6 +83,7 @@ def contract_public_list(request):
         columns=CONTRACT_EXPORT_COLUMNS,
         filename="contracts",
         context={"warning_days": rules.light_warning_working_days()},
+        decorate=attach_participation,
     )
 
 

@@ -376,3 +376,28 @@ def test_real_provider_pages_read_the_same_queries_with_one_or_several_projects(
         body = _body(client.get(url))
     assert _dd(body, "projects") == "4" and _dd(body, "volunteers") == "7"
     assert len(one) == len(several)
+
+
+# --- the public list ------------------------------------------------------------------------------
+
+
+def test_the_public_list_notes_the_volunteer_figures_in_a_constant_number_of_queries(client, fake):
+    award, officer, *_ = published_award()
+    first = active_contract(award, officer)
+    fake[first.pk] = FIGURES
+    url = reverse("procurement:contract_public_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        body = _body(client.get(url))
+    assert body.count("data-volunteer-note") == 1 and "志愿服务项目 2 个 · 经核实时长 36.5 小时" in body
+    for _n in range(2):
+        award, officer, *_ = published_award()
+        other = active_contract(award, officer)
+        fake[other.pk] = Participation(projects=1, verified_hours=D("4"))
+    award, officer, *_ = published_award()
+    active_contract(award, officer)  # no volunteer project: no note
+    client.get(url)
+    with CaptureQueriesContext(connection) as several:
+        body = _body(client.get(url))
+    assert body.count("data-volunteer-note") == 3 and "志愿服务项目 1 个 · 经核实时长 4 小时" in body
+    assert len(one) == len(several)
