@@ -73,11 +73,16 @@ def volunteering_score(participation: Participation, targets: Iterable) -> Decim
     return score.quantize(TWO, rounding=ROUND_HALF_UP)
 
 
-def contract_volunteering_score(contract, targets: Iterable | None = None) -> Decimal | None:
-    """The criterion's score of a contract now (its current targets unless `targets` is given)."""
+def contract_volunteering_score(
+    contract, targets: Iterable | None = None, participation: Participation | None = None
+) -> Decimal | None:
+    """The criterion's score of a contract now (its current targets and participation unless given:
+    a page that already read them passes them)."""
     if targets is None:
         targets = contract.targets.filter(retired_by__isnull=True)
     targets = list(targets)
     if current_goal_total(targets) is None:
         return None
-    return volunteering_score(participation_of(contract.pk), targets)
+    if participation is None:
+        participation = participation_of(contract.pk)
+    return volunteering_score(participation, targets)

@@ -313,13 +313,15 @@ def evaluation_weights(evaluation: PerformanceEvaluation) -> dict[str, Decimal]:
     }
 
 
-def evaluation_volunteering_score(evaluation: PerformanceEvaluation, targets=None) -> Decimal | None:
+def evaluation_volunteering_score(
+    evaluation: PerformanceEvaluation, targets=None, participation=None
+) -> Decimal | None:
     """The volunteer participation score of an evaluation that weighs it (`volunteering.volunteering_score`
     of the contract's current targets and participation now); None when its weight is 0 or no current
     target has a volunteer-hour goal (the criterion is then left out)."""
     if evaluation.weight_volunteering <= 0:
         return None
-    return contract_volunteering_score(evaluation.contract, targets)
+    return contract_volunteering_score(evaluation.contract, targets, participation)
 
 
 @transaction.atomic

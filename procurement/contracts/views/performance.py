@@ -193,7 +193,7 @@ def evaluation_detail(request, pk: int):
     # Volunteer participation next to the targets (figures only), and what the criterion would score.
     participation = participation_of(contract.pk)
     attach_hours_progress(targets, participation)
-    volunteering = evaluation_volunteering_score(evaluation, targets) if is_open else None
+    volunteering = evaluation_volunteering_score(evaluation, targets, participation) if is_open else None
     preview = None
     if is_open and evaluation.purchaser_score is not None:
         satisfaction = satisfaction_score(evaluation)

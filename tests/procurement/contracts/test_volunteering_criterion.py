@@ -232,3 +232,35 @@ def test_published_results_show_the_criterion_only_when_it_was_scored(client, fa
     assert "志愿服务参与 50.00 分（权重 10.00%）" in page
     page = client.get(reverse("procurement:contract_public_detail", args=[plain.pk])).content.decode()
     assert "data-public-evaluation" in page and "志愿服务参与" not in page
+
+
+def test_the_evaluation_page_reads_the_same_queries_with_one_or_several_volunteer_hour_targets(
+    client, contract, fake, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procurement.models import ContractTarget
+
+    contract, officer = contract
+    settings.PROCUREMENT_PERFORMANCE_VOLUNTEERING_WEIGHT = "10"
+    fake[contract.pk] = Participation(projects=1, verified_hours=D("12"))
+    _with_goal(contract, officer, goal="40")
+    evaluation = evaluation_open(actor=officer, contract=contract)
+    client.force_login(officer)
+    url = reverse("procurement:evaluation_detail", args=[evaluation.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for i in range(5):
+        ContractTarget.objects.create(
+            contract=contract,
+            name=f"志愿服务时长{i}",
+            measure="小时",
+            weight=D("5"),
+            volunteer_hours_goal=D("10"),
+        )
+    with CaptureQueriesContext(connection) as several:
+        body = client.get(url).content.decode()
+    assert body.count("data-hours-progress") == 6 and "当前得分：13.33。" in body  # 12 of 90 hours
+    assert len(one) == len(several)
