@@ -1,6 +1,9 @@
 """Performance evaluation (绩效评价) of a contract: the purchaser scores each current target (0–100,
 weighted by the targets' weights), beneficiaries answer the satisfaction survey with single-use
-tokens, an optional third-party assessor gives a score; the weighted total gives the grade
+tokens, an optional third-party assessor gives a score, and, where the rules weigh it
+(`rules.performance_volunteering_weight`, default 0), volunteer participation scores the verified
+hours of the contract's volunteer projects against its volunteer-hour goals; the weighted total gives
+the grade
 (优秀 ≥ 90 / 良好 ≥ 80 / 合格 ≥ 60 / 不合格), which is published and written into the organization's
 credit record (不合格 adds the exclusion from bidding, through `orgs.services.credit_record_performance`)."""
 
