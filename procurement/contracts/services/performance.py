@@ -3,8 +3,7 @@ weighted by the targets' weights), beneficiaries answer the satisfaction survey 
 tokens, an optional third-party assessor gives a score, and, where the rules weigh it
 (`rules.performance_volunteering_weight`, default 0), volunteer participation scores the verified
 hours of the contract's volunteer projects against its volunteer-hour goals; the weighted total gives
-the grade
-(优秀 ≥ 90 / 良好 ≥ 80 / 合格 ≥ 60 / 不合格), which is published and written into the organization's
+the grade (优秀 ≥ 90 / 良好 ≥ 80 / 合格 ≥ 60 / 不合格), which is published and written into the organization's
 credit record (不合格 adds the exclusion from bidding, through `orgs.services.credit_record_performance`)."""
 
 from __future__ import annotations
