@@ -108,8 +108,10 @@ ROWS = [
     Row(r"^volunteers/referrals/", fill={"*int": 1}),
     # projects under a contract (issue 15): the contract's projects and the creation page (supplier's
     # members; the purchasing unit's staff and bureau admins see the list; 404 else), a project's page
-    # (its organizers); no bid behind them
-    Row(r"^volunteers/manage/(contracts/<int:pk>/projects/|projects/<int:pk>/$)", fill={"pk": 1}),
+    # (its organizers) and its team-lead change (POST only); no bid behind them
+    Row(
+        r"^volunteers/manage/(contracts/<int:pk>/projects/|projects/<int:pk>/(team-lead/)?$)", fill={"pk": 1}
+    ),
     Row(
         r"^volunteers/",
         fill={"*int": 1, "*str": "x", "what": ["volunteers", "hours", "training"], "fmt": "csv"},

@@ -32,3 +32,11 @@ class ContractedProjectForm(CleanInputMixin, forms.Form):
     def __init__(self, *args, leaders=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders
+
+
+class TeamLeaderForm(forms.Form):
+    leader = LeaderChoiceField(label=_("Team led by"), queryset=None)
+
+    def __init__(self, *args, leaders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders

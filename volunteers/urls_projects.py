@@ -12,4 +12,5 @@ urlpatterns: list = [
         name="contracted_project_create",
     ),
     path("manage/projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
+    path("manage/projects/<int:pk>/team-lead/", views_projects.project_team_lead, name="project_team_lead"),
 ]

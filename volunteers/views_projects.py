@@ -12,10 +12,11 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from procurement.models import Contract
-from volunteers.forms_projects import ContractedProjectForm
+from volunteers.forms_projects import ContractedProjectForm, TeamLeaderForm
 from volunteers.models import ServiceProject
 from volunteers.participation import project_figures
 from volunteers.permissions import get_project_for_manager, is_bureau_admin
@@ -102,6 +103,13 @@ def project_detail(request, pk: int):
         "organization", "department", "contract", "team__leader"
     ).get(pk=project.pk)
     needs = project.needs.select_related("service_type", "district").annotate(slot_count=Count("slots"))
+    # the supplier's members may hand the team to another social worker named on the contract
+    leader_form = None
+    if project.contract_id and contracted.is_supplier_member(request.user, project.contract):
+        leader_form = TeamLeaderForm(
+            leaders=contracted.team_leader_choices(project.contract),
+            initial={"leader": project.team.leader_id if project.team_id else None},
+        )
     return render(
         request,
         "volunteers/projects/project_detail.html",
@@ -109,6 +117,8 @@ def project_detail(request, pk: int):
             "project": project,
             "needs": needs.order_by("-created_at", "-pk"),
             "figures": project_figures([project.pk])[project.pk],
+            "leader_form": leader_form,
+            "leader_on_contract": contracted.leader_on_contract(project),
             # the team's page is its leader's (and bureau admins')
             "leads_team": bool(
                 project.team_id
@@ -116,3 +126,25 @@ def project_detail(request, pk: int):
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def project_team_lead(request, pk: int):
+    """Hand a contracted project's team to another social worker named on the contract."""
+    project = get_project_for_manager(request.user, pk)
+    if not project.contract_id or not contracted.is_supplier_member(request.user, project.contract):
+        raise Http404
+    form = TeamLeaderForm(request.POST, leaders=contracted.team_leader_choices(project.contract))
+    if form.is_valid():
+        try:
+            contracted.contracted_project_set_leader(
+                actor=request.user, project=project, leader=form.cleaned_data["leader"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("The team's lead is changed."))
+    else:
+        messages.error(request, _("Choose a social worker named on the contract."))
+    return redirect("volunteers:project_detail", pk=project.pk)

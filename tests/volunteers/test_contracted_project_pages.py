@@ -192,3 +192,43 @@ def test_an_unpublished_contract_is_not_named_on_the_public_need_page(client):
     need = need_on(s, project_of(s))
     page = zh(client).get(need.get_absolute_url()).content.decode()
     assert "所属购买服务" not in page and s.contract.title not in page
+
+
+def test_the_supplier_hands_the_team_to_another_social_worker_of_the_contract(client, s):
+    from procurement.contracts.services.personnel import personnel_add, personnel_remove
+    from procurement.models import ContractPersonnel, PersonnelRole
+    from tests.volunteers.factories import social_worker
+
+    project = project_of(s)
+    other = social_worker(user=member(s.contract.organization))
+    personnel_add(s.supplier, s.contract, other.user, PersonnelRole.LEAD)
+    # the first lead leaves the contract: the project page says so
+    personnel_remove(s.supplier, ContractPersonnel.objects.get(contract=s.contract, user=s.worker.user))
+    zh(client).force_login(s.supplier)
+    detail = reverse("volunteers:project_detail", args=[project.pk])
+    page = client.get(detail).content.decode()
+    assert "带队社工已不在合同所列人员中" in page and "更换带队社工" in page
+    url = reverse("volunteers:project_team_lead", args=[project.pk])
+    # a social worker not on the contract is refused
+    response = client.post(url, {"leader": s.worker.pk}, follow=True)
+    assert "请选择合同所列的社会工作者" in response.content.decode()
+    project.team.refresh_from_db()
+    assert project.team.leader == s.worker
+    response = client.post(url, {"leader": other.pk}, follow=True)
+    assert "已更换带队社工" in response.content.decode()
+    project.team.refresh_from_db()
+    assert project.team.leader == other
+    from audit.models import Event
+
+    event = Event.objects.filter(action="volunteer_project.update", object_id=str(project.pk)).get()
+    assert (event.before["leader"], event.after["leader"], event.actor_id) == (
+        s.worker.pk,
+        other.pk,
+        s.supplier.pk,
+    )
+    assert "带队社工已不在合同所列人员中" not in client.get(detail).content.decode()
+    # the purchasing unit's officer may not (404), nor may a GET change anything
+    client.force_login(s.officer)
+    assert client.post(url, {"leader": other.pk}).status_code == 404
+    client.force_login(s.supplier)
+    assert client.get(url).status_code == 405

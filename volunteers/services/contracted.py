@@ -259,3 +259,46 @@ def contracted_project_create(
         },
     )
     return project
+
+
+@transaction.atomic
+def contracted_project_set_leader(*, actor, project: ServiceProject, leader: SocialWorker) -> ServiceProject:
+    """A member of the supplier hands the team of a contracted project to another social worker named
+    on the contract (e.g. when its lead has left the contract). Audited as a change of the project."""
+    project = ServiceProject.objects.select_for_update(of=("self",)).select_related("team").get(pk=project.pk)
+    if not project.contract_id:
+        raise ValidationError(
+            _("Only a project under a contract has a team led by the contract's social workers.")
+        )
+    contract = Contract.objects.select_related("organization").get(pk=project.contract_id)
+    if not is_supplier_member(actor, contract):
+        raise PermissionDenied(_("Only the supplier's members open projects under this contract."))
+    check_team_leader(contract, leader)
+    before = {"team": project.team_id, "leader": project.team.leader_id if project.team_id else None}
+    if project.team_id:
+        Team.objects.filter(pk=project.team_id).update(leader=leader)
+    else:
+        team = Team.objects.create(
+            name=project.title[:100], leader=leader, organization=contract.organization
+        )
+        audit.record(
+            actor=actor, action="team.create", target=team, after={"name": team.name, "leader": leader.pk}
+        )
+        project.team = team
+        project.save(update_fields=["team"])
+    audit.record(
+        actor=actor,
+        action="volunteer_project.update",
+        target=project,
+        before=before,
+        after={"team": project.team_id, "leader": leader.pk},
+    )
+    project.refresh_from_db()
+    return project
+
+
+def leader_on_contract(project: ServiceProject) -> bool:
+    """Whether the lead of a contracted project's team is still one the contract allows."""
+    if not (project.contract_id and project.team_id):
+        return True
+    return team_leader_choices(project.contract).filter(pk=project.team.leader_id).exists()
