@@ -30,7 +30,12 @@ def test_a_citizen_reaches_a_portal_section_from_the_menu_built_from_the_tree(pa
     open_menu(page)
     nav = page.locator("nav.main-nav")
     labels = nav.locator("a").all_inner_texts()
-    assert labels.index("采购计划") < labels.index("采购公告") < labels.index("中标公告") < labels.index("合同与履约")
+    assert (
+        labels.index("采购计划")
+        < labels.index("采购公告")
+        < labels.index("中标公告")
+        < labels.index("合同与履约")
+    )
     journey.step(page, "home menu")
     with page.expect_navigation():
         nav.get_by_role("link", name="合同与履约").click()
