@@ -62,6 +62,33 @@ def _organizer_name(need: Need) -> str:
     return need.project.owner_name
 
 
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX}]}
+        )
+    return reason
+
+
+def _notify_volunteer_and_centre(event, referral: Referral, context: dict) -> None:
+    """The organization's decision reaches the volunteer (linked to their page) and the referring
+    centre (linked to its list)."""
+    notify(
+        event,
+        recipients=[referral.volunteer.user],
+        obj=referral,
+        context={**context, "url": reverse("volunteers:me")},
+    )
+    notify(
+        event,
+        recipients=[referral.referred_by],
+        obj=referral,
+        context={**context, "url": reverse("volunteers:referral_list")},
+        dedupe_key="centre",
+    )
+
+
 def _context(referral: Referral, **extra) -> dict:
     need = referral.need
     return {
@@ -222,14 +249,8 @@ def referral_accept(*, actor, referral: Referral, slot: NeedSlot | None = None) 
     referral.status, referral.slot, referral.signup = ReferralStatus.ACCEPTED, slot, signup
     referral.decided_by, referral.decided_at = actor, now
     referral.save(update_fields=["status", "slot", "signup", "decided_by", "decided_at"])
-    context = _context(referral, status=signup.get_status_display(), url=reverse("volunteers:me"))
-    notify(events.REFERRAL_ACCEPTED, recipients=[referral.volunteer.user], obj=referral, context=context)
-    notify(
-        events.REFERRAL_ACCEPTED,
-        recipients=[referral.referred_by],
-        obj=referral,
-        context={**context, "url": reverse("volunteers:referral_list")},
-        dedupe_key="centre",
+    _notify_volunteer_and_centre(
+        events.REFERRAL_ACCEPTED, referral, _context(referral, status=signup.get_status_display())
     )
     audit.record(
         actor=actor,
@@ -252,13 +273,9 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     referral = _lock(referral)
     if not can_decide_referral(actor, referral):
         raise PermissionDenied(_("Only the organizer of this need decides its referrals."))
-    reason = (reason or "").strip()
+    reason = _clean_reason(reason)
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for declining.")]})
-    if len(reason) > REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX}]}
-        )
     check_referral_transition(
         referral.status,
         ReferralStatus.DECLINED,
@@ -268,20 +285,7 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     referral.status, referral.decline_reason = ReferralStatus.DECLINED, reason
     referral.decided_by, referral.decided_at = actor, timezone.now()
     referral.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
-    context = _context(referral, reason=reason)
-    notify(
-        events.REFERRAL_DECLINED,
-        recipients=[referral.volunteer.user],
-        obj=referral,
-        context={**context, "url": reverse("volunteers:me")},
-    )
-    notify(
-        events.REFERRAL_DECLINED,
-        recipients=[referral.referred_by],
-        obj=referral,
-        context={**context, "url": reverse("volunteers:referral_list")},
-        dedupe_key="centre",
-    )
+    _notify_volunteer_and_centre(events.REFERRAL_DECLINED, referral, _context(referral, reason=reason))
     audit.record(
         actor=actor,
         action="referral.decline",
@@ -299,11 +303,7 @@ def referral_volunteer_decline(*, actor, referral: Referral, reason: str = "") -
     referral = _lock(referral)
     if not is_referred_volunteer(actor, referral):
         raise PermissionDenied(_("This referral is not yours."))
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX:
-        raise ValidationError(
-            {"reason": [_("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX}]}
-        )
+    reason = _clean_reason(reason)
     before = referral.status
     check_referral_transition(
         before,
