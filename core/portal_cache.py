@@ -68,12 +68,12 @@ def _config() -> dict:
     return {"TIMEOUT": 300, "PATHS": (), "ENABLED": True, **getattr(settings, "PORTAL_CACHE", {})}
 
 
-def _gen_key(topic: str) -> str:
+def generation_key(topic: str) -> str:
     return f"portal:gen:{topic}"
 
 
 def generations(topics) -> list[int]:
-    keys = [_gen_key(topic) for topic in topics]
+    keys = [generation_key(topic) for topic in topics]
     found = cache.get_many(keys)
     return [int(found.get(key, 0)) for key in keys]
 
@@ -82,7 +82,7 @@ def bump(*topics: str) -> None:
     """Make every cached page that shows one of `topics` stale (now, not at commit: call it
     through `bump_on_commit` from inside a transaction)."""
     for topic in topics or TOPICS:
-        key = _gen_key(topic)
+        key = generation_key(topic)
         try:
             cache.incr(key)
         except ValueError:  # not there yet (or evicted): any new value differs from the keys in use

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import Role
+from cms.portal import PortalSection, PortalSectionPage
 from procurement.models import PublicReport, PublicReportStatus, TenderStatus
 from tests.factories import staff_user
 from tests.procurement.factories import TenderFactory
@@ -45,8 +46,9 @@ def test_a_citizen_reports_a_call_with_evidence_and_follows_it_until_a_superviso
     page.goto("/")
     journey.step(page, "home")
     open_menu(page)
-    page.click(f"nav a[href='{reverse('procurement:public_report_statistics')}']")
-    page.wait_for_url(re.compile(re.escape(reverse("procurement:public_report_statistics"))))
+    statistics = PortalSectionPage.objects.get(section=PortalSection.REPORT_STATISTICS).url
+    page.click(f"nav a[href='{statistics}']")
+    page.wait_for_url(re.compile(re.escape(statistics)))
     journey.step(page, "report statistics")
     page.click(f"main a[href='{reverse('procurement:public_report_file')}']")
     page.wait_for_url(re.compile(re.escape(reverse("procurement:public_report_file"))))

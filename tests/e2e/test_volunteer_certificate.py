@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cms.portal import PortalSection, PortalSectionPage
 from core.models import District
 from tests.factories import DistrictFactory
 from tests.orgs.factories import OrganizationFactory, member
@@ -189,7 +190,8 @@ def test_a_citizen_signs_up_serves_and_a_stranger_verifies_the_certificate(page,
     stranger = new_page()
     stranger.goto("/")
     open_menu(stranger)
-    go(stranger, f"nav a[href='{reverse('volunteers:need_list')}']", reverse("volunteers:need_list"))
+    volunteering = PortalSectionPage.objects.get(section=PortalSection.VOLUNTEERING).url
+    go(stranger, f"nav a[href='{volunteering}']", volunteering)
     verify = reverse("volunteers:certificate_verify")
     go(stranger, f".subnav a[href='{verify}']", verify)
     journey.step(stranger, "verify form")
