@@ -41,23 +41,30 @@ ACTION_TOPICS = {
         "procurement",
     ),
     **dict.fromkeys(
-        "organization grade credit_list annual_report qualification qualification_document membership".split(),
+        (
+            "organization grade credit_list credit_record annual_report qualification qualification_document "
+            "membership"
+        ).split(),
         "orgs",
     ),
     **dict.fromkeys(
         (
             "volunteer social_worker team volunteer_need volunteer_project signup hours training "
-            "certificate invitation"
+            "certificate invitation commendation referral"
         ).split(),
         "volunteers",
     ),
     **dict.fromkeys("page wagtail".split(), "cms"),
+    # a stored document may belong to any room's public page: "document" bumps every topic
     # reference data (districts, purchasing units, service categories, the working-day calendar) is
     # not listed: it shows on every page, so its changes, like unknown actions, bump every topic
 }
 # changes no public page shows
 IGNORED_ACTIONS = frozenset(
-    "user staff role session login logout password second_factor notification axes test tests".split()
+    (
+        "user staff role session login logout password second_factor notification notification_preferences "
+        "axes test tests"
+    ).split()
 )
 
 HEADER = "X-Portal-Cache"

@@ -69,6 +69,22 @@ def test_actions_and_their_topics():
     assert portal_cache.topics_of_action("something.new") == portal_cache.TOPICS  # unknown: all
 
 
+# Actions that deliberately bump every topic: a stored document may belong to any room's page.
+EVERY_TOPIC = {"document"}
+
+
+def test_every_labelled_action_is_mapped_to_its_topic_or_ignored():
+    """A new audit action gets a topic (or is ignored), so it does not empty the whole portal cache
+    (a change to a referral must not make the procurement lists cold)."""
+    from audit.labels import ACTION_LABELS
+
+    prefixes = {action.split(".", 1)[0] for action in ACTION_LABELS}
+    unmapped = prefixes - set(portal_cache.ACTION_TOPICS) - portal_cache.IGNORED_ACTIONS - EVERY_TOPIC
+    assert unmapped == set()
+    assert portal_cache.topics_of_action("referral.accept") == ("volunteers",)
+    assert portal_cache.topics_of_action("credit_record.append") == ("orgs",)
+
+
 def test_the_second_anonymous_request_is_served_from_the_cache_without_a_query(
     client, django_assert_num_queries
 ):
