@@ -195,6 +195,23 @@ def public_report_rate_window_seconds() -> int:
     return _int("PROCUREMENT_PUBLIC_REPORT_RATE_WINDOW_SECONDS", 3600)
 
 
+def public_report_transfer_working_days() -> int:
+    """A department answers a public report transferred to it (转办) within this many working days of
+    the transfer, unless the supervisor sets another date (限时办结)."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_TRANSFER_WORKING_DAYS", 10)
+
+
+def public_report_transfer_reminder_working_days() -> int:
+    """The department is reminded once when a transfer's answer is due within this many working days."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_TRANSFER_REMINDER_WORKING_DAYS", 2)
+
+
+def public_report_received_max_age_days() -> int:
+    """A report recorded by a supervisor was received at most this many calendar days ago (a date
+    further back is a typing mistake)."""
+    return _int("PROCUREMENT_PUBLIC_REPORT_RECEIVED_MAX_AGE_DAYS", 90)
+
+
 # --- contracts, payments, progress reports and performance (RULES.md "Contracts and performance") --
 
 

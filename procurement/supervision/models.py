@@ -99,6 +99,17 @@ class PublicReportStatus(models.TextChoices):
     CONCLUDED = "concluded", _("Concluded")
 
 
+class PublicReportChannel(models.TextChoices):
+    """How a report reached the bureau (来信、来访、来电、网络、明察暗访): the web form, or recorded by a
+    supervisor from a letter, a visit, a phone call or an inspection."""
+
+    WEB = "web", _("Web form")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit in person")
+    PHONE = "phone", _("Phone call")
+    INSPECTION = "inspection", _("Inspection")
+
+
 class PublicReportOutcome(models.TextChoices):
     SUBSTANTIATED = "substantiated", _("Substantiated")
     PARTLY = "partly", _("Partly substantiated")
@@ -109,6 +120,7 @@ class PublicReportOutcome(models.TextChoices):
 PUBLIC_FIELDS = (
     "tracking_number",
     "target_kind",
+    "channel",
     "status",
     "filed_at",
     "accept_due_on",
@@ -149,10 +161,29 @@ class PublicReport(CleanTextModelMixin, models.Model):
         related_name="public_reports",
     )
     description = models.TextField(_("What is reported"))
+    channel = models.CharField(
+        _("Received through"),
+        max_length=20,
+        choices=PublicReportChannel.choices,
+        default=PublicReportChannel.WEB,
+        editable=False,
+    )
+    # The day the bureau received it (the web form: the filing day): the deadlines run from it.
+    received_on = models.DateField(_("Received on"), null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     # Personal data of the filer: staff only, never public, never in the statistics.
     contact_name = models.CharField(_("Contact name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("Contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("Contact email"), blank=True)
+    contact_address = models.CharField(_("Contact address"), max_length=200, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Filed by"),
@@ -232,3 +263,65 @@ class PublicReport(CleanTextModelMixin, models.Model):
     def is_accepted(self) -> bool:
         """Accepted and being handled (not concluded yet)."""
         return self.status == PublicReportStatus.ACCEPTED
+
+
+class PublicReportTransfer(CleanTextModelMixin, models.Model):
+    """A public report transferred (转办) by a supervisor to the department responsible, which answers
+    by `due_on` (首问负责: the supervisor who transferred it stays responsible and concludes the
+    report). One report may be transferred again when an answer is not enough: one row per transfer,
+    at most one open (unanswered) at a time. The note and the answer are internal: never public."""
+
+    report = models.ForeignKey(
+        PublicReport, verbose_name=_("Public report"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("Department"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("Answer due on"))
+    note = models.TextField(_("Instruction (internal)"), blank=True)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Transferred by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transferred_at = models.DateTimeField(_("Transferred at"), default=timezone.now)
+    answer = models.TextField(_("Answer (internal)"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("Answered at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("Reminded at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("Escalated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-transferred_at", "-pk"]
+        verbose_name = _("Public report transfer")
+        verbose_name_plural = _("Public report transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(answered_at__isnull=True),
+                name="procurement_report_transfer_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | ~models.Q(answer=""),
+                name="procurement_report_transfer_answered_has_text",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "answered_at"], name="procurement_transfer_dept"),
+            models.Index(fields=["answered_at", "due_on"], name="procurement_transfer_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.tracking_number} → {self.department}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
