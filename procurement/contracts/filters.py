@@ -242,4 +242,9 @@ EVALUATION_EXPORT_COLUMNS = [
     (_("Kind"), lambda e: e.get_kind_display()),
     (_("Weighted total"), lambda e: e.total),
     (_("Grade"), lambda e: e.get_grade_display()),
+    # empty where volunteer participation was not a criterion of the evaluation
+    (
+        _("Volunteer participation score"),
+        lambda e: e.volunteering_score if e.weight_volunteering > 0 else None,
+    ),
 ]

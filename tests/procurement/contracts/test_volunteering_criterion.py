@@ -7,6 +7,8 @@ scored; the audit entries carry it."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal as D
 
 import pytest
@@ -232,6 +234,11 @@ def test_published_results_show_the_criterion_only_when_it_was_scored(client, fa
     assert "志愿服务参与 50.00 分（权重 10.00%）" in page
     page = client.get(reverse("procurement:contract_public_detail", args=[plain.pk])).content.decode()
     assert "data-public-evaluation" in page and "志愿服务参与" not in page
+    export = client.get(reverse("procurement:evaluation_public_list"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][-1] == "志愿服务参与得分"
+    scores = {row[3]: row[-1] for row in rows[1:]}  # contract number -> the column
+    assert scores == {scored.reference: "50.00", plain.reference: ""}
 
 
 def test_the_evaluation_page_reads_the_same_queries_with_one_or_several_volunteer_hour_targets(
