@@ -139,6 +139,13 @@ ACTION_LABELS = {
     "public_report.conclude": pgettext_lazy("audit action", "Public report concluded"),
     "public_report.decline": pgettext_lazy("audit action", "Public report declined"),
     "public_report.file": pgettext_lazy("audit action", "Public report filed"),
+    "public_report.record": pgettext_lazy("audit action", "Public report recorded by a supervisor"),
+    "public_report.transfer": pgettext_lazy("audit action", "Public report transferred to a department"),
+    "public_report.transfer_answer": pgettext_lazy("audit action", "Transferred public report answered"),
+    "public_report.transfer_remind": pgettext_lazy("audit action", "Transferred public report reminder sent"),
+    "public_report.transfer_escalate": pgettext_lazy(
+        "audit action", "Overdue transferred public report escalated"
+    ),
     "purchasingplan.create": pgettext_lazy("audit action", "Purchasing plan created"),
     "purchasingplan.publish_intentions": pgettext_lazy("audit action", "Procurement intentions published"),
     "purchasingplan.update": pgettext_lazy("audit action", "Purchasing plan changed"),

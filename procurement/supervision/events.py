@@ -8,11 +8,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.notifications import notify_on_commit, register_event
-from procurement.supervision.selectors import active_supervisors
+from procurement.supervision.selectors import (
+    active_supervisors,
+    department_officers,
+    supervisors_and_bureau_admins,
+)
 
 LIGHT_RED = "procurement.light_red"
 PUBLIC_REPORT_FILED = "procurement.public_report_filed"
 PUBLIC_REPORT_ASSIGNED = "procurement.public_report_assigned"
+PUBLIC_REPORT_TRANSFERRED = "procurement.public_report_transferred"
+PUBLIC_REPORT_TRANSFER_ANSWERED = "procurement.public_report_transfer_answered"
+PUBLIC_REPORT_TRANSFER_REMINDER = "procurement.public_report_transfer_reminder"
+PUBLIC_REPORT_TRANSFER_OVERDUE = "procurement.public_report_transfer_overdue"
 
 
 def register_events() -> None:
@@ -38,6 +46,40 @@ def register_events() -> None:
         label=_("A public report was assigned to you"),
         subject=_("Public report %(number)s assigned to you"),
         body_template_or_text=_("You handle the public report %(number)s. Its answer is due on %(due)s."),
+    )
+    register_event(
+        PUBLIC_REPORT_TRANSFERRED,
+        label=_("A public report was transferred to your department"),
+        subject=_("Public report %(number)s transferred to %(department)s"),
+        body_template_or_text=_(
+            "The supervisors transferred the public report %(number)s to %(department)s. Answer it by "
+            "%(due)s in the workbench (transferred public reports)."
+        ),
+    )
+    register_event(
+        PUBLIC_REPORT_TRANSFER_ANSWERED,
+        label=_("A department answered a transferred public report"),
+        subject=_("Public report %(number)s: %(department)s answered"),
+        body_template_or_text=_(
+            "%(department)s answered the public report %(number)s transferred to it. Read the answer and "
+            "conclude the report, or transfer it again."
+        ),
+    )
+    register_event(
+        PUBLIC_REPORT_TRANSFER_REMINDER,
+        label=_("A transferred public report is due soon"),
+        subject=_("Reminder: public report %(number)s is due on %(due)s"),
+        body_template_or_text=_(
+            "The answer of %(department)s to the public report %(number)s is due on %(due)s."
+        ),
+    )
+    register_event(
+        PUBLIC_REPORT_TRANSFER_OVERDUE,
+        label=_("A transferred public report is overdue"),
+        subject=_("Overdue: public report %(number)s at %(department)s"),
+        body_template_or_text=_(
+            "%(department)s has not answered the public report %(number)s, due on %(due)s. Its light is red."
+        ),
     )
 
 
@@ -79,4 +121,69 @@ def public_report_assigned(*, report) -> None:
             "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
         },
         dedupe_key=str(report.handler_id),
+    )
+
+
+def _transfer_context(transfer) -> dict:
+    return {
+        "number": transfer.report.tracking_number,
+        "department": str(transfer.department),
+        "due": transfer.due_on.isoformat(),
+    }
+
+
+def public_report_transferred(*, transfer) -> None:
+    """The officers of the department the report went to."""
+    notify_on_commit(
+        PUBLIC_REPORT_TRANSFERRED,
+        recipients=lambda: list(department_officers(transfer.department_id)),
+        obj=transfer,
+        context={
+            **_transfer_context(transfer),
+            "url": reverse("procurement:public_report_transfer_detail", args=[transfer.pk]),
+        },
+    )
+
+
+def public_report_transfer_answered(*, transfer) -> None:
+    """The supervisor who transferred it (首问负责) and the report's handler."""
+    report = transfer.report
+    recipients = [transfer.transferred_by]
+    if report.handler is not None and report.handler_id != transfer.transferred_by_id:
+        recipients.append(report.handler)
+    notify_on_commit(
+        PUBLIC_REPORT_TRANSFER_ANSWERED,
+        recipients=recipients,
+        obj=transfer,
+        context={
+            **_transfer_context(transfer),
+            "url": reverse("procurement:public_report_staff_detail", args=[report.pk]),
+        },
+    )
+
+
+def public_report_transfer_reminder(*, transfer) -> None:
+    notify_on_commit(
+        PUBLIC_REPORT_TRANSFER_REMINDER,
+        recipients=lambda: list(department_officers(transfer.department_id)),
+        obj=transfer,
+        context={
+            **_transfer_context(transfer),
+            "url": reverse("procurement:public_report_transfer_detail", args=[transfer.pk]),
+        },
+        dedupe_key="reminder",
+    )
+
+
+def public_report_transfer_overdue(*, transfer) -> None:
+    """Escalation (once per transfer): the supervisors and the bureau admins."""
+    notify_on_commit(
+        PUBLIC_REPORT_TRANSFER_OVERDUE,
+        recipients=lambda: list(supervisors_and_bureau_admins()),
+        obj=transfer,
+        context={
+            **_transfer_context(transfer),
+            "url": reverse("procurement:public_report_staff_detail", args=[transfer.report_id]),
+        },
+        dedupe_key="overdue",
     )

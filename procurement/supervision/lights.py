@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -31,7 +32,13 @@ from procurement.contracts.models.contracts import (
     ProgressReportStatus,
 )
 from procurement.evaluation.models.awards import Award, AwardStatus, ResultChallenge
-from procurement.supervision.models import LightColour, LightKind, PublicReport, PublicReportStatus
+from procurement.supervision.models import (
+    LightColour,
+    LightKind,
+    PublicReport,
+    PublicReportStatus,
+    PublicReportTransfer,
+)
 from procurement.tendering.models.tenders import Challenge, ChallengeStatus, Tender, TenderStatus
 
 GREEN, YELLOW, RED = LightColour.GREEN.value, LightColour.YELLOW.value, LightColour.RED.value
@@ -128,6 +135,7 @@ DUE_WHAT = {
     "challenge_answer": gettext_lazy("challenge answer"),
     "report_acceptance": gettext_lazy("report acceptance"),
     "report_handling": gettext_lazy("report handling"),
+    "transfer_answer": gettext_lazy("transferred report's answer"),
     "contract_signing": gettext_lazy("contract signing"),
     "contract_publication": gettext_lazy("contract publication"),
     "milestone": gettext_lazy("milestone acceptance"),
@@ -336,13 +344,41 @@ def annotate_challenges(queryset, today):
     )
 
 
+# An annotation standing for "no open transfer" (NULL would read as "not annotated").
+NO_TRANSFER_DUE = dt.date(9999, 12, 31)
+
+
+def _open_transfer_due():
+    """The due date of the report's open (unanswered) transfer, as a subquery."""
+    return Subquery(
+        PublicReportTransfer.objects.filter(report=OuterRef("pk"), answered_at__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+
+
+def _transfer_due(report: PublicReport) -> dt.date | None:
+    value = _annotated(report, "light_transfer_due")
+    if value is None:
+        value = (
+            PublicReportTransfer.objects.filter(report=report, answered_at__isnull=True)
+            .order_by("due_on")
+            .values_list("due_on", flat=True)
+            .first()
+        )
+    return None if value in (None, NO_TRANSFER_DUE) else value
+
+
 def explain_public_report(report: PublicReport, today, calendar=None) -> Light:
-    """Awaiting acceptance: by the acceptance due date; accepted: by the answer due date; declined
-    or concluded: green."""
+    """Awaiting acceptance: by the acceptance due date; accepted: red when its open transfer (转办)
+    is overdue, else by the answer due date; declined or concluded: green."""
     w = window(today)
     if report.status == PublicReportStatus.SUBMITTED:
         return _due_light(report.accept_due_on, w, "report_acceptance")
     if report.status == PublicReportStatus.ACCEPTED:
+        transfer_due = _transfer_due(report)
+        if transfer_due is not None and transfer_due < w.today:
+            return Light(RED, "transfer_answer", transfer_due)
         return _due_light(report.due_on, w, "report_handling")
     return Light(GREEN)
 
@@ -353,10 +389,14 @@ def light_for_public_report(report: PublicReport, today) -> str:
 
 def annotate_public_reports(queryset, today):
     w = window(today)
+    accepted = Q(status=PublicReportStatus.ACCEPTED)
     return queryset.annotate(
+        light_transfer_due=Coalesce(_open_transfer_due(), Value(NO_TRANSFER_DUE)),
+    ).annotate(
         light=_case(
             *_due_case("accept_due_on", w, when=Q(status=PublicReportStatus.SUBMITTED)),
-            *_due_case("due_on", w, when=Q(status=PublicReportStatus.ACCEPTED)),
+            When(accepted & Q(light_transfer_due__lt=w.today), then=Value(RED)),
+            *_due_case("due_on", w, when=accepted),
         )
     )
 

@@ -265,6 +265,12 @@ class PublicReport(CleanTextModelMixin, models.Model):
         return self.status == PublicReportStatus.ACCEPTED
 
 
+class PublicReportTransferQuerySet(models.QuerySet):
+    def open(self):
+        """Not answered yet, of a report still being handled (concluding a report closes its transfer)."""
+        return self.filter(answered_at__isnull=True, report__status=PublicReportStatus.ACCEPTED)
+
+
 class PublicReportTransfer(CleanTextModelMixin, models.Model):
     """A public report transferred (转办) by a supervisor to the department responsible, which answers
     by `due_on` (首问负责: the supervisor who transferred it stays responsible and concludes the
@@ -299,6 +305,8 @@ class PublicReportTransfer(CleanTextModelMixin, models.Model):
     reminded_at = models.DateTimeField(_("Reminded at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("Escalated at"), null=True, blank=True)
 
+    objects = PublicReportTransferQuerySet.as_manager()
+
     class Meta:
         ordering = ["-transferred_at", "-pk"]
         verbose_name = _("Public report transfer")
@@ -324,4 +332,4 @@ class PublicReportTransfer(CleanTextModelMixin, models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.answered_at is None
+        return self.answered_at is None and self.report.status == PublicReportStatus.ACCEPTED

@@ -58,3 +58,25 @@ def published_contract_light_counts(*, year: int | None = None, today=None) -> d
     )
     found = dict(rows)
     return {colour: found.get(colour, 0) for colour in COLOURS}
+
+
+def department_officers(department_id: int) -> QuerySet:
+    """The active procurement officers of a department (told of a transfer to it and reminded)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, department_id=department_id, groups__name=Role.PROCUREMENT_OFFICER.value
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def supervisors_and_bureau_admins() -> QuerySet:
+    """The active supervisors and bureau admins (told when a transfer is overdue)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.SUPERVISOR.value, Role.BUREAU_ADMIN.value])
+        .distinct()
+        .order_by("username")
+    )

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from procurement.supervision.services.lights import lights_daily as run_lights_daily
+from procurement.supervision.services.transfers import public_report_transfers_daily as run_transfers_daily
 
 
 @shared_task(acks_late=True, name="procurement.lights_daily")
@@ -20,3 +21,10 @@ def email_public_report_filer(report_id: int) -> bool:
     from procurement.supervision.services.public_reports import public_report_email_filer
 
     return public_report_email_filer(report_id=report_id)
+
+
+@shared_task(acks_late=True, name="procurement.public_report_transfers_daily")
+def public_report_transfers_daily() -> dict:
+    """Every morning: remind the departments of transferred public reports due soon, and escalate the
+    overdue ones once (each claimed before it is told: a second run tells nobody again)."""
+    return run_transfers_daily()

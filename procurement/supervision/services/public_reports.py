@@ -32,6 +32,7 @@ from procurement.contracts.models.contracts import Contract, ContractStatus
 from procurement.supervision.events import public_report_assigned, public_report_filed
 from procurement.supervision.models import (
     PublicReport,
+    PublicReportChannel,
     PublicReportOutcome,
     PublicReportStatus,
     PublicReportTarget,
@@ -82,9 +83,98 @@ def public_report_file(
     anonymous: bool = False,
     files=(),
 ) -> PublicReport:
-    """Anyone (signed in or not) files a report. A signed-in filer who asks to stay anonymous is
-    not linked to it. Supervisors have `rules.public_report_accept_working_days()` to accept or
-    decline it."""
+    """Anyone (signed in or not) files a report through the web form. A signed-in filer who asks to
+    stay anonymous is not linked to it. Supervisors have `rules.public_report_accept_working_days()`
+    to accept or decline it."""
+    signed_in = bool(actor and actor.is_authenticated)
+    return _create(
+        actor=actor,
+        filed_by=actor if signed_in and not anonymous else None,
+        channel=PublicReportChannel.WEB,
+        received_on=timezone.localdate(),
+        target_kind=target_kind,
+        description=description,
+        tender=tender,
+        contract=contract,
+        organization=organization,
+        contact={
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+        },
+        files=files,
+    )
+
+
+@transaction.atomic
+def public_report_record(
+    *,
+    actor,
+    channel: str,
+    received_on: dt.date,
+    target_kind: str,
+    description: str,
+    tender: Tender | None = None,
+    contract: Contract | None = None,
+    organization=None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    contact_address: str = "",
+    files=(),
+) -> PublicReport:
+    """A supervisor records a report received by letter, visit, phone or inspection (来信、来访、
+    来电、明察暗访). It then lives as a web report does: a tracking number the supervisor gives the
+    reporter (emailed when an email was given), the acceptance due
+    `rules.public_report_accept_working_days()` working days from the day received. Scanned
+    documents are kept as the web form's evidence (restricted)."""
+    _require_handler(actor)
+    if channel not in PublicReportChannel.values or channel == PublicReportChannel.WEB:
+        refuse(_("Choose how the report was received."))
+    today = timezone.localdate()
+    if received_on is None or received_on > today:
+        refuse(_("The date received cannot be in the future."))
+    if received_on < today - dt.timedelta(days=rules.public_report_received_max_age_days()):
+        refuse(
+            _("The date received is more than %(n)s days ago.")
+            % {"n": rules.public_report_received_max_age_days()}
+        )
+    return _create(
+        actor=actor,
+        filed_by=None,
+        recorded_by=actor,
+        channel=channel,
+        received_on=received_on,
+        target_kind=target_kind,
+        description=description,
+        tender=tender,
+        contract=contract,
+        organization=organization,
+        contact={
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+            "contact_address": contact_address,
+        },
+        files=files,
+    )
+
+
+def _create(
+    *,
+    actor,
+    filed_by,
+    channel: str,
+    received_on: dt.date,
+    target_kind: str,
+    description: str,
+    tender,
+    contract,
+    organization,
+    contact: dict,
+    files,
+    recorded_by=None,
+) -> PublicReport:
     if target_kind not in PublicReportTarget.values:
         refuse(_("Choose what the report is about."))
     targets = {
@@ -111,19 +201,19 @@ def public_report_file(
         refuse(_("Attach at most %(n)s files.") % {"n": PUBLIC_REPORT_MAX_DOCUMENTS})
     for upload in files:
         check_document_file(upload)
-    signed_in = bool(actor and actor.is_authenticated)
-    filed_on = timezone.localdate()
+    limits = {"contact_name": 50, "contact_phone": 30, "contact_email": 254, "contact_address": 200}
     fields = {
         "target_kind": target_kind,
         "tender": tender if target_kind == PublicReportTarget.TENDER else None,
         "contract": contract if target_kind == PublicReportTarget.CONTRACT else None,
         "organization": organization if target_kind == PublicReportTarget.ORGANIZATION else None,
         "description": description,
-        "contact_name": (contact_name or "").strip()[:50],
-        "contact_phone": (contact_phone or "").strip()[:30],
-        "contact_email": (contact_email or "").strip()[:254],
-        "filed_by": actor if signed_in and not anonymous else None,
-        "accept_due_on": add_working_days(filed_on, rules.public_report_accept_working_days()),
+        **{name: (contact.get(name) or "").strip()[:limit] for name, limit in limits.items()},
+        "filed_by": filed_by,
+        "channel": channel,
+        "received_on": received_on,
+        "recorded_by": recorded_by,
+        "accept_due_on": add_working_days(received_on, rules.public_report_accept_working_days()),
     }
     report = None
     for _attempt in range(5):
@@ -145,23 +235,26 @@ def public_report_file(
             visibility=DocumentVisibility.RESTRICTED,
         )
     # No contact detail in the log: only whether one was given.
-    audit.record(
-        actor=fields["filed_by"] or AnonymousUser(),
-        action="public_report.file",
-        target=report,
-        # An anonymous filer stays anonymous in the audit log too: no client IP.
-        keep_ip=fields["filed_by"] is not None,
-        after={
-            "target_kind": target_kind,
-            "target": (fields["tender"] or fields["contract"] or fields["organization"]).pk,
-            "contact_given": bool(
-                fields["contact_name"] or fields["contact_phone"] or fields["contact_email"]
-            ),
-            "anonymous": fields["filed_by"] is None,
-            "documents": len(files),
-            "accept_due_on": report.accept_due_on.isoformat(),
-        },
-    )
+    after = {
+        "target_kind": target_kind,
+        "target": (fields["tender"] or fields["contract"] or fields["organization"]).pk,
+        "contact_given": any(fields[name] for name in limits),
+        "anonymous": fields["filed_by"] is None,
+        "documents": len(files),
+        "accept_due_on": report.accept_due_on.isoformat(),
+    }
+    if recorded_by is not None:
+        after |= {"channel": channel, "received_on": received_on.isoformat()}
+        audit.record(actor=recorded_by, action="public_report.record", target=report, after=after)
+    else:
+        audit.record(
+            actor=fields["filed_by"] or AnonymousUser(),
+            action="public_report.file",
+            target=report,
+            # An anonymous filer stays anonymous in the audit log too: no client IP.
+            keep_ip=fields["filed_by"] is not None,
+            after=after,
+        )
     public_report_filed(report=report, target=_target_text(report))
     _email_filer(report)
     return report
