@@ -114,6 +114,13 @@ TARGETS = [
     ("服务对象满意率", "满意率不低于90%", "30"),
     ("服务台账完整率", "台账完整率100%", "30"),
 ]
+# The contract in performance leads volunteer projects (volunteers.demo_contracted): one target is
+# measured in verified volunteer hours.
+ACTIVE_TARGETS = [
+    *TARGETS[:2],
+    ("服务台账完整率", "台账完整率100%", "20"),
+    ("志愿服务时长", "社工带领志愿者服务不少于60小时（以核实时长计）", "10", Decimal("60")),
+]
 
 
 def _say(stdout, text):
@@ -212,7 +219,7 @@ def _awarded_tender(officer, approver, line, title, bids):
     return award
 
 
-def _draft(officer, award, *, starts_on, milestones, advance="10", **fields) -> Contract:
+def _draft(officer, award, *, starts_on, milestones, advance="10", targets=TARGETS, **fields) -> Contract:
     """A complete draft: the targets and the milestones [(days from today, share, deliverable)]."""
     contract = contract_create(
         actor=officer, award=award, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=364),
@@ -221,10 +228,11 @@ def _draft(officer, award, *, starts_on, milestones, advance="10", **fields) -> 
         service_standard="按采购文件及投标服务方案提供服务；每月提交进度报告和服务台账，服务对象满意率不低于90%。",
         **fields,
     )  # fmt: skip
-    for name, measure, weight in TARGETS:
+    for name, measure, weight, *goal in targets:
         contract_target_add(
-            actor=officer, contract=contract, name=name, measure=measure, weight=Decimal(weight)
-        )
+            actor=officer, contract=contract, name=name, measure=measure, weight=Decimal(weight),
+            volunteer_hours_goal=goal[0] if goal else None,
+        )  # fmt: skip
     for due_on, share, deliverable in milestones:
         milestone_add(
             actor=officer,
@@ -355,7 +363,7 @@ def _build(state, officer, award):
         _sign_and_publish(officer, contract, publish=False)
     elif state == "active":
         contract = _draft(
-            officer, award, starts_on=starts_on, requires_recipient_opinion=True,
+            officer, award, starts_on=starts_on, requires_recipient_opinion=True, targets=ACTIVE_TARGETS,
             milestones=[(today - dt.timedelta(days=45), "20", "第一阶段：服务对象建档及首轮上门服务"),
                         (today - dt.timedelta(days=5), "20", "第二阶段：助洁助浴服务台账"),
                         (add_working_days(today, 2), "20", "第三阶段：满意度中期回访报告"),

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from procurement.contracts.participation import participation_of
 from procurement.contracts.selectors import personnel_user_ids
@@ -16,7 +17,7 @@ from volunteers.models import HourRecord, HourStatus, NeedSlot, ServiceProject, 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_contracted_projects_with_verified_hours_and_is_idempotent():
+def test_the_demo_has_contracted_projects_with_verified_hours_and_is_idempotent(client):
     call_command("seed_demo", stdout=StringIO())
     projects = list(
         ServiceProject.objects.filter(contract__isnull=False).select_related("contract", "team__leader")
@@ -37,6 +38,11 @@ def test_the_demo_has_contracted_projects_with_verified_hours_and_is_idempotent(
                 assert contract.starts_on <= slot.starts_at.date() <= contract.ends_on
     figures = participation_of(projects[0].contract_id)
     assert figures.projects >= 2 and figures.verified_hours > 0 and figures.volunteers_served > 0
+    # the contract measures one target in verified volunteer hours, and its pages show the progress
+    (target,) = projects[0].contract.targets.filter(volunteer_hours_goal__isnull=False)
+    assert 0 < figures.verified_hours < target.volunteer_hours_goal
+    page = client.get(reverse("procurement:contract_public_detail", args=[projects[0].contract_id]))
+    assert "data-hours-progress=" in page.content.decode()
     before = (ServiceProject.objects.count(), SignUp.objects.count(), HourRecord.objects.count())
     demo_contracted.seed(stdout=StringIO())
     assert (ServiceProject.objects.count(), SignUp.objects.count(), HourRecord.objects.count()) == before
