@@ -16,7 +16,8 @@ from accounts.roles import Role, user_has_role
 from orgs.permissions import is_registry_admin
 from procurement.evaluation.permissions import is_active_expert
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
-from procurement.supervision.permissions import can_supervise
+from procurement.supervision.permissions import can_supervise, is_department_officer
+from procurement.supervision.selectors import open_transfer_count
 from volunteers.permissions import organization_ids_of, social_worker_of, volunteer_of
 from volunteers.selectors_referrals import pending_incoming_count
 from volunteers.services.referrals import is_volunteer_centre
@@ -100,6 +101,20 @@ RULES: list[tuple[Callable, Callable]] = [
             [
                 Link(_("Supervision board"), _u("procurement:board")),
                 Link(_("Public reports to handle"), _u("procurement:public_report_staff_list")),
+            ],
+        ),
+    ),
+    (
+        # A department's procurement officers answer the public reports transferred to it (转办).
+        is_department_officer,
+        lambda user: Section(
+            _("Transferred public reports"),
+            [
+                Link(
+                    _("Transferred public reports awaiting your department's answer: %(n)s")
+                    % {"n": open_transfer_count(user.department_id)},
+                    _u("procurement:public_report_transfer_list"),
+                ),
             ],
         ),
     ),

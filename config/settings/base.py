@@ -487,6 +487,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Supervision lights: the daily snapshot and the escalation of newly red items, at 02:00.
     "procurement-lights-daily": {"task": "procurement.lights_daily", "schedule": crontab(hour=2, minute=0)},
+    # Public report transfers (转办): remind departments before the due date, escalate overdue ones once, 07:30.
+    "procurement-public-report-transfers-daily": {
+        "task": "procurement.public_report_transfers_daily",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Awards: publish any confirmed award's notice that is not out yet (idempotent), every 10 minutes.
     "procurement-publish-due-award-notices": {
         "task": "procurement.publish_due_award_notices",

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="core.department",
-                        verbose_name="Department",
+                        verbose_name="Department responsible",
                     ),
                 ),
                 (

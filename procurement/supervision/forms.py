@@ -13,7 +13,13 @@ from core.upload_fields import MultipleFileField
 from orgs.models import Organization
 from procurement import rules
 from procurement.contracts.models.contracts import Contract, ContractStatus
-from procurement.supervision.models import LightColour, LightKind, PublicReportOutcome, PublicReportTarget
+from procurement.supervision.models import (
+    LightColour,
+    LightKind,
+    PublicReportChannel,
+    PublicReportOutcome,
+    PublicReportTarget,
+)
 from procurement.supervision.selectors import active_supervisors
 from procurement.supervision.services.public_reports import PUBLIC_REPORT_MAX_DOCUMENTS
 from procurement.tendering.models.tenders import Tender, TenderStatus
@@ -96,6 +102,86 @@ class PublicReportForm(CleanInputMixin, forms.Form):
             if data["organization"] is None:
                 self.add_error("target_reference", _("No registered organization has this code or name."))
         return data
+
+
+class RecordForm(PublicReportForm):
+    """A supervisor records a report received by letter, visit, phone or inspection."""
+
+    channel = forms.ChoiceField(
+        label=_("Received through"),
+        choices=[c for c in PublicReportChannel.choices if c[0] != PublicReportChannel.WEB],
+        widget=forms.RadioSelect,
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The acceptance deadline runs from this day, in working days."),
+    )
+    contact_address = forms.CharField(
+        label=_("Reporter's address (optional)"), max_length=200, required=False
+    )
+
+    field_order = [
+        "channel",
+        "received_on",
+        "target_kind",
+        "target_reference",
+        "description",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "contact_address",
+        "files",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, signed_in=False, **kwargs)
+        labels = {
+            "description": _("What is reported"),
+            "contact_name": _("Reporter's name (optional)"),
+            "contact_phone": _("Reporter's phone (optional)"),
+            "contact_email": _("Reporter's email (optional)"),
+            "files": _("Scanned documents"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        self.fields["description"].help_text = _("What the reporter said or wrote: facts, dates, places.")
+        self.fields["contact_email"].help_text = _(
+            "Staff only. With an email the reporter is sent the tracking number and each step."
+        )
+        self.order_fields(self.field_order)
+
+
+class TransferForm(CleanInputMixin, forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department responsible"), queryset=Department.objects.order_by("name")
+    )
+    due_on = forms.DateField(
+        label=_("Answer due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("Instruction to the department (internal)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].help_text = _("Empty: %(n)s working days from today.") % {
+            "n": rules.public_report_transfer_working_days()
+        }
+
+
+class TransferAnswerForm(CleanInputMixin, forms.Form):
+    answer = forms.CharField(
+        label=_("The department's answer (internal)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What the department found and did. The supervisor concludes the report from it."),
+    )
 
 
 class TrackForm(CleanInputMixin, forms.Form):

@@ -121,6 +121,7 @@ PUBLIC_FIELDS = (
     "tracking_number",
     "target_kind",
     "channel",
+    "received_on",
     "status",
     "filed_at",
     "accept_due_on",
@@ -281,7 +282,10 @@ class PublicReportTransfer(CleanTextModelMixin, models.Model):
         PublicReport, verbose_name=_("Public report"), on_delete=models.PROTECT, related_name="transfers"
     )
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("Department"), on_delete=models.PROTECT, related_name="+"
+        "core.Department",
+        verbose_name=_("Department responsible"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     due_on = models.DateField(_("Answer due on"))
     note = models.TextField(_("Instruction (internal)"), blank=True)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from accounts.roles import Role
 from procurement.supervision.board import ItemLight, item_lights
+from procurement.supervision.models import PublicReportTransfer
 
 
 def active_supervisors() -> QuerySet:
@@ -80,3 +81,8 @@ def supervisors_and_bureau_admins() -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def open_transfer_count(department_id: int) -> int:
+    """The public reports transferred to a department and not answered yet (its workbench)."""
+    return PublicReportTransfer.objects.open().filter(department_id=department_id).count()

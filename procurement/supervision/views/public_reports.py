@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,14 +27,18 @@ from procurement.supervision.forms import (
     ConcludeForm,
     DeclineForm,
     PublicReportForm,
+    RecordForm,
     TrackForm,
+    TransferForm,
 )
 from procurement.supervision.models import (
     PUBLIC_FIELDS,
     PublicReport,
+    PublicReportChannel,
     PublicReportOutcome,
     PublicReportStatus,
     PublicReportTarget,
+    PublicReportTransfer,
 )
 from procurement.supervision.permissions import can_handle_public_report, can_supervise
 from procurement.supervision.services import public_reports as public_reports_services
@@ -44,6 +49,7 @@ from procurement.supervision.services.public_reports import (
     public_report_conclude,
     public_report_decline,
 )
+from procurement.supervision.services.transfers import public_report_transfer
 from procurement.tendering.models.tenders import Tender
 
 PAGE_SIZE = 20
@@ -125,6 +131,16 @@ def public_report_status(request, number: str):
     if report is None:
         raise Http404
     report["status_label"] = PublicReportStatus(report["status"]).label
+    report["is_submitted"] = report["status"] == PublicReportStatus.SUBMITTED
+    # Only that a department handles it (转办处理中): never which one, the note, the answer or names.
+    if (
+        report["status"] == PublicReportStatus.ACCEPTED
+        and PublicReportTransfer.objects.filter(
+            report__tracking_number=number, answered_at__isnull=True
+        ).exists()
+    ):
+        report["status_label"] = _("Transferred to the department responsible, being handled")
+    report["channel_label"] = PublicReportChannel(report["channel"]).label
     report["target_label"] = PublicReportTarget(report["target_kind"]).label
     report["outcome_label"] = PublicReportOutcome(report["outcome"]).label if report["outcome"] else ""
     return render(request, "procurement/supervision/public_report_status.html", {"report": report})
@@ -140,6 +156,7 @@ def public_report_statistics(request):
         .annotate(n=Count("pk"))
     )
     by_target = dict(PublicReport.objects.order_by().values_list("target_kind").annotate(n=Count("pk")))
+    by_channel = dict(PublicReport.objects.order_by().values_list("channel").annotate(n=Count("pk")))
     return render(
         request,
         "procurement/supervision/public_report_statistics.html",
@@ -147,6 +164,7 @@ def public_report_statistics(request):
             "by_status": [(label, by_status.get(value, 0)) for value, label in PublicReportStatus.choices],
             "by_outcome": [(label, by_outcome.get(value, 0)) for value, label in PublicReportOutcome.choices],
             "by_target": [(label, by_target.get(value, 0)) for value, label in PublicReportTarget.choices],
+            "by_channel": [(label, by_channel.get(value, 0)) for value, label in PublicReportChannel.choices],
             "total": sum(by_status.values()),
         },
     )
@@ -167,8 +185,53 @@ def public_report_staff_list(request):
     return render(
         request,
         "procurement/supervision/public_report_staff_list.html",
-        {"page": page, "status": status, "statuses": PublicReportStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": PublicReportStatus.choices,
+            "may_record": can_handle_public_report(request.user),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def public_report_record(request):
+    """A supervisor records a report received by letter, visit, phone or inspection; the tracking
+    number to give the reporter is shown on the report's page."""
+    if not can_handle_public_report(request.user):
+        raise PermissionDenied(_("Only supervisors may record public reports."))
+    if request.method == "POST":
+        form = RecordForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = public_reports_services.public_report_record(
+                    actor=request.user,
+                    channel=data["channel"],
+                    received_on=data["received_on"],
+                    target_kind=data["target_kind"],
+                    tender=data.get("tender"),
+                    contract=data.get("contract"),
+                    organization=data.get("organization"),
+                    description=data["description"],
+                    contact_name=data.get("contact_name", ""),
+                    contact_phone=data.get("contact_phone", ""),
+                    contact_email=data.get("contact_email", ""),
+                    contact_address=data.get("contact_address", ""),
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The report is recorded. Give the reporter its tracking number: %(number)s")
+                    % {"number": report.tracking_number},
+                )
+                return redirect("procurement:public_report_staff_detail", report.pk)
+    else:
+        form = RecordForm(initial={"received_on": timezone.localdate()})
+    return render(request, "procurement/supervision/public_report_record.html", {"form": form})
 
 
 ACTIONS = {
@@ -176,6 +239,7 @@ ACTIONS = {
     "decline": DeclineForm,
     "assign": AssignForm,
     "conclude": ConcludeForm,
+    "transfer": TransferForm,
 }
 
 
@@ -183,7 +247,9 @@ ACTIONS = {
 def public_report_staff_detail(request, pk: int):
     _require_supervisor(request.user)
     report = get_object_or_404(
-        PublicReport.objects.select_related("tender", "contract", "organization", "handler", "filed_by"),
+        PublicReport.objects.select_related(
+            "tender", "contract", "organization", "handler", "filed_by", "recorded_by"
+        ),
         pk=pk,
     )
     forms = {name: form_class(prefix=name) for name, form_class in ACTIONS.items()}
@@ -207,6 +273,14 @@ def public_report_staff_detail(request, pk: int):
                     public_report_decline(actor=request.user, report=report, reason=data["reason"])
                 elif action == "assign":
                     public_report_assign(actor=request.user, report=report, handler=data["handler"])
+                elif action == "transfer":
+                    public_report_transfer(
+                        actor=request.user,
+                        report=report,
+                        department=data["department"],
+                        due_on=data.get("due_on"),
+                        note=data.get("note", ""),
+                    )
                 else:
                     public_report_conclude(
                         actor=request.user, report=report, outcome=data["outcome"], summary=data["summary"]
@@ -221,11 +295,18 @@ def public_report_staff_detail(request, pk: int):
         .select_related("actor")
         .order_by("seq")
     )
+    transfers = list(
+        report.transfers.select_related("department", "transferred_by", "answered_by").order_by(
+            "transferred_at", "pk"
+        )
+    )
     return render(
         request,
         "procurement/supervision/public_report_staff_detail.html",
         {
             "report": report,
+            "transfers": transfers,
+            "transfer_open": any(t.answered_at is None for t in transfers),
             "forms": forms,
             "may_decide": can_handle_public_report(request.user),
             "documents": documents_of(report).order_by("uploaded_at", "pk"),
