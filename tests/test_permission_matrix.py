@@ -76,6 +76,10 @@ ROWS = [
     # is for the supplier's members and the contract's officers (404 to whoever may not see the
     # contract, 403 to readers who may not keep it); no bid content, no personnel before a contract
     Row(r"^procurement/my/(contracts/<int:pk>/personnel/add|personnel/<int:pk>/remove)/", fill={"pk": "bid"}),
+    # public reports from any channel and their transfers (issue 16): the recording page (supervisors;
+    # 403 else) and the transfers' list and page (the department's procurement officers and the
+    # supervisors; 403 else, another department's officer included); no bid behind them
+    Row(r"^procurement/staff/(public-reports/record|public-report-transfers)/", fill={"pk": 1}),
     Row(
         r"^procurement/",
         fill={
