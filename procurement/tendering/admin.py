@@ -15,7 +15,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.viewsets import NoAddView, NoDeleteView, ServiceFormMixin, service_views
-from procurement.tendering import tender_screens
+from procurement.tendering import sheet_screens, tender_screens
 from procurement.tendering.filters import ClarificationFilter, TenderFilter
 from procurement.tendering.models.tenders import Clarification, Tender
 from procurement.tendering.permissions import can_list_challenges_staff
@@ -131,7 +131,9 @@ def register_tender_screens():
         path("procurement/tenders/<int:pk>/manage/", v.tender_manage, name="procurement_tender_manage"),
         path("procurement/tenders/<int:pk>/lots/", v.tender_lots, name="procurement_tender_lots"),
         path(
-            "procurement/tenders/<int:pk>/lots/<int:lot_pk>/sheet/", v.lot_sheet, name="procurement_lot_sheet"
+            "procurement/tenders/<int:pk>/lots/<int:lot_pk>/sheet/",
+            sheet_screens.lot_sheet,
+            name="procurement_lot_sheet",
         ),
         path(
             "procurement/tenders/<int:pk>/documents/",

@@ -47,53 +47,70 @@ def unit_label(unit: str) -> str:
     return str(PeriodUnit(unit).label)
 
 
+def sheet_total_problem(total) -> str | None:
+    """The points of a sheet must add up to the rules' total (100)."""
+    expected = rules.scoring_total_points()
+    if Decimal(total) == expected:
+        return None
+    return _("The maximum points of the criteria add up to %(total)s; they must add up to %(expected)s.") % {
+        "total": points(total),
+        "expected": points(expected),
+    }
+
+
+def price_count_problem(count: int) -> str | None:
+    return None if count == 1 else _("The scoring sheet must have exactly one price criterion.")
+
+
+def price_points_problem(method, price_points) -> str | None:
+    """The price criterion's points (its weight) lie within the method's bounds."""
+    price_points = Decimal(price_points or 0)
+    if method.price_points_min <= price_points <= method.price_points_max:
+        return None
+    return _(
+        "Price points must be between %(min)s and %(max)s for %(method)s; the sheet gives %(points)s."
+    ) % {
+        "min": points(method.price_points_min),
+        "max": points(method.price_points_max),
+        "method": method.name,
+        "points": points(price_points),
+    }
+
+
+def points_range_problem(name: str, max_points) -> str | None:
+    if max_points is not None and 0 < Decimal(max_points) <= rules.scoring_total_points():
+        return None
+    return _("“%(name)s” must have between 0 and 100 points.") % {"name": name}
+
+
+def qualification_problem(name: str, is_price: bool) -> str | None:
+    """Qualification conditions (资格条件) are requirements of the call, never scored criteria."""
+    if is_price or not any(term in name for term in rules.qualification_terms()):
+        return None
+    return _("“%(name)s” is a qualification condition; qualification conditions may not be scored.") % {
+        "name": name
+    }
+
+
 def scoring_sheet_problems(method, criteria: Iterable, *, lot_label: str = "") -> list[str]:
     """Problems of one lot's sheet: points sum to 100, exactly one price criterion whose points lie in
-    the method's bounds, every criterion within 0–100, no qualification condition as a criterion."""
+    the method's bounds, every criterion within 0–100, no qualification condition as a criterion.
+    The sheet editor's form applies the same pieces row by row."""
     criteria = list(criteria)
     prefix = f"{lot_label}：" if lot_label else ""
-    problems = []
-    total_expected = rules.scoring_total_points()
     if not criteria:
         return [prefix + _("The scoring sheet has no criteria.")]
-    total = sum((Decimal(c.max_points or 0) for c in criteria), Decimal("0"))
-    if total != total_expected:
-        problems.append(
-            prefix
-            + _("The maximum points of the criteria add up to %(total)s; they must add up to %(expected)s.")
-            % {"total": points(total), "expected": points(total_expected)}
-        )
     prices = [c for c in criteria if c.is_price]
-    if len(prices) != 1:
-        problems.append(prefix + _("The scoring sheet must have exactly one price criterion."))
-    else:
-        price_points = Decimal(prices[0].max_points or 0)
-        if not (method.price_points_min <= price_points <= method.price_points_max):
-            problems.append(
-                prefix
-                + _(
-                    "Price points must be between %(min)s and %(max)s for %(method)s; the sheet gives %(points)s."
-                )
-                % {
-                    "min": points(method.price_points_min),
-                    "max": points(method.price_points_max),
-                    "method": method.name,
-                    "points": points(price_points),
-                }
-            )
-    terms = rules.qualification_terms()
+    found = [
+        sheet_total_problem(sum((Decimal(c.max_points or 0) for c in criteria), Decimal("0"))),
+        price_count_problem(len(prices)),
+    ]
+    if len(prices) == 1:
+        found.append(price_points_problem(method, prices[0].max_points))
     for criterion in criteria:
-        if criterion.max_points is None or not (0 < Decimal(criterion.max_points) <= total_expected):
-            problems.append(
-                prefix + _("“%(name)s” must have between 0 and 100 points.") % {"name": criterion.name}
-            )
-        if not criterion.is_price and any(term in criterion.name for term in terms):
-            problems.append(
-                prefix
-                + _("“%(name)s” is a qualification condition; qualification conditions may not be scored.")
-                % {"name": criterion.name}
-            )
-    return problems
+        found.append(points_range_problem(criterion.name, criterion.max_points))
+        found.append(qualification_problem(criterion.name, criterion.is_price))
+    return [prefix + problem for problem in found if problem]
 
 
 def tender_publication_problems(tender, *, at: dt.datetime | None = None) -> list[str]:

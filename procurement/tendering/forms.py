@@ -13,6 +13,7 @@ from core.documents import validate_document_file
 from core.models import DocumentType
 from core.normalize import CleanInputMixin
 from core.upload_fields import MultipleFileField
+from procurement.tendering import checks
 from procurement.tendering.models.tenders import Challenge, ChallengeStatus, Lot
 from procurement.tendering.services.clarifications import CHALLENGE_MAX_DOCUMENTS
 from procurement.tendering.services.documents import (
@@ -110,6 +111,8 @@ class CriterionKind:
 
 
 class CriterionForm(CleanInputMixin, forms.Form):
+    """One row of the scoring-sheet editor. Every row may be left empty (it is then ignored)."""
+
     name = forms.CharField(label=_("Criterion"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.CHOICES, initial=CriterionKind.SUBJECTIVE)
     max_points = forms.DecimalField(
@@ -118,6 +121,14 @@ class CriterionForm(CleanInputMixin, forms.Form):
     description = forms.CharField(
         label=_("Scoring guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The editor is a table: each input is named by its column's label.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+        self.fields["max_points"].widget.attrs.update({"data-points": "", "inputmode": "decimal"})
+        self.fields["name"].widget.attrs["class"] = "sheet-name"
 
     @classmethod
     def initial_for(cls, criterion) -> dict:
@@ -134,6 +145,15 @@ class CriterionForm(CleanInputMixin, forms.Form):
             "description": criterion.description,
         }
 
+    def clean(self):
+        data = super().clean()
+        name, kind = data.get("name"), data.get("kind")
+        if name and kind:
+            problem = checks.qualification_problem(name, kind == CriterionKind.PRICE)
+            if problem:
+                self.add_error("name", problem)
+        return data
+
     def as_criterion(self) -> dict:
         data = self.cleaned_data
         return {
@@ -145,8 +165,64 @@ class CriterionForm(CleanInputMixin, forms.Form):
         }
 
 
+SHEET_MAX_ROWS = 30
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    """The rows of a lot's scoring sheet, in the order shown. No row is an "initial" form: the
+    editor adds, moves and removes rows before saving, so any row may be left empty (and is then
+    ignored). With `method`, the sheet's rules are checked row by row (price weight, one price
+    criterion) and as a whole (the total), in the words of `checks`."""
+
+    def __init__(self, *args, method=None, **kwargs):
+        self.method = method
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.extra = len(self.initial or ()) or 1
+
+    def initial_form_count(self):
+        return 0
+
+    def filled_forms(self) -> list:
+        """The rows that count: neither left empty nor ticked for removal."""
+        return [
+            f for f in self.forms if f.has_changed() and not (self.can_delete and self._should_delete_form(f))
+        ]
+
+    def clean(self):
+        if self.method is None:
+            return
+        filled = self.filled_forms()
+        if not filled:
+            raise forms.ValidationError(_("The scoring sheet has no criteria."))
+        data = [getattr(f, "cleaned_data", {}) for f in filled]
+        # Before any row error below takes its value out of `cleaned_data`.
+        total = sum((d["max_points"] for d in data if d.get("max_points") is not None), Decimal("0"))
+        prices = [f for f, d in zip(filled, data, strict=True) if d.get("kind") == CriterionKind.PRICE]
+        for form in prices:
+            problem = checks.price_count_problem(len(prices))
+            if problem:
+                form.add_error("kind", problem)
+            elif form.cleaned_data.get("max_points") is not None:
+                problem = checks.price_points_problem(self.method, form.cleaned_data["max_points"])
+                if problem:
+                    form.add_error("max_points", problem)
+        problems = [checks.sheet_total_problem(total)]
+        if not prices:
+            problems.append(checks.price_count_problem(0))
+        problems = [p for p in problems if p]
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 CriterionFormSet = forms.formset_factory(
-    CriterionForm, extra=2, can_delete=True, max_num=30, validate_max=True
+    CriterionForm,
+    formset=BaseCriterionFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=SHEET_MAX_ROWS,
+    validate_max=True,
+    absolute_max=SHEET_MAX_ROWS + 20,
 )
 
 

@@ -1,7 +1,8 @@
 """The officers' tender screens in the Wagtail admin: the tender's page (lots, scoring sheets, call
-documents, amendments, challenges and the actions its status allows), the lot and scoring-sheet
-editors, the call documents, amendment, suspension, resumption, cancellation and the answers to
-challenges. Each saves through one service, which checks the actor and the object again.
+documents, amendments, challenges and the actions its status allows), the lot editor, the call
+documents, amendment, suspension, resumption, cancellation and the answers to challenges (the
+scoring-sheet editor is `sheet_screens`). Each saves through one service, which checks the actor
+and the object again.
 
 Who: the tender's department officers act; bureau approvers and supervisors read. Anyone else gets
 a 404 (ids cannot be probed)."""
@@ -27,8 +28,6 @@ from procurement.tendering.forms import (
     CallDocumentForm,
     CancelForm,
     ChallengeAnswerForm,
-    CriterionForm,
-    CriterionFormSet,
     LotFormSet,
     ResumeForm,
     SuspendForm,
@@ -38,7 +37,6 @@ from procurement.tendering.models.tenders import (
     Challenge,
     ChallengeStatus,
     Lot,
-    ScoringCriterion,
     Tender,
     TenderStatus,
 )
@@ -55,7 +53,7 @@ from procurement.tendering.selectors import challenges_for_staff
 from procurement.tendering.services import tenders as tenders_services
 from procurement.tendering.services.clarifications import challenge_answer
 from procurement.tendering.services.documents import tender_document_upload, tender_documents
-from procurement.tendering.services.lots import lot_delete, lot_save, scoring_sheet_replace
+from procurement.tendering.services.lots import lot_delete, lot_save
 from procurement.tendering.services.tenders import AMENDABLE_FIELDS
 from procurement.tendering.transitions import BIDDING_STATES, EDITABLE_STATES, is_allowed
 
@@ -180,67 +178,6 @@ def _try(form, service, **kwargs) -> bool:
         add_service_errors(form, exc)
         return True
     return False
-
-
-def lot_sheet(request, pk: int, lot_pk: int):
-    """A lot's scoring sheet: replaced directly while the call is a draft (`scoring_sheet_replace`),
-    changed by amendment (`tender_amend`) while bidding runs; read-only otherwise."""
-    tender = _tender(request, pk)
-    lot = get_object_or_404(Lot, pk=lot_pk, tender=tender)
-    draft, bidding = tender.status in EDITABLE_STATES, tender.status in BIDDING_STATES
-    editable = can_change_call(request.user, tender)
-    criteria = list(ScoringCriterion.objects.filter(lot=lot).order_by("sort_order", "pk"))
-    if request.method == "POST" and not editable:
-        raise PermissionDenied
-    initial = [CriterionForm.initial_for(c) for c in criteria]
-    formset = CriterionFormSet(_post(request), initial=initial, prefix="criteria")
-    notice_form = None
-    if bidding:
-        notice_form = amendment_form_class(Tender)(_post(request), prefix="amend")
-        for name in (*AMENDABLE_FIELDS, "files", "document_type"):
-            del notice_form.fields[name]
-    if request.method == "POST":
-        forms_valid = formset.is_valid() and (notice_form is None or notice_form.is_valid())
-        if forms_valid:
-            # Untouched blank rows have no data; rows ticked for removal are left out.
-            rows = [
-                f.as_criterion() for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            ]
-            try:
-                if draft:
-                    scoring_sheet_replace(actor=request.user, lot=lot, criteria=rows)
-                else:
-                    data = notice_form.cleaned_data
-                    amendment = tenders_services.tender_amend(
-                        actor=request.user,
-                        tender=tender,
-                        description=data["description"],
-                        bid_deadline=data.get("bid_deadline"),
-                        sheets={lot.pk: rows},
-                        affects_bids=data["affects_bids"],
-                    )
-                    _announce_amendment(request, amendment)
-            except ValidationError as exc:
-                formset._non_form_errors = formset.error_class(exc.messages)
-            else:
-                if draft:
-                    messages.success(request, _("The scoring sheet has been saved."))
-                return redirect(_manage_url(tender))
-    return render(
-        request,
-        "procurement/tendering/admin/lot_sheet.html",
-        {
-            "tender": tender,
-            "lot": lot,
-            "show_lots": tender.lots.count() > 1,
-            "criteria": criteria,
-            "formset": formset,
-            "notice_form": notice_form,
-            "editable": editable,
-            "method": tender.method,
-            "notice": _notice_context(tender) if bidding else None,
-        },
-    )
 
 
 def tender_document_add(request, pk: int):
