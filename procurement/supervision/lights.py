@@ -359,7 +359,7 @@ def _open_transfer_due():
 
 def _transfer_due(report: PublicReport) -> dt.date | None:
     value = _annotated(report, "light_transfer_due")
-    if value is None:
+    if value is None and report.pk is not None:  # an unsaved report has no transfer
         value = (
             PublicReportTransfer.objects.filter(report=report, answered_at__isnull=True)
             .order_by("due_on")
