@@ -20,7 +20,7 @@ from django.test import Client
 
 from core.identity import id_number_reveal
 from orgs.models import Organization
-from procurement.supervision.models import PublicReport
+from procurement.supervision.models import PublicReport, PublicReportTransfer
 from tests.procurement.bidding import (
     MARKER_PRICE,
     MARKER_PRICE_RENDERINGS,
@@ -61,9 +61,13 @@ def _markers() -> dict[str, str]:
     for organization in Organization.objects.exclude(legal_rep_id_ciphertext=""):
         markers[id_number_reveal(organization.legal_rep_id_ciphertext)] = "legal representative ID"
     for report in PublicReport.objects.all():
-        for value in (report.contact_phone, report.contact_email):
+        for value in (report.contact_phone, report.contact_email, report.contact_address):
             if value:
                 markers[value] = "public report filer's contact"
+    for transfer in PublicReportTransfer.objects.all():  # internal notes and department answers
+        for value in (transfer.note, transfer.answer):
+            if value:
+                markers[value] = "public report transfer's internal text"
     return {marker: what for marker, what in markers.items() if len(marker) >= 7}
 
 

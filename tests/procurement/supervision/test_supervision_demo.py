@@ -30,3 +30,15 @@ def test_demo_has_public_reports_in_every_state_and_a_lit_board(client):
     status_page = client.get(f"/procurement/reports/track/{tracking}/")
     assert status_page.status_code == 200
     assert "整改" in status_page.content.decode()
+
+
+def test_demo_has_a_phone_report_and_a_transferred_one():
+    from procurement.supervision.models import PublicReportChannel, PublicReportTransfer
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert PublicReport.objects.filter(channel=PublicReportChannel.PHONE).count() == 1
+    letter = PublicReport.objects.get(channel=PublicReportChannel.LETTER)
+    assert letter.status == PublicReportStatus.ACCEPTED
+    transfers = list(PublicReportTransfer.objects.filter(report=letter).order_by("pk"))
+    assert len(transfers) == 2 and transfers[0].answered_at and transfers[1].answered_at is None
