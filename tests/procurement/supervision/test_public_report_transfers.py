@@ -461,3 +461,25 @@ def test_staff_list_query_count_stays_the_same_with_recorded_reports(client, ten
         body = client.get(url).content.decode()
     assert len(many) == len(few)
     assert "明察暗访" in body or "Inspection" in body
+
+
+def test_concluding_a_report_closes_its_unanswered_transfer_for_the_department(
+    client, tender, supervisor, department, officer
+):
+    report = accepted(supervisor, tender)
+    transfer = public_report_transfer(actor=supervisor, report=report, department=department)
+    public_report_conclude(actor=supervisor, report=report, outcome="unsubstantiated", summary="经查不属实。")
+    assert not PublicReportTransfer.objects.open().exists()
+    with pytest.raises(ValidationError):
+        public_report_transfer_answer(actor=officer, transfer=transfer, answer=ANSWER)
+    assert public_report_transfers_daily(dt.date.today() + dt.timedelta(days=60)) == {
+        "reminded": 0,
+        "escalated": 0,
+    }
+    client.force_login(officer)
+    listing = reverse("procurement:public_report_transfer_list")
+    assert report.tracking_number not in client.get(listing).content.decode()
+    assert report.tracking_number in client.get(listing + "?state=all").content.decode()
+    assert report.tracking_number not in client.get(listing + "?state=answered").content.decode()
+    page = client.get(reverse("procurement:public_report_transfer_detail", args=[transfer.pk]))
+    assert page.status_code == 200 and page.context["may_answer"] is False
