@@ -1,33 +1,47 @@
-"""Staff views in the Wagtail admin: the register's import (all-or-nothing) and export."""
+"""Staff views in the Wagtail admin: the register's import (all-or-nothing) and export of each kind
+(`orgs.resources.KINDS`): organizations, grades, credit lists, annual reports. The admin lists export
+their filtered rows themselves (`orgs.wagtail_hooks.RegisterIndexView`); `export_view` answers the
+whole register of a kind, or with `?template=1` an empty sheet with its column headers."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.normalize import CleanInputMixin
 from orgs.permissions import is_register_reader, is_registry_admin
-from orgs.resources import ImportFileError, export_dataset, import_dataset, load_dataset
+from orgs.resources import (
+    KINDS,
+    ImportFileError,
+    export_queryset,
+    import_dataset,
+    load_dataset,
+    register_export_response,
+)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+KIND_LABELS = {
+    "organizations": gettext_lazy("Organizations"),
+    "grades": gettext_lazy("Evaluation grades"),
+    "credit-lists": gettext_lazy("Credit lists"),
+    "annual-reports": gettext_lazy("Annual reports"),
+}
+# Where each kind's list is in the admin (the import page links back to it).
+KIND_INDEX_URLS = {
+    "organizations": "organization:index",
+    "grades": "evaluationgrade:index",
+    "credit-lists": "creditlistentry:index",
+    "annual-reports": "annualreport:index",
 }
 
 
 class ImportForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("What to import"),
-        choices=[
-            ("organizations", gettext_lazy("Organizations")),
-            ("grades", gettext_lazy("Evaluation grades")),
-        ],
+        choices=list(KIND_LABELS.items()),
     )
     file = forms.FileField(label=gettext_lazy("File (.csv or .xlsx)"))
 
@@ -43,7 +57,9 @@ class ImportForm(CleanInputMixin, forms.Form):
 def import_view(request):
     if not is_registry_admin(request.user):
         raise PermissionDenied(_("Only a registry administrator may import into the register."))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    kind = kind if kind in KINDS else "organizations"
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": kind})
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -54,22 +70,21 @@ def import_view(request):
         else:
             result = import_dataset(actor=request.user, kind=form.cleaned_data["kind"], dataset=dataset)
     status = 400 if result is not None and not result.ok else 200
-    return render(request, "orgs/admin/import.html", {"form": form, "result": result}, status=status)
+    context = {
+        "form": form,
+        "result": result,
+        "kinds": KIND_LABELS.items(),
+        "kind": kind,
+        "index_url": KIND_INDEX_URLS[kind],
+    }
+    return render(request, "orgs/admin/import.html", context, status=status)
 
 
 def export_view(request, kind: str, fmt: str):
-    if (
-        not is_register_reader(request.user)
-        or kind not in ("organizations", "grades")
-        or fmt not in EXPORT_FORMATS
-    ):
+    """The whole register of `kind` (staff who read the register), or its empty template."""
+    if not is_register_reader(request.user) or kind not in KINDS:
         raise PermissionDenied
-    dataset = export_dataset(kind)
-    content_type, extension = EXPORT_FORMATS[fmt]
-    body = dataset.export(fmt)
-    if fmt == "csv":
-        body = "\ufeff" + body  # BOM so that Excel opens UTF-8 Chinese correctly
-    response = HttpResponse(body, content_type=content_type)
-    filename = f"{kind}-{timezone.localdate():%Y%m%d}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    queryset = export_queryset(kind)
+    if request.GET.get("template"):
+        queryset = queryset.none()
+    return register_export_response(kind, queryset, fmt=fmt)

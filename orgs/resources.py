@@ -1,6 +1,10 @@
-"""Import and export of organizations and grades (django-import-export resources, CSV and Excel).
+"""Import and export of the register (django-import-export resources, CSV and Excel): organizations,
+grades, credit-list entries (活动异常名录、严重违法失信名单) and annual reports. `KINDS` names each kind
+with its resource, its row checker and its row writer.
 
-Export uses the resources. Import is all-or-nothing: every row is parsed with the resources' widgets
+Export uses the resources' fields and is written by `core.exports` (CSV streamed, Excel on disk:
+memory flat in rows), from whatever queryset the caller gives (the admin list's filtered queryset).
+Import is all-or-nothing: every row is parsed with the resources' widgets
 and validated first (USCC, ID number, references, model rules); each bad row is reported with its
 row number, column and a Chinese message; only a file without any error is written, inside one
 transaction, through the services (so every row is audited like a form save)."""
@@ -9,27 +13,35 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, resources, widgets
 
+from core.exports import FORMULA_STARTS, export_response
 from core.identity import id_number_validate
 from core.models import District, ServiceCategory
 from orgs import services
 from orgs.models import (
+    AnnualReport,
+    CreditList,
+    CreditListEntry,
     EvaluationGrade,
     Grade,
+    ListingTrigger,
     Organization,
     OrganizationType,
     RegistrationStatus,
+    ReportConclusion,
 )
 from orgs.services.organizations import PROFILE_FIELDS
 from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
@@ -172,23 +184,116 @@ class GradeResource(resources.ModelResource):
         return grade.expires_on.isoformat()
 
 
-RESOURCES = {"organizations": OrganizationResource, "grades": GradeResource}
+class CreditListEntryResource(resources.ModelResource):
+    """One listing per row. The action column (操作) is empty in an export: an edited export imports
+    back as it reads (new rows listed, a removal date filled in removes); 列入 asks for a new listing
+    and 移出 removes the organization from the list (see `_check_credit_row`)."""
+
+    uscc = fields.Field(
+        attribute="organization__uscc", column_name=gettext_lazy("Unified social credit code")
+    )
+    organization = fields.Field(attribute="organization__name", column_name=gettext_lazy("Name"))
+    list_type = fields.Field(
+        attribute="list_type", column_name=gettext_lazy("List"), widget=_ChoiceLabelWidget(CreditList)
+    )
+    trigger = fields.Field(
+        attribute="trigger", column_name=gettext_lazy("Trigger"), widget=_ChoiceLabelWidget(ListingTrigger)
+    )
+    listed_on = fields.Field(attribute="listed_on", column_name=gettext_lazy("Listed on"))
+    reason = fields.Field(attribute="reason", column_name=gettext_lazy("Reason"))
+    deciding_authority = fields.Field(
+        attribute="deciding_authority", column_name=gettext_lazy("Deciding authority")
+    )
+    requires_rectification = fields.Field(
+        attribute="requires_rectification", column_name=gettext_lazy("Something must be fixed")
+    )
+    rectified_on = fields.Field(attribute="rectified_on", column_name=gettext_lazy("Rectified on"))
+    removed_on = fields.Field(attribute="removed_on", column_name=gettext_lazy("Removed on"))
+    removal_reason = fields.Field(attribute="removal_reason", column_name=gettext_lazy("Reason for removal"))
+    action = fields.Field(column_name=pgettext_lazy("register import", "Action"))
+
+    class Meta:
+        model = CreditListEntry
+        fields = export_order = (
+            "uscc",
+            "organization",
+            "list_type",
+            "trigger",
+            "listed_on",
+            "reason",
+            "deciding_authority",
+            "requires_rectification",
+            "rectified_on",
+            "removed_on",
+            "removal_reason",
+            "action",
+        )
+
+    # Native values: `core.exports` writes dates as Excel dates and booleans as 是/否.
+    def dehydrate_listed_on(self, entry):
+        return entry.listed_on
+
+    def dehydrate_rectified_on(self, entry):
+        return entry.rectified_on
+
+    def dehydrate_removed_on(self, entry):
+        return entry.removed_on
+
+    def dehydrate_requires_rectification(self, entry):
+        return entry.requires_rectification
+
+    def dehydrate_action(self, entry):
+        return ""
+
+
+class AnnualReportResource(resources.ModelResource):
+    uscc = fields.Field(
+        attribute="organization__uscc", column_name=gettext_lazy("Unified social credit code")
+    )
+    organization = fields.Field(attribute="organization__name", column_name=gettext_lazy("Name"))
+    year = fields.Field(attribute="year", column_name=gettext_lazy("Year"))
+    submitted_on = fields.Field(attribute="submitted_on", column_name=gettext_lazy("Submitted on"))
+    conclusion = fields.Field(
+        attribute="conclusion",
+        column_name=gettext_lazy("Conclusion"),
+        widget=_ChoiceLabelWidget(ReportConclusion),
+    )
+
+    class Meta:
+        model = AnnualReport
+        fields = export_order = ("uscc", "organization", "year", "submitted_on", "conclusion")
+
+    def dehydrate_year(self, report):
+        return report.year
+
+    def dehydrate_submitted_on(self, report):
+        return report.submitted_on
 
 
 def export_queryset(kind: str):
-    if kind == "organizations":
-        return (
-            Organization.objects.select_related("district")
-            .prefetch_related("service_categories")
-            .order_by("name")
-        )
-    return EvaluationGrade.objects.select_related("organization").order_by(
-        "organization__name", "-granted_on"
-    )
+    """The whole register of `kind`, in its admin list's order (the unfiltered export)."""
+    return KINDS[kind].model._default_manager.order_by(*KINDS[kind].order_by)
 
 
 def export_dataset(kind: str) -> tablib.Dataset:
-    return RESOURCES[kind]().export(queryset=export_queryset(kind))
+    return KINDS[kind].resource().export(queryset=KINDS[kind].prepare(export_queryset(kind)))
+
+
+def export_columns(resource) -> list:
+    """`(header, getter)` of each exported field of `resource`, for `core.exports`."""
+    return [(f.column_name, partial(resource.export_field, f)) for f in resource.get_export_fields()]
+
+
+def register_export_response(kind: str, queryset, *, fmt: str):
+    """`queryset` of `kind` as a CSV or Excel download, read once in chunks (memory flat in rows);
+    the organizations it names are joined, never fetched per row."""
+    resource = KINDS[kind].resource()
+    return export_response(
+        resource.iter_queryset(KINDS[kind].prepare(queryset)),
+        export_columns(resource),
+        filename=f"{kind}-{timezone.localdate():%Y%m%d}",
+        fmt=fmt,
+    )
 
 
 # --- import -----------------------------------------------------------------------------------------
@@ -205,6 +310,7 @@ class RowError:
 class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     written: int = 0
+    unchanged: int = 0  # rows that already read as the register does: nothing written, nothing audited
 
     @property
     def ok(self) -> bool:
@@ -269,7 +375,10 @@ def _text(row, key) -> str:
     value = row.get(key, "")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]  # the apostrophe our exports put before text a spreadsheet would run
+    return text
 
 
 def _parse_date(value) -> datetime.date:
@@ -308,6 +417,51 @@ class _RowChecker:
     def __init__(self, resource_class, result: ImportResult):
         self.resource_class, self.result = resource_class, result
         self.row_number = 0
+        self.organizations: dict[str, Organization] = {}  # USCC → organization, read once per file
+        self.existing: dict = {}  # what a kind's `preload` read once for those organizations
+
+    def load_organizations(self, rows) -> None:
+        codes = {uscc_normalize(_text(row, "uscc")) for _number, row in rows} - {""}
+        self.organizations = {o.uscc: o for o in Organization.objects.filter(uscc__in=codes)}
+
+    def organization(self, row, key: str = "uscc"):
+        """The organization named by the row's USCC, or None after recording why."""
+        uscc = uscc_normalize(_text(row, key))
+        organization = self.organizations.get(uscc)
+        if organization is None:
+            self.error(
+                key,
+                _("No organization with this code is registered.") if uscc else _("This field is required."),
+            )
+        return organization
+
+    def date(self, row, key: str, *, required: bool = False):
+        """The row's date in `key` (None when empty), or None after recording why."""
+        if not _text(row, key):
+            if required:
+                self.error(key, _("This field is required."))
+            return None
+        try:
+            return _parse_date(row[key])
+        except ValueError as exc:
+            self.error(key, exc)
+            return None
+
+    def choice(self, row, key: str, choices, *, required: bool = False) -> str:
+        try:
+            value = _ChoiceLabelWidget(choices).clean(_text(row, key))
+        except ValueError as exc:
+            self.error(key, exc)
+            return ""
+        if not value and required:
+            self.error(key, _("This field is required."))
+        return value
+
+    def once(self, seen: dict, key, column: str, message) -> None:
+        """Record `key` for this row; an error on `column` if an earlier row had it."""
+        if key in seen:
+            self.error(column, message % {"row": seen[key]})
+        seen.setdefault(key, self.row_number)
 
     def error(self, key: str, message) -> None:
         column = _label(self.resource_class, key) if key in self.resource_class.fields else "—"
@@ -337,7 +491,7 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
     before = len(check.result.errors)
     uscc = uscc_normalize(_text(row, "uscc"))
     override = _text(row, "uscc_override_reason")
-    existing = Organization.objects.filter(uscc=uscc).first() if uscc else None
+    existing = check.organizations.get(uscc)
     instance = existing or Organization()
     if not uscc:
         check.error("uscc", _("This field is required."))
@@ -347,9 +501,7 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
         except ValidationError as exc:
             for message in exc.messages:
                 check.error("uscc", message)
-        if uscc in seen_usccs:
-            check.error("uscc", _("The same code is also on row %(row)s.") % {"row": seen_usccs[uscc]})
-        seen_usccs.setdefault(uscc, check.row_number)
+        check.once(seen_usccs, uscc, "uscc", _("The same code is also on row %(row)s."))
     instance.uscc = uscc
     for key in (
         "name",
@@ -364,22 +516,10 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
     ):
         setattr(instance, key, _text(row, key))
     for key, choices in (("org_type", OrganizationType), ("registration_status", RegistrationStatus)):
-        try:
-            value = _ChoiceLabelWidget(choices).clean(_text(row, key))
-        except ValueError as exc:
-            check.error(key, exc)
-        else:
-            if value:
-                setattr(instance, key, value)
-            elif key == "org_type":
-                check.error(key, _("This field is required."))
-    if _text(row, "founded_on"):
-        try:
-            instance.founded_on = _parse_date(row["founded_on"])
-        except ValueError as exc:
-            check.error("founded_on", exc)
-    else:
-        check.error("founded_on", _("This field is required."))
+        value = check.choice(row, key, choices, required=key == "org_type")
+        if value:
+            setattr(instance, key, value)
+    instance.founded_on = check.date(row, "founded_on", required=True) or instance.founded_on
     capital = _text(row, "registered_capital") or "0"
     try:
         instance.registered_capital = Decimal(capital.replace(",", ""))
@@ -438,30 +578,22 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
 
 def _check_grade_row(check: _RowChecker, row: dict, seen: dict) -> dict | None:
     before = len(check.result.errors)
-    uscc = uscc_normalize(_text(row, "uscc"))
-    organization = Organization.objects.filter(uscc=uscc).first() if uscc else None
-    if organization is None:
-        check.error(
-            "uscc",
-            _("No organization with this code is registered.") if uscc else _("This field is required."),
-        )
+    organization = check.organization(row)
     text = _text(row, "grade").upper().replace("Ａ", "A")
     grade = next((g.value for g in Grade if text in {g.label, str(g.value)}), None)
     if grade is None:
         check.error("grade", _("A grade is 1A to 5A."))
-    granted_on = None
-    try:
-        granted_on = _parse_date(row.get("granted_on", ""))
-    except ValueError as exc:
-        check.error("granted_on", exc)
+    granted_on = check.date(row, "granted_on", required=True)
     certificate_no = _text(row, "certificate_no")
     if not certificate_no:
         check.error("certificate_no", _("This field is required."))
     if organization is not None and granted_on is not None:
-        key = (organization.pk, granted_on)
-        if key in seen:
-            check.error("granted_on", _("The same grade is also on row %(row)s.") % {"row": seen[key]})
-        seen.setdefault(key, check.row_number)
+        check.once(
+            seen,
+            (organization.pk, granted_on),
+            "granted_on",
+            _("The same grade is also on row %(row)s."),
+        )
         if EvaluationGrade.objects.filter(organization=organization, granted_on=granted_on).exists():
             check.error("granted_on", _("This organization already has a grade granted on this date."))
     if len(check.result.errors) > before:
@@ -474,24 +606,376 @@ def _check_grade_row(check: _RowChecker, row: dict, seen: dict) -> dict | None:
     }
 
 
+@dataclass
+class _CreditChange:
+    """What one credit-list row asks for: a new listing (`entry` None), a change to a listing on
+    record (`entry`), or the removal of `targets` (the open listings it names)."""
+
+    organization: Organization
+    list_type: str
+    entry: CreditListEntry | None = None
+    listing: dict = field(default_factory=dict)
+    rectified_on: datetime.date | None = None
+    removed_on: datetime.date | None = None
+    removal_reason: str = ""
+    targets: list = field(default_factory=list)
+
+
+UNCHANGED = object()  # a row that already reads as the register does
+CREDIT_ACTIONS = (
+    ("list", pgettext_lazy("credit list import action", "List")),  # 列入
+    ("remove", pgettext_lazy("credit list import action", "Remove")),  # 移出
+)
+
+
+def _credit_action(check: _RowChecker, row: dict) -> str | None:
+    text = _text(row, "action").lower()
+    if not text:
+        return ""
+    for action, label in CREDIT_ACTIONS:
+        words = {action}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                words.add(str(label).lower())
+        if text in words:
+            return action
+    check.error(
+        "action",
+        _("“%(value)s” is not an action: write %(actions)s, or leave the cell empty.")
+        % {"value": text, "actions": "、".join(str(label) for _action, label in CREDIT_ACTIONS)},
+    )
+    return None
+
+
+def _check_credit_removal(check: _RowChecker, change: _CreditChange, matching: list, seen: dict, key):
+    check.once(seen, ("remove", *key), "list_type", _("The same removal is also on row %(row)s."))
+    change.targets = [e for e in matching if e.removed_on is None]
+    if not change.targets:
+        check.error(
+            "list_type",
+            _(
+                "The organization is not on the %(list)s (no listing without a removal date), so it cannot be removed from it."
+            )
+            % {"list": CreditList(change.list_type).label},
+        )
+    if change.removed_on is None:
+        check.error("removed_on", _("This field is required."))
+    elif any(change.removed_on < e.listed_on for e in change.targets):
+        check.error("removed_on", _("The removal date cannot be before the listing date."))
+    if not change.removal_reason:
+        check.error("removal_reason", _("Give the reason for the removal."))
+
+
+def _check_credit_listing(check: _RowChecker, change: _CreditChange) -> None:
+    listing = change.listing
+    for key in ("listed_on", "trigger", "reason", "deciding_authority"):
+        if not listing[key]:
+            check.error(key, _("This field is required."))
+    if change.removed_on is not None:
+        if listing["listed_on"] and change.removed_on < listing["listed_on"]:
+            check.error("removed_on", _("The removal date cannot be before the listing date."))
+        if not change.removal_reason:
+            check.error("removal_reason", _("Give the reason for the removal."))
+
+
+def _check_credit_update(check: _RowChecker, change: _CreditChange, row: dict) -> None:
+    """A row naming a listing on record: its decided facts must read as recorded; it may add the
+    rectification date or the removal (date and reason), never change or clear them."""
+    entry, listing = change.entry, change.listing
+    for key in ("reason", "deciding_authority"):
+        if listing[key] and listing[key] != getattr(entry, key):
+            check.error(
+                key,
+                _("A listing's decided facts are not changed by an import (on record: %(value)s).")
+                % {"value": getattr(entry, key)},
+            )
+    if (
+        _text(row, "requires_rectification")
+        and listing["requires_rectification"] != entry.requires_rectification
+    ):
+        check.error(
+            "requires_rectification",
+            _("A listing's decided facts are not changed by an import (on record: %(value)s).")
+            % {"value": _("Yes") if entry.requires_rectification else _("No")},
+        )
+    for key in ("rectified_on", "removed_on"):
+        recorded, given = getattr(entry, key), getattr(change, key)
+        if recorded is not None and given != recorded:
+            check.error(
+                key,
+                _("%(date)s is on record and an import does not change or clear it.")
+                % {"date": recorded.isoformat()},
+            )
+    if entry.removed_on is None and change.removed_on is not None:
+        if change.removed_on < entry.listed_on:
+            check.error("removed_on", _("The removal date cannot be before the listing date."))
+        if not change.removal_reason:
+            check.error("removal_reason", _("Give the reason for the removal."))
+
+
+def _check_credit_row(check: _RowChecker, row: dict, seen: dict):
+    """A row of the credit lists. Action 列入: a new listing; 移出: remove the organization's open
+    listings on that list (those of the listing date and trigger when given); empty: the row as it
+    reads (a listing not on record is listed, one on record gets its rectification or removal)."""
+    before = len(check.result.errors)
+    organization = check.organization(row)
+    list_type = check.choice(row, "list_type", CreditList, required=True)
+    trigger = check.choice(row, "trigger", ListingTrigger)
+    action = _credit_action(check, row)
+    listed_on = check.date(row, "listed_on")
+    rectified_on = check.date(row, "rectified_on")
+    removed_on = check.date(row, "removed_on")
+    requires_rectification = False
+    try:
+        requires_rectification = _parse_bool(_text(row, "requires_rectification"))
+    except ValueError as exc:
+        check.error("requires_rectification", exc)
+    if len(check.result.errors) > before:
+        return None
+    change = _CreditChange(
+        organization=organization,
+        list_type=list_type,
+        listing={
+            "trigger": trigger,
+            "listed_on": listed_on,
+            "reason": _text(row, "reason"),
+            "deciding_authority": _text(row, "deciding_authority"),
+            "requires_rectification": requires_rectification,
+        },
+        rectified_on=rectified_on,
+        removed_on=removed_on,
+        removal_reason=_text(row, "removal_reason"),
+    )
+    matching = [
+        e
+        for e in check.existing.get(organization.pk, [])
+        if e.list_type == list_type
+        and (listed_on is None or e.listed_on == listed_on)
+        and (not trigger or e.trigger == trigger)
+    ]
+    key = (organization.pk, list_type, listed_on, trigger)
+    if action == "remove":
+        _check_credit_removal(check, change, matching, seen, key)
+    else:
+        check.once(seen, key, "listed_on", _("The same listing is also on row %(row)s."))
+        if listed_on is not None and len(matching) > 1:
+            check.error(
+                "trigger", _("Several listings of this organization have this date: give the trigger.")
+            )
+        elif listed_on is not None and matching and action == "list":
+            check.error("listed_on", _("This listing is already on record."))
+        elif listed_on is not None and matching:
+            change.entry = matching[0]
+            _check_credit_update(check, change, row)
+        else:
+            _check_credit_listing(check, change)
+    if len(check.result.errors) > before:
+        return None
+    entry = change.entry
+    if (
+        entry is not None
+        and (change.rectified_on is None or entry.rectified_on)
+        and (change.removed_on is None or entry.removed_on)
+    ):
+        return UNCHANGED
+    return change
+
+
+def _write_credit_row(actor, change: _CreditChange) -> None:
+    """Through the credit-list services: each listing, rectification and removal is checked,
+    audited and notified as a form's would be."""
+    for target in change.targets:
+        services.credit_list_remove(
+            actor=actor, entry=target, removed_on=change.removed_on, reason=change.removal_reason
+        )
+    if change.targets:
+        return
+    entry = change.entry or services.credit_list_add(
+        actor=actor, organization=change.organization, list_type=change.list_type, **change.listing
+    )
+    if change.rectified_on and entry.rectified_on is None:
+        entry = services.credit_entry_mark_rectified(
+            actor=actor, entry=entry, rectified_on=change.rectified_on
+        )
+    if change.removed_on and entry.removed_on is None:
+        services.credit_list_remove(
+            actor=actor, entry=entry, removed_on=change.removed_on, reason=change.removal_reason
+        )
+
+
+def _preload_credit_entries(organizations) -> dict:
+    by_organization: dict[int, list] = {}
+    for entry in CreditListEntry.objects.filter(organization__in=list(organizations)).order_by(
+        "listed_on", "pk"
+    ):
+        by_organization.setdefault(entry.organization_id, []).append(entry)
+    return by_organization
+
+
+def _parse_year(text: str) -> int:
+    digits = text.removesuffix("年").strip()
+    if not (len(digits) == 4 and digits.isdigit()):
+        raise ValueError(_("Enter a year like 2025."))
+    return int(digits)
+
+
+def _check_annual_report_row(check: _RowChecker, row: dict, seen: dict):
+    before = len(check.result.errors)
+    organization = check.organization(row)
+    year = None
+    try:
+        year = _parse_year(_text(row, "year"))
+    except ValueError as exc:
+        check.error("year", exc)
+    submitted_on = check.date(row, "submitted_on", required=True)
+    conclusion = check.choice(row, "conclusion", ReportConclusion)
+    if len(check.result.errors) > before:
+        return None
+    report = AnnualReport(
+        organization=organization, year=year, submitted_on=submitted_on, conclusion=conclusion
+    )
+    try:
+        report.full_clean(exclude=["organization"], validate_unique=False)
+    except ValidationError as exc:
+        check.errors_from(exc)
+    check.once(
+        seen, (organization.pk, year), "year", _("The same organization and year are also on row %(row)s.")
+    )
+    if len(check.result.errors) > before:
+        return None
+    recorded = check.existing.get((organization.pk, year))
+    if recorded is not None and (recorded.submitted_on, recorded.conclusion) == (submitted_on, conclusion):
+        return UNCHANGED
+    return {
+        "organization": organization,
+        "year": year,
+        "submitted_on": submitted_on,
+        "conclusion": conclusion,
+    }
+
+
+def _preload_annual_reports(organizations) -> dict:
+    return {
+        (r.organization_id, r.year): r
+        for r in AnnualReport.objects.filter(organization__in=list(organizations))
+    }
+
+
+def _write_organization(actor, checked) -> None:
+    instance, id_number, categories, override = checked
+    services.organization_save(
+        actor=actor,
+        instance=instance,
+        legal_rep_id_number=id_number,
+        service_categories=categories,
+        uscc_override_reason=override,
+    )
+
+
+def _write_grade(actor, checked) -> None:
+    services.grade_grant(actor=actor, **checked)
+
+
+def _write_annual_report(actor, checked) -> None:
+    services.annual_report_record(actor=actor, **checked)
+
+
+@dataclass(frozen=True)
+class RegisterKind:
+    """One kind of register data that is exported and imported."""
+
+    resource: type
+    check_row: Callable  # (checker, row, seen) → what to write, UNCHANGED, or None after errors
+    write_row: Callable  # (actor, what) → None; through the services, raising ValidationError
+    required_columns: tuple[str, ...]  # a file without one of these columns is refused at once
+    order_by: tuple[str, ...]
+    prepare: Callable = lambda queryset: queryset  # the joins an export needs
+    preload: Callable | None = None  # (organizations) → what the row checks read (check.existing)
+
+    @property
+    def model(self):
+        return self.resource._meta.model
+
+
+KINDS = {
+    "organizations": RegisterKind(
+        OrganizationResource,
+        _check_organization_row,
+        _write_organization,
+        required_columns=("uscc", "name", "org_type", "founded_on", "district"),
+        order_by=("name",),
+        prepare=lambda qs: qs.select_related("district").prefetch_related("service_categories"),
+    ),
+    "grades": RegisterKind(
+        GradeResource,
+        _check_grade_row,
+        _write_grade,
+        required_columns=("uscc", "grade", "granted_on", "certificate_no"),
+        order_by=("organization__name", "-granted_on"),
+        prepare=lambda qs: qs.select_related("organization"),
+    ),
+    "credit-lists": RegisterKind(
+        CreditListEntryResource,
+        _check_credit_row,
+        _write_credit_row,
+        required_columns=("uscc", "list_type"),
+        order_by=("-listed_on", "-pk"),
+        prepare=lambda qs: qs.select_related("organization"),
+        preload=_preload_credit_entries,
+    ),
+    "annual-reports": RegisterKind(
+        AnnualReportResource,
+        _check_annual_report_row,
+        _write_annual_report,
+        required_columns=("uscc", "year", "submitted_on"),
+        order_by=("-year", "organization__name"),
+        prepare=lambda qs: qs.select_related("organization"),
+        preload=_preload_annual_reports,
+    ),
+}
+
+
 class _Rollback(Exception):
     pass
 
 
+def _missing_columns(dataset: tablib.Dataset, kind: RegisterKind) -> list[str]:
+    mapping = _header_map(kind.resource)
+    present = {mapping.get(str(h or "").strip().lower()) for h in dataset.headers or []}
+    return [key for key in kind.required_columns if key not in present]
+
+
 def import_dataset(*, actor, kind: str, dataset: tablib.Dataset) -> ImportResult:
-    """Validate every row; write all rows through the services only when none has an error."""
-    resource_class = RESOURCES[kind]
+    """Validate every row; write all rows through the services only when none has an error.
+    Reads a fixed number of queries to check the file (organizations and what the rows name are
+    read once); writing costs each changed row its service's queries."""
+    spec = KINDS[kind]
     result = ImportResult()
-    check = _RowChecker(resource_class, result)
+    check = _RowChecker(spec.resource, result)
+    for key in _missing_columns(dataset, spec):
+        result.errors.append(
+            RowError(
+                1, _label(spec.resource, key), _("The file has no such column: add it to the header row.")
+            )
+        )
+    if result.errors:
+        return result
+    rows = list(_rows(dataset, spec.resource))
+    if not rows:
+        result.errors.append(RowError(1, "—", _("The file has no data rows.")))
+        return result
+    check.load_organizations(rows)
+    if spec.preload is not None:
+        check.existing = spec.preload(check.organizations.values())
     parsed = []
     seen: dict = {}
-    for row_number, row in _rows(dataset, resource_class):
+    for row_number, row in rows:
         check.row_number = row_number
-        checked = (_check_organization_row if kind == "organizations" else _check_grade_row)(check, row, seen)
-        if checked is not None:
+        checked = spec.check_row(check, row, seen)
+        if checked is UNCHANGED:
+            result.unchanged += 1
+        elif checked is not None:
             parsed.append((row_number, checked))
-    if not parsed and not result.errors:
-        result.errors.append(RowError(1, "—", _("The file has no data rows.")))
     if result.errors:
         return result
     try:
@@ -499,17 +983,7 @@ def import_dataset(*, actor, kind: str, dataset: tablib.Dataset) -> ImportResult
             for row_number, checked in parsed:
                 check.row_number = row_number
                 try:
-                    if kind == "organizations":
-                        instance, id_number, categories, override = checked
-                        services.organization_save(
-                            actor=actor,
-                            instance=instance,
-                            legal_rep_id_number=id_number,
-                            service_categories=categories,
-                            uscc_override_reason=override,
-                        )
-                    else:
-                        services.grade_grant(actor=actor, **checked)
+                    spec.write_row(actor, checked)
                 except ValidationError as exc:
                     check.errors_from(exc)
                 result.written += 1

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -29,7 +30,8 @@ from orgs.models import (
     Grade,
     Organization,
 )
-from orgs.permissions import is_registry_admin
+from orgs.permissions import is_register_reader, is_registry_admin
+from orgs.resources import register_export_response
 from orgs.services.organizations import PROFILE_FIELDS
 
 # --- organizations ------------------------------------------------------------------------------
@@ -88,25 +90,55 @@ class OrganizationEditView(_OrganizationSave, generic.EditView):
         return initial
 
 
-class OrganizationIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return selectors.staff_organizations()
+class RegisterIndexView(generic.IndexView):
+    """An admin list of the register that downloads exactly its rows: the export buttons carry the
+    list's filters, search and ordering (`?...&export=csv|xlsx`), answered by `orgs.resources`
+    (memory flat in rows) without building the page. Staff who read the register may export;
+    registry administrators also get the import button (both checked on the server)."""
+
+    register_kind = ""
+    export_label = _("Export (%(format)s)")
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            if not is_register_reader(request.user):
+                raise PermissionDenied
+            return register_export_response(
+                self.register_kind, self.get_queryset(), fmt=request.GET["export"]
+            )
+        return super().get(request, *args, **kwargs)
 
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        for fmt in ("csv", "xlsx"):
+        if is_register_reader(self.request.user):
+            for fmt, name in (("csv", "CSV"), ("xlsx", "Excel")):
+                buttons.append(
+                    Button(
+                        self.export_label % {"format": name},
+                        url=self.get_export_url(fmt),
+                        icon_name="download",
+                        priority=50,
+                    )
+                )
+        if is_registry_admin(self.request.user):
             buttons.append(
                 Button(
-                    _("Export organizations (%(format)s)") % {"format": fmt.upper()},
-                    url=reverse("orgs_export", args=["organizations", fmt]),
-                    icon_name="download",
-                    priority=50,
+                    _("Import"),
+                    url=f"{reverse('orgs_import')}?kind={self.register_kind}",
+                    icon_name="upload",
+                    priority=60,
                 )
             )
-        if is_registry_admin(self.request.user):
-            buttons.append(Button(_("Import"), url=reverse("orgs_import"), icon_name="upload", priority=60))
         return buttons
+
+
+class OrganizationIndexView(RegisterIndexView):
+    register_kind = "organizations"
+    export_label = _("Export organizations (%(format)s)")
+
+    def get_base_queryset(self):
+        return selectors.staff_organizations()
 
 
 def _grade_cell(org) -> str:
@@ -183,23 +215,12 @@ class GradeCreateView(ServiceFormMixin, generic.CreateView):
         )
 
 
-class GradeIndexView(generic.IndexView):
+class GradeIndexView(RegisterIndexView):
+    register_kind = "grades"
+    export_label = _("Export grades (%(format)s)")
+
     def get_base_queryset(self):
         return EvaluationGrade.objects.select_related("organization")
-
-    @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        for fmt in ("csv", "xlsx"):
-            buttons.append(
-                Button(
-                    _("Export grades (%(format)s)") % {"format": fmt.upper()},
-                    url=reverse("orgs_export", args=["grades", fmt]),
-                    icon_name="download",
-                    priority=50,
-                )
-            )
-        return buttons
 
 
 class GradeViewSet(ModelViewSet):
@@ -252,7 +273,10 @@ class AnnualReportEditView(_AnnualReportSave, generic.EditView):
     pass
 
 
-class AnnualReportIndexView(generic.IndexView):
+class AnnualReportIndexView(RegisterIndexView):
+    register_kind = "annual-reports"
+    export_label = _("Export annual reports (%(format)s)")
+
     def get_base_queryset(self):
         return AnnualReport.objects.select_related("organization")
 
@@ -355,7 +379,10 @@ class CreditListEntryEditView(ServiceFormMixin, generic.EditView):
         return entry
 
 
-class CreditListEntryIndexView(generic.IndexView):
+class CreditListEntryIndexView(RegisterIndexView):
+    register_kind = "credit-lists"
+    export_label = _("Export credit lists (%(format)s)")
+
     def get_base_queryset(self):
         return CreditListEntry.objects.select_related("organization")
 
