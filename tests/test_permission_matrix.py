@@ -154,7 +154,7 @@ ROWS = [
         fill={
             "pk": "organization",
             "*int": "organization",
-            "kind": ["organizations", "grades"],
+            "kind": ["organizations", "grades", "credit-lists", "annual-reports"],
             "fmt": ["csv", "xlsx"],
         },
     ),
