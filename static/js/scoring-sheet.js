@@ -56,9 +56,9 @@
       if (cents === expected) {
         message = form.getAttribute("data-msg-exact");
       } else if (cents < expected) {
-        message = form.getAttribute("data-msg-short").replace("%s", points(expected - cents));
+        message = form.getAttribute("data-msg-short").replace("{n}", points(expected - cents));
       } else {
-        message = form.getAttribute("data-msg-over").replace("%s", points(cents - expected));
+        message = form.getAttribute("data-msg-over").replace("{n}", points(cents - expected));
       }
       statusOut.textContent = message;
       statusOut.classList.toggle("sheet-status-ok", cents === expected);
@@ -124,7 +124,7 @@
       if (focus) {
         focus.focus();
       }
-      say(form.getAttribute("data-msg-moved").replace("%s", String(target + 1)));
+      say(form.getAttribute("data-msg-moved").replace("{n}", String(target + 1)));
     }
 
     function remove(row) {
