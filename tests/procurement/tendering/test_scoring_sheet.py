@@ -305,3 +305,42 @@ def test_editor_queries_do_not_grow_with_criteria_or_templates(client, officer):
     assert len(response.context["templates"]) >= 7
     assert len(response.context["formset"].forms) == 22
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("who", "get_status", "can_edit"),
+    [
+        ("anonymous", 302, False),
+        ("other_officer", 404, False),
+        ("approver", 200, False),
+        ("supervisor", 200, False),
+        ("officer", 200, True),
+        ("superuser", 200, True),
+    ],
+)
+def test_who_may_open_and_change_the_editor(client, tender, officer, who, get_status, can_edit):
+    users = {
+        "other_officer": lambda: officer_for(make_tender().department),
+        "approver": lambda: staff_user(Role.BUREAU_APPROVER),
+        "supervisor": lambda: staff_user(Role.SUPERVISOR),
+        "officer": lambda: officer,
+        "superuser": lambda: staff_user(Role.BUREAU_ADMIN, is_superuser=True),
+    }
+    if who != "anonymous":
+        login(client, users[who]())
+    published(make_tender())  # a sheet to start from, for those who may edit
+    lot = tender.lots.get()
+    before = names(lot)
+    response = client.get(sheet_url(tender))
+    assert response.status_code == get_status
+    if get_status == 200:
+        body = response.content.decode()
+        assert ('name="op" value="add"' in body) is can_edit
+        assert ('name="template"' in body) is can_edit
+    response = client.post(sheet_url(tender), post_rows([*ROWS, ("社区资源", "objective", "10")], op="save"))
+    if can_edit:
+        assert response.status_code == 302 and names(lot) == ["价格", "服务方案", "项目团队", "社区资源"]
+    else:
+        assert response.status_code in (302, 404) and names(lot) == before
+        if who == "anonymous":
+            assert "login" in response.url
