@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Event
-from procurement.models import PurchasingPlan, TenderStatus
+from procurement.models import PurchasingPlan, TenderAmendment, TenderStatus
 from procurement.tendering import sheets
 from procurement.tendering.services.lots import scoring_sheet_replace
+from procurement.tendering.services.tenders import tender_publish, tender_submit
 from tests.factories import TEST_PASSWORD, staff_user
 from tests.procurement.factories import BudgetLineFactory, make_tender, method, officer_for
 
@@ -344,3 +345,21 @@ def test_who_may_open_and_change_the_editor(client, tender, officer, who, get_st
         assert response.status_code in (302, 404) and names(lot) == before
         if who == "anonymous":
             assert "login" in response.url
+
+
+def test_while_bidding_runs_the_editor_keeps_the_amendment_notice_and_saves_by_amendment(
+    client, tender, officer
+):
+    tender_submit(actor=officer, tender=tender)
+    tender_publish(actor=staff_user(Role.BUREAU_APPROVER), tender=tender)
+    lot = tender.lots.get()
+    notice = {"amend-description": "调整评分标准。", "amend-affects_bids": "on"}
+    login(client, officer)
+    response = client.post(sheet_url(tender), post_rows(ROWS, op="add", **notice))
+    assert response.status_code == 200 and "调整评分标准。" in response.content.decode()
+    assert not TenderAmendment.objects.filter(tender=tender).exists()
+    rows = [*ROWS, ("社区资源", "objective", "10")]
+    response = client.post(sheet_url(tender), post_rows(rows, op="save", **notice))
+    assert response.status_code == 302
+    assert TenderAmendment.objects.filter(tender=tender).count() == 1
+    assert names(lot) == ["价格", "服务方案", "项目团队", "社区资源"]
