@@ -466,3 +466,11 @@ def test_export_and_import_check_read_a_fixed_number_of_queries(client, registry
     # Checking a file (nothing to write here) reads the same queries for 2 rows as for 12; writing
     # costs each changed row its service's queries.
     assert import_queries(many_file) == import_queries(few_file)
+
+
+def test_the_organizations_list_exports_its_search_too(client, registry):
+    _login(client, registry)
+    OrganizationFactory(name="阳光养老服务中心")
+    OrganizationFactory(name="晨曦青少年服务中心")
+    table = _table(_body(client.get("/cms-admin/orgs/organizations/?q=阳光&export=xlsx")), "xlsx")
+    assert [row[0] for row in table[1:]] == ["阳光养老服务中心"]
