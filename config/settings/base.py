@@ -125,6 +125,11 @@ def database_from_env() -> dict:
         config = dj_database_url.parse(
             url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
+        if config["ENGINE"] == "django.db.backends.postgresql" and not env_bool("PG_JIT", False):
+            # PostgreSQL's JIT compiles plans for queries it guesses expensive; on this platform's
+            # aggregates it spent ~600 of 626 ms compiling (docs/performance.md). Off for web and
+            # worker connections unless PG_JIT=1.
+            config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
         return config
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH), "OPTIONS": dict(SQLITE_OPTIONS)}
 
