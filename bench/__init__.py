@@ -1,0 +1,1 @@
+"""Benchmarks of the platform at city scale (`make bench`; docs/performance.md)."""
