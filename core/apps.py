@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data")
 
     def ready(self):
-        from core import portal_cache
+        from core import jobs, portal_cache  # noqa: F401 - jobs declares its notification event
 
         portal_cache.connect_signals()

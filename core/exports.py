@@ -9,6 +9,8 @@ CSV or Excel, with memory flat in the number of rows.
 CSV is streamed (`StreamingHttpResponse`): UTF-8 with a BOM, so that Excel opens Chinese text right.
 Excel is an openpyxl write-only workbook written to an anonymous temporary file (openpyxl keeps
 rows on disk while writing) and sent as a `FileResponse`, which closes (and so deletes) the file.
+A large Excel export (`export_runs_as_job`) is written the same way by a background job instead
+(`export_file`, reporting its progress through `core.progress`) and downloaded from the job's page.
 
 Values: `None` is an empty cell; money is a Decimal written as plain text (`1234.50`, never
 `1.2345E+3`) in CSV and a number with two decimals in Excel; aware times are shown in Asia/Shanghai
@@ -35,6 +37,8 @@ from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from core import progress, rules
+
 EXPORT_FORMATS = ("csv", "xlsx")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 BOM = "\ufeff"
@@ -48,6 +52,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Column = tuple[Any, Callable[[Any], Any]]
+# A background export reports its progress once per this many rows.
+PROGRESS_EVERY_ROWS = 500
 
 
 class _Echo:
@@ -181,3 +187,43 @@ def export_response(rows: Iterable, columns: list[Column], *, filename: str, fmt
         handle = _xlsx_file(rows, columns, title)
         response = FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES["xlsx"])
     return response
+
+
+def export_runs_as_job(fmt: str, row_count: int) -> bool:
+    """Whether an export of `row_count` rows as `fmt` is written by a background job: Excel above
+    `rules.jobs_export_min_rows()` rows (its file is built whole before the first byte can be sent);
+    CSV never (it streams)."""
+    return fmt == "xlsx" and row_count > rules.jobs_export_min_rows()
+
+
+def _reporting(rows: Iterable, total: int | None) -> Iterator:
+    done = 0
+    progress.report(0, total)
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY_ROWS == 0:
+            progress.report(done, total)
+    progress.report(done, total if total is not None else done)
+
+
+def export_file(rows: Iterable, columns: list[Column], *, filename: str, fmt: str, total: int | None = None):
+    """`rows` written as `fmt` into an anonymous temporary file, for a background job (memory flat in
+    the rows, progress reported every `PROGRESS_EVERY_ROWS` rows of `total`). Returns (open file at its
+    start, file name with its extension, content type); the caller closes the file."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    name = _with_extension(filename, fmt)
+    rows = _reporting(rows, total)
+    if fmt == "xlsx":
+        title = re.sub(r"[\\/\[\]:*?]", "", name.removesuffix(".xlsx"))
+        return _xlsx_file(rows, columns, title), name, CONTENT_TYPES["xlsx"]
+    handle = tempfile.TemporaryFile(suffix=".csv")
+    try:
+        for line in _csv_lines(rows, columns):
+            handle.write(line.encode("utf-8"))
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle, name, CONTENT_TYPES["csv"]

@@ -351,3 +351,88 @@ class TaskOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)}"
+
+
+# --- long work (jobs) ---------------------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def job_file_path(instance, filename: str) -> str:
+    """`jobs/<yyyy>/<mm>/<uuid4><ext>`: like documents, nothing of the user's file name reaches the
+    disk (the name to download under is kept in the row)."""
+    now = timezone.localtime()
+    ext = os.path.splitext(filename)[1].lower()
+    return f"jobs/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{ext}"
+
+
+class Job(models.Model):
+    """One piece of long work a user started (an import, a large export, a report): queued, run by a
+    Celery task, its progress shown on a page that polls a small JSON answer, its file kept in private
+    storage for its owner. Written only by `core.jobs`."""
+
+    public_id = models.UUIDField(_("Public ID"), default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Started by"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    # What kind of work, for code and tests ("orgs.register_import"); `title` is what the user reads.
+    kind = models.CharField(_("Kind"), max_length=100)
+    title = models.CharField(_("Title"), max_length=200)
+    # The dotted path of the function `core.jobs.job_runner` registered for this work.
+    runner = models.CharField(_("Runner"), max_length=200)
+    params = models.JSONField(_("Parameters"), default=dict, blank=True)
+    language = models.CharField(_("Language"), max_length=10, default="zh-hans")
+    status = models.CharField(_("Status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(_("Done"), default=0)
+    total = models.PositiveIntegerField(_("Total"), null=True, blank=True)
+    # The outcome in the owner's language, safe to show ("已导入 120 行"); never a traceback.
+    message = models.CharField(_("Message"), max_length=300, blank=True)
+    # What the outcome page lists: an import's row errors ({"row", "column", "message"}), counts.
+    details = models.JSONField(_("Details"), default=dict, blank=True)
+    input_file = models.FileField(
+        _("Uploaded file"), storage=private_storage, upload_to=job_file_path, max_length=200, blank=True
+    )
+    result_file = models.FileField(
+        _("Result file"), storage=private_storage, upload_to=job_file_path, max_length=200, blank=True
+    )
+    result_filename = models.CharField(_("Result file name"), max_length=200, blank=True)
+    result_content_type = models.CharField(_("Result content type"), max_length=100, blank=True)
+    # Where the owner goes next (the list the import wrote to), "" when nowhere in particular.
+    back_url = models.CharField(_("Back link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("Created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Job")
+        verbose_name_plural = _("Jobs")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_job_owner_new")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]), name="core_job_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_detail", args=[self.public_id])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)

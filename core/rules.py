@@ -60,3 +60,15 @@ def archive_max_entries() -> int:
 def archive_max_depth() -> int:
     """How deep archives may nest (a zip in a zip is depth 2)."""
     return int(getattr(settings, "ARCHIVE_MAX_DEPTH", 2))
+
+
+def jobs_import_min_rows() -> int:
+    """An import of more data rows than this runs in the background with a progress bar
+    (core/jobs.py); a smaller file is imported in the request, as it is read."""
+    return int(getattr(settings, "JOBS_IMPORT_MIN_ROWS", 200))
+
+
+def jobs_export_min_rows() -> int:
+    """An Excel export of more rows than this is written in the background (openpyxl's write-only
+    mode in a task) and downloaded from the job's page; CSV is always streamed in the request."""
+    return int(getattr(settings, "JOBS_EXPORT_MIN_ROWS", 5000))

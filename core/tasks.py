@@ -30,3 +30,20 @@ def redeliver_tasks() -> int:
     from core.outbox import redeliver_due_tasks
 
     return redeliver_due_tasks()
+
+
+# Long work (core.jobs): imports of up to MAX rows, large exports. Above the global limits on purpose.
+JOB_TIME_LIMIT_SECONDS = 3600
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=JOB_TIME_LIMIT_SECONDS,
+    soft_time_limit=JOB_TIME_LIMIT_SECONDS - 60,
+    name="core.run_job",
+)
+def run_job(job_id: int) -> str:
+    """Run one queued job (an import, an export, a report) and keep its outcome; idempotent."""
+    from core.jobs import job_run  # core.jobs imports core.notifications, which imports this module
+
+    return job_run(job_id=job_id)

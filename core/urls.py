@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import job_views, views
 
 app_name = "core"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
     # Not under /documents/, which is Wagtail's own documents app.
     path("files/<uuid:public_id>/", views.document_download, name="document_download"),
+    # long work: imports, large exports (core/jobs.py); each job seen by its owner only
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/<uuid:public_id>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/status.json", job_views.job_status, name="job_status"),
+    path("jobs/<uuid:public_id>/download/", job_views.job_download, name="job_download"),
 ]

@@ -13,15 +13,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core import rules as core_rules
 from core.documents import documents_of
 from core.forms import add_service_errors
+from core.jobs import job_start
 from core.models import Department
 from orgs.models import Organization
+from volunteers import jobs as volunteer_jobs
 from volunteers import matching, resources, selectors, selectors_referrals
 from volunteers.forms import (
     CertificateLookupForm,
@@ -532,21 +536,34 @@ def _own_organization(user, pk: int) -> Organization:
 
 @login_required
 def org_volunteers(request, pk: int):
-    """An organization's volunteers (masked IDs), with import and export."""
+    """An organization's volunteers (masked IDs), with import and export. A file of more than
+    `core.rules.jobs_import_min_rows()` rows is imported by a background job (volunteers/jobs.py),
+    after the file's columns and size are checked here."""
     organization = _own_organization(request.user, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
         kind = request.POST.get("kind", "volunteers")
+        kind = kind if kind in volunteer_jobs.COLUMNS else "volunteers"
+        upload = form.cleaned_data["file"]
         try:
-            if kind == "hours":
-                created = resources.import_hours(actor=request.user, upload=form.cleaned_data["file"])
-            elif kind == "training":
-                created = resources.import_training(actor=request.user, upload=form.cleaned_data["file"])
-            else:
-                created = resources.import_volunteers(
-                    actor=request.user, organization=organization, upload=form.cleaned_data["file"]
+            row_count = len(resources.read_table(upload, volunteer_jobs.COLUMNS[kind]))
+            upload.seek(0)
+            if row_count > core_rules.jobs_import_min_rows():
+                job = job_start(
+                    owner=request.user,
+                    runner=volunteer_jobs.volunteer_import,
+                    kind=f"volunteers.import_{kind}",
+                    title=_("Import into %(organization)s: %(what)s")
+                    % {"organization": organization.name, "what": volunteer_jobs.KIND_LABELS[kind]},
+                    params={"kind": kind, "organization": organization.pk, "filename": upload.name},
+                    upload=upload,
+                    back_url=reverse("volunteers:org_volunteers", args=[organization.pk]),
                 )
+                return redirect(job.get_absolute_url())
+            created = volunteer_jobs.import_file(
+                actor=request.user, organization=organization, kind=kind, upload=upload
+            )
         except registration.ImportRowErrors as exc:
             row_errors = exc.messages
         except ValidationError as exc:
