@@ -15,10 +15,10 @@ WORKER_LOG = BASE_DIR / "var" / "log" / "worker.log"
 WORKER_READY_SECONDS = 30
 
 
-def start_worker(python: str) -> tuple[subprocess.Popen, int]:
-    """Start `celery worker --beat` with its output appended to WORKER_LOG; return it and the log
-    offset where this run starts."""
-    command = [
+def worker_command(python: str) -> list[str]:
+    """One worker with beat. No `-Q`: it consumes every queue of CELERY_TASK_QUEUES (the default,
+    sweeps and e-mail; config/celery.py), which production splits over several workers (Procfile)."""
+    return [
         python,
         "-m",
         "celery",
@@ -30,6 +30,12 @@ def start_worker(python: str) -> tuple[subprocess.Popen, int]:
         "--concurrency=1",
         "--loglevel=INFO",
     ]
+
+
+def start_worker(python: str) -> tuple[subprocess.Popen, int]:
+    """Start `celery worker --beat` with its output appended to WORKER_LOG; return it and the log
+    offset where this run starts."""
+    command = worker_command(python)
     WORKER_LOG.parent.mkdir(parents=True, exist_ok=True)
     offset = WORKER_LOG.stat().st_size if WORKER_LOG.exists() else 0
     with WORKER_LOG.open("ab") as log:
@@ -79,7 +85,9 @@ def main() -> int:
     print(f"  Admin:  http://{args.host}:{args.port}/cms-admin/  (bureau staff only)")
     print("  Demo logins: see `manage.py seed_demo` output above and README.md")
     print(f"  Worker: {status}")
-    print(f"          broker {broker}")
+    queues = ", ".join(queue.name for queue in settings.CELERY_TASK_QUEUES)
+    print(f"          broker {broker}; queues {queues}")
+    print(f"  Health: http://{args.host}:{args.port}/health/")
     print("  Stop with Ctrl+C")
     print("=" * 72 + "\n", flush=True)
 

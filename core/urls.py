@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import job_views, views
+from core import health, job_views, views
 
 app_name = "core"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/", job_views.job_detail, name="job_detail"),
     path("jobs/<uuid:public_id>/status.json", job_views.job_status, name="job_status"),
     path("jobs/<uuid:public_id>/download/", job_views.job_download, name="job_download"),
+    # database, cache, broker and worker heartbeats as JSON, 200 or 503 (core/health.py); open to all
+    path("health/", health.health, name="health"),
 ]

@@ -136,6 +136,7 @@ ROWS = [
     Row(r"^statistics/", fill={"*str": "x"}),  # charts and their data: public figures only
     Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),
+    Row(r"^health/"),  # core.health: checks as JSON (ok flags, ages, timings), no data of anyone
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),
     Row(r"^_util/", fill={"*int": 1}),
     Row(r"^\^\(\(\?:", fill={"#": "page_paths"}),  # Wagtail serves the site's pages

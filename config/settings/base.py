@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 from config.env import BASE_DIR, env, env_bool, env_int, env_list, load_env_file
 
@@ -149,6 +150,16 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civic"}
     )
 }
+# Worker heartbeats (core/health.py) are written by the worker and read by every web process: the
+# shared Redis when CACHE_URL is set, else files under var/ (one machine: `make run`).
+CACHES["heartbeats"] = (
+    dict(CACHES["default"])
+    if CACHE_URL.startswith(("redis://", "rediss://"))
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("HEARTBEAT_CACHE_DIR", str(BASE_DIR / "var" / "cache" / "heartbeats")),
+    }
+)
 
 # Public portal pages and open-data answers kept for visitors without a session, invalidated by
 # generation on every audited change of what they show and on every Wagtail page action
@@ -424,6 +435,15 @@ PERMISSIONS_POLICY = {
 }
 PERMISSIONS_POLICY_PATH_OVERRIDES: dict[str, dict[str, list[str]]] = {}
 
+# --- health (core/health.py, /health/; docs/deployment.md) ----------------------------------------
+# Beat sends a heartbeat task to each queue every HEALTH_HEARTBEAT_SECONDS; /health/ fails the worker
+# check when a queue of HEALTH_WORKER_QUEUES has had none for HEALTH_WORKER_MAX_AGE_SECONDS (its
+# workers are gone, or all busy longer than that). The broker check gives up after the timeout.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 300)
+HEALTH_WORKER_QUEUES = env_list("HEALTH_WORKER_QUEUES", "celery,sweeps,email")
+HEALTH_BROKER_TIMEOUT_SECONDS = env_int("HEALTH_BROKER_TIMEOUT_SECONDS", 2)
+
 # --- celery (config/celery.py; README.md, Tasks) --------------------------------------------------
 # The zero-setup default is kombu's SQLAlchemy transport on a SQLite file, so `make run` needs no server;
 # CELERY_BROKER_URL=redis://... selects Redis (and then the result backend defaults to the same Redis).
@@ -447,11 +467,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+# Queues (config/celery.py, docs/deployment.md): sweeps and e-mail apart from the default queue, so a
+# long sweep never holds back an e-mail or a bid opening. A worker started without `-Q` (`make run`,
+# `make worker`) consumes all three; production runs workers per queue (Procfile).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "sweeps", "email")]
+CELERY_TASK_ROUTES = ["config.celery.route_task"]
 # Task modules not named `tasks.py` (autodiscovery finds those).
 # Task modules that autodiscovery (one `tasks.py` per installed app) does not find: procurement keeps
 # one per room.
 CELERY_IMPORTS = [
     "core.tasks_ping",
+    "core.health",
     "procurement.tendering.tasks",
     "procurement.evaluation.tasks",
     "procurement.contracts.tasks",
@@ -460,6 +487,16 @@ CELERY_IMPORTS = [
 # Periodic tasks (plain celery beat; its state file lives under var/). Apps add their daily tasks here
 # as entries {"name": {"task": "app.task_name", "schedule": crontab(hour=1, minute=0)}}.
 CELERY_BEAT_SCHEDULE = {
+    # Worker heartbeats, one per queue (core/health.py; /health/ reports each queue's age).
+    **{
+        f"core-worker-heartbeat-{queue}": {
+            "task": "health.worker_heartbeat",
+            "schedule": HEALTH_HEARTBEAT_SECONDS,
+            "args": [queue],
+            "options": {"queue": queue, "expires": HEALTH_HEARTBEAT_SECONDS},
+        }
+        for queue in ("celery", "sweeps", "email")
+    },
     # Anchor the audit chain's newest MAC, so that deleting the newest events is detectable (audit/).
     "audit-anchor": {
         "task": "audit.tasks.write_audit_anchor",
