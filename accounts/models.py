@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.normalize import CleanTextModelMixin
@@ -24,6 +25,13 @@ class User(CleanTextModelMixin, AbstractUser):
     class Meta:
         verbose_name = _("User")
         verbose_name_plural = _("User")
+        # Sign-up and staff forms look names and addresses up without case (`username__iexact`,
+        # `email__iexact`: UPPER(...) = UPPER(%s) on PostgreSQL); without these each look-up scans
+        # every user (124 ms a row at 205,000 users in the volunteer import).
+        indexes = [
+            models.Index(Upper("username"), name="user_username_upper"),
+            models.Index(Upper("email"), name="user_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -300,3 +300,23 @@ def role_revoke(*, user: User, role: Role | str, reason: str) -> None:
         audit.record(
             actor=None, action="role.revoke", target=user, before={"role": role.value, "reason": reason}
         )
+
+
+def role_revoke_many(*, user_ids: list[int], role: Role | str, reason: str) -> int:
+    """`role_revoke` for many users at once (a daily sweep): the memberships go in one delete and
+    one audit event records the batch (count and users). Returns how many users lost the role."""
+    role = Role(role)
+    if role not in PROFILE_ROLES:
+        raise ValueError(f"{role} is assigned by staff management, not by a profile")
+    memberships = User.groups.through.objects.filter(user_id__in=user_ids, group__name=role.value)
+    users = sorted(set(memberships.values_list("user_id", flat=True)))
+    if not users:
+        return 0
+    User.groups.through.objects.filter(user_id__in=users, group__name=role.value).delete()
+    audit.record(
+        actor=None,
+        action="role.revoke",
+        object_type="accounts.user",
+        before={"role": role.value, "reason": reason, "count": len(users), "users": users},
+    )
+    return len(users)

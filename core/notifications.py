@@ -30,6 +30,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -41,8 +42,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import audit
-from core import rules
-from core.models import EmailStatus, Notification, NotificationPreference
+from core import outbox, queueing, rules
+from core.models import EmailStatus, Notification, NotificationPreference, TaskOutbox
 from core.queueing import enqueue
 from core.tasks import send_notification_email
 
@@ -252,6 +253,110 @@ def notify(
         if notification.email_status == EmailStatus.QUEUED:
             enqueue(send_notification_email, notification.pk)
     return created
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One notification of a `notify_many` batch: to `recipient` about `obj`."""
+
+    recipient: object
+    obj: models.Model | None = None
+    context: dict | None = None
+    dedupe_key: str = ""
+
+
+def notify_many(event: str, deliveries: Iterable[Delivery]) -> list[Notification]:
+    """`notify(event, ...)` for many (recipient, object) pairs at once, for sweeps: the same
+    guarantees (once per key, preferences, daily email cap counted as of the start of the batch) in
+    a fixed number of queries whatever the number of deliveries. Returns the notifications created."""
+    wanted: dict[tuple, tuple] = {}
+    for item in deliveries:
+        user = item.recipient
+        if user is None or not user.is_active:
+            continue
+        object_type, object_id = _object_key(item.obj)
+        wanted.setdefault((user.pk, object_type, object_id, item.dedupe_key), (user, item))
+    if not wanted:
+        return []
+    spec = get_event(event)
+    user_ids = {key[0] for key in wanted}
+    already = set(
+        Notification.objects.filter(
+            event=event,
+            recipient_id__in=user_ids,
+            object_id__in={key[2] for key in wanted},
+            dedupe_key__in={key[3] for key in wanted},
+        ).values_list("recipient_id", "object_type", "object_id", "dedupe_key")
+    )
+    new = {key: value for key, value in wanted.items() if key not in already}
+    if not new:
+        return []
+    new_user_ids = {key[0] for key in new}
+    prefs = {
+        p.user_id: p for p in NotificationPreference.objects.filter(event=event, user_id__in=new_user_ids)
+    }
+    emails_today = dict(
+        Notification.objects.filter(
+            recipient_id__in=new_user_ids,
+            created_at__gte=_start_of_today(),
+            email_status__in=[EmailStatus.QUEUED, EmailStatus.SENT],
+        )
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    cap = rules.notify_daily_cap()
+    send_id = uuid.uuid4()
+    now = timezone.now()
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for (pk, object_type, object_id, dedupe_key), (user, item) in new.items():
+            pref = prefs.get(pk)
+            context = dict(item.context or {})
+            url = _object_url(item.obj, context)[:500]
+            values = {"obj": item.obj, "object": item.obj or "", "recipient": user, "url": url, **context}
+            subject, body = _render(spec, values)
+            status = _email_status(spec, user, pref, emails_today.get(pk, 0), cap)
+            if status == EmailStatus.QUEUED:
+                emails_today[pk] = emails_today.get(pk, 0) + 1
+            rows.append(
+                Notification(
+                    recipient=user,
+                    event=event,
+                    object_type=object_type,
+                    object_id=object_id,
+                    dedupe_key=dedupe_key,
+                    subject=subject,
+                    body=body,
+                    url=url,
+                    in_app=pref.in_app_enabled if pref is not None else True,
+                    created_at=now,
+                    email_status=status,
+                    send_id=send_id,
+                )
+            )
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(event=event, send_id=send_id, recipient_id__in=new_user_ids).order_by(
+            "pk"
+        )
+    )
+    _enqueue_emails([n.pk for n in created if n.email_status == EmailStatus.QUEUED])
+    return created
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    """`core.queueing.enqueue(send_notification_email, pk)` for each id, with the outbox rows written
+    in one query (the same rows `enqueue` writes one by one)."""
+    if not notification_ids:
+        return
+    due = timezone.now() + outbox.send_grace()
+    rows = TaskOutbox.objects.bulk_create(
+        [TaskOutbox(task_name=send_notification_email.name, args=[pk], due_at=due) for pk in notification_ids]
+    )
+    for row in rows:
+        transaction.on_commit(partial(queueing._send, send_notification_email, row.args, {}, row.task_id))
 
 
 def notify_on_commit(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from volunteers import rules
@@ -57,12 +58,22 @@ def needs_managed_by(user) -> QuerySet[Need]:
 
 
 def open_needs() -> QuerySet[Need]:
-    """Needs open for sign-up, for the public list (no personal data)."""
+    """Needs open for sign-up, for the public list (no personal data). The future slots are counted
+    by a sub-query per need shown (the planner evaluates it after the LIMIT of a page, and the
+    paginator's count leaves it out), never by a GROUP BY over every open need's slots; the rows come
+    in the order of the `need_open_closing` index."""
     now = timezone.now()
+    future_slots = (
+        NeedSlot.objects.filter(need=OuterRef("pk"), starts_at__gt=now)
+        .order_by()
+        .values("need")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Need.objects.filter(status=NeedStatus.OPEN, signup_closes_at__gt=now)
         .select_related("project__organization", "project__department", "service_type", "district")
-        .annotate(slot_count=Count("slots", filter=Q(slots__starts_at__gt=now)))
+        .annotate(slot_count=Coalesce(Subquery(future_slots, output_field=IntegerField()), Value(0)))
         .order_by("signup_closes_at", "pk")
     )
 

@@ -2,11 +2,9 @@
 safe to run twice (acks-late redelivery)."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from volunteers.models import Need, NeedStatus
 from volunteers.services.hours import hours_close_forgotten
-from volunteers.services.needs import need_close_signups
+from volunteers.services.needs import need_close_signups, needs_close_due
 from volunteers.services.signups import signups_remind
 from volunteers.services.social_workers import social_workers_expire, social_workers_remind
 
@@ -32,12 +30,7 @@ def close_need_signups(need_id: int) -> str:
 def close_due_signups() -> int:
     """Every 15 minutes: close the sign-up of needs whose closing time has passed (risky needs without
     insurance are cancelled)."""
-    due = Need.objects.filter(status=NeedStatus.OPEN, signup_closes_at__lte=timezone.now()).values_list(
-        "pk", flat=True
-    )
-    for need_id in due:
-        need_close_signups(need_id=need_id)
-    return len(due)
+    return needs_close_due()
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540, name="volunteers.social_worker_daily")

@@ -6,9 +6,9 @@ worker C, given the task again by the outbox each time, finishes. Afterwards eac
 snapshot row for the day, each responsible person one escalation per item, and each of those one
 e-mail (the e-mails whose task died with a worker are queued again by `core.requeue_unsent_emails`).
 
-Slot reminders (`volunteers.send_slot_reminders`): worker A is killed as soon as the first
-volunteer's reminder commits, before its e-mail is queued; worker B finishes: each volunteer has one
-reminder and one e-mail (the first's queued again by `core.requeue_unsent_emails`).
+Slot reminders (`volunteers.send_slot_reminders`): worker A is killed as soon as the batch of
+reminders commits, before their e-mails are queued; worker B finds nothing left to remind: each
+volunteer has one reminder and one e-mail (queued again by `core.requeue_unsent_emails`).
 
 Credit lists (`orgs.apply_credit_list_rules`, one transaction): worker A is killed inside it (rolled
 back), worker B right after it commits and before the e-mails queued on that commit went out; worker
@@ -181,7 +181,7 @@ def test_the_reminder_sweep_killed_mid_run_reminds_each_volunteer_once(tmp_path,
         run.send(send_slot_reminders)
         run.wait_until_killed(worker_a, "a")
         reminders = Notification.objects.filter(event="volunteers.slot_reminder")
-        assert reminders.count() == 1
+        assert reminders.count() == 3  # the sweep writes a batch's reminders together (set-based)
 
         worker_b = run.start("b")
         assert run.redeliver_as_if_dead(send_slot_reminders) == 1

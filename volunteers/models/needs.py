@@ -147,6 +147,8 @@ class Need(CleanTextModelMixin, models.Model):
                 name="need_qualified_needs_are_approved",
             ),
         ]
+        # The public list (open, closing after now, soonest first) and the closing sweep.
+        indexes = [models.Index(fields=["status", "signup_closes_at", "id"], name="need_open_closing")]
 
     def __str__(self) -> str:
         return self.title
@@ -184,6 +186,7 @@ class NeedSlot(CleanTextModelMixin, models.Model):
             models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_order"),
             models.CheckConstraint(condition=models.Q(headcount__gte=1), name="slot_headcount_positive"),
         ]
+        indexes = [models.Index(fields=["starts_at"], name="slot_starts_at")]
 
     def __str__(self) -> str:
         start = timezone.localtime(self.starts_at)
@@ -220,6 +223,8 @@ class SignUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the reminder sweep (signups_remind): what still needs a reminder is one indexed filter.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

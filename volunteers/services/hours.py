@@ -151,42 +151,53 @@ def hours_manual_entry(*, actor, signup: SignUp, minutes: int) -> HourRecord:
 
 def hours_close_forgotten(*, now: datetime.datetime | None = None) -> int:
     """Close check-ins whose slot has ended at the slot end, flagged; confirmed volunteers of ended
-    slots with no record become no-shows. Idempotent."""
+    slots with no record become no-shows. Idempotent and set-based: the rows are locked and changed
+    together (a fixed number of queries however many), one audit event per batch with the count and
+    the rows changed."""
     now = now or timezone.now()
-    closed = 0
-    for record_id in HourRecord.objects.filter(status=HourStatus.OPEN, slot__ends_at__lte=now).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            record = (
-                HourRecord.objects.select_for_update(of=("self",)).select_related("slot").get(pk=record_id)
-            )
-            if record.status != HourStatus.OPEN:
-                continue
-            check_hour_transition(record.status, HourStatus.PENDING, by="hours_close_forgotten")
+    check_hour_transition(HourStatus.OPEN, HourStatus.PENDING, by="hours_close_forgotten")
+    check_signup_transition(SignUpStatus.CONFIRMED, SignUpStatus.NO_SHOW, by="hours_close_forgotten")
+    with transaction.atomic():
+        records = list(
+            HourRecord.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(status=HourStatus.OPEN, slot__ends_at__lte=now)
+            .select_related("slot")
+            .order_by("pk")
+        )
+        for record in records:
             _close(record, record.slot.ends_at)
             record.auto_closed = True
-            record.save(update_fields=["check_out_at", "minutes", "status", "auto_closed"])
-            audit.record(actor=None, action="hours.auto_close", target=record, after=_summary(record))
-            closed += 1
-    check_signup_transition(SignUpStatus.CONFIRMED, SignUpStatus.NO_SHOW, by="hours_close_forgotten")
-    no_shows = SignUp.objects.filter(
-        status=SignUpStatus.CONFIRMED, slot__ends_at__lte=now, hours__isnull=True
-    )
-    for signup_id in no_shows.values_list("pk", flat=True):
-        with transaction.atomic():
-            updated = SignUp.objects.filter(pk=signup_id, status=SignUpStatus.CONFIRMED).update(
+        if records:
+            HourRecord.objects.bulk_update(records, ["check_out_at", "minutes", "status", "auto_closed"])
+            audit.record(
+                actor=None,
+                action="hours.auto_close",
+                object_type="volunteers.hourrecord",
+                after={
+                    "count": len(records),
+                    "status": HourStatus.PENDING,
+                    "auto_closed": True,
+                    "minutes": {str(record.pk): record.minutes for record in records},
+                },
+            )
+    with transaction.atomic():
+        no_shows = list(
+            SignUp.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(status=SignUpStatus.CONFIRMED, slot__ends_at__lte=now, hours__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if no_shows:
+            SignUp.objects.filter(pk__in=no_shows, status=SignUpStatus.CONFIRMED).update(
                 status=SignUpStatus.NO_SHOW
             )
-            if updated:
-                audit.record(
-                    actor=None,
-                    action="signup.no_show",
-                    object_type="volunteers.signup",
-                    object_id=signup_id,
-                    after={"status": SignUpStatus.NO_SHOW},
-                )
-    return closed
+            audit.record(
+                actor=None,
+                action="signup.no_show",
+                object_type="volunteers.signup",
+                after={"count": len(no_shows), "status": SignUpStatus.NO_SHOW, "signups": no_shows},
+            )
+    return len(records)
 
 
 def _notify_decision(record: HourRecord) -> None:

@@ -278,3 +278,36 @@ def need_close_signups(*, need_id: int, now: datetime.datetime | None = None) ->
         need.save(update_fields=["status"])
         audit.record(actor=None, action="volunteer_need.close", target=need, after={"status": need.status})
         return "closed"
+
+
+def needs_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Every need whose sign-up closing time has passed stops taking sign-ups (`need_close_signups`
+    for all of them at once): the plain ones in one update with one audit event for the batch (its
+    count and needs); a risky need without recorded insurance is cancelled one by one (`need_cancel`
+    tells each signed-up volunteer), which is the exception. Returns how many needs changed."""
+    now = now or timezone.now()
+    check_need_transition(NeedStatus.OPEN, NeedStatus.CLOSED, by="need_close_signups")
+    with transaction.atomic():
+        due = list(
+            Need.objects.select_for_update(skip_locked=True)
+            .filter(status=NeedStatus.OPEN, signup_closes_at__lte=now)
+            .order_by("pk")
+            .values_list("pk", "risk_level", "insurance_recorded_at", "insurance_policy_no")
+        )
+        uninsured = [
+            pk
+            for pk, risk, recorded_at, policy in due
+            if risk != RiskLevel.LOW and not (recorded_at and policy)
+        ]
+        plain = [row[0] for row in due if row[0] not in set(uninsured)]
+        if plain:
+            Need.objects.filter(pk__in=plain).update(status=NeedStatus.CLOSED)
+            audit.record(
+                actor=None,
+                action="volunteer_need.close",
+                object_type="volunteers.need",
+                after={"count": len(plain), "status": NeedStatus.CLOSED, "needs": plain},
+            )
+    for need_id in uninsured:
+        need_close_signups(need_id=need_id, now=now)
+    return len(due)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
-from core.notifications import notify
+from core.notifications import Delivery, notify, notify_many
 from volunteers import notifications as events
 from volunteers import rules
 from volunteers.eligibility import eligibility_problems
@@ -273,21 +273,36 @@ def invitation_answer(*, actor, invitation: Invitation, accept: bool) -> SignUp 
 
 def signups_remind(*, now: datetime.datetime | None = None) -> int:
     """Remind confirmed volunteers of slots starting within the next 48 h. Sent once per sign-up
-    (the notification's repeat key), however often the task runs."""
+    (`reminded_at`, and the notification's repeat key), however often the task runs. Set-based: one
+    select of what still needs a reminder, the notifications written together, one update; the
+    notification is the record of the reminder (no audit event, as before)."""
     now = now or timezone.now()
     horizon = now + datetime.timedelta(hours=rules.signup_reminder_hours())
-    signups = SignUp.objects.filter(
-        status=SignUpStatus.CONFIRMED, slot__starts_at__gt=now, slot__starts_at__lte=horizon
-    ).select_related("slot__need", "volunteer__user")
-    sent = 0
-    for signup in signups:
-        sent += len(
-            notify(
-                events.SLOT_REMINDER,
-                recipients=[signup.volunteer.user],
-                obj=signup,
-                context=_context(signup.slot),
-                dedupe_key="before-slot",
+    with transaction.atomic():
+        signups = list(
+            SignUp.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(
+                status=SignUpStatus.CONFIRMED,
+                reminded_at__isnull=True,
+                slot__starts_at__gt=now,
+                slot__starts_at__lte=horizon,
             )
+            .select_related("slot__need", "volunteer__user")
+            .order_by("pk")
         )
-    return sent
+        if not signups:
+            return 0
+        created = notify_many(
+            events.SLOT_REMINDER,
+            [
+                Delivery(
+                    recipient=signup.volunteer.user,
+                    obj=signup,
+                    context=_context(signup.slot),
+                    dedupe_key="before-slot",
+                )
+                for signup in signups
+            ],
+        )
+        SignUp.objects.filter(pk__in=[signup.pk for signup in signups]).update(reminded_at=now)
+    return len(created)

@@ -8,15 +8,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
 from accounts.roles import Role
-from accounts.services import role_grant, role_revoke
+from accounts.services import role_grant, role_revoke, role_revoke_many
 from core.dates import add_years
-from core.notifications import notify
+from core.notifications import Delivery, notify_many
 from volunteers import notifications as events
 from volunteers import rules
 from volunteers.models import ContinuingEducation, SocialWorker, Team, TeamMembership, Volunteer
@@ -183,47 +184,67 @@ def social_worker_renew(
 
 
 def social_workers_expire(*, today: datetime.date | None = None) -> int:
-    """Daily: revoke the role of every social worker whose registration has expired. Idempotent."""
+    """Daily: revoke the role of every social worker whose registration has expired. Idempotent and
+    set-based: the memberships go in one delete (`role_revoke_many`), one audit event for the batch
+    with the count and the registrations."""
     today = today or timezone.localdate()
-    count = 0
-    for worker in SocialWorker.objects.filter(
-        valid_until__lt=today, user__groups__name=Role.SOCIAL_WORKER.value
-    ):
-        with transaction.atomic():
-            sync_social_worker_role(worker, today=today)
-            audit.record(
-                actor=None,
-                action="social_worker.expire",
-                target=worker,
-                after={"valid_until": worker.valid_until},
-            )
-        count += 1
-    return count
+    with transaction.atomic():
+        expired = list(
+            SocialWorker.objects.filter(valid_until__lt=today, user__groups__name=Role.SOCIAL_WORKER.value)
+            .order_by("pk")
+            .values_list("pk", "user_id")
+        )
+        if not expired:
+            return 0
+        role_revoke_many(
+            user_ids=[user_id for _pk, user_id in expired],
+            role=Role.SOCIAL_WORKER,
+            reason="social worker registration expired",
+        )
+        audit.record(
+            actor=None,
+            action="social_worker.expire",
+            object_type="volunteers.socialworker",
+            after={"count": len(expired), "social_workers": [pk for pk, _user_id in expired]},
+        )
+    return len(expired)
 
 
 def social_workers_remind(*, today: datetime.date | None = None) -> int:
     """Daily: remind social workers N days before expiry (90, 30), with their education hours. Each
-    reminder is sent once (the notification's repeat key is the number of days)."""
+    reminder is sent once (the notification's repeat key is the number of days). Set-based: one
+    select with the education hours summed in it, the notifications written together."""
     today = today or timezone.localdate()
-    sent = 0
-    for days in rules.social_worker_reminder_days():
-        due = today + datetime.timedelta(days=days)
-        for worker in SocialWorker.objects.filter(valid_until=due).select_related("user"):
-            created = notify(
-                events.SW_EXPIRY,
-                recipients=[worker.user],
+    deliveries = []
+    due_days = {today + datetime.timedelta(days=days): days for days in rules.social_worker_reminder_days()}
+    in_period = Q(education__taken_on__gte=F("registered_on"), education__taken_on__lte=F("valid_until"))
+    workers = (
+        SocialWorker.objects.filter(valid_until__in=list(due_days))
+        .select_related("user")
+        .annotate(
+            done=Coalesce(
+                Sum("education__hours", filter=in_period), Value(Decimal("0")), output_field=DecimalField()
+            )
+        )
+        .order_by("pk")
+    )
+    for worker in workers:
+        days = due_days[worker.valid_until]
+        deliveries.append(
+            Delivery(
+                recipient=worker.user,
                 obj=worker,
                 context={
                     "valid_until": worker.valid_until.isoformat(),
                     "days": days,
-                    "done": education_hours_in_period(worker),
+                    "done": worker.done,
                     "required": worker.required_ce_hours,
                     "url": "/volunteers/",
                 },
                 dedupe_key=f"{worker.valid_until.isoformat()}:{days}",
             )
-            sent += len(created)
-    return sent
+        )
+    return len(notify_many(events.SW_EXPIRY, deliveries))
 
 
 @transaction.atomic
