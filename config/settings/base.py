@@ -342,6 +342,59 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media on S3-compatible storage (django-storages; docs/deployment.md), for deployments on several
+# machines. MEDIA_STORAGE=s3: public media (Wagtail images and documents) in AWS_STORAGE_BUCKET_NAME,
+# with plain URLs (the bucket lets anyone read; signed URLs would expire inside cached pages).
+# PRIVATE_STORAGE=s3: private documents, sealed bid files and job files in
+# AWS_PRIVATE_STORAGE_BUCKET_NAME (nobody reads it without the keys; no URL is made: core/storage.py).
+# Both use AWS_S3_ENDPOINT_URL (MinIO, Ceph, a cloud's S3 API; empty for AWS itself),
+# AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem")
+PRIVATE_STORAGE = env("PRIVATE_STORAGE", "filesystem")
+_S3_COMMON = {
+    "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+    "region_name": env("AWS_S3_REGION_NAME") or None,
+    "access_key": env("AWS_ACCESS_KEY_ID") or None,
+    "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+    "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,
+    "file_overwrite": False,
+    "default_acl": None,
+}
+# Where public media is read from, for the Content-Security-Policy's img-src (below).
+MEDIA_CSP_SOURCES: list[str] = []
+if MEDIA_STORAGE == "s3":
+    _media_domain = env("AWS_S3_CUSTOM_DOMAIN") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3_COMMON,
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "location": env("AWS_MEDIA_LOCATION", "media"),
+            "custom_domain": _media_domain,
+            "querystring_auth": False,
+        },
+    }
+    _endpoint = _S3_COMMON["endpoint_url"]
+    MEDIA_CSP_SOURCES = env_list("MEDIA_CSP_SOURCES") or (
+        [f"https://{_media_domain}"]
+        if _media_domain
+        else ["/".join(_endpoint.split("/")[:3])]
+        if _endpoint
+        else [
+            f"https://{env('AWS_STORAGE_BUCKET_NAME')}.s3.amazonaws.com",
+            f"https://{env('AWS_STORAGE_BUCKET_NAME')}.s3.{_S3_COMMON['region_name'] or 'us-east-1'}.amazonaws.com",
+        ]
+    )
+if PRIVATE_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "core.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            **_S3_COMMON,
+            "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME"),
+            "location": env("AWS_PRIVATE_LOCATION", "private"),
+            "querystring_auth": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -379,7 +432,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": _CSP_SELF,
         "script-src": _CSP_SELF,
         "style-src": _CSP_SELF,
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_CSP_SOURCES],
         "font-src": _CSP_SELF,
         "connect-src": _CSP_SELF,
         "object-src": ["'none'"],
@@ -397,7 +450,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "default-src": _CSP_SELF,
         "script-src": ["'self'", "'unsafe-inline'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_CSP_SOURCES],
         "font-src": ["'self'", "data:"],
         "connect-src": _CSP_SELF,
         "frame-src": _CSP_SELF,

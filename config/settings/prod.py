@@ -46,7 +46,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 X_FRAME_OPTIONS = "DENY"
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Media as base.py chose it (MEDIA_STORAGE / PRIVATE_STORAGE: disk or S3); static files by WhiteNoise.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
+for _kind, _alias, _bucket in (
+    (MEDIA_STORAGE, "default", "AWS_STORAGE_BUCKET_NAME"),  # noqa: F405
+    (PRIVATE_STORAGE, "private", "AWS_PRIVATE_STORAGE_BUCKET_NAME"),  # noqa: F405
+):
+    if _kind not in ("filesystem", "s3"):
+        raise ImproperlyConfigured(f"{_alias} media storage: 'filesystem' or 's3', not {_kind!r}")
+    if _kind == "s3":
+        required(_bucket)
