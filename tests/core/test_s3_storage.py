@@ -34,7 +34,7 @@ PUBLIC_READ_POLICY = {
             "Effect": "Allow",
             "Principal": "*",
             "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{PUBLIC_BUCKET}/media/*",
+            "Resource": f"arn:aws:s3:::{PUBLIC_BUCKET}/media/images/*",
         }
     ],
 }
@@ -109,7 +109,8 @@ def buckets(s3_endpoint, s3_env, settings):
     )
     for bucket in (PUBLIC_BUCKET, PRIVATE_BUCKET):
         client.create_bucket(Bucket=bucket)
-    # docs/deployment.md: anyone may read the public bucket's media/; the private bucket has no policy
+    # docs/deployment.md: anyone may read the renditions (media/images/); nothing else, and nothing of
+    # the private bucket
     client.put_bucket_policy(Bucket=PUBLIC_BUCKET, Policy=json.dumps(PUBLIC_READ_POLICY))
     built = settings_from_env(s3_env, "STORAGES", "CONTENT_SECURITY_POLICY")
     settings.STORAGES = {**built["STORAGES"], "staticfiles": settings.STORAGES["staticfiles"]}
@@ -163,7 +164,11 @@ def test_wagtail_document_and_image_go_to_the_public_bucket_and_back(buckets, s3
     # a plain URL at the bucket (no signature that would expire in a cached page)
     url = document.file.url
     assert url.startswith(f"{s3_endpoint}/{PUBLIC_BUCKET}/media/documents/") and "Signature" not in url
-    # Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view") streams it from the bucket
+    # not readable straight from the bucket (a private collection's document would be, by its name)...
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=10)
+    assert refused.value.code == 403
+    # ...but through Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"), from the bucket
     response = client.get(document.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"report body"
