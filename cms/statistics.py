@@ -25,10 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.exports import export_response
-from procurement.contracts import selectors as contract_selectors
 from procurement.supervision import selectors as supervision_selectors
+from procurement.supervision import summaries as procurement_summaries
 from procurement.supervision.models import LightColour
-from procurement.tendering import selectors as tendering_selectors
 from volunteers import selectors as volunteer_selectors
 
 CENT = Decimal("0.01")
@@ -130,7 +129,7 @@ SPENDING_COLUMNS = [
 
 
 def _spending_rows(by: str, year: int | None, unnamed) -> list[dict]:
-    contracts, payments = contract_selectors.published_spending(by, year=year)
+    contracts, payments = procurement_summaries.published_spending(by, year=year)
     groups: dict = {}
     for row in [*contracts, *payments]:
         groups.setdefault(
@@ -192,7 +191,7 @@ def spending_by_year(year: int | None = None) -> Chart:
             "Amounts of the contracts published each year and payments made to published contracts each year."
         ),
         columns=[Column("name", pgettext_lazy("statistics", "Year")), *SPENDING_COLUMNS],
-        rows=_spending_rows("year", None, None),
+        rows=_spending_rows("year", year, None),  # every year (read with the page's other figures)
         label="name",
         series=["amount", "paid"],
         by_year=False,
@@ -222,7 +221,7 @@ def contracts_by_light(year: int | None = None) -> Chart:
 
 def bids_per_call(year: int | None = None) -> Chart:
     rows = []
-    for row in tendering_selectors.openings_by_month(year=year):
+    for row in procurement_summaries.openings_by_month(year=year):
         bids = row["bids"] or 0
         rows.append(
             {
@@ -385,7 +384,7 @@ class YearForm(forms.Form):
 def _years(page: str) -> list[int]:
     if page == "volunteers":
         return volunteer_selectors.verified_hour_years()
-    years = set(contract_selectors.spending_years()) | set(tendering_selectors.opening_years())
+    years = set(procurement_summaries.spending_years()) | set(procurement_summaries.opening_years())
     return sorted(years, reverse=True)
 
 

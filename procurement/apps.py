@@ -53,5 +53,9 @@ class ProcurementConfig(AppConfig):
         from procurement.supervision.public_lights import annotate_public_contract_lights
 
         register_public_light(annotate_public_contract_lights)
+        # The board's and the statistics' summaries follow every change of procurement data.
+        from procurement.supervision import summaries
+
+        summaries.connect_signals()
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

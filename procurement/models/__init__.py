@@ -71,6 +71,7 @@ from procurement.planning.models import (
     PurchasingPlan,
 )
 from procurement.supervision.models import (
+    FigureSummary,
     LightColour,
     LightKind,
     LightSnapshot,
@@ -122,6 +123,7 @@ __all__ = [
     "ExpertFamilyTie",
     "ExpertRelation",
     "FamilyRelation",
+    "FigureSummary",
     "FundingSource",
     "LightColour",
     "LightKind",

@@ -263,6 +263,28 @@ def spec(kind: str) -> KindSpec:
 def light_counts(
     *, today=None, department=None, organizations=None, category=None
 ) -> dict[str, dict[str, int]]:
+    """{kind: {colour: count}} of every supervised item, read from the board's summary
+    (`summaries.board_counts`: one query, and the category's ids when filtered by category), or,
+    filtered by organizations (a queryset of organization ids), counted live over their items."""
+    if organizations is None:
+        from procurement.supervision.summaries import board_counts
+
+        category_ids = None
+        if category:
+            category_ids = set(
+                ServiceCategory.objects.filter(Q(pk=category) | Q(parent_id=category)).values_list(
+                    "pk", flat=True
+                )
+            )
+        return board_counts(today=today, department=department, category_ids=category_ids)
+    return live_light_counts(
+        today=today, department=department, organizations=organizations, category=category
+    )
+
+
+def live_light_counts(
+    *, today=None, department=None, organizations=None, category=None
+) -> dict[str, dict[str, int]]:
     """{kind: {colour: count}} of every supervised item, counted in the database: one query per
     kind whatever the number of items. `organizations` is a queryset of organizations (or None)."""
     w = window(today)

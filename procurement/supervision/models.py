@@ -337,3 +337,23 @@ class PublicReportTransfer(CleanTextModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None and self.report.status == PublicReportStatus.ACCEPTED
+
+
+class FigureSummary(models.Model):
+    """Figures counted over whole tables (the supervision board's light counts, the public
+    statistics' procurement charts), kept so that a page reads one row instead of aggregating every
+    item on every request (issue 17). `procurement.supervision.summaries` writes and reads them:
+    a row holds for the `stamp` it was built for (the day, the warning window and the generation of
+    the procurement data) and for a few minutes at most."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    stamp = models.CharField(_("Stamp"), max_length=200)
+    data = models.JSONField(_("Figures"), default=dict)
+    built_at = models.DateTimeField(_("Built at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Figure summary")
+        verbose_name_plural = _("Figure summaries")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.stamp}"

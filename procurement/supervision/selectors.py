@@ -39,26 +39,11 @@ def page_lights(kind: str, objs, today=None) -> list[ItemLight]:
 def published_contract_light_counts(*, year: int | None = None, today=None) -> dict[str, int]:
     """{colour: number} of published contracts by the light the public contract list shows today
     (`public_lights`: the worse of the contract's own and its milestones'), red, yellow, green in
-    that order; counted in the database in one query (plus the warning window's calendar). `year`
-    keeps the contracts published that year."""
-    from django.db.models import Count
+    that order; read from the statistics' summary (`summaries`: counted in the database once per
+    change of the data or day, not per request). `year` keeps the contracts published that year."""
+    from procurement.supervision.summaries import public_contract_light_counts
 
-    from procurement.contracts.models.contracts import Contract
-    from procurement.supervision.lights import COLOURS, window
-    from procurement.supervision.public_lights import annotate_public_contract_lights
-
-    queryset = Contract.objects.filter(published_at__isnull=False)
-    if year:
-        queryset = queryset.filter(published_at__year=year)
-    rows = (
-        annotate_public_contract_lights(queryset, window(today))
-        .order_by()
-        .values("public_light")
-        .annotate(n=Count("pk"))
-        .values_list("public_light", "n")
-    )
-    found = dict(rows)
-    return {colour: found.get(colour, 0) for colour in COLOURS}
+    return public_contract_light_counts(year=year, today=today)
 
 
 def department_officers(department_id: int) -> QuerySet:

@@ -6,7 +6,7 @@ item and the day)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role
-from procurement.supervision import board
+from procurement.supervision import board, summaries
 from procurement.supervision.events import light_turned_red
 from procurement.supervision.lights import window
 from procurement.supervision.models import LightKind, LightSnapshot
@@ -30,6 +30,11 @@ def light_snapshot_take(*, today: dt.date | None = None) -> dict[str, int]:
     w = window(today)
     now = timezone.now()
     written: dict[str, int] = {}
+    # The board's counts of the day come with the snapshot (the same colours, counted here rather
+    # than by the board's first visitor); stamped before the colours are read, so that a change
+    # made meanwhile is counted again by the board.
+    stamp = summaries.board_stamp(w)
+    counted: dict[str, Counter] = {}
     for kind in board.KINDS:
         rows = [
             LightSnapshot(
@@ -53,6 +58,10 @@ def light_snapshot_take(*, today: dt.date | None = None) -> dict[str, int]:
             update_fields=["colour", "label", "department", "organization", "category", "taken_at"],
         )
         written[kind] = len(rows)
+        counted[kind] = Counter((row.colour, row.department_id, row.category_id) for row in rows)
+    summaries.board_store(
+        stamp, {kind: [[*key, n] for key, n in sorted(c.items(), key=str)] for kind, c in counted.items()}
+    )
     return written
 
 

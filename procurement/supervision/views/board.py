@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from audit.models import Event
@@ -31,6 +32,18 @@ from procurement.supervision.permissions import can_supervise
 
 PAGE_SIZE = 20
 KINDS = tuple(LightKind.values)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its number of items (counted elsewhere) instead of counting them."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _require_supervisor(user) -> None:
@@ -59,8 +72,14 @@ def board(request):
     latest = LightSnapshot.objects.order_by("-date").values_list("date", flat=True).first()
     newly_red = list(supervision_board.newly_red(latest, **filters)[:50]) if latest else []
     kind = data.get("kind") or LightKind.TENDER
-    items = light_items(kind, today=w, colour=data.get("colour") or None, **filters)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    colour = data.get("colour") or None
+    items = light_items(kind, today=w, colour=colour, **filters)
+    if filters["organizations"] is None:
+        # The counts above come from the board's summary: the page needs no COUNT of its own.
+        known = counts[kind][colour] if colour else sum(counts[kind].values())
+        page = CountedPaginator(items, PAGE_SIZE, known).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     lights = item_lights(kind, page.object_list, w)
     return render(
         request,
