@@ -1,6 +1,9 @@
 # make run   — set up everything, load demo data, start the site and a Celery worker with beat on the
 #              embedded SQLite broker (log: var/log/worker.log); prints URL, logins and worker status.
 # make test  — set up and run the whole suite (pytest-xdist).
+# make bench — PostgreSQL and Redis (installed and started when missing), the generated city at each
+#              scale of BENCH_SCALES (default 1), gunicorn under a loopback load, the in-process cases;
+#              tables printed, figures in bench/results/ (docs/performance.md).
 # make lint  — ruff, the import layers (import-linter contracts in pyproject.toml), manage.py check,
 #              migrations in sync, zh_Hans translations complete.
 
@@ -14,7 +17,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint setup venv messages migrate seed env clean test-sqlite test-postgres worker
+.PHONY: run test lint setup venv messages migrate seed env clean test-sqlite test-postgres worker bench
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -76,6 +79,12 @@ lint: venv system-deps messages
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check_translations --conflicts
+
+# The benchmark (bench/run.py reads BENCH_SCALES, BENCH_DURATION, ... — see its docstring).
+bench: venv system-deps messages
+	@.ci/services.sh >/dev/null
+	@mkdir -p var/bench
+	$(PY) -m bench.run
 
 clean:
 	rm -rf var/test
