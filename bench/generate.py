@@ -12,7 +12,7 @@ scales linearly with `--scale` (at least 1 of each).
 
 How it is fast: every row gets its primary key from the generator (the next free id of its table,
 read once), so children are written without reading their parents back; rows are buffered per
-table and flushed every few thousand rows, parents before children (COPY on PostgreSQL, one
+table and flushed every ten thousand rows or so (between whole items), parents before children (COPY on PostgreSQL, one
 `executemany` INSERT elsewhere); nothing holds more than one chunk of any table, so memory stays
 flat at 10×. One password hash is computed for every generated account. The sequences are reset
 and, on PostgreSQL, the tables ANALYZEd at the end.
@@ -124,7 +124,7 @@ class Sink:
     generator's clock). Buffers are flushed together, in the order their tables were first used,
     so parents always reach the database before their children."""
 
-    def __init__(self, *, now: datetime.datetime, rng: random.Random, chunk: int = 5000):
+    def __init__(self, *, now: datetime.datetime, rng: random.Random, chunk: int = 10000):
         from django.db import connection
 
         self.connection = connection
@@ -218,12 +218,35 @@ class Sink:
         self.buffers[model].append(row)
         self.counts[model._meta.label] += 1
         self.pending += 1
-        if len(self.buffers[model]) >= self.chunk:
-            self.flush()
         return values[pk_name]
 
-    def flush(self) -> None:
+    def checkpoint(self) -> None:
+        """Called between whole items (a tender with everything under it, a volunteer, a need):
+        flushes once enough rows wait, never in the middle of an item whose parent row is added
+        after its children."""
+        if self.pending >= self.chunk:
+            self.flush()
+
+    def _ordered(self) -> list:
+        """The buffered models, every model after the models its foreign keys point at."""
+        order, seen = [], set()
+
+        def visit(model, stack=()):
+            if model in seen or model in stack:
+                return
+            for field in model._meta.concrete_fields:
+                target = field.remote_field.model if field.remote_field is not None else None
+                if target is not None and target is not model and target in self.columns:
+                    visit(target, (*stack, model))
+            seen.add(model)
+            order.append(model)
+
         for model in self.models:
+            visit(model)
+        return order
+
+    def flush(self) -> None:
+        for model in self._ordered():
             rows = self.buffers[model]
             if rows:
                 self._write(model, rows)
@@ -507,6 +530,7 @@ def _organizations(city: City) -> None:
             listed = removed is None
         eligible = verification == "verified" and registration == "normal" and not listed
         city.orgs.append((org_id, founded, eligible, member, name, uscc))
+        city.sink.checkpoint()
     city.eligible_orgs = [o for o in city.orgs if o[2]]
     city.say(f"organizations: {count}")
 
@@ -570,6 +594,7 @@ def _experts(city: City) -> None:
         for category in rng.sample(city.ref.categories, min(2, len(city.ref.categories))):
             sink.add(Expert.categories.through, expert_id=expert, servicecategory_id=category.pk)
         city.experts.append((expert, user, name))
+        city.sink.checkpoint()
     city.say(f"experts: {count}")
 
 
@@ -700,8 +725,7 @@ def _tenders(city: City) -> None:
     days = sorted(rng.randint(1, 3650) for _ in range(tenders))[::-1]
     # a few tenders whose deadline has just passed: closed, bids still sealed (the opening's input)
     closed = set(rng.sample(range(tenders), max(1, round(tenders * 0.0025))))
-    bids_per_tender = bids_target / tenders
-    award_share = min(0.97, contracts_target * 1.02 / max(1, tenders * 1.15))
+    old_tenders = sum(1 for age in days if age >= 60)  # the oldest come first
     contracts_made = 0
     milestones_made = 0
     bids_made = 0
@@ -729,6 +753,9 @@ def _tenders(city: City) -> None:
         elif age < 60:
             status = rng.choices(("opened", "evaluating", "awarded", "failed"), (0.1, 0.2, 0.6, 0.1))[0]
         else:
+            # the share awarded follows what is still needed to reach the contracts' count
+            needed = contracts_target - contracts_made
+            award_share = min(0.97, max(0.0, needed / max(1.0, (old_tenders - number) * 1.18)))
             roll = rng.random()
             status = (
                 "awarded"
@@ -803,8 +830,12 @@ def _tenders(city: City) -> None:
             lot_id = sink.new_id(Lot)
             lot_bids = []
             if public_key is not None:
-                wanted = rng.choices(range(1, 7), WEEK_CHOICES)[0]
-                wanted = max(1, round(wanted * bids_per_tender / 3.48 / 1.18))
+                # bids still to place over the lots still to come (about 1.18 a tender, 95% bid on)
+                per_lot = (bids_target - bids_made) / max(
+                    1.0, (tenders - number) * 1.18 * 0.95 - lot_number + 1
+                )
+                drawn = rng.choices(range(1, 7), WEEK_CHOICES)[0] * per_lot / 3.48
+                wanted = max(1, int(drawn) + (rng.random() < drawn - int(drawn)))
                 if status == "failed":
                     wanted = min(wanted, max(0, method.minimum_bids - 1))
                 wanted = min(wanted, len(city.eligible_orgs))
@@ -1166,6 +1197,7 @@ def _tenders(city: City) -> None:
             paid_amount=paid_total,
             sort_order=0,
         )
+        city.sink.checkpoint()
         if (number + 1) % 2000 == 0:
             city.say(f"  tenders {number + 1}/{tenders}, bids {bids_made}, contracts {contracts_made}")
     city.sealed_closed = sorted(set(city.sealed_closed))
@@ -1231,6 +1263,7 @@ def _volunteers(city: City) -> None:
                 volunteer_id=pk,
                 created_at=registered,
             )
+        city.sink.checkpoint()
         if (index + 1) % 50000 == 0:
             city.say(f"  volunteers {index + 1}/{count}")
     city.volunteer_ids = range(first_id, first_id + count)  # consecutive: one sink, one table
@@ -1264,6 +1297,7 @@ def _volunteers(city: City) -> None:
         for volunteer in rng.sample(city.volunteer_ids, min(20, count)):
             sink.add(TeamMembership, team_id=team, volunteer_id=volunteer, joined_at=aware(registered))
         city.teams.append((team, user, org))
+        city.sink.checkpoint()
     city.say(f"volunteers: {count}, social workers: {workers}")
 
 
@@ -1307,6 +1341,7 @@ def _volunteering(city: City) -> None:
             **owner,
         )
         project_rows.append((pk, creator, team[1] if team else creator))
+        city.sink.checkpoint()
     hours_made = 0
     signups_made = 0
     slot_index = 0
@@ -1418,6 +1453,7 @@ def _volunteering(city: City) -> None:
                 )
                 signups_made += 1
                 hours_made += 1
+        city.sink.checkpoint()
         if (index + 1) % 2000 == 0:
             city.say(f"  needs {index + 1}/{needs}, hour records {hours_made}")
     city.say(f"projects: {projects}, needs: {needs}, sign-ups: {signups_made}, hour records: {hours_made}")
@@ -1504,7 +1540,29 @@ def _public_reports(city: City) -> None:
             filer_emailed_status="",
             **target,
         )
+        sink.checkpoint()
     city.say(f"public reports: {count}")
+
+
+def _derived(city: City) -> None:
+    """What the services keep next to the rows (bulk inserts send no signals): the hour summaries
+    rebuilt from the records, the procurement summaries and every cached portal page made stale."""
+    from core import portal_cache
+
+    try:
+        from volunteers.services.hour_summaries import hour_summaries_rebuild
+    except ImportError:  # a tree without the summaries
+        hour_summaries_rebuild = None
+    if hour_summaries_rebuild is not None:
+        rows = hour_summaries_rebuild()
+        city.say(f"hour summaries rebuilt: {rows}")
+    try:
+        from procurement.supervision import summaries
+    except ImportError:
+        summaries = None
+    if summaries is not None:
+        summaries.bump()
+    portal_cache.bump()
 
 
 # --- wipe -----------------------------------------------------------------------------------------------
@@ -1550,7 +1608,8 @@ def wipe(stdout=None) -> None:
     from cms.calls import CallForBidsIndexPage
     from cms.plans import PurchasingPlanIndexPage
 
-    models = generated_tables()
+    existing = set(connection.introspection.table_names())
+    models = [m for m in generated_tables() if m._meta.db_table in existing]
     qn = connection.ops.quote_name
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -1615,6 +1674,7 @@ def generate(
     _verified_minutes(city)
     _public_reports(city)
     city.sink.finish()
+    _derived(city)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in city.sink.models:
