@@ -357,10 +357,10 @@ class TaskOutbox(models.Model):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", pgettext_lazy("job", "Queued")
+    RUNNING = "running", pgettext_lazy("job", "Running")
+    DONE = "done", pgettext_lazy("job", "Done")
+    FAILED = "failed", pgettext_lazy("job", "Failed")
 
 
 def job_file_path(instance, filename: str) -> str:
@@ -389,7 +389,7 @@ class Job(models.Model):
     language = models.CharField(_("Language"), max_length=10, default="zh-hans")
     status = models.CharField(_("Status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(_("Done"), default=0)
-    total = models.PositiveIntegerField(_("Total"), null=True, blank=True)
+    total = models.PositiveIntegerField(pgettext_lazy("job", "Total"), null=True, blank=True)
     # The outcome in the owner's language, safe to show ("已导入 120 行"); never a traceback.
     message = models.CharField(_("Message"), max_length=300, blank=True)
     # What the outcome page lists: an import's row errors ({"row", "column", "message"}), counts.

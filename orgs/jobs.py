@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import progress
 from core.exports import export_file
 from core.jobs import JobFailed, JobResult, job_runner
 from orgs.resources import (
@@ -42,6 +43,7 @@ def register_import(job) -> JobResult:
         dataset = load_dataset(content, job.params["filename"])
     except ImportFileError as exc:
         raise JobFailed(str(exc)) from exc
+    progress.report(0, len(dataset))  # the import itself reports its batches as it goes
     result = import_dataset(actor=job.owner, kind=job.params["kind"], dataset=dataset)
     if not result.ok:
         raise JobFailed(

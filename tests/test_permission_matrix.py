@@ -24,6 +24,7 @@ from django.urls.resolvers import RoutePattern
 from accounts.roles import Role
 from audit.models import Event
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from core.models import Job, JobStatus
 from orgs.models import Membership, QualificationDocument
 from tests.factories import UserFactory, staff_user
 from tests.orgs.factories import member
@@ -136,6 +137,9 @@ ROWS = [
     Row(r"^statistics/", fill={"*str": "x"}),  # charts and their data: public figures only
     Row(r"^search/"),  # the public search (cms.search): public rows only, no parameters
     Row(r"^files/", fill={"public_id": "qualification"}),
+    # long work (core.jobs): the user's own jobs, one job, its JSON progress and its file (the owner
+    # and superusers; 404 for everyone else)
+    Row(r"^jobs/", fill={"public_id": "job"}),
     Row(r"^health/"),  # core.health: checks as JSON (ok flags, ages, timings), no data of anyone
     Row(r"^documents/", WAGTAIL_INTERNAL, fill={"*int": 1, "*str": "x"}),
     Row(r"^_util/", fill={"*int": 1}),
@@ -273,6 +277,10 @@ def _scenario():
         "social_worker": UserFactory(roles=[Role.SOCIAL_WORKER]),
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
+    job = Job.objects.create(
+        owner=users["registry_admin"], kind="orgs.register_export", title="导出：社会组织", runner="-",
+        status=JobStatus.DONE, message="已导出1行。",
+    )  # fmt: skip
     values = {
         "tender": tender.pk,
         "lot": lot.pk,
@@ -287,6 +295,7 @@ def _scenario():
         "uscc": organization.uscc,
         "membership": Membership.objects.get(user=bidder_user).pk,
         "qualification": str(document.public_id),
+        "job": str(job.public_id),
         "officer": officer.pk,
         "last_event": Event.objects.filter(action="bid.submit").latest("seq").pk,
         "page_paths": [

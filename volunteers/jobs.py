@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core import progress
 from core.jobs import JobFailed, JobResult, job_runner
 from orgs.models import Organization
 from volunteers import resources
@@ -38,11 +39,12 @@ def import_file(*, actor, organization, kind: str, upload) -> list:
 
 @job_runner
 def volunteer_import(job) -> JobResult:
-    """`job.params`: kind, organization (pk) and the uploaded file's name; the file is
-    `job.input_file`."""
+    """`job.params`: kind, organization (pk), the uploaded file's name and its number of rows; the
+    file is `job.input_file`."""
     organization = Organization.objects.get(pk=job.params["organization"])
     with job.input_file.open("rb") as handle:
         upload = ContentFile(handle.read(), name=job.params["filename"])
+    progress.report(0, job.params.get("rows"))  # the import itself reports its batches as it goes
     try:
         created = import_file(
             actor=job.owner, organization=organization, kind=job.params["kind"], upload=upload

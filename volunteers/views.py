@@ -556,7 +556,12 @@ def org_volunteers(request, pk: int):
                     kind=f"volunteers.import_{kind}",
                     title=_("Import into %(organization)s: %(what)s")
                     % {"organization": organization.name, "what": volunteer_jobs.KIND_LABELS[kind]},
-                    params={"kind": kind, "organization": organization.pk, "filename": upload.name},
+                    params={
+                        "kind": kind,
+                        "organization": organization.pk,
+                        "filename": upload.name,
+                        "rows": row_count,
+                    },
                     upload=upload,
                     back_url=reverse("volunteers:org_volunteers", args=[organization.pk]),
                 )
