@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -10,10 +10,13 @@ from volunteers import rules
 from volunteers.models import (
     HourRecord,
     HourStatus,
+    HourSummary,
     Need,
     NeedSlot,
     NeedStatus,
     Qualification,
+    ServedScope,
+    ServedSummary,
     ServiceProject,
     SignUp,
     SignUpStatus,
@@ -146,17 +149,19 @@ def training_courses(limit: int = 200) -> list[str]:
 
 def public_statistics() -> dict:
     """Counts without personal data: volunteers, verified hours by service type and by district, and
-    how many volunteers hold each star level. A fixed number of queries."""
-    verified = HourRecord.objects.filter(status=HourStatus.VERIFIED)
+    how many volunteers hold each star level. A fixed number of queries, over the hour summaries
+    (never the hour records)."""
     by_type = list(
-        verified.values("slot__need__service_type__name")
-        .annotate(minutes=Sum("minutes"))
-        .order_by("slot__need__service_type__sort_order")
+        HourSummary.objects.order_by()
+        .values("service_type__name", "service_type__sort_order")
+        .annotate(total=Sum("minutes"))
+        .order_by("service_type__sort_order")
     )
     by_district = list(
-        verified.values("slot__need__district__name")
-        .annotate(minutes=Sum("minutes"))
-        .order_by("slot__need__district__sort_order")
+        HourSummary.objects.order_by()
+        .values("district__name", "district__sort_order")
+        .annotate(total=Sum("minutes"))
+        .order_by("district__sort_order")
     )
     thresholds = rules.star_thresholds_hours()
     star_counts = Volunteer.objects.aggregate(
@@ -171,13 +176,9 @@ def public_statistics() -> dict:
     )
     return {
         "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
-        "total_hours": round((verified.aggregate(m=Sum("minutes"))["m"] or 0) / 60, 1),
-        "by_type": [
-            (row["slot__need__service_type__name"], round(row["minutes"] / 60, 1)) for row in by_type
-        ],
-        "by_district": [
-            (row["slot__need__district__name"], round(row["minutes"] / 60, 1)) for row in by_district
-        ],
+        "total_hours": round(sum(row["total"] for row in by_type) / 60, 1),
+        "by_type": [(row["service_type__name"], round(row["total"] / 60, 1)) for row in by_type],
+        "by_district": [(row["district__name"], round(row["total"] / 60, 1)) for row in by_district],
         "stars": [(level, star_counts[f"stars_{level}"]) for level in range(1, len(thresholds) + 1)],
     }
 
@@ -227,51 +228,63 @@ def social_workers_for_staff(*, unchecked_only: bool = False) -> QuerySet:
 
 def public_volunteer_figures(today=None) -> dict:
     """Registered (active) volunteers, social workers with a checked registration valid today, and
-    the verified minutes of all service records. Three queries."""
+    the verified minutes of all service records (from the hour summaries). Three queries."""
     today = today or timezone.localdate()
     return {
         "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
         "social_workers": SocialWorker.objects.filter(
             verified_at__isnull=False, valid_until__gte=today
         ).count(),
-        "verified_minutes": HourRecord.objects.filter(status=HourStatus.VERIFIED).aggregate(m=Sum("minutes"))[
-            "m"
-        ]
-        or 0,
+        "verified_minutes": HourSummary.objects.aggregate(m=Sum("minutes"))["m"] or 0,
+    }
+
+
+def _served(scope: str, **filters) -> dict:
+    return {
+        (row.period, row.district_id): row.volunteers
+        for row in ServedSummary.objects.filter(scope=scope, **filters)
     }
 
 
 def verified_minutes_by_month(*, year: int | None = None) -> list[dict]:
     """Verified service minutes per month of service (the check-in's month, Asia/Shanghai), with the
-    number of records and of distinct volunteers; oldest first. One query."""
-    from django.db.models.functions import TruncMonth
-
-    records = HourRecord.objects.filter(status=HourStatus.VERIFIED).order_by()
+    number of records and of distinct volunteers; oldest first. Two queries over the summaries."""
+    rows = HourSummary.objects.order_by()
+    served = ServedSummary.objects.filter(scope=ServedScope.MONTH)
     if year:
-        records = records.filter(check_in_at__year=year)
-    return list(
-        records.annotate(month=TruncMonth("check_in_at"))
-        .values("month")
-        .annotate(minutes=Sum("minutes"), records=Count("pk"), volunteers=Count("volunteer", distinct=True))
+        rows = rows.filter(month__year=year)
+        served = served.filter(period__year=year)
+    volunteers = dict(served.values_list("period", "volunteers"))
+    return [
+        {**row, "volunteers": volunteers.get(row["month"], 0)}
+        for row in rows.values("month")
+        .annotate(minutes=Sum("minutes"), records=Sum("records"))
         .order_by("month")
-    )
+    ]
 
 
 def verified_minutes_by_district(*, year: int | None = None) -> list[dict]:
     """Verified service minutes per district of the need served, with the number of distinct
-    volunteers who served there; in the districts' order. One query."""
-    records = HourRecord.objects.filter(status=HourStatus.VERIFIED).order_by()
+    volunteers who served there; in the districts' order. Two queries over the summaries."""
+    rows = HourSummary.objects.order_by()
     if year:
-        records = records.filter(check_in_at__year=year)
-    return list(
-        records.values(
-            district=F("slot__need__district_id"),
-            name=F("slot__need__district__name"),
-            sort_order=F("slot__need__district__sort_order"),
-        )
-        .annotate(minutes=Sum("minutes"), volunteers=Count("volunteer", distinct=True))
-        .order_by("sort_order", "district")
-    )
+        rows = rows.filter(month__year=year)
+        served = ServedSummary.objects.filter(scope=ServedScope.YEAR_DISTRICT, period__year=year)
+    else:
+        served = ServedSummary.objects.filter(scope=ServedScope.DISTRICT)
+    volunteers = dict(served.values_list("district_id", "volunteers"))
+    return [
+        {
+            "district": row["district_id"],
+            "name": row["district__name"],
+            "sort_order": row["district__sort_order"],
+            "minutes": row["minutes"],
+            "volunteers": volunteers.get(row["district_id"], 0),
+        }
+        for row in rows.values("district_id", "district__name", "district__sort_order")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("district__sort_order", "district_id")
+    ]
 
 
 def star_level_counts() -> list[tuple[int, int]]:
@@ -293,6 +306,5 @@ def star_level_counts() -> list[tuple[int, int]]:
 
 
 def verified_hour_years() -> list[int]:
-    """The years with verified service, newest first (one query)."""
-    verified = HourRecord.objects.filter(status=HourStatus.VERIFIED)
-    return sorted({moment.year for moment in verified.datetimes("check_in_at", "year")}, reverse=True)
+    """The years with verified service, newest first (one query over the summaries)."""
+    return sorted({day.year for day in HourSummary.objects.dates("month", "year")}, reverse=True)

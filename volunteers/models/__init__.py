@@ -33,6 +33,7 @@ from volunteers.models.profiles import (
     VolunteerStatus,
 )
 from volunteers.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
+from volunteers.models.summaries import HourSummary, ServedScope, ServedSummary
 
 __all__ = [
     "OPEN_REFERRAL_STATUSES",
@@ -45,6 +46,7 @@ __all__ = [
     "HourMethod",
     "HourRecord",
     "HourStatus",
+    "HourSummary",
     "Invitation",
     "InvitationStatus",
     "Need",
@@ -55,6 +57,8 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "RiskLevel",
+    "ServedScope",
+    "ServedSummary",
     "ServiceProject",
     "SignUp",
     "SignUpStatus",

@@ -30,6 +30,7 @@ from volunteers.models import (
     Volunteer,
 )
 from volunteers.permissions import can_manage_need, can_verify_hours, check_in_open, volunteer_of
+from volunteers.services.hour_summaries import hour_summaries_add
 from volunteers.services.needs import organizer_users
 from volunteers.transitions import check_hour_transition, check_signup_transition
 
@@ -241,6 +242,7 @@ def hours_verify(*, actor, record: HourRecord) -> HourRecord:
     Volunteer.objects.filter(pk=record.volunteer_id).update(
         verified_minutes=F("verified_minutes") + record.minutes
     )
+    hour_summaries_add(record, minutes=record.minutes, newly_counted=True)
     _notify_decision(record)
     audit.record(
         actor=actor,
@@ -327,7 +329,8 @@ def correction_resolve(*, actor, correction: HourCorrection, accept: bool, note:
     correction.previous_minutes = record.minutes
     if accept:
         check_hour_transition(record.status, HourStatus.VERIFIED, by="correction_resolve")
-        counted_before = record.minutes if record.status == HourStatus.VERIFIED else 0
+        was_verified = record.status == HourStatus.VERIFIED
+        counted_before = record.minutes if was_verified else 0
         record.minutes = correction.requested_minutes
         record.check_out_at = record.check_in_at + datetime.timedelta(minutes=record.minutes)
         record.status, record.verified_by, record.verified_at = HourStatus.VERIFIED, actor, timezone.now()
@@ -335,6 +338,7 @@ def correction_resolve(*, actor, correction: HourCorrection, accept: bool, note:
         Volunteer.objects.filter(pk=record.volunteer_id).update(
             verified_minutes=F("verified_minutes") + record.minutes - counted_before
         )
+        hour_summaries_add(record, minutes=record.minutes - counted_before, newly_counted=not was_verified)
     correction.status = CorrectionStatus.ACCEPTED if accept else CorrectionStatus.REFUSED
     correction.resolved_by, correction.resolved_at, correction.resolution_note = actor, timezone.now(), note
     correction.save()
