@@ -251,6 +251,7 @@ def main(argv=None) -> int:
         data = generate(args.scale, args.seed)
         log(f"data ready ({data})")
     written = []
+    problems: list[str] = []
     if args.only in (None, "pages"):
         manage("collectstatic", "--noinput", "-v", "0")
         district, cookies = prepare_django()
@@ -278,15 +279,36 @@ def main(argv=None) -> int:
             },
         )
         written.append(report.write(doc))
+        problems += page_problems(figures)
     if args.only in (None, "cases"):
         for name in [c for c in args.cases.split(",") if c]:
             doc = run_case(name, args.scale, args.smoke)
+            problems += case_problems(name, doc)
             if doc is not None:
                 doc.setdefault("data", data)
                 written.append(report.write(doc))
     for path in written:
         log(f"wrote {path.relative_to(ROOT)}")
+    if problems:
+        log("problems:\n  " + "\n  ".join(problems))
+        if args.smoke:
+            return 1  # the smoke (CI) proves every page and case still runs
     return 0
+
+
+def page_problems(figures: list[dict]) -> list[str]:
+    """Pages that broke: a server error (a page that is absent or forbidden is only skipped)."""
+    return [
+        f"page {f['name']} ({f['path']}): status {f['status']}"
+        for f in figures
+        if isinstance(f.get("status"), int) and f["status"] >= 500
+    ]
+
+
+def case_problems(name: str, doc: dict | None) -> list[str]:
+    if doc is None:
+        return [f"case {name}: did not finish"]
+    return [f"case {name}: {f['name']}: {f['error']}" for f in doc["figures"] if f.get("error")]
 
 
 if __name__ == "__main__":

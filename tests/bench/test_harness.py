@@ -250,3 +250,18 @@ def test_load_generator_counts_errors_apart(local_server):
     assert result.requests == 0
     assert result.errors > 0
     assert set(result.statuses) == {"404"}
+
+
+def test_smoke_problems_are_server_errors_and_failed_cases():
+    from bench.scale import case_problems, page_problems
+
+    figures = [
+        {"name": "home", "path": "/", "status": 200},
+        {"name": "board", "path": "/b/", "status": 403},
+        {"name": "stats", "path": "/s/", "status": 500},
+        {"name": "staff", "path": "/x/", "skipped": "no such user"},
+    ]
+    assert page_problems(figures) == ["page stats (/s/): status 500"]
+    assert case_problems("imports", None) == ["case imports: did not finish"]
+    doc = {"figures": [{"name": "ok", "seconds": 1}, {"name": "orgs", "error": "ValueError: x"}]}
+    assert case_problems("imports", doc) == ["case imports: orgs: ValueError: x"]
