@@ -223,7 +223,9 @@ def social_workers_remind(*, today: datetime.date | None = None) -> int:
         .select_related("user")
         .annotate(
             done=Coalesce(
-                Sum("education__hours", filter=in_period), Value(Decimal("0")), output_field=DecimalField()
+                Sum("education__hours", filter=in_period),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=8, decimal_places=1),
             )
         )
         .order_by("pk")
