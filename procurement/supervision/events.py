@@ -4,10 +4,11 @@ selectors (or, for the escalation, from the caller, who works out each item's re
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.notifications import notify_on_commit, register_event
+from core.notifications import Delivery, notify_many, notify_on_commit, register_event
 from procurement.supervision.selectors import (
     active_supervisors,
     department_officers,
@@ -92,6 +93,28 @@ def light_turned_red(*, snapshot, recipients, label: str) -> None:
         context={"kind": snapshot.get_kind_display(), "label": label, "date": snapshot.date.isoformat()},
         dedupe_key=f"{snapshot.kind}:{snapshot.object_id}:{snapshot.date.isoformat()}",
     )
+
+
+def lights_turned_red(escalations) -> None:
+    """`light_turned_red` for many items at once (the daily sweep): `escalations` are
+    (snapshot row, recipients) pairs; sent together once the transaction commits, in a fixed
+    number of queries whatever their number (`core.notifications.notify_many`)."""
+    deliveries = [
+        Delivery(
+            recipient=user,
+            obj=snapshot,
+            context={
+                "kind": snapshot.get_kind_display(),
+                "label": snapshot.label,
+                "date": snapshot.date.isoformat(),
+            },
+            dedupe_key=f"{snapshot.kind}:{snapshot.object_id}:{snapshot.date.isoformat()}",
+        )
+        for snapshot, recipients in escalations
+        for user in recipients
+    ]
+    if deliveries:
+        transaction.on_commit(lambda: notify_many(LIGHT_RED, deliveries))
 
 
 def public_report_filed(*, report, target: str) -> None:

@@ -88,7 +88,21 @@ class Award(models.Model):
                 name="procurement_award_confirmed_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "notice_published_at"], name="procurement_award_notice")]
+        indexes = [
+            models.Index(fields=["status", "notice_published_at"], name="procurement_award_notice"),
+            # The public list of award notices (issue 17): published notices, newest first or by
+            # amount, walked in the index's order so that a page reads 20 rows, not every notice.
+            models.Index(
+                fields=["-notice_published_at", "-id"],
+                condition=models.Q(notice_published_at__isnull=False),
+                name="procurement_award_public_new",
+            ),
+            models.Index(
+                fields=["-amount", "-id"],
+                condition=models.Q(notice_published_at__isnull=False),
+                name="procurement_award_public_amt",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tender_id} · {self.lot_id} · {self.organization_id}"

@@ -94,7 +94,17 @@ class Tender(CleanTextModelMixin, models.Model):
                 name="procurement_tender_min_grade_range",
             ),
         ]
-        indexes = [models.Index(fields=["status", "bid_deadline"], name="procurement_tender_status_dl")]
+        indexes = [
+            models.Index(fields=["status", "bid_deadline"], name="procurement_tender_status_dl"),
+            # The public calls for bids (issue 17): published calls, newest first.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(published_at__isnull=False),
+                name="procurement_tender_public_new",
+            ),
+            # An officer's tender list in the admin: the department's tenders, newest first.
+            models.Index(fields=["department", "-created_at", "-id"], name="procurement_tender_dept_new"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
