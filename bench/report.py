@@ -206,3 +206,65 @@ def cases_table(docs: list[dict]) -> str:
     return markdown_table(
         ["case", "figure", "scale", "seconds", "queries", "rows/s", "ratio", "peak MB", "note"], rows
     )
+
+
+def _arrow(before, after) -> str:
+    if before is None and after is None:
+        return "–"
+    return f"{fmt(before)} → {fmt(after)}"
+
+
+def compare_pages(before: dict, after: dict) -> str:
+    """Two `pages` documents (one scale, two commits) side by side: uncached and cached ratio,
+    queries and SQL ms, each as before → after."""
+    old = {f["name"]: f for f in before["figures"]}
+    new = {f["name"]: f for f in after["figures"]}
+    names = list(old) + [n for n in new if n not in old]
+    rows = []
+    for name in names:
+        a, b = old.get(name, {}), new.get(name, {})
+        rows.append(
+            [
+                name,
+                _arrow(
+                    (a.get("uncached") or {}).get("rps_ratio"), (b.get("uncached") or {}).get("rps_ratio")
+                ),
+                _arrow((a.get("cached") or {}).get("rps_ratio"), (b.get("cached") or {}).get("rps_ratio")),
+                _arrow(a.get("queries"), b.get("queries")),
+                _arrow(a.get("sql_ms"), b.get("sql_ms")),
+            ]
+        )
+    return markdown_table(["page", "uncached ratio", "cached ratio", "queries", "SQL ms"], rows)
+
+
+def compare_cases(before: dict, after: dict) -> str:
+    """Two documents of one case (one scale, two commits): seconds, queries, rows/s, ratio, peak MB."""
+    old = {f["name"]: f for f in before["figures"]}
+    new = {f["name"]: f for f in after["figures"]}
+    names = list(old) + [n for n in new if n not in old]
+    rows = [
+        [name]
+        + [
+            _arrow(old.get(name, {}).get(k), new.get(name, {}).get(k))
+            for k in ("seconds", "queries", "rows_per_s")
+        ]
+        + [_arrow(old.get(name, {}).get(k), new.get(name, {}).get(k)) for k in ("ratio", "peak_mb")]
+        for name in names
+    ]
+    return markdown_table(["figure", "seconds", "queries", "rows/s", "ratio", "peak MB"], rows)
+
+
+def main(argv=None) -> None:
+    """python -m bench.report compare BEFORE.json AFTER.json — a markdown table of the two runs."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 3 or args[0] != "compare":
+        raise SystemExit("usage: python -m bench.report compare BEFORE.json AFTER.json")
+    before, after = (json.loads(Path(p).read_text("utf-8")) for p in args[1:])
+    print(f"before: {before['commit']} ({before['date']}), after: {after['commit']} ({after['date']})\n")
+    print(compare_pages(before, after) if before["name"] == "pages" else compare_cases(before, after))
+
+
+if __name__ == "__main__":
+    main()

@@ -265,3 +265,17 @@ def test_smoke_problems_are_server_errors_and_failed_cases():
     assert case_problems("imports", None) == ["case imports: did not finish"]
     doc = {"figures": [{"name": "ok", "seconds": 1}, {"name": "orgs", "error": "ValueError: x"}]}
     assert case_problems("imports", doc) == ["case imports: orgs: ValueError: x"]
+
+
+def test_compare_two_runs_shows_before_and_after():
+    before = {
+        "figures": [{"name": "board", "queries": 25, "sql_ms": 454.0, "uncached": {"rps_ratio": 0.0015}}]
+    }
+    after = {"figures": [{"name": "board", "queries": 9, "sql_ms": 3.0, "uncached": {"rps_ratio": 0.21}}]}
+    row = report.compare_pages(before, after).splitlines()[-1]
+    assert row == "| board | 0.0015 → 0.21 | – | 25 → 9 | 454 → 3 |"
+    cases = report.compare_cases(
+        {"figures": [{"name": "import", "seconds": 10.0, "queries": 1700, "ratio": 0.027}]},
+        {"figures": [{"name": "import", "seconds": 1.0, "queries": 12, "ratio": 0.3}]},
+    )
+    assert cases.splitlines()[-1] == "| import | 10 → 1 | 1,700 → 12 | – | 0.027 → 0.3 | – |"
