@@ -9,6 +9,7 @@ PostgreSQL database, then the tables of all figures. Environment:
                           gets the database bench_<scale>x (bench_1x, bench_0_1x, bench_10x);
     BENCH_DB_PREFIX=bench   another prefix for those names
     BENCH_CACHE_URL, BENCH_BROKER_URL   Redis databases of the bench server (redis://…/13 and /14)
+    BENCH_TEMPLATE_DB     create a missing bench database as a copy of this migrated one (CI: ci)
     BENCH_REUSE=1         keep the data a previous run generated
     BENCH_SMOKE=1         tiny and short: proves the harness works (CI), figures mean nothing
     BENCH_ONLY=pages|cases, BENCH_CASES=matching,sweeps,...  a part only

@@ -34,8 +34,9 @@ def manage(*args: str, env: dict | None = None, check: bool = True) -> subproces
     return subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env or os.environ.copy(), check=check)
 
 
-def ensure_database(url: str) -> None:
-    """CREATE DATABASE for the bench database of DATABASE_URL when missing (PostgreSQL only)."""
+def ensure_database(url: str, template: str | None = None) -> None:
+    """CREATE DATABASE for the bench database of DATABASE_URL when missing (PostgreSQL only), as a
+    copy of `template` when given (an already migrated database: CI's smoke saves the migrations)."""
     import dj_database_url
     import psycopg
 
@@ -53,6 +54,13 @@ def ensure_database(url: str) -> None:
     with admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
         if not exists:
+            if template:
+                try:
+                    admin.execute(f'CREATE DATABASE "{config["NAME"]}" TEMPLATE "{template}"')
+                    log(f"created database {config['NAME']} from {template}")
+                    return
+                except psycopg.Error as exc:  # e.g. the template is in use: migrate from scratch
+                    log(f"could not copy {template} ({exc}); creating an empty database")
             admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
             log(f"created database {config['NAME']}")
 
@@ -242,7 +250,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     url = os.environ["DATABASE_URL"]
-    ensure_database(url)
+    ensure_database(url, os.environ.get("BENCH_TEMPLATE_DB") or None)
     log(f"scale {args.scale:g}: migrate")
     manage("migrate", "--noinput", "-v", "0")
     data = {"source": "reused"}
