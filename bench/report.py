@@ -51,6 +51,11 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 
 def git_commit(cwd: Path | None = None) -> str:
+    """HEAD (with "+dirty" when tracked files differ); in a tree exported with `git archive` for a
+    benchmark, the commit written to its `.commit` file."""
+    exported = (cwd or RESULTS_DIR.parent.parent) / ".commit"
+    if exported.exists():
+        return exported.read_text("utf-8").strip() + " (archive)"
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=cwd or RESULTS_DIR.parent.parent, capture_output=True, text=True

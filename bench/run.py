@@ -79,7 +79,11 @@ def print_tables(scales: list[float]) -> None:
             slowest = doc.get("slowest")
             if slowest:
                 print(f"slowest query ({slowest['page']}, {slowest['ms']} ms):\n  {slowest['sql'][:400]}")
-                print("  plan:\n" + "\n".join("    " + line for line in slowest["plan"].splitlines()[:25]))
+                plan = slowest["plan"].splitlines()[:25]
+                print(
+                    "  plan:\n"
+                    + "\n".join("    " + (ln if len(ln) <= 160 else ln[:157] + "...") for ln in plan)
+                )
     cases = [doc for name, by_scale in docs.items() if name != "pages" for doc in by_scale.values()]
     if cases:
         print("\n## In-process cases\n")
