@@ -1,0 +1,100 @@
+"""Volunteer statistics come from summaries the hours service keeps (issue 17): verifying and
+correcting hours keeps them equal to a rebuild from the records, and the pages read them without
+touching the hour records."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import District
+from tests.factories import DistrictFactory, UserFactory
+from tests.volunteers.factories import NeedFactory, VolunteerFactory
+from volunteers import selectors
+from volunteers.models import HourSummary, ServedSummary
+from volunteers.services.hour_summaries import hour_summaries_rebuild
+from volunteers.services.hours import (
+    correction_request,
+    correction_resolve,
+    hours_manual_entry,
+    hours_reject,
+    hours_verify,
+)
+from volunteers.services.signups import signup_apply
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> tuple[set, set]:
+    return (
+        set(HourSummary.objects.values_list("month", "district_id", "service_type_id", "minutes", "records")),
+        set(ServedSummary.objects.values_list("scope", "period", "district_id", "volunteers")),
+    )
+
+
+def past_need(district, days_ago: int):
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days_ago)
+    return NeedFactory(
+        district=district,
+        headcount=10,
+        signup_closes_at=start + datetime.timedelta(days=1000),
+        slots=[(start, start + datetime.timedelta(hours=3))],
+    )
+
+
+def serve(volunteer, need, minutes: int):
+    """The volunteer signs up (while sign-up is open) and the organizer enters `minutes`."""
+    slot = need.slots.get()
+    ends, starts = slot.ends_at, slot.starts_at
+    slot.starts_at = starts + datetime.timedelta(days=400)
+    slot.ends_at = ends + datetime.timedelta(days=400)
+    slot.save()
+    signup = signup_apply(actor=volunteer.user, slot=slot)
+    slot.starts_at, slot.ends_at = starts, ends
+    slot.save()
+    organizer = UserFactory(department=need.project.department)
+    return organizer, hours_manual_entry(actor=organizer, signup=signup, minutes=minutes)
+
+
+def test_verification_and_corrections_keep_the_summaries_equal_to_a_rebuild():
+    d1 = District.objects.first() or DistrictFactory()
+    d2 = DistrictFactory(code="320177", name="另一区")
+    a, b = VolunteerFactory(), VolunteerFactory()
+    jan, feb, other = past_need(d1, 60), past_need(d1, 30), past_need(d2, 25)
+    verified = []
+    for volunteer, need, minutes in ((a, jan, 90), (a, feb, 60), (b, feb, 120), (a, other, 30), (b, jan, 45)):
+        organizer, record = serve(volunteer, need, minutes)
+        verified.append((organizer, hours_verify(actor=organizer, record=record)))
+    other_organizer, rejected = serve(VolunteerFactory(), other, 100)
+    hours_reject(actor=other_organizer, record=rejected, reason="不符")
+    # A correction of a verified record changes its minutes only; of a rejected one it also counts it.
+    organizer, record = verified[1]
+    correction = correction_request(actor=a.user, record=record, minutes=75, reason="少记")
+    correction_resolve(actor=organizer, correction=correction, accept=True)
+    correction = correction_request(actor=rejected.volunteer.user, record=rejected, minutes=50, reason="补记")
+    correction_resolve(actor=other_organizer, correction=correction, accept=True)
+    kept = snapshot()
+    hour_summaries_rebuild()
+    assert snapshot() == kept
+    assert sum(row[3] for row in kept[0]) == 90 + 75 + 120 + 30 + 45 + 50
+    assert selectors.public_volunteer_figures()["verified_minutes"] == 410
+    by_district = {
+        row["name"]: (row["minutes"], row["volunteers"]) for row in selectors.verified_minutes_by_district()
+    }
+    assert by_district[d1.name] == (90 + 75 + 120 + 45, 2)
+    assert by_district[d2.name] == (30 + 50, 2)
+
+
+def test_the_statistics_pages_never_read_the_hour_records(client):
+    a = VolunteerFactory()
+    organizer, record = serve(a, past_need(District.objects.first() or DistrictFactory(), 20), 60)
+    hours_verify(actor=organizer, record=record)
+    for url in (reverse("statistics:volunteers"), reverse("volunteers:statistics")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q["sql"] for q in queries.captured_queries if "volunteers_hourrecord" in q["sql"]], url
+    assert [row["minutes"] for row in selectors.verified_minutes_by_month()] == [60]
+    assert selectors.verified_hour_years() == [timezone.localtime(record.check_in_at).year]
