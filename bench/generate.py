@@ -667,7 +667,9 @@ def _finish_pages(city: City) -> None:
 
     for index in (city.call_index, city.plan_index):
         if index is not None and index.added:
-            Page.objects.filter(pk=index.page.pk).update(numchild=index.page.get_children().count())
+            page = index.page  # treebeard's get_children() trusts the stale numchild: count by path
+            children = Page.objects.filter(path__startswith=page.path, depth=page.depth + 1).count()
+            Page.objects.filter(pk=page.pk).update(numchild=children)
 
 
 def _tenders(city: City) -> None:
@@ -1626,7 +1628,10 @@ def wipe(stdout=None) -> None:
                             f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column)} = NULL WHERE {qn(field.column)} IS NOT NULL"
                         )
             if connection.vendor == "postgresql":
+                # inside a transaction (a test's) the deferred foreign-key checks must run first
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("TRUNCATE " + ", ".join(qn(m._meta.db_table) for m in models))
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
                 for model in models:
                     cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")
@@ -1638,7 +1643,8 @@ def wipe(stdout=None) -> None:
                 path__startswith=index.path, depth=index.depth + 1, slug__startswith="bench-"
             )
             orphans._raw_delete(orphans.db)
-            Page.objects.filter(pk=index.pk).update(numchild=index.get_children().count())
+            children = Page.objects.filter(path__startswith=index.path, depth=index.depth + 1).count()
+            Page.objects.filter(pk=index.pk).update(numchild=children)
         users = User.objects.filter(username__startswith=USER_PREFIX)
         User.groups.through.objects.filter(user__in=users)._raw_delete("default")
         User.user_permissions.through.objects.filter(user__in=users)._raw_delete("default")

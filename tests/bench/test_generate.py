@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _digest() -> str:
-    """Key columns of every kind, ordered by natural keys (not by ids, not by ciphertexts)."""
+    """Key columns of every kind, ordered by natural keys: not ids, not ciphertexts nor the receipts
+    that hash them (fresh randomness each run, as in the real sealing)."""
     from orgs.models import Organization
     from procurement.models import Bid, Contract, Milestone, Payment, Tender
     from volunteers.models import HourRecord, Volunteer
@@ -32,9 +33,6 @@ def _digest() -> str:
         Tender.objects.order_by("reference").values_list(
             "reference", "title", "ceiling", "status", "bid_deadline", "published_at"
         ),
-        Bid.objects.order_by("tender__reference", "lot__number", "organization__uscc").values_list(
-            "tender__reference", "lot__number", "organization__uscc", "submitted_at", "price", "receipt_hash"
-        )[:0],  # receipts hash ciphertexts: fresh randomness each run (see the module doc)
         Bid.objects.order_by("tender__reference", "lot__number", "organization__uscc").values_list(
             "tender__reference", "lot__number", "organization__uscc", "submitted_at", "price"
         ),
@@ -48,7 +46,7 @@ def _digest() -> str:
         Volunteer.objects.order_by("number").values_list(
             "number", "real_name", "id_hmac", "id_masked", "birth_date", "verified_minutes"
         ),
-        HourRecord.objects.order_by("volunteer__number", "check_in_at").values_list(
+        HourRecord.objects.order_by("volunteer__number", "check_in_at", "minutes", "status").values_list(
             "volunteer__number", "check_in_at", "minutes", "status"
         ),
     ]
