@@ -205,7 +205,7 @@ def cases_table(docs: list[dict]) -> str:
                     figure.get("rows_per_s"),
                     figure.get("ratio"),
                     figure.get("peak_mb"),
-                    figure.get("note", ""),
+                    figure.get("note") or figure.get("skipped") or figure.get("error", ""),
                 ]
             )
     return markdown_table(

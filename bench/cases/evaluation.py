@@ -71,7 +71,7 @@ def main(argv=None) -> None:
     args = parse(argv, __doc__)
     setup()
     figures: list[dict] = []
-    bids, experts = (5, 5) if args.smoke else (BIDS, EXPERTS)
+    bids, experts = (3, 5) if args.smoke else (BIDS, EXPERTS)
     failure: list[dict] = []
     guarded(failure, "evaluation setup", lambda fig: _evaluation(figures, bids, experts))
     figures += [f for f in failure if "error" in f]

@@ -48,7 +48,9 @@ def main(argv=None) -> None:
     figures: list[dict] = []
     slot = _pick_slot()
     if slot is None:
-        figures.append({"name": "match suggestions for one need", "error": "no future slot of an open need"})
+        figures.append(
+            {"name": "match suggestions for one need", "skipped": "no future slot of an open need"}
+        )
     else:
         started = time.perf_counter()
         guarded(figures, "match suggestions for one need", _suggest, slot)

@@ -81,7 +81,7 @@ def main(argv=None) -> None:
         else None
     )
     if membership is None:
-        figures.append({"name": "hours export", "error": "no organizer with hour records and a member"})
+        figures.append({"name": "hours export", "skipped": "no organizer with hour records and a member"})
     else:
         client = Client()
         client.force_login(membership.user)
@@ -98,6 +98,7 @@ def main(argv=None) -> None:
     from cms import opendata
 
     anonymous = Client()
+    anonymous.get("/open-data/")  # warm-up: the open-data views, templates and catalogues
     for key, dataset in opendata.DATASETS.items():
         years = dataset.years()
         if not years:
