@@ -5,7 +5,7 @@
 At 1×: 5,000 organizations (valid USCC, grades, annual reports, some on the credit lists),
 20,000 tenders over ten years with lots, scoring criteria and their public pages, 80,000 bids sealed
 with the real sealing (`procurement.tendering.sealing`), openings, panels, reports and awards,
-15,000 contracts with ~100,000 milestones and their payments, 2,000 experts, 200,000 volunteers
+15,000 contracts with ~100,000 milestones, their payments and progress reports, 2,000 experts, 200,000 volunteers
 (ID numbers protected as `core.identity` does), social workers and teams, volunteer projects (some
 under contracts), needs, slots, sign-ups, 2,000,000 hour records and public reports. Every count
 scales linearly with `--scale` (at least 1 of each).
@@ -1161,6 +1161,8 @@ def _tenders(city: City) -> None:
                     recorded_at=aware(min(paid_on, base)),
                     recorded_by_id=city.officers[department.pk],
                 )
+            if contract_status == "active":
+                _progress_reports(city, contract_id, starts, ends, award_bid[1][3])
             contracts_made += 1
             milestones_made += len(milestone_rows)
             if is_signed:
@@ -1206,6 +1208,40 @@ def _tenders(city: City) -> None:
     city.say(
         f"tenders: {tenders}, bids: {bids_made}, contracts: {contracts_made}, milestones: {milestones_made}"
     )
+
+
+def _progress_reports(city: City, contract_id: int, starts, ends, member: int) -> None:
+    """The quarterly progress reports of a running contract up to the next one due: the past ones
+    submitted (most reviewed), the current one due (a few overdue, for the lights and reminders)."""
+    from procurement.models import ProgressReport
+
+    rng, base = city.rng, city.base_date
+    number, period_start = 1, starts
+    while period_start <= min(ends, base):
+        period_end = min(ends, period_start + datetime.timedelta(days=90))
+        due = period_end + datetime.timedelta(days=10)
+        done = due < base and rng.random() < 0.93
+        submitted = aware(due - datetime.timedelta(days=rng.randint(0, 5))) if done else None
+        reviewed = submitted + datetime.timedelta(days=3) if done and rng.random() < 0.8 else None
+        city.sink.add(
+            ProgressReport,
+            contract_id=contract_id,
+            number=number,
+            period_start=period_start,
+            period_end=period_end,
+            due_on=due,
+            status="reviewed" if reviewed else ("submitted" if done else "due"),
+            work_done="按计划开展服务。" if done else "",
+            people_served=rng.randint(20, 500) if done else None,
+            issues="",
+            next_steps="",
+            submitted_at=submitted,
+            submitted_by_id=member if done else None,
+            review_note="",
+            reviewed_at=reviewed,
+        )
+        number += 1
+        period_start = period_end + datetime.timedelta(days=1)
 
 
 def _split(total: Decimal, parts: int) -> list[Decimal]:
