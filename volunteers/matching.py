@@ -1,10 +1,12 @@
 """Matching volunteers and needs.
 
-For a slot of a need: the hard filters run in the database (volunteers.eligibility), the survivors are
-ordered by a cheap pre-score computed in SQL (skills in common, interest in the service type, the need's
-district, then fewest recent invitations) and cut to `rules.match_candidate_bound()` (200) rows. Only
-those reach the Python scorer, so its work and the number of queries do not grow with the number of
-volunteers.
+For a slot of a need: the hard filters run in the database (volunteers.eligibility); a bounded pool of
+eligible volunteers is chosen by index, each part stopping at the candidate bound (each skill of the
+need with its service type or district, each skill, the service type with the district, each, any),
+so no query sorts every eligible volunteer; the pool is ordered by a cheap pre-score computed in SQL
+(skills in common, interest in the service type, the need's district, then fewest recent invitations)
+and cut to `rules.match_candidate_bound()` (200) rows. Only those reach the Python scorer, so its work,
+the number of queries and the time do not grow with the number of volunteers.
 
 The score (0–100 before the penalty) is the sum of weighted parts, each shown to the organizer:
 skills (share of the need's skills the volunteer has), interest (the service type is among theirs),
@@ -198,9 +200,62 @@ def exposure_penalty(counts: dict[str, int]) -> Decimal:
 # --- for a slot --------------------------------------------------------------------------------
 
 
-def candidates_for_slot(slot: NeedSlot) -> list[Volunteer]:
-    """Volunteers passing the hard filters, best pre-score first, at most the candidate bound."""
+def _pool(eligible, condition, bound: int) -> list[int]:
+    """Up to `bound` ids of eligible volunteers meeting `condition`, in id order: the planner walks
+    the primary key (or the condition's index) and stops at the LIMIT, so the work follows how dense
+    such volunteers are, not how many there are."""
+    return list(eligible.filter(condition).order_by("pk").values_list("pk", flat=True)[:bound])
+
+
+def candidate_pool(slot: NeedSlot) -> list[int]:
+    """The bounded set the pre-score ranks, chosen by index before any sort: eligible volunteers
+    with each skill of the need and its service type, with it and the district, with it; with the
+    service type and the district; with either; any eligible volunteer; each part at most the
+    candidate bound. A fixed number of queries for a need (three per skill, plus five)."""
     need = slot.need
+    bound = rules.match_candidate_bound()
+    eligible = eligible_volunteers(slot)
+    skill_ids = list(need.skills.values_list("pk", flat=True))
+    has_skill = {
+        skill_id: Q(
+            Exists(Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill_id=skill_id))
+        )
+        for skill_id in skill_ids
+    }
+    interested = Q(
+        Exists(
+            Volunteer.service_types.through.objects.filter(
+                volunteer_id=OuterRef("pk"), volunteerservicetype_id=need.service_type_id
+            )
+        )
+    )
+    in_district = Q(
+        Exists(
+            Volunteer.districts.through.objects.filter(
+                volunteer_id=OuterRef("pk"), district_id=need.district_id
+            )
+        )
+    )
+    # Pairs of signals first (a skill with the service type or the district, the service type with the
+    # district), then single signals, then anyone: dense enough that each walk stops after a bounded
+    # number of rows whatever the number of volunteers (a rarer combination would be walked to the end).
+    conditions = []
+    for condition in has_skill.values():
+        conditions += [condition & interested, condition & in_district, condition]
+    conditions += [interested & in_district, interested, in_district, Q()]
+    pool: dict[int, None] = {}
+    for condition in conditions:
+        pool.update(dict.fromkeys(_pool(eligible, condition, bound)))
+    return list(pool)
+
+
+def candidates_for_slot(slot: NeedSlot) -> list[Volunteer]:
+    """Volunteers passing the hard filters, best pre-score first (skills in common, interest in the
+    service type, the need's district, then fewest recent invitations), at most the candidate bound.
+    The pre-score ranks only the bounded `candidate_pool`, so no query sorts every eligible
+    volunteer."""
+    need = slot.need
+    pool = candidate_pool(slot)
     skill_ids = list(need.skills.values_list("pk", flat=True))
     through = Volunteer.skills.through
     skill_hits = (
@@ -225,7 +280,7 @@ def candidates_for_slot(slot: NeedSlot) -> list[Volunteer]:
         .values("n")
     )
     queryset = (
-        eligible_volunteers(slot)
+        Volunteer.objects.filter(pk__in=pool or [0])
         .annotate(
             skill_hits=Coalesce(Subquery(skill_hits, output_field=IntegerField()), Value(0)),
             interested=Exists(interested),
