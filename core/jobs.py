@@ -56,7 +56,7 @@ PROGRESS_EVERY_SECONDS = 1.0
 register_event(
     JOB_FINISHED_EVENT,
     label=gettext_lazy("Background work finished (imports, exports)"),
-    subject=gettext_lazy("%(title)s: %(outcome)s"),
+    subject=gettext_lazy("Background work %(outcome)s: %(title)s"),
     body_template_or_text=gettext_lazy("%(message)s"),
     email=False,
 )

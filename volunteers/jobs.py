@@ -1,8 +1,12 @@
-"""Volunteer imports run by `core.jobs` (a Celery task with a progress bar) when the file is large:
+"""Volunteer imports and exports run by `core.jobs` (a Celery task with a progress bar) when large:
 the same import functions as the organization's volunteers page, all or nothing, audited by the
-services they call; each bad row is shown on the job's page as the page shows it."""
+services they call, each bad row shown on the job's page as the page shows it; and the same export
+rows (`volunteers.resources`), read a chunk of rows at a time into an Excel file written in
+openpyxl's write-only mode (memory flat in the rows: an organizer's hours can be 200,000 rows)."""
 
 from __future__ import annotations
+
+from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -10,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import progress
+from core.exports import export_file
 from core.jobs import JobFailed, JobResult, job_runner
 from orgs.models import Organization
-from volunteers import resources
+from volunteers import resources, selectors
+from volunteers.models import HourRecord, TrainingRecord
 from volunteers.services.registration import ImportRowErrors
 
 COLUMNS = {
@@ -70,3 +76,55 @@ def volunteer_import(job) -> JobResult:
     return JobResult(
         ngettext("Imported %(n)s row.", "Imported %(n)s rows.", count) % {"n": count}, {"written": count}
     )
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+# what → (the rows function of volunteers.resources, the order it writes rows in)
+EXPORTS = {
+    "volunteers": (resources.volunteer_rows, ("number", "pk")),
+    "hours": (resources.hour_rows, ("check_in_at", "pk")),
+    "training": (resources.training_rows, ("taken_on", "pk")),
+}
+EXPORT_CHUNK = 2000
+
+
+def export_queryset(organization, what: str):
+    """The rows of `what` the organization's export holds (its volunteers, their hours on its
+    needs, their training)."""
+    volunteers = selectors.volunteers_of_organizations([organization.pk])
+    if what == "volunteers":
+        return volunteers
+    if what == "hours":
+        return HourRecord.objects.filter(slot__need__project__organization=organization)
+    return TrainingRecord.objects.filter(volunteer__in=volunteers)
+
+
+def _chunked_rows(what: str, queryset):
+    """The export's rows in its order, built `EXPORT_CHUNK` rows at a time by the same rows
+    function as the page's download (each chunk is a run of consecutive rows in that order)."""
+    rows_of, order = EXPORTS[what]
+    batch: list = []
+    for pk in queryset.order_by(*order).values_list("pk", flat=True).iterator(chunk_size=EXPORT_CHUNK):
+        batch.append(pk)
+        if len(batch) == EXPORT_CHUNK:
+            yield from rows_of(queryset.model.objects.filter(pk__in=batch))[1]
+            batch = []
+    if batch:
+        yield from rows_of(queryset.model.objects.filter(pk__in=batch))[1]
+
+
+@job_runner
+def volunteer_export(job) -> JobResult:
+    """`job.params`: organization (pk) and what ("volunteers", "hours" or "training")."""
+    organization = Organization.objects.get(pk=job.params["organization"])
+    what = job.params["what"]
+    queryset = export_queryset(organization, what)
+    header = EXPORTS[what][0](queryset.none())[0]
+    columns = [(title, itemgetter(index)) for index, title in enumerate(header)]
+    total = queryset.count()
+    handle, name, content_type = export_file(
+        _chunked_rows(what, queryset), columns, filename=f"{what}-{organization.pk}", fmt="xlsx", total=total
+    )
+    message = ngettext("Exported %(n)s row.", "Exported %(n)s rows.", total) % {"n": total}
+    return JobResult(message, {"rows": total}, file=handle, filename=name, content_type=content_type)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core import rules as core_rules
 from core.documents import documents_of
+from core.exports import export_runs_as_job
 from core.forms import add_service_errors
 from core.jobs import job_start
 from core.models import Department
@@ -47,7 +48,6 @@ from volunteers.models import (
     NeedStatus,
     SignUp,
     SignUpStatus,
-    TrainingRecord,
     Volunteer,
 )
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
@@ -587,18 +587,32 @@ def org_volunteers(request, pk: int):
 
 @login_required
 def org_export(request, pk: int, what: str, fmt: str):
+    """The organization's volunteers, hours or training as CSV or Excel. A large Excel file is
+    written by a background job (volunteers/jobs.py): this page asks, its POST starts the job."""
     organization = _own_organization(request.user, pk)
-    volunteers = selectors.volunteers_of_organizations([organization.pk])
-    if what == "volunteers":
-        header, rows = resources.volunteer_rows(volunteers)
-    elif what == "hours":
-        header, rows = resources.hour_rows(
-            HourRecord.objects.filter(slot__need__project__organization=organization)
-        )
-    elif what == "training":
-        header, rows = resources.training_rows(TrainingRecord.objects.filter(volunteer__in=volunteers))
-    else:
+    if what not in volunteer_jobs.EXPORTS:
         raise Http404
+    queryset = volunteer_jobs.export_queryset(organization, what)
+    if fmt == "xlsx":
+        count = queryset.count()
+        if export_runs_as_job(fmt, count):
+            if request.method == "POST":
+                job = job_start(
+                    owner=request.user,
+                    runner=volunteer_jobs.volunteer_export,
+                    kind=f"volunteers.export_{what}",
+                    title=_("Export of %(organization)s: %(what)s (Excel)")
+                    % {"organization": organization.name, "what": volunteer_jobs.KIND_LABELS[what]},
+                    params={"organization": organization.pk, "what": what},
+                )
+                return redirect(job.get_absolute_url())
+            return render(
+                request,
+                "volunteers/export_job.html",
+                {"organization": organization, "what": volunteer_jobs.KIND_LABELS[what], "count": count,
+                 "csv_url": reverse("volunteers:org_export", args=[organization.pk, what, "csv"])},
+            )  # fmt: skip
+    header, rows = volunteer_jobs.EXPORTS[what][0](queryset)
     if fmt == "xlsx":
         body, content_type = (
             resources.to_xlsx(header, rows),

@@ -287,3 +287,45 @@ def test_the_jobs_list_reads_a_fixed_number_of_queries(client):
         response = client.get(reverse("core:job_list"))
     assert len(many.captured_queries) == len(one.captured_queries)
     assert response.status_code == 200 and response.content.decode().count('class="job-item"') == 20
+
+
+def test_a_large_volunteer_excel_export_is_written_by_a_job_a_chunk_at_a_time(
+    client, small_thresholds, django_capture_on_commit_callbacks, monkeypatch
+):
+    from volunteers import jobs as volunteer_jobs
+
+    organization = OrganizationFactory()
+    user = member(organization)
+    rows = [volunteer_row(n) for n in range(1, 6)]
+    volunteer_resources.import_volunteers(
+        actor=user,
+        organization=organization,
+        upload=SimpleUploadedFile(
+            "v.csv",
+            "\n".join(",".join(r) for r in [volunteer_resources.VOLUNTEER_COLUMNS, *rows]).encode(
+                "utf-8-sig"
+            ),
+        ),
+    )
+    monkeypatch.setattr(volunteer_jobs, "EXPORT_CHUNK", 2)  # three chunks for five rows
+    client.force_login(user)
+    url = reverse("volunteers:org_export", args=[organization.pk, "volunteers", "xlsx"])
+    assert "5" in client.get(url).content.decode() and not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.message, job.total) == (JobStatus.DONE, "已导出5行。", 5)
+    download = client.get(reverse("core:job_download", args=[job.public_id]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0][:2] == ("志愿者编号", "姓名")
+    numbers = [row[0] for row in table[1:]]
+    assert numbers == sorted(numbers) and len(numbers) == 5
+    assert {row[1] for row in table[1:]} == {f"导入{n}" for n in range(1, 6)}
+    # the CSV stays a download in the request
+    assert (
+        client.get(reverse("volunteers:org_export", args=[organization.pk, "volunteers", "csv"])).status_code
+        == 200
+    )

@@ -82,7 +82,7 @@ def test_the_registry_admin_follows_a_background_export_and_downloads_it_later(
         toggle.click()
     with page.expect_navigation():
         page.get_by_role("link", name="通知").first.click()
-    assert "导出：社会组织（Excel）：已完成" in page.inner_text("main")
+    assert "后台任务已完成：导出：社会组织（Excel）" in page.inner_text("main")
     journey.step(page, "notification")
     with page.expect_navigation():
         page.get_by_role("link", name="我的后台任务").click()
