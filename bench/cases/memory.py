@@ -55,7 +55,8 @@ def _largest_organizer():
     from volunteers.models import HourRecord
 
     row = (
-        HourRecord.objects.values("slot__need__project__organization")
+        HourRecord.objects.filter(slot__need__project__organization__isnull=False)
+        .values("slot__need__project__organization")
         .annotate(n=Count("pk"))
         .order_by("-n")
         .first()
