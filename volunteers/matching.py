@@ -1,9 +1,8 @@
 """Matching volunteers and needs.
 
-For a slot of a need: the hard filters run in the database (volunteers.eligibility); a bounded pool of
-eligible volunteers is chosen by index, each part stopping at the candidate bound (each skill of the
-need with its service type or district, each skill, the service type with the district, each, any),
-so no query sorts every eligible volunteer; the pool is ordered by a cheap pre-score computed in SQL
+For a slot of a need: the hard filters run in the database (volunteers.eligibility) over a bounded
+window of volunteers chosen by index (a run of 20,000 volunteer ids, all of them in a smaller city), so
+no query sorts every eligible volunteer; the survivors are ordered by a cheap pre-score computed in SQL
 (skills in common, interest in the service type, the need's district, then fewest recent invitations)
 and cut to `rules.match_candidate_bound()` (200) rows. Only those reach the Python scorer, so its work,
 the number of queries and the time do not grow with the number of volunteers.
@@ -33,6 +32,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -200,62 +201,30 @@ def exposure_penalty(counts: dict[str, int]) -> Decimal:
 # --- for a slot --------------------------------------------------------------------------------
 
 
-def _pool(eligible, condition, bound: int) -> list[int]:
-    """Up to `bound` ids of eligible volunteers meeting `condition`, in id order: the planner walks
-    the primary key (or the condition's index) and stops at the LIMIT, so the work follows how dense
-    such volunteers are, not how many there are."""
-    return list(eligible.filter(condition).order_by("pk").values_list("pk", flat=True)[:bound])
-
-
-def candidate_pool(slot: NeedSlot) -> list[int]:
-    """The bounded set the pre-score ranks, chosen by index before any sort: eligible volunteers
-    with each skill of the need and its service type, with it and the district, with it; with the
-    service type and the district; with either; any eligible volunteer; each part at most the
-    candidate bound. A fixed number of queries for a need (three per skill, plus five)."""
-    need = slot.need
-    bound = rules.match_candidate_bound()
-    eligible = eligible_volunteers(slot)
-    skill_ids = list(need.skills.values_list("pk", flat=True))
-    has_skill = {
-        skill_id: Q(
-            Exists(Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill_id=skill_id))
-        )
-        for skill_id in skill_ids
-    }
-    interested = Q(
-        Exists(
-            Volunteer.service_types.through.objects.filter(
-                volunteer_id=OuterRef("pk"), volunteerservicetype_id=need.service_type_id
-            )
-        )
-    )
-    in_district = Q(
-        Exists(
-            Volunteer.districts.through.objects.filter(
-                volunteer_id=OuterRef("pk"), district_id=need.district_id
-            )
-        )
-    )
-    # Pairs of signals first (a skill with the service type or the district, the service type with the
-    # district), then single signals, then anyone: dense enough that each walk stops after a bounded
-    # number of rows whatever the number of volunteers (a rarer combination would be walked to the end).
-    conditions = []
-    for condition in has_skill.values():
-        conditions += [condition & interested, condition & in_district, condition]
-    conditions += [interested & in_district, interested, in_district, Q()]
-    pool: dict[int, None] = {}
-    for condition in conditions:
-        pool.update(dict.fromkeys(_pool(eligible, condition, bound)))
-    return list(pool)
+def candidate_window(slot: NeedSlot) -> Q:
+    """The run of volunteer ids whose eligible volunteers the pre-score ranks: every volunteer while
+    there are fewer than `rules.match_candidate_window()` ids, else that many consecutive ids (an
+    index range of the primary key) starting at a point that follows the slot, wrapping round, so
+    different slots draw on different volunteers. One query (the lowest and highest id)."""
+    span = rules.match_candidate_window()
+    bounds = Volunteer.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None or high - low < span:
+        return Q()
+    start = low + (slot.pk * 7919) % (high - low + 1)
+    end = start + span
+    if end <= high + 1:
+        return Q(pk__gte=start, pk__lt=end)
+    return Q(pk__gte=start) | Q(pk__lt=low + (end - high - 1))
 
 
 def candidates_for_slot(slot: NeedSlot) -> list[Volunteer]:
     """Volunteers passing the hard filters, best pre-score first (skills in common, interest in the
     service type, the need's district, then fewest recent invitations), at most the candidate bound.
-    The pre-score ranks only the bounded `candidate_pool`, so no query sorts every eligible
-    volunteer."""
+    The pre-score ranks only the eligible volunteers of the bounded `candidate_window`, so no query
+    sorts every eligible volunteer."""
     need = slot.need
-    pool = candidate_pool(slot)
+    window = candidate_window(slot)
     skill_ids = list(need.skills.values_list("pk", flat=True))
     through = Volunteer.skills.through
     skill_hits = (
@@ -280,7 +249,8 @@ def candidates_for_slot(slot: NeedSlot) -> list[Volunteer]:
         .values("n")
     )
     queryset = (
-        Volunteer.objects.filter(pk__in=pool or [0])
+        eligible_volunteers(slot)
+        .filter(window)
         .annotate(
             skill_hits=Coalesce(Subquery(skill_hits, output_field=IntegerField()), Value(0)),
             interested=Exists(interested),

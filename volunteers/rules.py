@@ -60,6 +60,12 @@ def match_candidate_bound() -> int:
     return _int("VOLUNTEER_MATCH_CANDIDATE_BOUND", 200)
 
 
+def match_candidate_window() -> int:
+    """The pre-score ranks the eligible volunteers of a run of this many volunteer ids (all of them
+    while there are fewer), so matching takes the same time at 20,000 and at 200,000 volunteers."""
+    return _int("VOLUNTEER_MATCH_CANDIDATE_WINDOW", 20000)
+
+
 def match_suggestion_count() -> int:
     """Suggestions shown for a need or a volunteer (20)."""
     return _int("VOLUNTEER_MATCH_SUGGESTIONS", 20)
