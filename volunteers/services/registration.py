@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 import audit
 from accounts.roles import Role
 from accounts.services import role_grant, user_signup
+from core import progress
 from core.documents import document_upload
 from core.identity import id_number_hmac, id_number_is_valid, id_number_protect
 from core.models import DocumentType
@@ -24,6 +25,8 @@ from volunteers import rules
 from volunteers.models import AvailabilitySlot, OrganizationVolunteer, Qualification, Skill, Volunteer
 from volunteers.models.profiles import age_on
 from volunteers.permissions import can_post_needs_for, can_view_volunteer, is_bureau_admin
+
+IMPORT_PROGRESS_EVERY = 500  # rows between two progress reports of a volunteer import
 
 
 @dataclass
@@ -216,7 +219,9 @@ def volunteer_import(
         raise ImportRowErrors(row_errors)
     created = []
     with transaction.atomic():
-        for _row_number, data in rows:
+        for index, (_row_number, data) in enumerate(rows):
+            if index % IMPORT_PROGRESS_EVERY == 0:
+                progress.report(index, len(rows))
             key = id_number_hmac(data.id_number)[:16]
             user = user_signup(
                 username=f"v-{key}",
@@ -226,6 +231,7 @@ def volunteer_import(
                 via="volunteers",
             )
             created.append(_create(user=user, data=data, organization=organization))
+        progress.report(len(rows), len(rows))
         audit.record(
             actor=actor,
             action="volunteer.import",
