@@ -258,6 +258,8 @@ def main(argv=None) -> int:
     manage("migrate", "--noinput", "-v", "0")
     data = {"source": "reused"}
     if not args.reuse:
+        # what an earlier run's staff sessions left (bench/sessions.py) would block the generator's wipe
+        subprocess.run([PY, "-m", "bench.sessions"], cwd=ROOT, env=os.environ.copy(), check=True)
         log(f"scale {args.scale:g}: generate")
         data = generate(args.scale, args.seed)
         log(f"data ready ({data})")

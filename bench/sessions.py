@@ -53,3 +53,22 @@ def cookies_for(role: str) -> dict[str, str] | None:
     if user is None:
         return None
     return {settings.SESSION_COOKIE_NAME: verified_session(user)}
+
+
+def cleanup() -> int:
+    """Delete the TOTP devices the benchmark made (the generator's --wipe deletes their users, and a
+    device left behind would block it). Returns how many."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    deleted, _ = TOTPDevice.objects.filter(name="bench").delete()
+    return deleted
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    django.setup()
+    print(f"bench sessions: {cleanup()} TOTP devices of the benchmark deleted")

@@ -279,3 +279,24 @@ def test_compare_two_runs_shows_before_and_after():
         {"figures": [{"name": "import", "seconds": 1.0, "queries": 12, "ratio": 0.3}]},
     )
     assert cases.splitlines()[-1] == "| import | 10 → 1 | 1,700 → 12 | – | 0.027 → 0.3 | – |"
+
+
+@pytest.mark.django_db
+def test_bench_session_is_verified_by_django_otp_and_its_device_is_cleaned_up():
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bench.sessions import cleanup, verified_session
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    own = TOTPDevice.objects.create(user=UserFactory(), name="default", confirmed=True)
+    key = verified_session(user)
+    session = SessionStore(session_key=key).load()
+    device = Device.from_persistent_id(session[DEVICE_ID_SESSION_KEY])
+    assert device.user == user and device.confirmed and device.name == "bench"
+    assert session["_auth_user_id"] == str(user.pk)
+    assert cleanup() == 1
+    assert list(TOTPDevice.objects.all()) == [own]
