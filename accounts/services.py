@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -279,9 +280,11 @@ def role_grant(*, user: User, role: Role | str, reason: str) -> None:
     role = Role(role)
     if role not in PROFILE_ROLES:
         raise ValueError(f"{role} is assigned by staff management, not by a profile")
-    groups = ensure_role_groups()
     if not user.groups.filter(name=role.value).exists():
-        user.groups.add(groups[role.value])
+        # The groups exist after migrate (with their permissions); set them all up only when missing,
+        # not for every grant (an import grants a role per row).
+        group = Group.objects.filter(name=role.value).first() or ensure_role_groups()[role.value]
+        user.groups.add(group)
         user.__dict__.pop("_role_names_cache", None)
         audit.record(
             actor=None, action="role.grant", target=user, after={"role": role.value, "reason": reason}
