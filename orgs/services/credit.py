@@ -16,6 +16,7 @@ Automatic rules (`credit_lists_apply_rules`, run daily):
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,12 +26,14 @@ from django.utils.translation import gettext as _
 
 import audit
 from core.dates import add_months, add_years
+from core.notifications import Delivery, notify_many
 from orgs import notifications, rules
 from orgs.models import (
     AnnualReport,
     CreditList,
     CreditListEntry,
     ListingTrigger,
+    Membership,
     Organization,
     RegistrationStatus,
     VerificationStatus,
@@ -174,6 +177,110 @@ def credit_entry_mark_rectified(
     return entry
 
 
+# --- the automatic rules, set-based: a fixed number of queries for any number of organizations, but
+# for the audit log, which keeps one event per listing or removal (each is its own decision on the
+# public record; the chained log is written one event at a time) -------------------------------------
+
+
+def _members_by_organization(organization_ids) -> dict[int, list]:
+    """The active members of each organization (who `notify_members` tells), in one query."""
+    found: dict[int, list] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        organization_id__in=set(organization_ids), user__is_active=True
+    ).select_related("user"):
+        found[membership.organization_id].append(membership.user)
+    return found
+
+
+def _notify_members_of(event: str, entries, context_of) -> None:
+    """`notifications.notify_members` for many entries at once (`core.notifications.notify_many`)."""
+    members = _members_by_organization(entry.organization_id for entry in entries)
+    deliveries = [
+        Delivery(
+            recipient=user,
+            obj=entry,
+            context={"name": entry.organization.name, **context_of(entry)},
+        )
+        for entry in entries
+        for user in members.get(entry.organization_id, [])
+    ]
+    if deliveries:
+        notify_many(event, deliveries)
+
+
+def _list_many(organizations, *, list_type: str, trigger: str, listed_on, reason_of, key_of, **extra) -> list:
+    """`credit_list_add(actor=None, ...)` for many organizations (the automatic rules): the entries
+    written in one statement, their members told in one batch, one audit event per listing."""
+    if not organizations:
+        return []
+    entries = CreditListEntry.objects.bulk_create(
+        [
+            CreditListEntry(
+                organization=organization,
+                list_type=list_type,
+                trigger=trigger,
+                trigger_key=key_of(organization),
+                listed_on=listed_on,
+                reason=reason_of(organization).strip(),
+                deciding_authority=SYSTEM_AUTHORITY,
+                **extra,
+            )
+            for organization in organizations
+        ]
+    )
+    _notify_members_of(
+        notifications.CREDIT_LISTED,
+        entries,
+        lambda entry: {
+            "list": entry.get_list_type_display(),
+            "date": str(listed_on),
+            "reason": entry.reason,
+            "authority": entry.deciding_authority,
+        },
+    )
+    for entry in entries:
+        audit.record(actor=None, action="credit_list.add", target=entry, after=_entry_summary(entry))
+    return entries
+
+
+def _remove_many(entries, *, removed_on, reason: str) -> list:
+    """`credit_list_remove(actor=None, ...)` for many entries: locked and updated in one statement
+    each, their members told in one batch, one audit event per removal."""
+    ids = [entry.pk for entry in entries]
+    locked = list(
+        CreditListEntry.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk__in=ids, removed_on__isnull=True, listed_on__lte=removed_on)
+        .order_by("pk")
+    )
+    if not locked:
+        return []
+    before = {entry.pk: _entry_summary(entry) for entry in locked}
+    CreditListEntry.objects.filter(pk__in=[entry.pk for entry in locked]).update(
+        removed_on=removed_on, removal_reason=reason.strip()
+    )
+    for entry in locked:
+        entry.removed_on, entry.removal_reason = removed_on, reason.strip()
+    _notify_members_of(
+        notifications.CREDIT_REMOVED,
+        locked,
+        lambda entry: {
+            "list": entry.get_list_type_display(),
+            "date": str(removed_on),
+            "reason": entry.removal_reason,
+        },
+    )
+    for entry in locked:
+        audit.record(
+            actor=None,
+            action="credit_list.remove",
+            target=entry,
+            before=before[entry.pk],
+            after=_entry_summary(entry),
+        )
+    return locked
+
+
 def _list_missing_annual_reports(today: datetime.date) -> int:
     year = today.year - 1
     if today <= rules.annual_report_due(year):
@@ -193,106 +300,104 @@ def _list_missing_annual_reports(today: datetime.date) -> int:
                 )
             )
         )
+        .order_by("pk")
     )
-    count = 0
-    for organization in candidates:
-        credit_list_add(
-            actor=None,
-            organization=organization,
+    reason = _("The annual report for %(year)s was not submitted by %(due)s.") % {
+        "year": year,
+        "due": rules.annual_report_due(year).isoformat(),
+    }
+    return len(
+        _list_many(
+            list(candidates),
             list_type=CreditList.ABNORMAL,
             trigger=ListingTrigger.ANNUAL_REPORT_MISSING,
-            trigger_key=key,
             listed_on=today,
-            reason=_("The annual report for %(year)s was not submitted by %(due)s.")
-            % {"year": year, "due": rules.annual_report_due(year).isoformat()},
-            deciding_authority=SYSTEM_AUTHORITY,
+            reason_of=lambda organization: reason,
+            key_of=lambda organization: key,
             requires_rectification=True,
         )
-        count += 1
-    return count
+    )
 
 
 def _remove_settled_abnormal_entries(today: datetime.date) -> int:
     months = rules.abnormal_auto_removal_months()
-    count = 0
     open_entries = CreditListEntry.objects.filter(list_type=CreditList.ABNORMAL, removed_on__isnull=True)
-    for entry in open_entries.select_related("organization"):
-        if entry.needs_fixing or add_months(entry.listed_on, months) > today:
-            continue
-        credit_list_remove(
-            actor=None,
-            entry=entry,
-            removed_on=today,
-            reason=_("Removed automatically: %(months)s months on the list with nothing left to fix.")
-            % {"months": months},
-        )
-        count += 1
-    return count
+    settled = [
+        entry
+        for entry in open_entries.order_by("pk")
+        if not entry.needs_fixing and add_months(entry.listed_on, months) <= today
+    ]
+    removed = _remove_many(
+        settled,
+        removed_on=today,
+        reason=_("Removed automatically: %(months)s months on the list with nothing left to fix.")
+        % {"months": months},
+    )
+    return len(removed)
 
 
 def _move_long_abnormal_to_serious(today: datetime.date) -> int:
     years = rules.abnormal_to_serious_years()
-    count = 0
-    oldest = (
-        CreditListEntry.objects.filter(list_type=CreditList.ABNORMAL, removed_on__isnull=True)
-        .values("organization")
-        .annotate(first_listed=Min("listed_on"))
+    open_abnormal = CreditListEntry.objects.filter(list_type=CreditList.ABNORMAL, removed_on__isnull=True)
+    oldest = {
+        row["organization"]: row["first_listed"]
+        for row in open_abnormal.values("organization").annotate(first_listed=Min("listed_on")).order_by()
+        if add_years(row["first_listed"], years) <= today
+    }
+    if not oldest:
+        return 0
+    entries: dict[int, list] = defaultdict(list)
+    for entry in open_abnormal.filter(organization_id__in=oldest).order_by("listed_on", "pk"):
+        entries[entry.organization_id].append(entry)
+    organizations = list(Organization.objects.filter(pk__in=oldest).order_by("pk"))
+    # A move made before (its entries then closed) is not made twice: the trigger key names the
+    # organization's oldest open entry.
+    keys = {
+        organization.pk: f"abnormal_two_years:{entries[organization.pk][0].pk}"
+        for organization in organizations
+    }
+    done = set(
+        CreditListEntry.objects.filter(
+            list_type=CreditList.SERIOUS, trigger_key__in=keys.values()
+        ).values_list("organization_id", "trigger_key")
     )
-    for row in oldest:
-        if add_years(row["first_listed"], years) > today:
-            continue
-        organization = Organization.objects.get(pk=row["organization"])
-        entries = list(
-            CreditListEntry.objects.filter(
-                organization=organization, list_type=CreditList.ABNORMAL, removed_on__isnull=True
-            ).order_by("listed_on", "pk")
-        )
-        credit_list_add(
-            actor=None,
-            organization=organization,
-            list_type=CreditList.SERIOUS,
-            trigger=ListingTrigger.ABNORMAL_TWO_YEARS,
-            trigger_key=f"abnormal_two_years:{entries[0].pk}",
-            listed_on=today,
-            reason=_("On the abnormal activity list for %(years)s full years since %(since)s.")
-            % {"years": years, "since": row["first_listed"].isoformat()},
-            deciding_authority=SYSTEM_AUTHORITY,
-        )
-        for entry in entries:
-            credit_list_remove(
-                actor=None,
-                entry=entry,
-                removed_on=today,
-                reason=_("Moved to the serious violation list after %(years)s full years.")
-                % {"years": years},
-            )
-        count += 1
-    return count
+    organizations = [o for o in organizations if (o.pk, keys[o.pk]) not in done]
+    _list_many(
+        organizations,
+        list_type=CreditList.SERIOUS,
+        trigger=ListingTrigger.ABNORMAL_TWO_YEARS,
+        listed_on=today,
+        reason_of=lambda organization: (
+            _("On the abnormal activity list for %(years)s full years since %(since)s.")
+            % {"years": years, "since": oldest[organization.pk].isoformat()}
+        ),
+        key_of=lambda organization: keys[organization.pk],
+    )
+    _remove_many(
+        [entry for organization in oldest for entry in entries[organization]],
+        removed_on=today,
+        reason=_("Moved to the serious violation list after %(years)s full years.") % {"years": years},
+    )
+    return len(oldest)
 
 
 def _remove_expired_serious_listings(today: datetime.date) -> int:
     years = rules.serious_removal_years()
-    count = 0
-    newest = (
-        CreditListEntry.objects.filter(list_type=CreditList.SERIOUS, removed_on__isnull=True)
-        .values("organization")
-        .annotate(last_listed=Max("listed_on"))
+    open_serious = CreditListEntry.objects.filter(list_type=CreditList.SERIOUS, removed_on__isnull=True)
+    expired = [
+        row["organization"]
+        for row in open_serious.values("organization").annotate(last_listed=Max("listed_on")).order_by()
+        if add_years(row["last_listed"], years) <= today
+    ]
+    if not expired:
+        return 0
+    _remove_many(
+        list(open_serious.filter(organization_id__in=expired).order_by("pk")),
+        removed_on=today,
+        reason=_("Removed automatically: %(years)s years on the list with no new trigger.")
+        % {"years": years},
     )
-    for row in newest:
-        if add_years(row["last_listed"], years) > today:
-            continue
-        for entry in CreditListEntry.objects.filter(
-            organization_id=row["organization"], list_type=CreditList.SERIOUS, removed_on__isnull=True
-        ).select_related("organization"):
-            credit_list_remove(
-                actor=None,
-                entry=entry,
-                removed_on=today,
-                reason=_("Removed automatically: %(years)s years on the list with no new trigger.")
-                % {"years": years},
-            )
-        count += 1
-    return count
+    return len(expired)
 
 
 @transaction.atomic

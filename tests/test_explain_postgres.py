@@ -1,0 +1,129 @@
+"""Issue 17: every main list of the portal and of the admin is served by an index. A small city is
+generated (`bench.generate`), ANALYZEd, and each list's query, built by the code the pages use
+(selectors and filter sets, not copies), is EXPLAINed with sequential scans disabled: the planner then
+picks a Seq Scan only when no index can serve, and such a scan of a main table fails the test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+# Tables that grow with the city: a sequential scan of any of them is a list reading every row.
+MAIN_TABLES = {
+    "procurement_tender",
+    "procurement_award",
+    "procurement_contract",
+    "procurement_milestone",
+    "procurement_progressreport",
+    "procurement_bid",
+    "procurement_bidopening",
+    "procurement_payment",
+    "procurement_publicreport",
+    "orgs_organization",
+    "volunteers_volunteer",
+    "volunteers_need",
+    "volunteers_needslot",
+    "volunteers_signup",
+    "volunteers_hourrecord",
+    "wagtailcore_page",
+    "cms_callforbidspage",
+    "cms_purchasingplanpage",
+}
+
+
+def _seq_scans(plan: dict) -> list[str]:
+    found = []
+    if plan.get("Node Type") == "Seq Scan":
+        found.append(plan.get("Relation Name", ""))
+    for child in plan.get("Plans", []):
+        found.extend(_seq_scans(child))
+    return found
+
+
+def _explain(queryset) -> tuple[list[str], str]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        raw = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    return _seq_scans(plan), json.dumps(plan, indent=1)[:4000]
+
+
+def _page(filterset_class, queryset, query: str = ""):
+    """The first page of a public list as its view builds it (the filter set over the selector)."""
+    filterset = filterset_class(QueryDict(query), queryset=queryset)
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs[:20]
+
+
+def _queries() -> dict:
+    from accounts.roles import Role
+    from cms import portal_filters
+    from orgs import selectors as org_selectors
+    from orgs.views import with_history
+    from procurement.contracts.filters import PublicContractFilter, public_contract_rows
+    from procurement.supervision.board import light_items
+    from procurement.supervision.models import FigureSummary
+    from procurement.tendering.models.tenders import Tender
+    from procurement.tendering.selectors import tenders_for_staff
+    from tests.factories import staff_user
+    from volunteers import selectors as volunteer_selectors
+
+    department = Tender.objects.order_by("pk").first().department
+    officer = staff_user(Role.PROCUREMENT_OFFICER, department=department)
+    queries = {
+        "award notices": _page(portal_filters.AwardFilter, portal_filters.public_awards()),
+        "award notices by amount": _page(
+            portal_filters.AwardFilter, portal_filters.public_awards(), "sort=-amount"
+        ),
+        "award notices count": portal_filters.public_awards().order_by().values("pk"),
+        "contracts": _page(PublicContractFilter, public_contract_rows()),
+        "contracts by amount": _page(PublicContractFilter, public_contract_rows(), "sort=-amount"),
+        "contracts ending": _page(PublicContractFilter, public_contract_rows(), "sort=-ends"),
+        "calls for bids": _page(portal_filters.CallFilter, portal_filters.public_call_pages()),
+        "purchasing plans": _page(portal_filters.PlanFilter, portal_filters.public_plan_pages()),
+        "organization directory": with_history(org_selectors.directory_organizations())[:20],
+        "volunteer needs": volunteer_selectors.open_needs()[:20],
+        "board summary": FigureSummary.objects.filter(name="board").values_list("data", flat=True),
+        "board tenders": light_items("tender")[:20],
+        # The admin's tender list: the officer's department's tenders in the model's order.
+        "officer's tenders": tenders_for_staff(officer).order_by(*Tender._meta.ordering)[:50],
+    }
+    assert "department_id" in str(queries["officer's tenders"].query)
+    return queries
+
+
+@pytest.fixture
+def city():
+    from bench.generate import generate
+
+    generate(0.02, seed=1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def test_every_main_list_is_served_by_an_index(city):
+    failures = {}
+    for name, queryset in _queries().items():
+        scans, plan = _explain(queryset)
+        large = sorted(set(scans) & MAIN_TABLES)
+        if large:
+            failures[name] = (large, plan)
+    assert not failures, "\n\n".join(
+        f"{name}: Seq Scan on {tables}\n{plan}" for name, (tables, plan) in failures.items()
+    )
+
+
+def test_the_check_sees_a_sequential_scan(city):
+    """The check itself: a filter no index serves is found."""
+    from procurement.tendering.models.tenders import Tender
+
+    scans, _plan = _explain(Tender.objects.filter(contact_phone="025-0"))
+    assert "procurement_tender" in scans
