@@ -41,6 +41,8 @@ from procurement.supervision.lights import COLOURS, window
 from procurement.supervision.models import FigureSummary
 
 GENERATION_KEY = "procurement:summaries:gen"
+# The generation this process started (no stored row can carry it but the ones built since).
+_new_generation: int | None = None
 # Models whose rows are not counted by any summary (their saves move nothing).
 _NOT_COUNTED = {"figuresummary", "lightsnapshot"}
 _REFERENCE_MODELS = {"district", "department", "servicecategory", "calendaroverride"}
@@ -52,13 +54,20 @@ def max_age() -> int:
 
 
 def generation() -> str:
+    global _new_generation
     found = cache.get(GENERATION_KEY)
     if found is None:
         # Lost (evicted, flushed) or never set: a value no stored summary was stamped with.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = time.time_ns()
+        if cache.add(GENERATION_KEY, value, timeout=None):
+            _new_generation = value
         found = cache.get(GENERATION_KEY)
+    return f"{found}.{portal_generation()}"
+
+
+def portal_generation() -> int:
     (portal,) = portal_cache.generations(["procurement"])
-    return f"{found}.{portal}"
+    return portal
 
 
 def bump() -> None:
@@ -99,6 +108,8 @@ def _read(name: str, stamp: str):
     kept = _read_rows.get(name)
     if kept is not None and kept[0] == stamp and kept[1] >= since:
         return copy.deepcopy(kept[2])
+    if _new_generation is not None and stamp.endswith(f"|{_new_generation}.{portal_generation()}"):
+        return None  # a generation this process has just started: nothing stored carries it yet
     found = (
         FigureSummary.objects.filter(name=name, stamp=stamp, built_at__gte=since)
         .values_list("built_at", "data")
