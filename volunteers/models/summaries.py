@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 ALL_DISTRICTS = 0  # ServedSummary.district_id of a count over every district
 ALL_TIME = datetime.date(1, 1, 1)  # ServedSummary.period of a count over all time (not NULL: unique)
@@ -34,9 +35,9 @@ class HourSummary(models.Model):
 
 
 class ServedScope(models.TextChoices):
-    MONTH = "month", "month, every district"
-    YEAR_DISTRICT = "year_district", "year, one district"
-    DISTRICT = "district", "all time, one district"
+    MONTH = "month", _("month, every district")
+    YEAR_DISTRICT = "year_district", _("year, one district")
+    DISTRICT = "district", _("all time, one district")
 
 
 class ServedSummary(models.Model):
