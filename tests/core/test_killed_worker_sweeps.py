@@ -1,7 +1,7 @@
 """The daily sweeps survive workers killed mid-task and end with each effect once.
 
 Supervision lights (`procurement.lights_daily`): worker A is killed (SIGKILL) as soon as the first
-batch of today's snapshot commits, worker B as soon as the first escalation's notifications commit;
+batch of today's snapshot commits, worker B as soon as the escalations' notifications (one batch) commit;
 worker C, given the task again by the outbox each time, finishes. Afterwards each item has one
 snapshot row for the day, each responsible person one escalation per item, and each of those one
 e-mail (the e-mails whose task died with a worker are queued again by `core.requeue_unsent_emails`).
@@ -72,9 +72,10 @@ def test_the_lights_sweep_killed_twice_ends_with_one_row_and_one_escalation_each
         worker_b = run.start("b", KILL_AFTER_SQL=r'^INSERT (OR IGNORE )?INTO "core_notification"')
         assert run.redeliver_as_if_dead(lights_daily) == 1
         run.wait_until_killed(worker_b, "b")
-        # The first item's escalation committed, the second's not.
+        # Every newly red item's escalation is written in one batch (notify_many): all committed
+        # together before the kill; their e-mails died with worker B.
         escalated = Notification.objects.filter(event=LIGHT_RED)
-        assert escalated.count() == 2 and len(set(escalated.values_list("object_id", flat=True))) == 1
+        assert escalated.count() == 4 and len(set(escalated.values_list("object_id", flat=True))) == 2
 
         worker_c = run.start("c")
         assert run.redeliver_as_if_dead(lights_daily) == 1
@@ -117,11 +118,12 @@ def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_p
     key = f"annual_report:{timezone.localdate().year - 1}"
 
     with KilledWorkerRun(tmp_path, monkeypatch) as run:
-        # Killed in the middle of the sweep's transaction, just after the second listing's insert.
+        # Killed in the middle of the sweep's transaction, just after the listings' insert (one
+        # statement for the batch).
         worker_a = run.start(
             "a",
             KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"',
-            KILL_AFTER_NTH="2",
+            KILL_AFTER_NTH="1",
             KILL_AT="statement",
         )
         run.send(apply_credit_list_rules)
@@ -130,7 +132,7 @@ def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_p
         assert not Notification.objects.filter(event=CREDIT_LISTED).exists()
 
         # Killed just after the sweep committed, before the e-mails queued on its commit were sent.
-        worker_b = run.start("b", KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"', KILL_AFTER_NTH="3")
+        worker_b = run.start("b", KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"', KILL_AFTER_NTH="1")
         assert run.redeliver_as_if_dead(apply_credit_list_rules) == 1
         run.wait_until_killed(worker_b, "b")
         assert CreditListEntry.objects.count() == 3
@@ -184,7 +186,9 @@ def test_the_reminder_sweep_killed_mid_run_reminds_each_volunteer_once(tmp_path,
         assert reminders.count() == 3  # the sweep writes a batch's reminders together (set-based)
 
         worker_b = run.start("b")
-        assert run.redeliver_as_if_dead(send_slot_reminders) == 1
+        # The sweep, and the three e-mails whose messages died with worker A (their outbox rows were
+        # committed with the batch of reminders).
+        assert run.redeliver_as_if_dead(send_slot_reminders) == 4
         run.wait_for(
             lambda: reminders.count() == 3 and outbox_finished("volunteers.send_slot_reminders"),
             worker_b,
