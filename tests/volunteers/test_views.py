@@ -89,9 +89,9 @@ def test_an_organization_sees_only_its_own_needs_and_volunteers(client):
     page = client.get(reverse("volunteers:org_volunteers", args=[org_a.pk])).content.decode()
     assert vol_a.number in page and vol_b.number not in page
     assert client.get(reverse("volunteers:org_volunteers", args=[org_b.pk])).status_code == 404
-    export = client.get(
-        reverse("volunteers:org_export", args=[org_a.pk, "volunteers", "csv"])
-    ).content.decode("utf-8-sig")
+    export = b"".join(
+        client.get(reverse("volunteers:org_export", args=[org_a.pk, "volunteers", "csv"])).streaming_content
+    ).decode("utf-8-sig")
     assert vol_a.number in export and vol_b.number not in export
     assert vol_a.id_masked in export
 
