@@ -12,7 +12,7 @@ PostgreSQL database, then the tables of all figures. Environment:
     BENCH_TEMPLATE_DB     create a missing bench database as a copy of this migrated one (CI: ci)
     BENCH_REUSE=1         keep the data a previous run generated
     BENCH_SMOKE=1         tiny and short: proves the harness works (CI), figures mean nothing
-    BENCH_ONLY=pages|cases, BENCH_CASES=matching,sweeps,...  a part only
+    BENCH_ONLY=pages|throughput|cases, BENCH_CASES=matching,sweeps,...  a part only
 
 Results: bench/results/<name>-<scale>x.json (see docs/performance.md)."""
 

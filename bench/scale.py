@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import load, report
+from bench import load, report, throughput
 from bench.pages import Page, fetch, fixed_pages, item_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +248,7 @@ def main(argv=None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--smoke", action="store_true", help="tiny and short: shows it works, not timed")
     parser.add_argument("--reuse", action="store_true", help="keep the data already in the database")
-    parser.add_argument("--only", choices=["pages", "cases"], default=None)
+    parser.add_argument("--only", choices=["pages", "throughput", "cases"], default=None)
     parser.add_argument("--cases", default=",".join(CASES))
     args = parser.parse_args(argv)
 
@@ -293,6 +293,24 @@ def main(argv=None) -> int:
         )
         written.append(report.write(doc))
         problems += page_problems(figures)
+    if args.only in (None, "throughput"):
+        if args.only:
+            manage("collectstatic", "--noinput", "-v", "0")
+            prepare_django()
+        figures = throughput.measure(
+            lambda workers: gunicorn(args.port, workers=workers),
+            duration=args.duration,
+            concurrency=args.concurrency,
+        )
+        doc = report.document(
+            "throughput",
+            args.scale,
+            figures,
+            data=data,
+            settings={"concurrency": args.concurrency, "duration": args.duration, "smoke": args.smoke},
+        )
+        written.append(report.write(doc))
+        problems += case_problems("throughput", doc)
     if args.only in (None, "cases"):
         for name in [c for c in args.cases.split(",") if c]:
             doc = run_case(name, args.scale, args.smoke)

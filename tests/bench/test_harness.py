@@ -300,3 +300,39 @@ def test_bench_session_is_verified_by_django_otp_and_its_device_is_cleaned_up():
     assert session["_auth_user_id"] == str(user.pk)
     assert cleanup() == 1
     assert list(TOTPDevice.objects.all()) == [own]
+
+
+def test_throughput_asks_each_page_with_one_then_two_workers_and_reports_the_rise(local_server):
+    """bench/throughput.py against a real local server: each worker count gets its own server start,
+    every page is asked uncached, the ratio is the last count's req/s over the first's."""
+    import contextlib
+
+    from bench import throughput
+
+    started: list[int] = []
+
+    @contextlib.contextmanager
+    def server(workers):
+        started.append(workers)
+        yield local_server
+
+    seen: list[tuple[str, dict]] = []
+    speed = {1: 100.0, 2: 170.0}
+
+    def runner(url, **kwargs):
+        seen.append((url, kwargs["headers"]))
+        result = load.run(url, concurrency=2, duration=None, requests=4, warmup=0)
+        result.rps = speed[started[-1]]  # the server is the same: only the arithmetic is checked
+        return result
+
+    figures = throughput.measure(
+        server, duration=0.1, concurrency=2, paths={"a": "/", "b": "/missing"}, runner=runner
+    )
+    assert started == [1, 2]
+    assert [url for url, _headers in seen] == [local_server + p for p in ("/", "/missing") * 2]
+    assert all(headers == {"X-Bench-Cache": "bypass"} for _url, headers in seen)
+    first, missing = figures
+    assert first["ratio"] == pytest.approx(1.7)
+    assert first["note"] == "1 worker(s) 100.0 req/s, 2 worker(s) 170.0 req/s"
+    assert "error" not in first
+    assert "404" in missing["error"]  # a page that fails is a problem, not a figure

@@ -157,8 +157,13 @@ def test_organization_import_is_all_or_nothing_and_reports_every_bad_row():
     assert all(not v.user.has_usable_password() for v in created)
     from audit.models import Event
 
-    signups = Event.objects.filter(action="user.signup", after__via="volunteers")
-    assert sorted(signups.values_list("object_id", flat=True)) == sorted(str(v.user_id) for v in created)
+    # one event stands for the file: its accounts, numbers and a digest of the rows (issue 17)
+    event = Event.objects.get(action="volunteer.import")
+    assert event.after["count"] == 2
+    assert sorted(event.after["accounts"]) == sorted(v.user_id for v in created)
+    assert sorted(event.after["numbers"]) == sorted(v.number for v in created)
+    assert len(event.after["digest"]) == 64
+    assert all(v.user.groups.filter(name="volunteer").exists() for v in created)
 
 
 def test_only_members_of_the_organization_import_its_volunteers():
