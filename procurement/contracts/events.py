@@ -3,10 +3,14 @@ reminders, performance results, through `core.notifications`."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.notifications import notify, notify_on_commit, register_event
+from core.notifications import Delivery, notify_many, notify_on_commit, register_event
 from procurement.planning.selectors import department_officers
 from procurement.tendering.selectors import organization_member_users
 
@@ -134,29 +138,51 @@ def progress_report_submitted(*, report) -> None:
     )
 
 
-def progress_report_reminder(*, report, when: str) -> list:
-    """Remind the organization's members of a report due (`when` = "before") or late ("after"),
-    once per report and `when` (the dedupe key). Returns the notifications created now: sent at
-    once, not on commit, because the daily task changes nothing else and counts what it sent."""
-    contract = report.contract
+def _members_by_organization(organization_ids) -> dict[int, list]:
+    """The active members of each organization (`organization_member_users` for many), in one query."""
+    found: dict[int, list] = defaultdict(list)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__organization_id__in=set(organization_ids))
+        .annotate(member_of=F("memberships__organization_id"))
+        .order_by("pk")
+    )
+    for user in users:
+        found[user.member_of].append(user)
+    return found
+
+
+def progress_report_reminders(*, reports, when: str) -> list:
+    """Remind the organization's members of each report due (`when` = "before") or late ("after"),
+    once per report and `when` (the dedupe key), in a fixed number of queries whatever the number of
+    reports (their `contract` loaded with them; `core.notifications.notify_many`). Returns the
+    notifications created now: written at once, in the caller's transaction, with its markers."""
+    reports = list(reports)
+    if not reports:
+        return []
     state = (
         str(_("It is now overdue: please submit it on your contract page."))
         if when == "after"
         else str(_("Please submit it on your contract page."))
     )
-    return notify(
-        REPORT_REMINDER,
-        recipients=organization_member_users(contract.organization),
-        obj=report,
-        context={
+    members = _members_by_organization(report.contract.organization_id for report in reports)
+    deliveries = []
+    for report in reports:
+        contract = report.contract
+        context = {
             **_contract_context(contract),
             "number": report.number,
             "due": report.due_on.isoformat(),
             "period": f"{report.period_start.isoformat()} – {report.period_end.isoformat()}",
             "state": state,
-        },
-        dedupe_key=f"{when}:{report.due_on.isoformat()}",
-    )
+        }
+        deliveries.extend(
+            Delivery(
+                recipient=user, obj=report, context=context, dedupe_key=f"{when}:{report.due_on.isoformat()}"
+            )
+            for user in members.get(contract.organization_id, [])
+        )
+    return notify_many(REPORT_REMINDER, deliveries)
 
 
 def performance_published(*, evaluation) -> None:

@@ -564,7 +564,8 @@ class ProgressReportStatus(models.TextChoices):
 
 class ProgressReport(CleanTextModelMixin, models.Model):
     """A progress report (进度报告) due on a date of the contract's schedule; the organization fills
-    in the form and attaches documents. Reminders go before and after `due_on`, each once."""
+    in the form and attaches documents. Reminders go before and after `due_on`, each once (the
+    `reminded_*_at` markers: the daily sweep selects what still needs one)."""
 
     contract = models.ForeignKey(
         Contract, verbose_name=_("Contract"), on_delete=models.PROTECT, related_name="progress_reports"
@@ -595,6 +596,12 @@ class ProgressReport(CleanTextModelMixin, models.Model):
     )
     review_note = models.TextField(_("Officer's note"), blank=True)
     reviewed_at = models.DateTimeField(_("Reviewed at"), null=True, blank=True, editable=False)
+    reminded_before_at = models.DateTimeField(
+        _("Reminded before the due date at"), null=True, blank=True, editable=False
+    )
+    reminded_after_at = models.DateTimeField(
+        _("Reminded when overdue at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["contract", "number"]

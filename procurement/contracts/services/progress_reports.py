@@ -19,7 +19,7 @@ from core.models import DocumentType
 from core.workdays import add_working_days
 from procurement import rules
 from procurement._common import deny, refuse
-from procurement.contracts.events import progress_report_reminder, progress_report_submitted
+from procurement.contracts.events import progress_report_reminders, progress_report_submitted
 from procurement.contracts.models.contracts import (
     Contract,
     ProgressReport,
@@ -169,24 +169,54 @@ def progress_report_return(*, actor, report: ProgressReport, note: str) -> Progr
 
 def progress_reports_send_reminders(*, today: dt.date | None = None) -> dict:
     """What the scheduler runs daily: remind the organization of each report still due, once in the
-    days before its due date and once after it. A second run (or a retried task) sends nothing new:
-    the notification's (recipient, event, report, dedupe key) is unique."""
+    days before its due date and once after it. Set-based (issue 17): for each of the two reminders,
+    one select of the reports still needing it (its `reminded_*_at` marker empty), their
+    organizations' members in one query, the notifications written together (`notify_many`) and the
+    markers set in one update, all in one transaction, in a number of queries that does not grow with
+    the reports. A second run (or a retried task) sends nothing new: the markers, and the
+    notification's (recipient, event, report, dedupe key) is unique. Returns the notifications sent
+    of each kind. The notification is the record of a reminder (no audit event, as before)."""
     today = today or timezone.localdate()
     before = rules.progress_report_remind_before_days()
     after = rules.progress_report_remind_after_days()
-    due = (
-        ProgressReport.objects.filter(
-            status=ProgressReportStatus.DUE,
-            contract__status__in=REPORTING_STATES,
-            due_on__lte=today + dt.timedelta(days=before),
-        )
-        .select_related("contract__organization")
-        .order_by("pk")
+    due = ProgressReport.objects.filter(
+        status=ProgressReportStatus.DUE, contract__status__in=REPORTING_STATES
     )
-    sent = {"before": 0, "after": 0}
-    for report in due:
-        if report.due_on - dt.timedelta(days=before) <= today <= report.due_on:
-            sent["before"] += len(progress_report_reminder(report=report, when="before"))
-        elif today >= report.due_on + dt.timedelta(days=after):
-            sent["after"] += len(progress_report_reminder(report=report, when="after"))
-    return sent
+    return {
+        # in the days before the due date, the due date included
+        "before": _remind(
+            due.filter(
+                reminded_before_at__isnull=True,
+                due_on__gte=today,
+                due_on__lte=today + dt.timedelta(days=before),
+            ),
+            when="before",
+            marker="reminded_before_at",
+        ),
+        # `after` days after it (at least the day after), while still missing
+        "after": _remind(
+            due.filter(
+                reminded_after_at__isnull=True,
+                due_on__lte=min(today - dt.timedelta(days=after), today - dt.timedelta(days=1)),
+            ),
+            when="after",
+            marker="reminded_after_at",
+        ),
+    }
+
+
+def _remind(queryset, *, when: str, marker: str) -> int:
+    """Claim the reports of `queryset` (rows another run holds are skipped), remind their
+    organizations and set `marker`, together. Returns the number of notifications created."""
+    now = timezone.now()
+    with transaction.atomic():
+        reports = list(
+            queryset.select_for_update(of=("self",), skip_locked=True)
+            .select_related("contract")
+            .order_by("pk")
+        )
+        if not reports:
+            return 0
+        created = progress_report_reminders(reports=reports, when=when)
+        ProgressReport.objects.filter(pk__in=[report.pk for report in reports]).update(**{marker: now})
+    return len(created)
