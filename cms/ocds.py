@@ -1058,7 +1058,9 @@ def _ordered_keys(release: dict) -> list[str]:
 # --- packages -------------------------------------------------------------------------------------
 
 
-def _package_head(uri: str) -> dict:
+def package_head(uri: str) -> dict:
+    """The package metadata every release or record package starts with (`cms.ocds_bulk` writes its
+    releases after it)."""
     head = {
         "uri": uri,
         "version": VERSION,
@@ -1074,7 +1076,7 @@ def _package_head(uri: str) -> dict:
 
 
 def release_package(releases: list[dict], *, uri: str, links: dict | None = None) -> dict:
-    package = {**_package_head(uri), "releases": releases}
+    package = {**package_head(uri), "releases": releases}
     if links:
         package["links"] = links
     return package
@@ -1090,7 +1092,7 @@ def record(process: ProcessData) -> dict:
 
 
 def record_package(records: list[dict], *, uri: str, links: dict | None = None) -> dict:
-    package = {**_package_head(uri), "records": records}
+    package = {**package_head(uri), "records": records}
     if links:
         package["links"] = links
     return package

@@ -14,6 +14,9 @@ urlpatterns = [
     path("records/<str:ocid>/", views.record, name="record"),
     path("tenders/<int:tender_id>/releases/", views.tender_releases, name="tender_releases"),
     path("tenders/<int:tender_id>/record/", views.tender_record, name="tender_record"),
+    # the bulk file of every release (cms.ocds_bulk), generated nightly, and its gzip
+    path("bulk/releases.json", views.bulk, name="bulk"),
+    path("bulk/releases.json.gz", views.bulk, {"compressed": True}, name="bulk_gzip"),
     # the local redFlags extension: extension.json and its patch, side by side as OCDS expects
     path("extension/redflags/extension.json", views.extension, name="extension"),
     path("extension/redflags/release-schema.json", views.extension_release_schema, name="extension_schema"),

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from cms import ocds
+from cms import ocds, ocds_bulk
 from core.site_url import absolute_url
 
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -34,6 +37,12 @@ def _error(status: int, code: str, detail: str = "") -> JsonResponse:
 
 def _not_found() -> JsonResponse:
     return _error(404, "not_found")
+
+
+def _nothing_published() -> JsonResponse:
+    """An OCDS package holds at least one release or record (the schemas' minItems): with none to
+    show (nothing published yet, or none in the dates asked for) there is no package to answer."""
+    return _error(404, "not_found", "no releases")
 
 
 class BadParameter(ValueError):
@@ -127,6 +136,14 @@ def index(request):
                     "url": url("tender_record", 1).replace("/1/", "/{tender_id}/"),
                     "description": "The same, by tender id.",
                 },
+                "bulk": {
+                    "url": url("bulk"),
+                    "description": (
+                        "Bulk file: one release package of every release of every process, generated "
+                        "nightly (404 before the first generation)."
+                    ),
+                    "gzip": url("bulk_gzip"),
+                },
                 "extension": {
                     "url": url("extension"),
                     "description": "The local redFlags extension (extension.json and its release-schema.json patch).",
@@ -146,6 +163,8 @@ def release_list(request):
     page = _paginate(request, ocds.event_index(since=since, until=until), ocds.page_size())
     if page is None:
         return _not_found()
+    if not page.object_list:
+        return _nothing_published()
     releases = ocds.releases_for_keys(list(page.object_list))
     params = {k: request.GET[k] for k in ("since", "until") if request.GET.get(k)}
     return _json(
@@ -206,6 +225,8 @@ def record_list(request):
         return _not_found()
     processes = ocds.load_processes(list(page.object_list))
     records = [ocds.record(processes[pk]) for pk in page.object_list if pk in processes]
+    if not records:
+        return _nothing_published()
     return _json(
         ocds.record_package(records, uri=request.build_absolute_uri(), links=_page_links(request, page, {}))
     )
@@ -225,3 +246,29 @@ def extension(request):
 @require_safe
 def extension_release_schema(request):
     return _json(ocds.RELEASE_SCHEMA_PATCH)
+
+
+@require_safe
+def bulk(request, compressed: bool = False):
+    """The latest bulk file (`cms.ocds_bulk`), streamed from the default storage; before the first
+    generation (or with nothing published) a page in Chinese says so, with status 404."""
+    found = ocds_bulk.latest()
+    handle = None
+    if found is not None:
+        try:
+            handle = default_storage.open(found.gzip_name if compressed else found.json_name, "rb")
+        except FileNotFoundError:  # replaced by a newer generation since its manifest was read
+            handle = None
+    if handle is None:
+        return render(request, "cms/opendata/ocds_bulk_missing.html", status=404)
+    name = f"ocds-releases-{found.date_label}.json" + (".gz" if compressed else "")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type="application/gzip" if compressed else CONTENT_TYPE,
+    )
+    response["Content-Length"] = str(found.gzip_size if compressed else found.json_size)
+    response["Last-Modified"] = http_date(found.generated.timestamp())
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
