@@ -1,13 +1,19 @@
 """The notifications of supervision: newly red lights and public reports, through `core.notifications`.
 Each is queued with `notify_on_commit`, so a rolled back change tells nobody; recipients come from
-selectors (or, for the escalation, from the caller, who works out each item's responsible staff)."""
+selectors (or, for the escalation, from the caller, who works out each item's responsible staff).
+The daily transfer sweep's reminders and escalations are written at once in its transaction, with
+the markers that say they were sent (`notify_many`)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from core.notifications import Delivery, notify_many, notify_on_commit, register_event
 from procurement.supervision.selectors import (
     active_supervisors,
@@ -185,28 +191,69 @@ def public_report_transfer_answered(*, transfer) -> None:
     )
 
 
-def public_report_transfer_reminder(*, transfer) -> None:
-    notify_on_commit(
+def _reminder_context(transfer) -> dict:
+    return {
+        **_transfer_context(transfer),
+        "url": reverse("procurement:public_report_transfer_detail", args=[transfer.pk]),
+    }
+
+
+def _overdue_context(transfer) -> dict:
+    return {
+        **_transfer_context(transfer),
+        "url": reverse("procurement:public_report_staff_detail", args=[transfer.report_id]),
+    }
+
+
+def _officers_by_department(department_ids) -> dict[int, list]:
+    """`department_officers` of many departments, in one query."""
+    found: dict[int, list] = defaultdict(list)
+    for user in (
+        get_user_model()
+        .objects.filter(
+            is_active=True, department_id__in=set(department_ids), groups__name=Role.PROCUREMENT_OFFICER.value
+        )
+        .distinct()
+        .order_by("username")
+    ):
+        found[user.department_id].append(user)
+    return found
+
+
+def public_report_transfer_reminders(transfers) -> list:
+    """Remind the officers of each transfer's department that its answer is due soon, once per
+    transfer (the dedupe key), for many transfers at once (the daily sweep; `report` and
+    `department` loaded with them): every department's officers in one query, the notifications
+    written at once in the caller's transaction (`core.notifications.notify_many`), in a fixed number
+    of queries whatever their number. Returns the notifications created."""
+    transfers = list(transfers)
+    if not transfers:
+        return []
+    officers = _officers_by_department(transfer.department_id for transfer in transfers)
+    return notify_many(
         PUBLIC_REPORT_TRANSFER_REMINDER,
-        recipients=lambda: list(department_officers(transfer.department_id)),
-        obj=transfer,
-        context={
-            **_transfer_context(transfer),
-            "url": reverse("procurement:public_report_transfer_detail", args=[transfer.pk]),
-        },
-        dedupe_key="reminder",
+        [
+            Delivery(recipient=user, obj=transfer, context=_reminder_context(transfer), dedupe_key="reminder")
+            for transfer in transfers
+            for user in officers.get(transfer.department_id, [])
+        ],
     )
 
 
-def public_report_transfer_overdue(*, transfer) -> None:
-    """Escalation (once per transfer): the supervisors and the bureau admins."""
-    notify_on_commit(
+def public_report_transfers_overdue(transfers) -> list:
+    """Escalate overdue transfers to the supervisors and bureau admins, once per transfer (the dedupe
+    key), for many at once (the daily sweep): the supervisors and bureau admins read once, the
+    notifications written at once in the caller's transaction.
+    Returns the notifications created."""
+    transfers = list(transfers)
+    if not transfers:
+        return []
+    staff = list(supervisors_and_bureau_admins())
+    return notify_many(
         PUBLIC_REPORT_TRANSFER_OVERDUE,
-        recipients=lambda: list(supervisors_and_bureau_admins()),
-        obj=transfer,
-        context={
-            **_transfer_context(transfer),
-            "url": reverse("procurement:public_report_staff_detail", args=[transfer.report_id]),
-        },
-        dedupe_key="overdue",
+        [
+            Delivery(recipient=user, obj=transfer, context=_overdue_context(transfer), dedupe_key="overdue")
+            for transfer in transfers
+            for user in staff
+        ],
     )

@@ -26,5 +26,5 @@ def email_public_report_filer(report_id: int) -> bool:
 @shared_task(acks_late=True, name="procurement.public_report_transfers_daily")
 def public_report_transfers_daily() -> dict:
     """Every morning: remind the departments of transferred public reports due soon, and escalate the
-    overdue ones once (each claimed before it is told: a second run tells nobody again)."""
+    overdue ones once (claimed, told and audited in one transaction: a second run tells nobody again)."""
     return run_transfers_daily()

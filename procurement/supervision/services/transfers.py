@@ -5,7 +5,7 @@ it; the answer returns to the supervisor, who concludes the report or transfers 
 
 The daily `public_report_transfers_daily` reminds the department once before the due date and, once a
 transfer is overdue, escalates it once to the supervisors and bureau admins (its report's light is
-red meanwhile, see `lights.explain_public_report`). Notes, answers and staff names stay internal."""
+red meanwhile, see `lights.explain_public_report`), set-based. Notes, answers and staff names stay internal."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from procurement import rules
 from procurement._common import deny, refuse
 from procurement.supervision.events import (
     public_report_transfer_answered,
-    public_report_transfer_overdue,
-    public_report_transfer_reminder,
+    public_report_transfer_reminders,
     public_report_transferred,
+    public_report_transfers_overdue,
 )
 from procurement.supervision.models import PublicReport, PublicReportStatus, PublicReportTransfer
 from procurement.supervision.permissions import can_answer_transfer, can_handle_public_report
@@ -110,53 +110,53 @@ def public_report_transfer_answer(
 
 def public_report_transfers_daily(today: dt.date | None = None) -> dict:
     """Remind each open transfer once when due within the reminder window; escalate each overdue
-    one once. Each row is claimed by a conditional set-based update before it is told (a second run
-    the same day, or a run in parallel, tells nobody again)."""
+    one once. Set-based (issue 17): for each, one select of the open transfers still without their
+    marker (`reminded_at`, `escalated_at`; rows another run holds are skipped), the recipients read
+    once, the notifications written together (`notify_many`) and the markers set in one update, all
+    in one transaction with the audit events, so a killed run leaves nothing half done and a second
+    run the same day tells nobody again. The chained audit log has no bulk write: one event per
+    transfer reminded or escalated (each on its report's history), the only part of the sweep whose
+    queries grow with the transfers."""
     today = today or timezone.localdate()
-    now = timezone.now()
     remind_until = add_working_days(today, rules.public_report_transfer_reminder_working_days())
-    reminded = _claim(
-        PublicReportTransfer.objects.open().filter(
-            reminded_at__isnull=True, due_on__gte=today, due_on__lte=remind_until
-        ),
-        "reminded_at",
-        now,
+    open_transfers = PublicReportTransfer.objects.open()
+    reminded = _sweep(
+        open_transfers.filter(reminded_at__isnull=True, due_on__gte=today, due_on__lte=remind_until),
+        marker="reminded_at",
+        action="public_report.transfer_remind",
+        tell=public_report_transfer_reminders,
     )
-    escalated = _claim(
-        PublicReportTransfer.objects.open().filter(escalated_at__isnull=True, due_on__lt=today),
-        "escalated_at",
-        now,
+    escalated = _sweep(
+        open_transfers.filter(escalated_at__isnull=True, due_on__lt=today),
+        marker="escalated_at",
+        action="public_report.transfer_escalate",
+        tell=public_report_transfers_overdue,
     )
-    for transfer in reminded:
-        with transaction.atomic():
+    return {"reminded": reminded, "escalated": escalated}
+
+
+def _sweep(queryset, *, marker: str, action: str, tell) -> int:
+    """Claim the transfers of `queryset`, tell their recipients (`tell`), set `marker` and write one
+    audit event each, in one transaction. Returns the number of transfers claimed."""
+    now = timezone.now()
+    with transaction.atomic():
+        transfers = list(
+            queryset.select_for_update(of=("self",), skip_locked=True)
+            .select_related("report", "department")
+            .order_by("pk")
+        )
+        if not transfers:
+            return 0
+        PublicReportTransfer.objects.filter(pk__in=[transfer.pk for transfer in transfers]).update(
+            **{marker: now}
+        )
+        tell(transfers)
+        # Last: the audit log's chain lock is held until the transaction commits.
+        for transfer in transfers:
             audit.record(
                 actor=None,
-                action="public_report.transfer_remind",
+                action=action,
                 target=transfer.report,
                 after={"transfer": transfer.pk, "due_on": transfer.due_on.isoformat()},
             )
-            public_report_transfer_reminder(transfer=transfer)
-    for transfer in escalated:
-        with transaction.atomic():
-            audit.record(
-                actor=None,
-                action="public_report.transfer_escalate",
-                target=transfer.report,
-                after={"transfer": transfer.pk, "due_on": transfer.due_on.isoformat()},
-            )
-            public_report_transfer_overdue(transfer=transfer)
-    return {"reminded": len(reminded), "escalated": len(escalated)}
-
-
-def _claim(queryset, field: str, now) -> list[PublicReportTransfer]:
-    """Set `field` to `now` on the rows of `queryset` still without it, in one update, and return
-    the rows this call claimed (those now holding this call's `now`), with their report and department."""
-    ids = list(queryset.values_list("pk", flat=True))
-    if not ids:
-        return []
-    PublicReportTransfer.objects.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**{field: now})
-    return list(
-        PublicReportTransfer.objects.filter(pk__in=ids, **{field: now})
-        .select_related("report", "department")
-        .order_by("pk")
-    )
+    return len(transfers)
