@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import can_manage_staff
 from accounts.roles import Role, user_has_role
+from core.jobs import has_jobs
 from orgs.permissions import is_registry_admin
 from procurement.evaluation.permissions import is_active_expert
 from procurement.planning.permissions import is_procurement_reader, is_procurement_staff
@@ -180,6 +181,11 @@ RULES: list[tuple[Callable, Callable]] = [
                 ),
             ],
         ),
+    ),
+    (
+        # Imports and exports run in the background (core/jobs.py): the user's own jobs, once there is one.
+        lambda user: has_jobs(user=user),
+        lambda user: Section(_("Background work"), [Link(_("My background work"), _u("core:job_list"))]),
     ),
 ]
 

@@ -19,7 +19,11 @@ would not be seen before the commit (and SQLite takes one writer at a time). The
 written at the start and at the end only.
 
 Only the job's owner (and superusers) see a job and download its file (`job_for_user`); the work the
-runner does is audited by the services it calls, as when the same work runs in a request."""
+runner does is audited by the services it calls, as when the same work runs in a request.
+
+A result file is kept `JOBS_KEEP_DAYS` days after the job finished (default 7): the daily sweep
+`job_files_expire` (task `core.expire_job_files`) deletes older files from storage and clears their
+field, keeping the file's name, so the job's pages show the file as expired, not a broken link."""
 
 from __future__ import annotations
 
@@ -29,11 +33,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files import File
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -41,6 +47,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+import audit
 from core import progress
 from core.models import Job, JobStatus
 from core.notifications import notify, register_event
@@ -289,7 +296,65 @@ def job_run(*, job_id: int) -> str:
     return "done"
 
 
+# --- expiring result files -------------------------------------------------------------------------
+
+# At most this many files per run (a fixed number of queries however many are due); the rest, if a
+# backlog ever exceeds it, go on the next day's run.
+EXPIRE_BATCH = 5000
+
+
+def keep_days() -> int:
+    """How many days a finished job's result file is kept (`JOBS_KEEP_DAYS`, default 7)."""
+    return int(getattr(settings, "JOBS_KEEP_DAYS", 7))
+
+
+def job_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the result files of jobs that finished more than `keep_days()` days ago and clear their
+    field (the file's name stays: the pages show it as expired). Set-based: one query selects the
+    due jobs (locked, skipping rows another run holds), one update clears them, one audit event
+    records the run with the count; then the files are deleted from storage one by one (a file that
+    cannot be deleted is logged and left: the row no longer offers it). Returns the number of jobs."""
+    now = now or timezone.now()
+    days = keep_days()
+    cutoff = now - timedelta(days=days)
+    with transaction.atomic():
+        due = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[JobStatus.DONE, JobStatus.FAILED], finished_at__lt=cutoff)
+            .exclude(result_file="")
+            .order_by("pk")
+            .values_list("pk", "result_file")[:EXPIRE_BATCH]
+        )
+        if not due:
+            return 0
+        ids = [pk for pk, _name in due]
+        Job.objects.filter(pk__in=ids).update(result_file="")
+        audit.record(
+            actor=None,
+            action="job.files_expire",
+            object_type="core.job",
+            after={"count": len(ids), "keep_days": days, "jobs": ids},
+        )
+    storage = Job._meta.get_field("result_file").storage
+    for _pk, name in due:
+        try:
+            storage.delete(name)
+        except Exception:  # the row no longer offers the file; an orphan is logged, not fatal
+            logger.warning("could not delete the expired job file %s", name, exc_info=True)
+    return len(due)
+
+
+def job_file_expired(job: Job) -> bool:
+    """Whether `job` had a result file that the sweep has since deleted."""
+    return job.status == JobStatus.DONE and bool(job.result_filename) and not job.result_file
+
+
 # --- reading ----------------------------------------------------------------------------------------
+
+
+def has_jobs(*, user) -> bool:
+    """Whether the user has started any job (one query; the workbench offers the list then)."""
+    return bool(user and user.is_authenticated) and Job.objects.filter(owner=user).exists()
 
 
 def jobs_of(*, user) -> QuerySet[Job]:

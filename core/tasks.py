@@ -47,3 +47,12 @@ def run_job(job_id: int) -> str:
     from core.jobs import job_run  # core.jobs imports core.notifications, which imports this module
 
     return job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540, name="core.expire_job_files")
+def expire_job_files() -> int:
+    """Daily (beat): delete the result files of jobs finished more than JOBS_KEEP_DAYS days ago;
+    their pages then show the file as expired. Idempotent."""
+    from core.jobs import job_files_expire  # core.jobs imports core.notifications, which imports this module
+
+    return job_files_expire()

@@ -560,6 +560,12 @@ CELERY_BEAT_SCHEDULE = {
     "core-requeue-unsent-emails": {"task": "core.requeue_unsent_emails", "schedule": 300},
     # Tasks left unfinished by a dead worker or a lost message are sent again (core/outbox.py).
     "core-redeliver-tasks": {"task": "core.redeliver_tasks", "schedule": 60},
+    # Background jobs' result files older than JOBS_KEEP_DAYS are deleted (core/jobs.py), daily at 03:30.
+    "core-expire-job-files": {
+        "task": "core.expire_job_files",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"queue": "sweeps"},
+    },
     # Register of social organizations (orgs/tasks.py): the automatic credit-list rules, daily at 01:30.
     "orgs-credit-list-rules": {
         "task": "orgs.apply_credit_list_rules",
@@ -593,6 +599,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600,
     },
 }
+# Days a finished background job's result file (an export) is kept before the daily sweep deletes it.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 7)
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
 )
