@@ -134,6 +134,7 @@ ACTION_LABELS = {
     "progress_report.return": pgettext_lazy("audit action", "Progress report returned"),
     "progress_report.review": pgettext_lazy("audit action", "Progress report reviewed"),
     "progress_report.submit": pgettext_lazy("audit action", "Progress report submitted"),
+    "red_flags.refresh": pgettext_lazy("audit action", "Red flags worked out again"),
     "public_report.accept": pgettext_lazy("audit action", "Public report accepted"),
     "public_report.assign": pgettext_lazy("audit action", "Public report assigned"),
     "public_report.conclude": pgettext_lazy("audit action", "Public report concluded"),

@@ -1600,6 +1600,12 @@ def _derived(city: City) -> None:
         summaries = None
     if summaries is not None:
         summaries.bump()
+    try:
+        from procurement.supervision.services.red_flags import red_flags_refresh
+    except ImportError:  # a tree without the stored red flags
+        red_flags_refresh = None
+    if red_flags_refresh is not None:
+        city.say(f"red flags stored: {red_flags_refresh()}")
     portal_cache.bump()
 
 

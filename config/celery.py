@@ -31,6 +31,8 @@ QUEUE_OF_TASK = {
     "procurement.lights_daily": SWEEPS_QUEUE,
     "procurement.progress_report_reminders": SWEEPS_QUEUE,
     "procurement.public_report_transfers_daily": SWEEPS_QUEUE,
+    "procurement.red_flags_refresh": SWEEPS_QUEUE,
+    "cms.ocds_bulk": SWEEPS_QUEUE,
     "core.requeue_unsent_emails": SWEEPS_QUEUE,
     # e-mail: one message each, waiting on the mail server
     "core.send_notification_email": EMAIL_QUEUE,

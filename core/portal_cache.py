@@ -36,7 +36,7 @@ ACTION_TOPICS = {
         (
             "purchasingplan budgetline procurementmethod tender lot bid clarification amendment "
             "challenge panel expert recusal evaluation award complaint contract milestone payment "
-            "progress_report performance survey public_report light"
+            "progress_report performance survey public_report light red_flags"
         ).split(),
         "procurement",
     ),

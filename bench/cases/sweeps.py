@@ -1,6 +1,6 @@
 """The daily sweeps, each timed with its query count, in a transaction rolled back afterwards (so the
 next run finds the same work): the lights snapshot, the credit-list rules, the slot reminders, the
-progress-report reminders and the public-report transfer reminders."""
+progress-report reminders, the public-report transfer reminders and the red flags' nightly refresh."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ SWEEPS = [
     ("slot reminders (send_slot_reminders)", "volunteers.tasks", "send_slot_reminders"),
     ("progress-report reminders", "procurement.contracts.tasks", "progress_report_reminders"),
     ("public-report transfers", "procurement.supervision.tasks", "public_report_transfers_daily"),
+    ("red flags stored (red_flags_refresh)", "procurement.supervision.tasks", "red_flags_refresh"),
 ]
 
 

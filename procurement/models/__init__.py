@@ -79,6 +79,8 @@ from procurement.supervision.models import (
     PublicReportOutcome,
     PublicReportStatus,
     PublicReportTarget,
+    RedFlagState,
+    StoredRedFlag,
 )
 from procurement.tendering.models.bids import Bid, BidFile, BidOpening, BidStatus, TenderSealingKey
 from procurement.tendering.models.tenders import (
@@ -155,12 +157,14 @@ __all__ = [
     "RecipientOpinion",
     "RecusalDecision",
     "RecusalRequest",
+    "RedFlagState",
     "RelationKind",
     "ReportSchedule",
     "ResultChallenge",
     "SatisfactionLevel",
     "Score",
     "ScoringCriterion",
+    "StoredRedFlag",
     "SubmissionDecision",
     "SupplierComplaint",
     "SurveyAnswer",

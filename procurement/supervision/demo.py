@@ -22,6 +22,7 @@ from procurement.supervision.services.public_reports import (
     public_report_file,
     public_report_record,
 )
+from procurement.supervision.services.red_flags import red_flags_refresh
 from procurement.supervision.services.transfers import public_report_transfer, public_report_transfer_answer
 from procurement.tendering.models.tenders import Tender, TenderStatus
 
@@ -73,9 +74,11 @@ def seed(stdout=None) -> None:
             )
     _seed_other_channels(supervisor, targets)
     light_snapshot_take()
+    red_flags_refresh()  # what the nightly task stores, so the red-flag list reads the store at once
     if stdout is not None:
         stdout.write(
-            "Supervision demo: public reports in every state and from every channel, a transferred one, today's light snapshot.\n"
+            "Supervision demo: public reports in every state and from every channel, a transferred one, "
+            "today's light snapshot, the red flags stored.\n"
         )
 
 

@@ -357,3 +357,42 @@ class FigureSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.stamp}"
+
+
+class StoredRedFlag(models.Model):
+    """A red flag of a public process as the last refresh found it (`procurement.supervision.
+    red_flag_store`): the portal's red-flag list reads these rows instead of computing the flags of
+    every public process on every request (issue 17). The explanation is kept in each language of
+    the site; the call page and the OCDS extension still compute one process's flags live."""
+
+    tender = models.ForeignKey(
+        "procurement.Tender", on_delete=models.CASCADE, related_name="stored_red_flags", verbose_name=_("Call")
+    )
+    code = models.CharField(_("Red flag"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("Position"), default=0)
+    explanations = models.JSONField(_("Explanations"), default=dict)
+
+    class Meta:
+        verbose_name = _("Stored red flag")
+        verbose_name_plural = _("Stored red flags")
+        ordering = ["tender", "position"]
+        indexes = [models.Index(fields=["code", "tender"], name="stored_red_flag_code")]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} · {self.code}"
+
+
+class RedFlagState(models.Model):
+    """When the red flags were last stored (one row): the portal's list shows it, and reads the
+    store only once it has been filled."""
+
+    refreshed_at = models.DateTimeField(_("Refreshed at"))
+    processes = models.PositiveIntegerField(_("Processes looked at"), default=0)
+    flags = models.PositiveIntegerField(_("Red flags found"), default=0)
+
+    class Meta:
+        verbose_name = _("Red-flag refresh")
+        verbose_name_plural = _("Red-flag refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M} · {self.flags}"

@@ -41,9 +41,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, Prefetch
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -642,3 +643,67 @@ def flagged_processes(tenders=None, *, code: str = "") -> list[FlaggedProcess]:
         if flags:
             processes.append(FlaggedProcess(tender=tender, flags=flags))
     return processes
+
+
+# --- the stored flags (issue 17) ----------------------------------------------------------------
+# The portal's list of every flagged process reads what `services.red_flags.red_flags_refresh`
+# stored (nightly, and after the demo and the bench data are made) instead of computing the flags of
+# every public process per request; before the first refresh it computes them as above.
+
+
+def flags_in_languages(ids: list[int], languages: list[str]) -> dict[int, list[tuple[str, dict[str, str]]]]:
+    """The flags of these processes as (code, {language: explanation}), each explanation written in
+    every language of the site. The data is loaded once (a fixed number of queries)."""
+    result: dict[int, list[tuple[str, dict[str, str]]]] = {pk: [] for pk in ids}
+    if not ids:
+        return result
+    data = _load(ids)
+    for tender in data.tenders:
+        written = {}
+        for language in languages:
+            with translation.override(language):
+                written[language] = _flags(tender, data)
+        first = written[languages[0]]
+        result[tender.pk] = [
+            (flag.code, {language: written[language][i].explanation for language in languages})
+            for i, flag in enumerate(first)
+        ]
+    return result
+
+
+def stored_state():
+    """The last refresh of the stored flags, or None before the first."""
+    from procurement.supervision.models import RedFlagState
+
+    return RedFlagState.objects.order_by("-refreshed_at", "-pk").first()
+
+
+def stored_flagged_tenders(tenders=None, *, code: str = ""):
+    """The public processes among `tenders` (a queryset) with a stored flag (of type `code`), newest
+    publication first: a queryset to paginate."""
+    from procurement.supervision.models import StoredRedFlag
+
+    flags = StoredRedFlag.objects.filter(tender_id=OuterRef("pk"))
+    if code:
+        flags = flags.filter(code=code)
+    queryset = public_tenders() if tenders is None else tenders
+    return queryset.filter(Exists(flags)).order_by("-published_at", "-pk")
+
+
+def stored_processes(tenders: Iterable, *, code: str = "") -> list[FlaggedProcess]:
+    """These processes with their stored flags (of type `code`), explanations in the current language
+    (the site's default when one is missing). One query."""
+    from procurement.supervision.models import StoredRedFlag
+
+    tenders = list(tenders)
+    rows = StoredRedFlag.objects.filter(tender_id__in=[t.pk for t in tenders]).order_by("tender_id", "position")
+    if code:
+        rows = rows.filter(code=code)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    by_tender: dict[int, list[RedFlag]] = defaultdict(list)
+    for row in rows:
+        texts = row.explanations or {}
+        explanation = texts.get(language) or texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()), "")
+        title = str(FLAG_TYPES[row.code][0]) if row.code in FLAG_TYPES else row.code
+        by_tender[row.tender_id].append(RedFlag(code=row.code, title=title, explanation=explanation))
+    return [FlaggedProcess(tender=t, flags=by_tender[t.pk]) for t in tenders]

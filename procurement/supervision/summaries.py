@@ -44,7 +44,7 @@ GENERATION_KEY = "procurement:summaries:gen"
 # The generation this process started (no stored row can carry it but the ones built since).
 _new_generation: int | None = None
 # Models whose rows are not counted by any summary (their saves move nothing).
-_NOT_COUNTED = {"figuresummary", "lightsnapshot"}
+_NOT_COUNTED = {"figuresummary", "lightsnapshot", "storedredflag", "redflagstate"}
 _REFERENCE_MODELS = {"district", "department", "servicecategory", "calendaroverride"}
 
 

@@ -28,3 +28,12 @@ def public_report_transfers_daily() -> dict:
     """Every morning: remind the departments of transferred public reports due soon, and escalate the
     overdue ones once (claimed, told and audited in one transaction: a second run tells nobody again)."""
     return run_transfers_daily()
+
+
+@shared_task(acks_late=True, name="procurement.red_flags_refresh")
+def red_flags_refresh() -> dict:
+    """Every night: store the red flags of every public process (the portal's red-flag list reads
+    them); a second run stores the same rows."""
+    from procurement.supervision.services.red_flags import red_flags_refresh as run_refresh
+
+    return run_refresh()
