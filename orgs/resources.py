@@ -5,14 +5,19 @@ with its resource, its row checker and its row writer.
 Export uses the resources' fields and is written by `core.exports` (CSV streamed, Excel on disk:
 memory flat in rows), from whatever queryset the caller gives (the admin list's filtered queryset).
 Import is all-or-nothing: every row is parsed with the resources' widgets
-and validated first (USCC, ID number, references, model rules); each bad row is reported with its
-row number, column and a Chinese message; only a file without any error is written, inside one
-transaction, through the services (so every row is audited like a form save)."""
+and validated first (USCC, ID number, references, model rules), with the organizations, districts,
+categories and records the file names read once for the whole file; each bad row is reported with
+its row number, column and a Chinese message; only a file without any error is written, inside one
+transaction, through the services: organizations and grades a batch at a time with bulk statements
+and one audit event a batch (`orgs.services.register_import`: the rows' count, codes and sha256),
+credit-list changes and annual reports a row at a time through their own services."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,14 +26,14 @@ from functools import partial
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, resources, widgets
 
+from core import progress
 from core.exports import FORMULA_STARTS, export_response
-from core.identity import id_number_validate
+from core.identity import id_number_hmac, id_number_validate
 from core.models import District, ServiceCategory
 from orgs import services
 from orgs.models import (
@@ -43,12 +48,34 @@ from orgs.models import (
     RegistrationStatus,
     ReportConclusion,
 )
+from orgs.services import register_import
 from orgs.services.organizations import PROFILE_FIELDS
 from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
 
 LIST_SEPARATORS = ("、", ";", "；", ",", "，")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "否", "无", "×"}
+
+
+_CHOICE_WORDS: dict = {}
+
+
+def _choice_words(choices, language) -> tuple[dict, dict]:
+    """({label in any language or value: (index, value)}, {value: (index, value)}) of `choices`,
+    worked out once per language (a file's rows look their choices up here, not in the catalogues)."""
+    key = (choices, language)
+    if key not in _CHOICE_WORDS:
+        by_label, by_value = {}, {}
+        for index, choice in enumerate(choices):
+            labels = {choice.value, str(choice.label)}
+            for other in ("zh-hans", "en"):
+                with translation.override(other):
+                    labels.add(str(choice.label))
+            for label in labels:
+                by_label.setdefault(label, (index, choice.value))
+            by_value.setdefault(choice.value, (index, choice.value))
+        _CHOICE_WORDS[key] = by_label, by_value
+    return _CHOICE_WORDS[key]
 
 
 class _ChoiceLabelWidget(widgets.Widget):
@@ -65,13 +92,10 @@ class _ChoiceLabelWidget(widgets.Widget):
         text = str(value or "").strip()
         if not text:
             return ""
-        for choice in self.choices:
-            labels = {choice.value, str(choice.label)}
-            for language in ("zh-hans", "en"):
-                with translation.override(language):
-                    labels.add(str(choice.label))
-            if text in labels or text.lower() == choice.value:
-                return choice.value
+        by_label, by_value = _choice_words(self.choices, translation.get_language())
+        found = [hit for hit in (by_label.get(text), by_value.get(text.lower())) if hit is not None]
+        if found:
+            return min(found)[1]  # the first choice (in their order) that reads so
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s")
             % {"value": text, "choices": "、".join(str(c.label) for c in self.choices)}
@@ -419,6 +443,13 @@ class _RowChecker:
         self.row_number = 0
         self.organizations: dict[str, Organization] = {}  # USCC → organization, read once per file
         self.existing: dict = {}  # what a kind's `preload` read once for those organizations
+        self._tables: dict = {}
+
+    def table(self, name: str, load: Callable):
+        """A reference table the rows look things up in, read once per file on first use."""
+        if name not in self._tables:
+            self._tables[name] = load()
+        return self._tables[name]
 
     def load_organizations(self, rows) -> None:
         codes = {uscc_normalize(_text(row, "uscc")) for _number, row in rows} - {""}
@@ -473,21 +504,36 @@ class _RowChecker:
                 self.error(key if key in self.resource_class.fields else default_key, message)
 
 
-def _district(text: str):
-    return District.objects.filter(Q(name=text) | Q(code=text)).first()
+def _districts() -> dict:
+    """Name or code → district (the first in the districts' order when several match)."""
+    found: dict = {}
+    for district in District.objects.all():
+        found.setdefault(district.name, district)
+        found.setdefault(district.code, district)
+    return found
 
 
-def _categories(text: str):
+def _district(check: _RowChecker, text: str):
+    return check.table("districts", _districts).get(text)
+
+
+def _top_categories() -> dict:
+    return {c.name: c for c in ServiceCategory.objects.filter(parent__isnull=True)}
+
+
+def _categories(check: _RowChecker, text: str):
     names = [text]
     for separator in LIST_SEPARATORS:
         names = [part for name in names for part in name.split(separator)]
     names = [n.strip() for n in names if n.strip()]
-    found = {c.name: c for c in ServiceCategory.objects.filter(name__in=names, parent__isnull=True)}
-    return [found[n] for n in names if n in found], [n for n in names if n not in found]
+    found = check.table("categories", _top_categories)
+    chosen = list(dict.fromkeys(found[n] for n in names if n in found))
+    return chosen, [n for n in names if n not in found]
 
 
-def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> tuple | None:
-    """Return (instance, id_number, categories, override_reason) or None after recording errors."""
+def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict):
+    """Return the row to write (`register_import.OrganizationImportRow`) or None after recording
+    errors."""
     before = len(check.result.errors)
     uscc = uscc_normalize(_text(row, "uscc"))
     override = _text(row, "uscc_override_reason")
@@ -526,7 +572,7 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
     except InvalidOperation:
         check.error("registered_capital", _("Enter an amount in yuan, like 30000.00."))
     district_text = _text(row, "district")
-    district = _district(district_text) if district_text else None
+    district = _district(check, district_text) if district_text else None
     if district is None:
         check.error(
             "district",
@@ -541,7 +587,7 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
             setattr(instance, key, _parse_bool(_text(row, key)))
         except ValueError as exc:
             check.error(key, exc)
-    categories, unknown = _categories(_text(row, "service_categories"))
+    categories, unknown = _categories(check, _text(row, "service_categories"))
     if unknown:
         check.error(
             "service_categories", _("Unknown service categories: %(names)s") % {"names": "、".join(unknown)}
@@ -557,23 +603,18 @@ def _check_organization_row(check: _RowChecker, row: dict, seen_usccs: dict) -> 
                 check.error("legal_rep_id_number", message)
     elif existing is None:
         check.error("legal_rep_id_number", _("This field is required."))
-    if len(check.result.errors) == before:
-        try:
-            instance.full_clean(
-                exclude=[
-                    "uscc",
-                    "legal_rep_id_ciphertext",
-                    "legal_rep_id_hmac",
-                    "legal_rep_id_masked",
-                    "service_categories",
-                ],
-                validate_unique=False,
-            )
-        except ValidationError as exc:
-            check.errors_from(exc)
+    # The model's rules, the code's registration department and whether another organization has
+    # the code are the service's checks (`register_import.organizations_import_check`), run on the
+    # rows that read well: with the file's other errors, or while writing.
     if len(check.result.errors) > before:
         return None
-    return instance, id_number or None, categories, override
+    return register_import.OrganizationImportRow(
+        row_number=check.row_number,
+        instance=instance,
+        id_number=id_number or None,
+        categories=categories,
+        override_reason=override,
+    )
 
 
 def _check_grade_row(check: _RowChecker, row: dict, seen: dict) -> dict | None:
@@ -594,7 +635,7 @@ def _check_grade_row(check: _RowChecker, row: dict, seen: dict) -> dict | None:
             "granted_on",
             _("The same grade is also on row %(row)s."),
         )
-        if EvaluationGrade.objects.filter(organization=organization, granted_on=granted_on).exists():
+        if (organization.pk, granted_on) in check.existing:
             check.error("granted_on", _("This organization already has a grade granted on this date."))
     if len(check.result.errors) > before:
         return None
@@ -861,19 +902,26 @@ def _preload_annual_reports(organizations) -> dict:
     }
 
 
-def _write_organization(actor, checked) -> None:
-    instance, id_number, categories, override = checked
-    services.organization_save(
-        actor=actor,
-        instance=instance,
-        legal_rep_id_number=id_number,
-        service_categories=categories,
-        uscc_override_reason=override,
+def _write_organizations(actor, batch, digest):
+    return register_import.organizations_import_batch(
+        actor=actor, rows=[checked for _row_number, checked in batch], digest=digest
     )
 
 
-def _write_grade(actor, checked) -> None:
-    services.grade_grant(actor=actor, **checked)
+def _write_grades(actor, batch, digest):
+    return register_import.grades_import_batch(
+        actor=actor,
+        rows=[register_import.GradeImportRow(row_number=n, **checked) for n, checked in batch],
+        digest=digest,
+    )
+
+
+def _preload_grades(organizations) -> set:
+    return set(
+        EvaluationGrade.objects.filter(organization__in=list(organizations)).values_list(
+            "organization_id", "granted_on"
+        )
+    )
 
 
 def _write_annual_report(actor, checked) -> None:
@@ -886,11 +934,18 @@ class RegisterKind:
 
     resource: type
     check_row: Callable  # (checker, row, seen) → what to write, UNCHANGED, or None after errors
-    write_row: Callable  # (actor, what) → None; through the services, raising ValidationError
     required_columns: tuple[str, ...]  # a file without one of these columns is refused at once
     order_by: tuple[str, ...]
     prepare: Callable = lambda queryset: queryset  # the joins an export needs
     preload: Callable | None = None  # (organizations) → what the row checks read (check.existing)
+    # How the checked rows are written, through the services, raising ValidationError: a batch at a
+    # time, (actor, [(row number, what)], digest) → `register_import.BatchOutcome` (bulk writes,
+    # one audit event a batch), or else a row at a time, (actor, what) → None.
+    write_batch: Callable | None = None
+    write_row: Callable | None = None
+    # (actor, [(row number, what)]) → [(row number, ValidationError)]: what `write_batch` would
+    # refuse, for a file with other errors (a file without is checked by writing it).
+    check_batch: Callable | None = None
 
     @property
     def model(self):
@@ -901,7 +956,10 @@ KINDS = {
     "organizations": RegisterKind(
         OrganizationResource,
         _check_organization_row,
-        _write_organization,
+        write_batch=_write_organizations,
+        check_batch=lambda actor, batch: register_import.organizations_import_check(
+            actor=actor, rows=[checked for _row_number, checked in batch]
+        ),
         required_columns=("uscc", "name", "org_type", "founded_on", "district"),
         order_by=("name",),
         prepare=lambda qs: qs.select_related("district").prefetch_related("service_categories"),
@@ -909,15 +967,16 @@ KINDS = {
     "grades": RegisterKind(
         GradeResource,
         _check_grade_row,
-        _write_grade,
+        write_batch=_write_grades,
         required_columns=("uscc", "grade", "granted_on", "certificate_no"),
         order_by=("organization__name", "-granted_on"),
         prepare=lambda qs: qs.select_related("organization"),
+        preload=_preload_grades,
     ),
     "credit-lists": RegisterKind(
         CreditListEntryResource,
         _check_credit_row,
-        _write_credit_row,
+        write_row=_write_credit_row,
         required_columns=("uscc", "list_type"),
         order_by=("-listed_on", "-pk"),
         prepare=lambda qs: qs.select_related("organization"),
@@ -926,7 +985,7 @@ KINDS = {
     "annual-reports": RegisterKind(
         AnnualReportResource,
         _check_annual_report_row,
-        _write_annual_report,
+        write_row=_write_annual_report,
         required_columns=("uscc", "year", "submitted_on"),
         order_by=("-year", "organization__name"),
         prepare=lambda qs: qs.select_related("organization"),
@@ -945,10 +1004,34 @@ def _missing_columns(dataset: tablib.Dataset, kind: RegisterKind) -> list[str]:
     return [key for key in kind.required_columns if key not in present]
 
 
+def _digest_value(key: str, row: dict) -> str:
+    text = _text(row, key)
+    if key == "legal_rep_id_number" and text and "*" not in text:
+        return "hmac:" + id_number_hmac(text)  # never a full ID number's plain sha256 in the log
+    return text
+
+
+def _row_line(row_number: int, row: dict) -> bytes:
+    values = {key: _digest_value(key, row) for key in sorted(row)}
+    return json.dumps([row_number, values], ensure_ascii=False).encode() + b"\n"  # keys sorted above
+
+
+def rows_digest(rows) -> str:
+    """sha256 of `(row number, {column: text})` of each row as read (a legal representative's ID
+    number as its keyed hash), one canonical JSON line a row: what an import's audit events name."""
+    return hashlib.sha256(b"".join(_row_line(n, row) for n, row in rows)).hexdigest()
+
+
+IMPORT_BATCH_SIZE = 1000  # rows a batch: one bulk write and one audit event each, progress after each
+
+
 def import_dataset(*, actor, kind: str, dataset: tablib.Dataset) -> ImportResult:
-    """Validate every row; write all rows through the services only when none has an error.
-    Reads a fixed number of queries to check the file (organizations and what the rows name are
-    read once); writing costs each changed row its service's queries."""
+    """Validate every row; write all rows through the services only when none has an error, inside
+    one transaction. Checking reads a fixed number of queries (the organizations, districts,
+    categories and records the rows name are read once); organizations and grades are then written
+    a batch of `IMPORT_BATCH_SIZE` rows at a time (bulk statements and one audit event a batch, with
+    the rows' count, codes and sha256), credit-list changes and annual reports a row at a time
+    through their services. Progress (`core.progress.report`) after each batch."""
     spec = KINDS[kind]
     result = ImportResult()
     check = _RowChecker(spec.resource, result)
@@ -977,18 +1060,61 @@ def import_dataset(*, actor, kind: str, dataset: tablib.Dataset) -> ImportResult
         elif checked is not None:
             parsed.append((row_number, checked))
     if result.errors:
+        if spec.check_batch is not None:  # the rows that read well: what the service would refuse
+            for start in range(0, len(parsed), IMPORT_BATCH_SIZE):
+                for row_number, error in spec.check_batch(actor, parsed[start : start + IMPORT_BATCH_SIZE]):
+                    check.row_number = row_number
+                    check.errors_from(error)
+            result.errors.sort(key=lambda error: error.row)
         return result
+    total = len(dataset)
     try:
         with transaction.atomic():
-            for row_number, checked in parsed:
-                check.row_number = row_number
-                try:
-                    spec.write_row(actor, checked)
-                except ValidationError as exc:
-                    check.errors_from(exc)
-                result.written += 1
+            if spec.write_batch is not None:
+                _write_batches(actor, spec, check, rows, parsed, total)
+            else:
+                for index, (row_number, checked) in enumerate(parsed, start=1):
+                    check.row_number = row_number
+                    try:
+                        spec.write_row(actor, checked)
+                    except ValidationError as exc:
+                        check.errors_from(exc)
+                    result.written += 1
+                    if index % IMPORT_BATCH_SIZE == 0:
+                        progress.report(row_number - 1, total)
             if result.errors:
                 raise _Rollback
     except _Rollback:
         result.written = 0
+    else:
+        progress.report(total, total)
     return result
+
+
+def _write_batches(actor, spec: RegisterKind, check: _RowChecker, rows, parsed, total: int) -> None:
+    result = check.result
+    lines = {n: _row_line(n, row) for n, row in rows}
+    file_digest = hashlib.sha256(b"".join(lines.values())).hexdigest()
+    for start in range(0, len(parsed), IMPORT_BATCH_SIZE):
+        batch = parsed[start : start + IMPORT_BATCH_SIZE]
+        digest = {
+            "file_rows": len(rows),
+            "file_sha256": file_digest,
+            "first_row": batch[0][0],
+            "last_row": batch[-1][0],
+            "rows_sha256": hashlib.sha256(b"".join(lines[n] for n, _checked in batch)).hexdigest(),
+        }
+        try:
+            outcome = spec.write_batch(actor, batch, digest)
+        except register_import.ImportRowErrors as exc:
+            for row_number, error in exc.row_errors:
+                check.row_number = row_number
+                check.errors_from(error)
+            continue  # nothing of it was written: the next batches are still checked by the services
+        except ValidationError as exc:
+            check.row_number = batch[0][0]
+            check.errors_from(exc)
+            continue
+        result.written += outcome.written
+        result.unchanged += len(outcome.unchanged)
+        progress.report(batch[-1][0] - 1, total)

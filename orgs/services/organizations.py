@@ -73,7 +73,18 @@ def organization_summary(organization: Organization) -> dict:
 def _clean_uscc(organization: Organization, *, actor, override_reason: str) -> None:
     """USCC check: registry admins may accept, with a reason, a well-formed real code whose check
     fails or whose registration department is not civil affairs (5; `rules.social_organization_
-    uscc_departments`); nobody else can."""
+    uscc_departments`); nobody else can. No other organization may have the code."""
+    _clean_uscc_code(organization, actor=actor, override_reason=override_reason)
+    duplicate = Organization.objects.filter(uscc=organization.uscc).exclude(pk=organization.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"uscc": _("An organization with this unified social credit code is already registered.")}
+        )
+
+
+def _clean_uscc_code(organization: Organization, *, actor, override_reason: str) -> None:
+    """`_clean_uscc` without the look-up for another organization with the code (the register
+    import looks up a whole batch's codes at once)."""
     organization.uscc = uscc_normalize(normalize_identifier(organization.uscc or ""))
     override_reason = (override_reason or "").strip()
     code = organization.uscc
@@ -109,11 +120,6 @@ def _clean_uscc(organization: Organization, *, actor, override_reason: str) -> N
                 }
             )
         organization.uscc_override_reason = ""
-    duplicate = Organization.objects.filter(uscc=organization.uscc).exclude(pk=organization.pk)
-    if duplicate.exists():
-        raise ValidationError(
-            {"uscc": _("An organization with this unified social credit code is already registered.")}
-        )
 
 
 def _apply_legal_rep_id(organization: Organization, raw: str | None) -> None:

@@ -80,7 +80,14 @@ def test_good_file_imports_every_row_through_the_service(client, registry, distr
     org = Organization.objects.get(name="乙养老服务中心")
     assert org.district == district and org.is_verified
     assert [c.name for c in org.service_categories.all()] == ["老年人服务"]
-    assert Event.objects.filter(action="organization.create").count() == 2
+    # One audit event for the batch (not one per row): the count, the new codes, the rows' sha256.
+    event = Event.objects.get(action="organization.import")
+    assert event.actor_id == registry.pk
+    assert (event.after["rows"], event.after["created"], event.after["updated"]) == (2, 2, 0)
+    assert event.after["created_codes"] == [make_uscc(1), make_uscc(2)]
+    assert (event.after["first_row"], event.after["last_row"]) == (2, 3)
+    assert len(event.after["file_sha256"]) == 64 and event.after["rows_sha256"] == event.after["file_sha256"]
+    assert not Event.objects.filter(action__in=["organization.create", "organization.update"]).exists()
 
 
 def test_file_with_bad_rows_writes_nothing_and_reports_every_bad_row(client, registry, district):
@@ -116,29 +123,21 @@ def test_an_existing_code_updates_that_organization_and_keeps_its_id_on_file(cli
     assert existing.name == "乙" and existing.legal_rep_id_hmac == hmac_before
 
 
-def test_a_service_error_while_writing_rolls_back_the_rows_already_written(
-    client, registry, district, monkeypatch
-):
-    from django.core.exceptions import ValidationError
+def test_a_service_refusal_while_writing_rolls_back_the_rows_already_written(client, registry, district):
+    """The row check takes any well-formed code; the service refuses one of another registration
+    department (9: an enterprise) while writing the batch: that row is reported, nothing written."""
+    from orgs.uscc import uscc_complete
 
-    from orgs import services
-
-    real_save = services.organization_save
-
-    def save_failing_on_second(**kwargs):
-        if kwargs["instance"].name == "乙":
-            raise ValidationError({"name": "模拟的服务层错误"})
-        return real_save(**kwargs)
-
-    monkeypatch.setattr(services, "organization_save", save_failing_on_second)
     _login(client, registry)
-    rows = [_row("甲", make_uscc(1), make_id_number(1)), _row("乙", make_uscc(2), make_id_number(2))]
+    enterprise = uscc_complete("91320100MA0000001")
+    rows = [_row("甲", make_uscc(1), make_id_number(1)), _row("乙", enterprise, make_id_number(2))]
     response = client.post(IMPORT, {"kind": "organizations", "file": _csv(rows)})
     assert response.status_code == 400
     assert not Organization.objects.exists()
-    assert [(e.row, e.column, e.message) for e in response.context["result"].errors] == [
-        (3, "名称", "模拟的服务层错误")
-    ]
+    assert not Event.objects.filter(action__startswith="organization.").exists()
+    errors = response.context["result"].errors
+    assert [(e.row, e.column) for e in errors] == [(3, "统一社会信用代码")]
+    assert "9" in errors[0].message
 
 
 def test_xlsx_grades_import_and_unknown_organization_is_reported(client, registry):
