@@ -1,8 +1,9 @@
 """Journey (issue 17, long work): the registry administrator asks for the whole register as Excel, a
 file large enough to be prepared in the background; the job's page shows it waiting with a progress
 bar; a real Celery worker picks it up and the bar's page turns to done with a download link (polled,
-no reload by hand); the administrator leaves, comes back through the notifications and My background
-work, and downloads the file. In Chinese at 1280 and 375 px."""
+no reload by hand); the administrator leaves, finds My background work on the workbench, comes back
+through the notifications and My background work, and downloads the file. In Chinese at 1280 and
+375 px."""
 
 import threading
 import time
@@ -75,7 +76,22 @@ def test_the_registry_admin_follows_a_background_export_and_downloads_it_later(
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
 
-    # the administrator leaves, and comes back later through the notifications
+    # the administrator leaves; the workbench lists My background work, and the link leads to the list
+    page.goto("/workbench/")
+    workbench_link = page.locator("main").get_by_role("link", name="我的后台任务")
+    assert workbench_link.is_visible()
+    journey.step(page, "workbench")
+    assert fits_the_screen(page)
+    with page.expect_navigation():
+        workbench_link.click()
+    assert page.locator("h1").inner_text() == "我的后台任务"
+    item = page.locator(".job-item").first
+    assert "导出：社会组织（Excel）" in item.inner_text() and "已完成" in item.inner_text()
+    assert item.get_by_role("link", name="下载").is_visible()
+    journey.step(page, "jobs from the workbench")
+    assert fits_the_screen(page)
+
+    # and comes back later through the notifications
     page.goto("/workbench/")
     toggle = page.locator("button.nav-toggle")  # at 375 px the menu is folded behind its button
     if toggle.is_visible():
@@ -84,8 +100,8 @@ def test_the_registry_admin_follows_a_background_export_and_downloads_it_later(
         page.get_by_role("link", name="通知").first.click()
     assert "后台任务已完成：导出：社会组织（Excel）" in page.inner_text("main")
     journey.step(page, "notification")
-    with page.expect_navigation():
-        page.get_by_role("link", name="我的后台任务").click()
+    with page.expect_navigation():  # the notifications' own link (the header has one too)
+        page.locator("main").get_by_role("link", name="我的后台任务").click()
     item = page.locator(".job-item").first
     assert "导出：社会组织（Excel）" in item.inner_text() and "已完成" in item.inner_text()
     journey.step(page, "my background work")
