@@ -4,16 +4,21 @@ allocations during the request and the growth of the process's maximum resident 
 
 - the hours export (CSV and XLSX) of the organizer with the most hour records
   (`/volunteers/manage/organizations/<pk>/export/hours.<fmt>`, signed in as one of its members);
-- every yearly open-data file (`/open-data/<year>/<dataset>.<fmt>`) of the year with most rows,
-  among them the OCDS bulk file when the platform has one."""
+- every yearly open-data file (`/open-data/<year>/<dataset>.<fmt>`) of the year with most rows;
+- the OCDS bulk file (cms.ocds_bulk): its generation over every published release of the generated
+  data (tracemalloc's peak and the RSS growth of `ocds_bulk.generate`, written to a throwaway folder;
+  its queries, and its audit entry rolled back), then its download through `ocds:bulk` and
+  `ocds:bulk_gzip`. Flat memory means a peak bounded by one chunk of processes
+  (`OCDS_BULK_CHUNK`), whatever the number of releases."""
 
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
 import tracemalloc
 
-from bench.cases._common import finish, guarded, parse, setup
+from bench.cases._common import finish, guarded, measured, parse, setup
 
 
 def _maxrss_mb() -> float:
@@ -113,7 +118,60 @@ def main(argv=None) -> None:
                 anonymous,
                 f"/open-data/{year}/{key}.{fmt}",
             )
+    _ocds_bulk(figures, anonymous)
     finish(args, "memory", figures)
+
+
+def _generate_bulk(figure: dict) -> None:
+    """`ocds_bulk.generate()` under tracemalloc, its queries counted, its audit entry rolled back."""
+    import gc
+
+    from cms import ocds_bulk
+
+    gc.collect()
+    rss_before = _maxrss_mb()
+    with measured(figure):
+        tracemalloc.start()
+        bulk = ocds_bulk.generate()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    figure.update(peak_mb=round(peak / 2**20, 1), rss_growth_mb=round(_maxrss_mb() - rss_before, 1))
+    figure["chunk"] = ocds_bulk.chunk_size()
+    if bulk is None:
+        figure["releases"] = 0
+        return
+    figure.update(
+        releases=bulk.releases,
+        processes=bulk.processes,
+        bytes=bulk.json_size,
+        gzip_bytes=bulk.gzip_size,
+        rows_per_s=round(bulk.releases / figure["seconds"], 1) if figure["seconds"] else None,
+    )
+
+
+def _ocds_bulk(figures: list[dict], client) -> None:
+    """The OCDS bulk file: generated into a throwaway folder (the default storage for the time of the
+    case), then downloaded, plain and gzip-compressed, through the public view."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with tempfile.TemporaryDirectory(prefix="bench-ocds-bulk-") as folder:
+        storages = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": folder},
+            },
+        }
+        with override_settings(STORAGES=storages):
+            generation = guarded(figures, "OCDS bulk file: generation", _generate_bulk)
+            if not generation.get("releases"):
+                return
+            for name, path in (
+                ("OCDS bulk file: download JSON", "/api/ocds/bulk/releases.json"),
+                ("OCDS bulk file: download gzip", "/api/ocds/bulk/releases.json.gz"),
+            ):
+                guarded(figures, name, _request, client, path)["rows"] = generation["releases"]
 
 
 def dataset_rows(dataset, year: int) -> int:

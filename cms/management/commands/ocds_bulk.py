@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--chunk", type=int, default=None, help="processes loaded at once (default: OCDS_BULK_CHUNK, 200)"
+            "--chunk", type=int, default=None, help="processes loaded at once (default: OCDS_BULK_CHUNK, 100)"
         )
 
     def handle(self, *args, chunk=None, **options):
