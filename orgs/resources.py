@@ -397,9 +397,12 @@ def _label(resource_class, key: str) -> str:
 
 def _text(row, key) -> str:
     value = row.get(key, "")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    if type(value) is str:
+        text = value.strip()
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
     if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]  # the apostrophe our exports put before text a spreadsheet would run
     return text
@@ -435,6 +438,15 @@ def _validation_messages(exc: ValidationError) -> dict[str, list[str]]:
             for k, v in exc.message_dict.items()
         }
     return {"": exc.messages}
+
+
+_CHOICE_WIDGETS: dict = {}
+
+
+def _choice_widget(choices) -> _ChoiceLabelWidget:
+    if choices not in _CHOICE_WIDGETS:
+        _CHOICE_WIDGETS[choices] = _ChoiceLabelWidget(choices)
+    return _CHOICE_WIDGETS[choices]
 
 
 class _RowChecker:
@@ -480,7 +492,7 @@ class _RowChecker:
 
     def choice(self, row, key: str, choices, *, required: bool = False) -> str:
         try:
-            value = _ChoiceLabelWidget(choices).clean(_text(row, key))
+            value = _choice_widget(choices).clean(_text(row, key))
         except ValueError as exc:
             self.error(key, exc)
             return ""
@@ -1004,21 +1016,22 @@ def _missing_columns(dataset: tablib.Dataset, kind: RegisterKind) -> list[str]:
     return [key for key in kind.required_columns if key not in present]
 
 
-def _digest_value(key: str, row: dict) -> str:
-    text = _text(row, key)
-    if key == "legal_rep_id_number" and text and "*" not in text:
-        return "hmac:" + id_number_hmac(text)  # never a full ID number's plain sha256 in the log
-    return text
-
-
-def _row_line(row_number: int, row: dict) -> bytes:
-    values = {key: _digest_value(key, row) for key in sorted(row)}
-    return json.dumps([row_number, values], ensure_ascii=False).encode() + b"\n"  # keys sorted above
+def _row_line(row_number: int, row: dict, keys=None) -> bytes:
+    """One row as a canonical JSON line: `[row number, [[column, text], …]]` in column order, a
+    legal representative's ID number as its keyed hash (never a full ID number's plain sha256 in
+    the log: the numbers are few enough to try them all)."""
+    values = []
+    for key in keys if keys is not None else sorted(row):
+        value = row.get(key, "")
+        text = value if isinstance(value, str) else str(value)
+        if key == "legal_rep_id_number" and text.strip() and "*" not in text:
+            text = "hmac:" + id_number_hmac(_text(row, key))
+        values.append([key, text])
+    return json.dumps([row_number, values], ensure_ascii=False).encode() + b"\n"
 
 
 def rows_digest(rows) -> str:
-    """sha256 of `(row number, {column: text})` of each row as read (a legal representative's ID
-    number as its keyed hash), one canonical JSON line a row: what an import's audit events name."""
+    """sha256 of the rows as read, one `_row_line` a row: what an import's audit events name."""
     return hashlib.sha256(b"".join(_row_line(n, row) for n, row in rows)).hexdigest()
 
 
@@ -1093,7 +1106,8 @@ def import_dataset(*, actor, kind: str, dataset: tablib.Dataset) -> ImportResult
 
 def _write_batches(actor, spec: RegisterKind, check: _RowChecker, rows, parsed, total: int) -> None:
     result = check.result
-    lines = {n: _row_line(n, row) for n, row in rows}
+    keys = sorted({key for _n, row in rows for key in row})
+    lines = {n: _row_line(n, row, keys) for n, row in rows}
     file_digest = hashlib.sha256(b"".join(lines.values())).hexdigest()
     for start in range(0, len(parsed), IMPORT_BATCH_SIZE):
         batch = parsed[start : start + IMPORT_BATCH_SIZE]
