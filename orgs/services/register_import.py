@@ -22,6 +22,7 @@ from core.identity import id_number_hmac
 from orgs import rules
 from orgs.models import (
     EvaluationGrade,
+    Grade,
     Organization,
     OrganizationType,
     RegistrationStatus,
@@ -284,8 +285,10 @@ _CHOICES = (
 def _full_clean(organization: Organization) -> None:
     errors = {}
     for name, choices in _CHOICES:
-        if getattr(organization, name) not in choices:
-            errors[name] = [_("Select a valid choice.")]
+        value = getattr(organization, name)
+        if value not in choices:
+            message = Organization._meta.get_field(name).error_messages["invalid_choice"]
+            errors[name] = [message % {"value": value}]
     if not isinstance(organization.founded_on, datetime.date):
         errors["founded_on"] = [_("This field is required.")]
     if organization.district_id is None:
@@ -338,6 +341,8 @@ def grades_import_batch(*, actor, rows: Sequence[GradeImportRow], digest: dict) 
                     ),
                 )
             )
+        if row.grade not in Grade.values:
+            errors.append((row.row_number, ValidationError({"grade": _("A grade is 1A to 5A.")})))
         if not (row.certificate_no or "").strip():
             errors.append(
                 (row.row_number, ValidationError({"certificate_no": _("Enter the certificate number.")}))

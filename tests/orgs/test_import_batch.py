@@ -245,3 +245,42 @@ def test_a_refused_row_in_a_later_batch_rolls_back_the_batches_already_written(
     assert not Organization.objects.exists()
     assert not Event.objects.filter(action="organization.import").exists()
     assert reports == [(2, 5), (5, 5)]  # after each batch written (the refused one is not reported)
+
+
+def test_the_batch_service_checks_what_it_is_given(registry, district):
+    """`organizations_import_batch` does not trust its caller: only registry administrators, and a
+    row its rules refuse is named by its row number with nothing written."""
+    from django.core.exceptions import PermissionDenied
+
+    from orgs.services import register_import
+    from tests.factories import UserFactory
+
+    def row(n, **changes):
+        instance = Organization(
+            name=f"直接写入{n}",
+            uscc=make_uscc(n),
+            org_type="social_service",
+            registration_authority="市民政局",
+            legal_rep_name="王芳",
+            founded_on=datetime.date(2019, 3, 1),
+            address="中山路1号",
+            district=district,
+        )
+        for key, value in changes.items():
+            setattr(instance, key, value)
+        return register_import.OrganizationImportRow(n + 1, instance, make_id_number(n), [])
+
+    with pytest.raises(PermissionDenied):
+        register_import.organizations_import_batch(actor=UserFactory(), rows=[row(1)], digest={})
+    with pytest.raises(register_import.ImportRowErrors) as refused:
+        register_import.organizations_import_batch(
+            actor=registry, rows=[row(1), row(2, org_type="bogus"), row(3, registered_capital=-1)], digest={}
+        )
+    assert [(n, sorted(e.message_dict)) for n, e in refused.value.row_errors] == [
+        (3, ["org_type"]),
+        (4, ["registered_capital"]),
+    ]
+    assert not Organization.objects.exists() and not Event.objects.exists()
+    outcome = register_import.organizations_import_batch(actor=registry, rows=[row(1)], digest={"note": "x"})
+    assert outcome.created == [make_uscc(1)] and Organization.objects.get().is_verified
+    assert Event.objects.get(action="organization.import").after["note"] == "x"
