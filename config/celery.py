@@ -34,6 +34,7 @@ QUEUE_OF_TASK = {
     "procurement.red_flags_refresh": SWEEPS_QUEUE,
     "cms.ocds_bulk": SWEEPS_QUEUE,
     "core.requeue_unsent_emails": SWEEPS_QUEUE,
+    "core.expire_job_files": SWEEPS_QUEUE,
     # e-mail: one message each, waiting on the mail server
     "core.send_notification_email": EMAIL_QUEUE,
     "procurement.email_public_report_filer": EMAIL_QUEUE,

@@ -54,7 +54,7 @@ ACTION_TOPICS = {
         ).split(),
         "volunteers",
     ),
-    **dict.fromkeys("page wagtail".split(), "cms"),
+    **dict.fromkeys("page wagtail ocds".split(), "cms"),  # ocds: the bulk file on the open-data hub
     # a stored document may belong to any room's public page: "document" bumps every topic
     # reference data (districts, purchasing units, service categories, the working-day calendar) is
     # not listed: it shows on every page, so its changes, like unknown actions, bump every topic
@@ -63,7 +63,7 @@ ACTION_TOPICS = {
 IGNORED_ACTIONS = frozenset(
     (
         "user staff role session login logout password second_factor notification notification_preferences "
-        "axes test tests"
+        "axes test tests job"
     ).split()
 )
 

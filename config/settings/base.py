@@ -593,6 +593,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.public_report_transfers_daily",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Red flags (procurement/supervision/tasks.py): every public process's flags stored for the portal's
+    # list (issue 17), after the lights at 02:30.
+    "procurement-red-flags-refresh": {
+        "task": "procurement.red_flags_refresh",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": "sweeps"},
+    },
+    # Open data (cms/tasks.py): the OCDS bulk file of every published release, written at 04:00.
+    "cms-ocds-bulk": {
+        "task": "cms.ocds_bulk",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"queue": "sweeps"},
+    },
     # Awards: publish any confirmed award's notice that is not out yet (idempotent), every 10 minutes.
     "procurement-publish-due-award-notices": {
         "task": "procurement.publish_due_award_notices",

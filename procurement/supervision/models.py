@@ -366,7 +366,10 @@ class StoredRedFlag(models.Model):
     the site; the call page and the OCDS extension still compute one process's flags live."""
 
     tender = models.ForeignKey(
-        "procurement.Tender", on_delete=models.CASCADE, related_name="stored_red_flags", verbose_name=_("Call")
+        "procurement.Tender",
+        on_delete=models.CASCADE,
+        related_name="stored_red_flags",
+        verbose_name=_("Call"),
     )
     code = models.CharField(_("Red flag"), max_length=40)
     position = models.PositiveSmallIntegerField(_("Position"), default=0)

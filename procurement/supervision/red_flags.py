@@ -696,14 +696,18 @@ def stored_processes(tenders: Iterable, *, code: str = "") -> list[FlaggedProces
     from procurement.supervision.models import StoredRedFlag
 
     tenders = list(tenders)
-    rows = StoredRedFlag.objects.filter(tender_id__in=[t.pk for t in tenders]).order_by("tender_id", "position")
+    rows = StoredRedFlag.objects.filter(tender_id__in=[t.pk for t in tenders]).order_by(
+        "tender_id", "position"
+    )
     if code:
         rows = rows.filter(code=code)
     language = translation.get_language() or settings.LANGUAGE_CODE
     by_tender: dict[int, list[RedFlag]] = defaultdict(list)
     for row in rows:
         texts = row.explanations or {}
-        explanation = texts.get(language) or texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()), "")
+        explanation = (
+            texts.get(language) or texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()), "")
+        )
         title = str(FLAG_TYPES[row.code][0]) if row.code in FLAG_TYPES else row.code
         by_tender[row.tender_id].append(RedFlag(code=row.code, title=title, explanation=explanation))
     return [FlaggedProcess(tender=t, flags=by_tender[t.pk]) for t in tenders]

@@ -40,6 +40,9 @@ def queue_of(name: str, **options) -> str:
         ("procurement.progress_report_reminders", "sweeps"),
         ("procurement.public_report_transfers_daily", "sweeps"),
         ("core.requeue_unsent_emails", "sweeps"),
+        ("core.expire_job_files", "sweeps"),
+        ("procurement.red_flags_refresh", "sweeps"),
+        ("cms.ocds_bulk", "sweeps"),
         ("core.send_notification_email", "email"),
         ("procurement.email_public_report_filer", "email"),
         # time-critical or small: the default queue

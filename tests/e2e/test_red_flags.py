@@ -1,5 +1,5 @@
 """Journey: a journalist opens the red-flag page (1280 and 375 px), reads what red flags are, filters
-by flag type and by purchasing unit, follows a process to its call page and finds the flag there
+by flag type and by purchasing unit (the flags the nightly refresh stored), follows a process to its call page and finds the flag there
 with its explanation. Every page visited: screenshot, axe-core, link check; no page wider than the
 screen."""
 
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from procurement.supervision.services.red_flags import red_flags_refresh
 from tests.factories import DepartmentFactory
 from tests.procurement.flagging import open_bids, public_call
 
@@ -37,9 +38,11 @@ def test_a_journalist_filters_the_red_flags_and_reads_one_on_the_call_page(page,
     short = public_call(title="玄武区社区养老助餐服务项目", department=xuanwu, published_at=published, days=6)
     live_page(single)
     live_page(short)
+    red_flags_refresh()  # what the nightly task does: the list reads the stored flags
 
     page.goto(reverse("procurement:red_flag_list"))
     main = page.inner_text("main")
+    assert "每晚重新计算" in main
     assert "风险信号" in page.inner_text("main h1")
     assert "不是对违法违规行为的认定" in main
     assert "鼓楼区残疾人居家托养服务项目" in main and "玄武区社区养老助餐服务项目" in main

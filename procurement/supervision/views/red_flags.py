@@ -93,7 +93,11 @@ def red_flag_list(request):
     fmt = requested_format(request)
     if fmt:
         return export_response(
-            ((process.tender, flag) for process in _stored_in_chunks(tenders, code) for flag in process.flags),
+            (
+                (process.tender, flag)
+                for process in _stored_in_chunks(tenders, code)
+                for flag in process.flags
+            ),
             EXPORT_COLUMNS,
             filename="red-flags",
             fmt=fmt,

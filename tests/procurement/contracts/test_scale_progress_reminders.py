@@ -106,7 +106,10 @@ def test_the_reminders_take_as_many_queries_for_9_contracts_as_for_3_and_remind_
 
     # A second run the same day, and the days after, send nothing new.
     assert progress_reports_send_reminders(today=TODAY) == {"before": 0, "after": 0}
-    assert progress_reports_send_reminders(today=TODAY + dt.timedelta(days=3)) == {"before": 0, "after": 9 * 2}
+    assert progress_reports_send_reminders(today=TODAY + dt.timedelta(days=3)) == {
+        "before": 0,
+        "after": 9 * 2,
+    }
     assert reminders.count() == 9 * 2 * 3  # report 1 is now late: its 'after' reminder
 
 
