@@ -191,6 +191,9 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True, in_app=True),
                 name="core_notif_unread",
             ),
+            # "who was told of this object": the every-minute check that each opening's bidders were
+            # told (procurement.tendering.tasks) reads it without scanning every notification
+            models.Index(fields=["event", "object_type", "object_id"], name="core_notif_event_object"),
         ]
 
     def __str__(self) -> str:

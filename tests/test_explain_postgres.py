@@ -33,6 +33,8 @@ MAIN_TABLES = {
     "wagtailcore_page",
     "cms_callforbidspage",
     "cms_purchasingplanpage",
+    "procurement_storedredflag",
+    "core_notification",
 }
 
 
@@ -66,11 +68,14 @@ def _page(filterset_class, queryset, query: str = ""):
 def _queries() -> dict:
     from accounts.roles import Role
     from cms import portal_filters
+    from core.models import Notification
     from orgs import selectors as org_selectors
     from orgs.views import with_history
     from procurement.contracts.filters import PublicContractFilter, public_contract_rows
     from procurement.supervision.board import light_items
     from procurement.supervision.models import FigureSummary
+    from procurement.supervision.red_flags import stored_flagged_tenders
+    from procurement.tendering.events import BIDS_OPENED
     from procurement.tendering.models.tenders import Tender
     from procurement.tendering.selectors import tenders_for_staff
     from tests.factories import staff_user
@@ -93,6 +98,13 @@ def _queries() -> dict:
         "volunteer needs": volunteer_selectors.open_needs()[:20],
         "board summary": FigureSummary.objects.filter(name="board").values_list("data", flat=True),
         "board tenders": light_items("tender")[:20],
+        # The portal's red-flag list from the stored flags, all and of one type.
+        "red flags": stored_flagged_tenders()[:20],
+        "red flags of one type": stored_flagged_tenders(code="single_bid")[:20],
+        # The every-minute check that the bidders of each recent opening were told of it.
+        "opening notices told": Notification.objects.filter(
+            event=BIDS_OPENED, object_type="procurement.tender", object_id__in=["1", "2", "3"]
+        ).values_list("object_id", flat=True),
         # The admin's tender list: the officer's department's tenders in the model's order.
         "officer's tenders": tenders_for_staff(officer).order_by(*Tender._meta.ordering)[:50],
     }
