@@ -106,6 +106,15 @@ SKILLS = [
 WEEK_CHOICES = (0.05, 0.15, 0.35, 0.25, 0.12, 0.08)  # P(1..6 bids on a lot)
 
 
+# The weekly times a generated volunteer is available (start, end).
+WEEKLY_WINDOWS = [
+    (datetime.time(8, 0), datetime.time(12, 0)),
+    (datetime.time(9, 0), datetime.time(17, 0)),
+    (datetime.time(13, 30), datetime.time(17, 30)),
+    (datetime.time(18, 0), datetime.time(21, 0)),
+]
+
+
 def scaled(name: str, scale: float) -> int:
     return max(1, round(BASE_COUNTS[name] * scale))
 
@@ -344,6 +353,7 @@ class City:
         from django.contrib.auth.hashers import make_password
 
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(seed)
         self.base_date = base_date
         self.now = aware(base_date, 8)
@@ -1254,12 +1264,23 @@ def _split(total: Decimal, parts: int) -> list[Decimal]:
 
 def _volunteers(city: City) -> None:
     from accounts.roles import Role
-    from volunteers.models import OrganizationVolunteer, SocialWorker, Team, TeamMembership, Volunteer
+    from volunteers.models import (
+        AvailabilitySlot,
+        OrganizationVolunteer,
+        SocialWorker,
+        Team,
+        TeamMembership,
+        Volunteer,
+    )
 
     rng, sink, ref = city.rng, city.sink, city.ref
     count = scaled("volunteers", city.scale)
     protect = IdProtector()
     first_id = None
+    # Weekly availability (matching's hard filter): one to three windows each, drawn from their own
+    # generator so that adding them left every other generated row as it was.
+    windows_rng = random.Random(f"availability-{city.seed}")
+    windows_made = 0
     for index in range(count):
         name = city.name()
         district = rng.choice(ref.districts)
@@ -1294,6 +1315,10 @@ def _volunteers(city: City) -> None:
                 Volunteer.service_types.through, volunteer_id=pk, volunteerservicetype_id=service_type.pk
             )
         sink.add(Volunteer.districts.through, volunteer_id=pk, district_id=district.pk)
+        for weekday in sorted(windows_rng.sample(range(7), windows_rng.randint(1, 3))):
+            start, end = windows_rng.choice(WEEKLY_WINDOWS)
+            sink.add(AvailabilitySlot, volunteer_id=pk, weekday=weekday, start_time=start, end_time=end)
+            windows_made += 1
         if rng.random() < 0.1 and city.eligible_orgs:
             sink.add(
                 OrganizationVolunteer,
@@ -1336,7 +1361,7 @@ def _volunteers(city: City) -> None:
             sink.add(TeamMembership, team_id=team, volunteer_id=volunteer, joined_at=aware(registered))
         city.teams.append((team, user, org))
         city.sink.checkpoint()
-    city.say(f"volunteers: {count}, social workers: {workers}")
+    city.say(f"volunteers: {count} ({windows_made} weekly windows), social workers: {workers}")
 
 
 def _volunteering(city: City) -> None:
