@@ -7,6 +7,7 @@ the anchors that `write_anchor()` writes periodically to a log line and to AUDIT
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ import itertools
 import json
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import signals
 from django.utils import timezone
 
 from audit import context, sealing
@@ -176,6 +179,46 @@ def _lock_chain() -> None:
         list(Event.objects.select_for_update().order_by("-seq").values_list("pk", flat=True)[:1])
 
 
+def _new_event(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    keep_ip: bool = True,
+    ctx,
+) -> Event:
+    """The unsaved event for `record`'s arguments (summaries checked), without seq, time or MAC."""
+    if target is not None:
+        object_type = object_type or object_type_of(target)
+        object_id = object_id or target.pk
+    before, after = _json_value(before), _json_value(after)
+    check_summary(before)
+    check_summary(after)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return Event(
+        actor=user,
+        actor_label=(str(user) if user else ("system" if actor is None else str(actor)))[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or "")[:64],
+        object_label=str(target)[:200] if target is not None else "",
+        before=before,
+        after=after,
+        request_id=ctx.request_id if ctx else "",
+        ip_address=ctx.ip_address if ctx and keep_ip else None,
+    )
+
+
+def _last_link() -> tuple[int, str]:
+    """The seq and MAC of the newest event, (0, "") while the log is empty. Under the chain lock."""
+    last = Event.objects.order_by("-seq").values_list("seq", "mac").first()
+    return (last[0], last[1]) if last else (0, "")
+
+
 def record(
     *,
     actor,
@@ -199,42 +242,137 @@ def record(
     sealer's pseudonym as the actor, its reduced summaries, no IP or request id, and the rest
     encrypted in `sealed_identity` until its scope is revealed.
 
-    Runs inside the caller's transaction and holds the chain lock until it commits: call it last."""
-    if target is not None:
-        object_type = object_type or object_type_of(target)
-        object_id = object_id or target.pk
-    before, after = _json_value(before), _json_value(after)
-    check_summary(before)
-    check_summary(after)
+    Runs inside the caller's transaction and holds the chain lock until it commits: call it last.
+    Many events at once (a sweep): `record_many`."""
     ctx = context.context_of(request) if request is not None else context.current.get()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    key = mac_key()
-    event = Event(
-        actor=user,
-        actor_label=(str(user) if user else ("system" if actor is None else str(actor)))[:150],
+    event = _new_event(
+        actor=actor,
         action=action,
+        target=target,
         object_type=object_type,
-        object_id=str(object_id or "")[:64],
-        object_label=str(target)[:200] if target is not None else "",
+        object_id=object_id,
         before=before,
         after=after,
-        request_id=ctx.request_id if ctx else "",
-        ip_address=ctx.ip_address if ctx and keep_ip else None,
+        keep_ip=keep_ip,
+        ctx=ctx,
     )
+    key = mac_key()
     with transaction.atomic():
         sealer = sealing.sealer_for(action)
         if sealer is not None:
             # Before the chain lock: the sealer may lock the domain's rows (a tender), and other
             # writers take those first and the chain lock second.
-            _seal(event, sealer, actor=user, target=target)
+            _seal(event, sealer, actor=event.actor, target=target)
         _lock_chain()
-        last = Event.objects.order_by("-seq").values_list("seq", "mac").first()
-        event.seq, event.prev_mac = (last[0] + 1, last[1]) if last else (1, "")
+        seq, event.prev_mac = _last_link()
+        event.seq = seq + 1
         event.occurred_at = timezone.now()
         event.mac = compute_mac(event, key)
         event._written_by_record = True
         event.save()
     return event
+
+
+BULK_BATCH_SIZE = 500
+
+
+def record_many(events: Iterable[Mapping[str, Any]], *, request=None) -> list[Event]:
+    """Append many events in a fixed number of queries (a sweep's one event per row handled).
+
+    Each item holds `record`'s keyword arguments (actor, action, target, object_type, object_id,
+    before, after, keep_ip); the request id and IP are taken once, from `request` or the current
+    request. Every summary is checked first: one refused item writes nothing. Sealed actions (those
+    with a registered sealer) are refused with ValueError: they go through `record`, one by one.
+
+    In one transaction: the chain lock once, the newest link read once, the events chained in order
+    (consecutive seqs, each MAC'd exactly as `record` does) and inserted with `bulk_create`
+    (BULK_BATCH_SIZE rows a statement). `bulk_create` sends no signal: what the receivers of
+    `post_save` do is done once for the batch (`_after_bulk_write`: the portal cache's topics of each
+    action bumped at commit, the events' references indexed for Wagtail in one insert). Returns the
+    events, with their pks. An empty list
+    writes nothing and takes no lock. Like `record`, call it last inside the caller's transaction."""
+    items = list(events)
+    if not items:
+        return []
+    ctx = context.context_of(request) if request is not None else context.current.get()
+    built = []
+    for item in items:
+        action = item.get("action", "")
+        if sealing.sealer_for(action) is not None:
+            raise ValueError(f"audit action {action!r} is sealed: write it with audit.record(), one by one")
+        built.append(_new_event(**item, ctx=ctx))
+    key = mac_key()
+    with transaction.atomic():
+        _lock_chain()
+        seq, prev_mac = _last_link()
+        now = timezone.now()
+        for event in built:
+            seq += 1
+            event.seq, event.prev_mac, event.occurred_at = seq, prev_mac, now
+            event.mac = prev_mac = compute_mac(event, key)
+        # EventQuerySet refuses bulk_create to everyone else: only this function chains a batch.
+        queryset = models.QuerySet(model=Event)
+        written = queryset.bulk_create(built, batch_size=BULK_BATCH_SIZE)
+        _after_bulk_write(written, using=queryset.db)
+    return written
+
+
+def _after_bulk_write(events: list[Event], *, using: str) -> None:
+    """What the receivers of each event's `post_save` do, once for the batch. They are the portal
+    cache's (core.portal_cache: bump the action's topics at commit) and Wagtail's reference index
+    (index the event's outbound references: its actor). `post_save` is sent once per distinct action,
+    with the first event of that action, with the reference index's receiver held off; the
+    references of every event are then indexed in one insert (none when no event has an actor)."""
+    from wagtail.signal_handlers import (
+        disable_reference_index_auto_update,
+        reference_index_auto_update_disabled,
+    )
+
+    first_of_action: dict[str, Event] = {}
+    for event in events:
+        first_of_action.setdefault(event.action, event)
+    already_off = getattr(reference_index_auto_update_disabled, "value", False)
+    with contextlib.nullcontext() if already_off else disable_reference_index_auto_update():
+        for event in first_of_action.values():
+            signals.post_save.send(
+                sender=Event, instance=event, created=True, update_fields=None, raw=False, using=using
+            )
+    if not already_off:
+        _index_references(events, using=using)
+
+
+def _index_references(events: list[Event], *, using: str) -> None:
+    """Wagtail's `ReferenceIndex.create_or_update_for_object` for events just inserted (so with no
+    row in the index yet), for all of them in one statement."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    if Event not in ReferenceIndex.tracked_models:
+        return
+    found = [
+        (event, reference)
+        for event in events
+        for reference in set(ReferenceIndex._extract_references_from_object(event))
+    ]
+    if not found:
+        return
+    content_type = ContentType.objects.db_manager(using).get_for_model(Event, for_concrete_model=False)
+    ReferenceIndex.objects.using(using).bulk_create(
+        [
+            ReferenceIndex(
+                content_type=content_type,
+                base_content_type=content_type,
+                object_id=event.pk,
+                to_content_type_id=to_content_type_id,
+                to_object_id=to_object_id,
+                model_path=model_path,
+                content_path=content_path,
+                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for event, (to_content_type_id, to_object_id, model_path, content_path) in found
+        ],
+        ignore_conflicts=connection.features.supports_ignore_conflicts,
+    )
 
 
 def _seal(event: Event, sealer, *, actor, target) -> None:
