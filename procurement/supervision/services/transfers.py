@@ -114,9 +114,9 @@ def public_report_transfers_daily(today: dt.date | None = None) -> dict:
     marker (`reminded_at`, `escalated_at`; rows another run holds are skipped), the recipients read
     once, the notifications written together (`notify_many`) and the markers set in one update, all
     in one transaction with the audit events, so a killed run leaves nothing half done and a second
-    run the same day tells nobody again. The chained audit log has no bulk write: one event per
-    transfer reminded or escalated (each on its report's history), the only part of the sweep whose
-    queries grow with the transfers."""
+    run the same day tells nobody again. One audit event per transfer reminded or escalated (each on
+    its report's history), written together (`audit.record_many`): no query of the sweep grows with
+    the transfers."""
     today = today or timezone.localdate()
     remind_until = add_working_days(today, rules.public_report_transfer_reminder_working_days())
     open_transfers = PublicReportTransfer.objects.open()
@@ -137,7 +137,7 @@ def public_report_transfers_daily(today: dt.date | None = None) -> dict:
 
 def _sweep(queryset, *, marker: str, action: str, tell) -> int:
     """Claim the transfers of `queryset`, tell their recipients (`tell`), set `marker` and write one
-    audit event each, in one transaction. Returns the number of transfers claimed."""
+    audit event each (one batch), in one transaction. Returns the number of transfers claimed."""
     now = timezone.now()
     with transaction.atomic():
         transfers = list(
@@ -152,11 +152,15 @@ def _sweep(queryset, *, marker: str, action: str, tell) -> int:
         )
         tell(transfers)
         # Last: the audit log's chain lock is held until the transaction commits.
-        for transfer in transfers:
-            audit.record(
-                actor=None,
-                action=action,
-                target=transfer.report,
-                after={"transfer": transfer.pk, "due_on": transfer.due_on.isoformat()},
-            )
+        audit.record_many(
+            [
+                {
+                    "actor": None,
+                    "action": action,
+                    "target": transfer.report,
+                    "after": {"transfer": transfer.pk, "due_on": transfer.due_on.isoformat()},
+                }
+                for transfer in transfers
+            ]
+        )
     return len(transfers)
