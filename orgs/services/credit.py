@@ -177,9 +177,9 @@ def credit_entry_mark_rectified(
     return entry
 
 
-# --- the automatic rules, set-based: a fixed number of queries for any number of organizations, but
-# for the audit log, which keeps one event per listing or removal (each is its own decision on the
-# public record; the chained log is written one event at a time) -------------------------------------
+# --- the automatic rules, set-based: a fixed number of queries for any number of organizations, the
+# audit log's included: one event per listing or removal (each is its own decision on the public
+# record), written together (`audit.record_many`) ----------------------------------------------------
 
 
 def _members_by_organization(organization_ids) -> dict[int, list]:
@@ -210,7 +210,8 @@ def _notify_members_of(event: str, entries, context_of) -> None:
 
 def _list_many(organizations, *, list_type: str, trigger: str, listed_on, reason_of, key_of, **extra) -> list:
     """`credit_list_add(actor=None, ...)` for many organizations (the automatic rules): the entries
-    written in one statement, their members told in one batch, one audit event per listing."""
+    written in one statement, their members told in one batch, one audit event per listing (one
+    batch)."""
     if not organizations:
         return []
     entries = CreditListEntry.objects.bulk_create(
@@ -238,14 +239,18 @@ def _list_many(organizations, *, list_type: str, trigger: str, listed_on, reason
             "authority": entry.deciding_authority,
         },
     )
-    for entry in entries:
-        audit.record(actor=None, action="credit_list.add", target=entry, after=_entry_summary(entry))
+    audit.record_many(
+        [
+            {"actor": None, "action": "credit_list.add", "target": entry, "after": _entry_summary(entry)}
+            for entry in entries
+        ]
+    )
     return entries
 
 
 def _remove_many(entries, *, removed_on, reason: str) -> list:
     """`credit_list_remove(actor=None, ...)` for many entries: locked and updated in one statement
-    each, their members told in one batch, one audit event per removal."""
+    each, their members told in one batch, one audit event per removal (one batch)."""
     ids = [entry.pk for entry in entries]
     locked = list(
         CreditListEntry.objects.select_for_update(of=("self",))
@@ -270,14 +275,18 @@ def _remove_many(entries, *, removed_on, reason: str) -> list:
             "reason": entry.removal_reason,
         },
     )
-    for entry in locked:
-        audit.record(
-            actor=None,
-            action="credit_list.remove",
-            target=entry,
-            before=before[entry.pk],
-            after=_entry_summary(entry),
-        )
+    audit.record_many(
+        [
+            {
+                "actor": None,
+                "action": "credit_list.remove",
+                "target": entry,
+                "before": before[entry.pk],
+                "after": _entry_summary(entry),
+            }
+            for entry in locked
+        ]
+    )
     return locked
 
 

@@ -10,9 +10,11 @@ Slot reminders (`volunteers.send_slot_reminders`): worker A is killed as soon as
 reminders commits, before their e-mails are queued; worker B finds nothing left to remind: each
 volunteer has one reminder and one e-mail (queued again by `core.requeue_unsent_emails`).
 
-Credit lists (`orgs.apply_credit_list_rules`, one transaction): worker A is killed inside it (rolled
-back), worker B right after it commits and before the e-mails queued on that commit went out; worker
-C finishes: each organization is listed once, with one audit entry, one notice and one e-mail."""
+Credit lists (`orgs.apply_credit_list_rules`, one transaction): worker A is killed inside it, right
+after its last statement, the insert of the listings' audit events (one statement for the batch,
+`audit.record_many`): rolled back; worker B right after it commits and before the e-mails queued on
+that commit went out; worker C finishes: each organization is listed once, with one audit entry, one
+notice and one e-mail."""
 
 import datetime as dt
 
@@ -118,11 +120,11 @@ def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_p
     key = f"annual_report:{timezone.localdate().year - 1}"
 
     with KilledWorkerRun(tmp_path, monkeypatch) as run:
-        # Killed in the middle of the sweep's transaction, just after the listings' insert (one
-        # statement for the batch).
+        # Killed inside the sweep's transaction, just after its audit events' insert (one statement
+        # for the batch, the last of the transaction: the listings and notices were written before).
         worker_a = run.start(
             "a",
-            KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"',
+            KILL_AFTER_SQL=r'^INSERT INTO "audit_event"',
             KILL_AFTER_NTH="1",
             KILL_AT="statement",
         )
@@ -130,6 +132,7 @@ def test_the_credit_list_sweep_killed_mid_run_lists_each_organization_once(tmp_p
         run.wait_until_killed(worker_a, "a")
         assert not CreditListEntry.objects.exists()  # the sweep is one transaction: rolled back
         assert not Notification.objects.filter(event=CREDIT_LISTED).exists()
+        assert not Event.objects.filter(action="credit_list.add").exists()
 
         # Killed just after the sweep committed, before the e-mails queued on its commit were sent.
         worker_b = run.start("b", KILL_AFTER_SQL=r'^INSERT INTO "orgs_creditlistentry"', KILL_AFTER_NTH="1")
