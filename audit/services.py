@@ -289,8 +289,8 @@ def record_many(events: Iterable[Mapping[str, Any]], *, request=None) -> list[Ev
     (BULK_BATCH_SIZE rows a statement). `bulk_create` sends no signal: what the receivers of
     `post_save` do is done once for the batch (`_after_bulk_write`: the portal cache's topics of each
     action bumped at commit, the events' references indexed for Wagtail in one insert). Returns the
-    events, with their pks. An empty list
-    writes nothing and takes no lock. Like `record`, call it last inside the caller's transaction."""
+    events, with their pks. An empty list writes nothing and takes no lock. Like `record`, call it
+    last inside the caller's transaction."""
     items = list(events)
     if not items:
         return []
