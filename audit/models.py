@@ -10,7 +10,7 @@ class AppendOnlyError(Exception):
 
 
 class EventQuerySet(models.QuerySet):
-    """Events are written only by `audit.record()` and never changed or removed."""
+    """Events are written only by `audit.record()` (or, a batch chained at once, `audit.record_many()`) and never changed or removed."""
 
     def update(self, **kwargs):
         raise AppendOnlyError("audit events cannot be updated")
@@ -22,7 +22,7 @@ class EventQuerySet(models.QuerySet):
         raise AppendOnlyError("audit events cannot be updated")
 
     def bulk_create(self, objs, *args, **kwargs):
-        raise AppendOnlyError("audit events are written one at a time by audit.record()")
+        raise AppendOnlyError("audit events are written by audit.record() or audit.record_many()")
 
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be updated")
@@ -83,7 +83,7 @@ class Event(models.Model):
         if not self._state.adding or self.pk is not None:
             raise AppendOnlyError("audit events cannot be changed once written")
         if not getattr(self, "_written_by_record", False):
-            raise AppendOnlyError("audit events are written only by audit.record()")
+            raise AppendOnlyError("audit events are written only by audit.record() or audit.record_many()")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
