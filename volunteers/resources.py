@@ -257,14 +257,6 @@ def training_rows(queryset) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def to_csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def to_xlsx(header, rows) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
