@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
@@ -10,7 +9,7 @@ from cms.panels import RichTextPanel
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
-from volunteers.models import HourRecord
+from volunteers.selectors import volunteers_served_in_month
 
 # "Recent" on the home page's award card: the notices of the last thirty days.
 RECENT_AWARD_DAYS = 30
@@ -20,17 +19,14 @@ LATEST_COUNT = 5
 
 def home_figures() -> dict:
     """The live figures on the home page's cards, in three queries whatever the data: calls open
-    for bids, award notices published in the last `RECENT_AWARD_DAYS` days, and volunteers who
-    served (checked in) this calendar month."""
+    for bids, award notices published in the last `RECENT_AWARD_DAYS` days, and volunteers with
+    verified service this calendar month (read from the served summary, not the hour records)."""
     now = timezone.localtime()
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     open_calls = Tender.objects.filter(status=TenderStatus.PUBLISHED).count()
     recent_awards = (
         published_awards().filter(notice_published_at__gte=now - timedelta(days=RECENT_AWARD_DAYS)).count()
     )
-    volunteers = HourRecord.objects.aggregate(
-        n=Count("volunteer", distinct=True, filter=Q(check_in_at__gte=month_start, check_in_at__lte=now))
-    )["n"]
+    volunteers = volunteers_served_in_month(now.date())
     return {
         "open_calls": open_calls,
         "recent_awards": recent_awards,

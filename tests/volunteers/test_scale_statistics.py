@@ -98,3 +98,23 @@ def test_the_statistics_pages_never_read_the_hour_records(client):
         assert not [q["sql"] for q in queries.captured_queries if "volunteers_hourrecord" in q["sql"]], url
     assert [row["minutes"] for row in selectors.verified_minutes_by_month()] == [60]
     assert selectors.verified_hour_years() == [timezone.localtime(record.check_in_at).year]
+
+
+def test_the_home_page_counts_this_months_served_volunteers_from_the_summary(client):
+    district = District.objects.first() or DistrictFactory()
+    need = past_need(district, 20)
+    records = []
+    for volunteer in (VolunteerFactory(), VolunteerFactory()):
+        organizer, record = serve(volunteer, need, 60)
+        records.append(hours_verify(actor=organizer, record=record))
+    # a second verified record of the same volunteer in the same month is not a second volunteer
+    organizer, record = serve(records[0].volunteer, past_need(district, 20), 30)
+    hours_verify(actor=organizer, record=record)
+    month = timezone.localtime(records[0].check_in_at).date()
+    assert selectors.volunteers_served_in_month(month) == 2
+    assert selectors.volunteers_served_in_month(month.replace(year=month.year - 5)) == 0
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/").content.decode()
+    assert not [q["sql"] for q in queries.captured_queries if "volunteers_hourrecord" in q["sql"]]
+    this_month = selectors.volunteers_served_in_month(timezone.localdate())
+    assert f"<strong>{this_month}</strong> 名志愿者本月参加服务" in body
