@@ -107,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, with plain <select> options written in Python (core/form_renderer.py)
+FORM_RENDERER = "core.form_renderer.FormRenderer"
 
 # --- database -------------------------------------------------------------------------------
 # SQLite is the zero-setup default; DATABASE_URL (postgres://...) selects PostgreSQL.
