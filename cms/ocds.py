@@ -25,8 +25,9 @@ award notices and contracts, public documents; no natural person's name, ID numb
 contact points, no signatories, no legal representatives, no treasury references).
 
 Every read goes through the rooms' selectors, for a set of tenders at once: the number of queries
-does not grow with the number of processes or releases. Red flags (`procurement.supervision.red_flags`)
-are published in the local extension field `redFlags` (docs/open-data.md)."""
+does not grow with the number of processes or releases. Red flags (`procurement.supervision.red_flags`:
+the stored ones of the nightly refresh, as on the portal's red-flag list) are published in the local
+extension field `redFlags` (docs/open-data.md)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ from core.site_url import absolute_url
 from procurement.contracts import selectors as contract_selectors
 from procurement.evaluation.selectors import published_awards
 from procurement.models import AwardStatus, TenderStatus
-from procurement.supervision.red_flags import flags_for_tenders
+from procurement.supervision.red_flags import current_flags
 from procurement.tendering import selectors as tender_selectors
 
 VERSION = "1.1"
@@ -187,16 +188,23 @@ def money(amount) -> dict:
 
 
 def clean(value):
-    """Drop empty values (None, "", [], {}) recursively: OCDS omits unknown fields."""
+    """Drop empty values (None, "", [], {}) recursively: OCDS omits unknown fields. Every dict and
+    list of the answer is a new one, so a release never shares a mutable part with the builder's
+    state (which is why `Parties.snapshot` need not copy)."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             item = clean(item)
-            if item not in (None, "", [], {}):
+            if item is not None and item != "" and item != [] and item != {}:
                 out[key] = item
         return out
     if isinstance(value, list):
-        return [clean(item) for item in value if clean(item) not in (None, "", [], {})]
+        out = []
+        for item in value:
+            item = clean(item)
+            if item is not None and item != "" and item != [] and item != {}:
+                out.append(item)
+        return out
     return value
 
 
@@ -275,7 +283,9 @@ class Parties:
         return reference(current)
 
     def snapshot(self) -> list[dict]:
-        return copy.deepcopy(list(self._parties.values()))
+        """The parties as they are now; `clean` copies them into the release (the builder changes
+        them as later events add roles)."""
+        return list(self._parties.values())
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -338,7 +348,7 @@ def load_processes(tender_ids: Iterable[int]) -> dict[int, ProcessData]:
             process.award_urls[award.pk] = absolute_url(notices.notice_url(award.pk))
     for contract in contract_selectors.public_contracts_with_implementation(ids):
         processes[contract.tender_id].contracts.append(contract)
-    for tender_id, flags in flags_for_tenders(tenders).items():
+    for tender_id, flags in current_flags(tenders).items():
         if tender_id in processes:
             processes[tender_id].flags = list(flags)
     return processes
@@ -687,8 +697,16 @@ class ProcessBuilder:
         ]
 
     # ------------------------------------------------------------------
-    def releases(self) -> list[dict]:
-        return [self.release(event) for event in process_events(self.process)]
+    def releases(self, wanted: set[str] | None = None) -> list[dict]:
+        """Every release of the process in order, or only those whose ids are in `wanted` (the
+        others' events still go through the builder: a release carries what came before it)."""
+        out = []
+        for event in process_events(self.process):
+            if wanted is None or release_id(self.tender.pk, event.kind, event.pk) in wanted:
+                out.append(self.release(event))
+            else:
+                getattr(self, f"_{event.kind}")(event)
+        return out
 
     def release(self, event: Event) -> dict:
         handler = getattr(self, f"_{event.kind}")
@@ -705,7 +723,7 @@ class ProcessBuilder:
             "parties": self.parties.snapshot(),
         }
         if self.flags:
-            release["redFlags"] = copy.deepcopy(self.flags)
+            release["redFlags"] = self.flags  # copied by `clean`
         return clean(release)
 
     # ------------------------------------------------------------------
@@ -1003,8 +1021,8 @@ class ProcessBuilder:
         return ["contractTermination"], {"contracts": [block]}
 
 
-def process_releases(process: ProcessData) -> list[dict]:
-    return ProcessBuilder(process).releases()
+def process_releases(process: ProcessData, wanted: set[str] | None = None) -> list[dict]:
+    return ProcessBuilder(process).releases(wanted)
 
 
 # --- merging (compiled release) -------------------------------------------------------------------
@@ -1102,11 +1120,12 @@ def releases_for_keys(keys: list[tuple]) -> list[dict]:
     """The releases named by (tender id, kind, row id) keys, in the keys' order (a fixed number of
     queries whatever their number)."""
     processes = load_processes({key[0] for key in keys})
+    wanted = [release_id(tender_id, kind, pk) for tender_id, kind, pk, *_rest in keys]
+    ids = set(wanted)
     by_id = {}
     for process in processes.values():
-        for release in process_releases(process):
+        for release in process_releases(process, ids):
             by_id[release["id"]] = release
-    wanted = [release_id(tender_id, kind, pk) for tender_id, kind, pk, *_rest in keys]
     return [by_id[rid] for rid in wanted if rid in by_id]
 
 

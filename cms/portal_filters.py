@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exports import export_response, requested_format
 from core.models import Department, District, ServiceCategory
 from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
+from procurement.tendering.filters import OnceChoiceFilter, years_of
 from procurement.tendering.selectors import PUBLIC_STATES
 
 PAGE_SIZE = 20
@@ -102,8 +103,8 @@ def method_filter(field_name: str):
 
 
 def year_filter(field_name: str, label, years) -> django_filters.ChoiceFilter:
-    """A year among `years()` (newest first; one query when the form is built)."""
-    return django_filters.ChoiceFilter(
+    """A year among `years()` (newest first; asked for once per form)."""
+    return OnceChoiceFilter(
         label=label,
         field_name=field_name,
         empty_label=_("All years"),
@@ -124,8 +125,8 @@ def amount_filters(field_name: str, label_min, label_max):
 
 
 def _years(queryset: QuerySet, field_name: str) -> list[int]:
-    """The years (in the site's time zone) of a datetime field, newest first: one query."""
-    return sorted({moment.year for moment in queryset.order_by().datetimes(field_name, "year")}, reverse=True)
+    """The years (in the site's time zone) of a datetime field, newest first (see `years_of`)."""
+    return years_of(queryset, field_name)
 
 
 # --- purchasing plans --------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class PlanFilter(django_filters.FilterSet):
     category = category_filter(method="filter_category")
     district = district_filter("plan__department__district")
     department = department_filter("plan__department")
-    year = django_filters.ChoiceFilter(
+    year = OnceChoiceFilter(
         label=pgettext_lazy("portal list", "Plan year"),
         field_name="plan__year",
         empty_label=_("All years"),

@@ -711,3 +711,12 @@ def stored_processes(tenders: Iterable, *, code: str = "") -> list[FlaggedProces
         title = str(FLAG_TYPES[row.code][0]) if row.code in FLAG_TYPES else row.code
         by_tender[row.tender_id].append(RedFlag(code=row.code, title=title, explanation=explanation))
     return [FlaggedProcess(tender=t, flags=by_tender[t.pk]) for t in tenders]
+
+
+def current_flags(tenders: Iterable) -> dict[int, list[RedFlag]]:
+    """The flags of these processes (tender objects) as the portal shows them: the stored ones once
+    a refresh has been stored (one query more), computed now before the first refresh."""
+    tenders = list(tenders)
+    if stored_state() is None:
+        return flags_for_tenders(tenders)
+    return {process.tender.pk: process.flags for process in stored_processes(tenders)}

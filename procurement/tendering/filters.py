@@ -3,6 +3,7 @@ public list shares (category, district, department, method, year, a stable sort)
 of opening records."""
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
@@ -90,10 +91,30 @@ def method_filter(field_name: str) -> django_filters.ModelChoiceFilter:
     )
 
 
+class _ChoicesOnce:
+    """Callable choices asked for once per form: a form field asks a callable again each time the
+    value is checked and each time the select is drawn (each time a query)."""
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field") and callable(self.extra.get("choices")):
+            # this filter is the filter set's own copy (FilterSet.__init__ deep-copies them)
+            self.extra["choices"] = list(self.extra["choices"]())
+        return super().field
+
+
+class OnceChoiceFilter(_ChoicesOnce, django_filters.ChoiceFilter):
+    pass
+
+
+class OnceTypedChoiceFilter(_ChoicesOnce, django_filters.TypedChoiceFilter):
+    pass
+
+
 def year_filter(field_name: str, label, years) -> django_filters.TypedChoiceFilter:
     """The year (in the site's time zone) of the datetime `field_name`; `years()` gives the
-    choices, newest first (one query when the form is shown or checked)."""
-    return django_filters.TypedChoiceFilter(
+    choices, newest first (asked for once per form)."""
+    return OnceTypedChoiceFilter(
         label=label,
         field_name=field_name,
         lookup_expr="year",
@@ -103,7 +124,17 @@ def year_filter(field_name: str, label, years) -> django_filters.TypedChoiceFilt
 
 
 def years_of(queryset, field_name: str) -> list[int]:
-    return sorted({moment.year for moment in queryset.datetimes(field_name, "year")}, reverse=True)
+    """The years (in the site's time zone) from the first to the last value of the datetime
+    `field_name` in `queryset`, newest first. Two queries that each read one row along an index of
+    the field, however many rows there are (a whole-table DISTINCT grows with the data); a year
+    without rows between the first and the last is offered too, and filtering by it shows an empty
+    list."""
+    values = queryset.order_by().filter(**{f"{field_name}__isnull": False}).values_list(field_name, flat=True)
+    first = values.order_by(field_name).first()
+    if first is None:
+        return []
+    last = values.order_by(f"-{field_name}").first()
+    return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
 
 
 def opening_years() -> list[int]:

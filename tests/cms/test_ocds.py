@@ -604,7 +604,7 @@ def test_red_flags_are_published_in_the_extension_field(client, schemas, monkeyp
     tender = failed_process()
     flag = red_flags.RedFlag(code="single_bid", title="单一投标", explanation="本项目仅收到1份投标。")
     monkeypatch.setattr(
-        "cms.ocds.flags_for_tenders",
+        "cms.ocds.current_flags",
         lambda tenders: {t.pk: [flag] if t.pk == tender.pk else [] for t in tenders},
     )
     package, _ = get_json(client, reverse("ocds:tender_releases", args=[tender.pk]))

@@ -151,3 +151,21 @@ def test_the_refresh_task_runs_on_the_sweeps_queue():
 
     assert QUEUE_OF_TASK["procurement.red_flags_refresh"] == "sweeps"
     assert red_flags_refresh_task.name == "procurement.red_flags_refresh"
+
+
+def test_the_ocds_releases_carry_the_stored_flags_once_a_refresh_has_run(client):
+    from cms.ocds import releases_for_keys
+
+    single = public_call(title="鼓楼区助残服务", published_at=local(dt.date(2025, 6, 2)))
+    open_bids(single, ["450000"])
+    key = (single.pk, "tender", single.pk)
+    live = flags_for_tenders([single])[single.pk]
+    assert [flag["code"] for flag in releases_for_keys([key])[0]["redFlags"]] == [f.code for f in live]
+    red_flags_refresh()
+    # the release reads the store: a stored explanation is what the release says
+    StoredRedFlag.objects.filter(tender=single).update(explanations={"zh-hans": "存储的说明"})
+    release = releases_for_keys([key])[0]
+    assert [flag["description"] for flag in release["redFlags"]] == ["存储的说明"] * len(live)
+    # a process without stored flags after the refresh has none on its releases
+    StoredRedFlag.objects.filter(tender=single).delete()
+    assert "redFlags" not in releases_for_keys([key])[0]

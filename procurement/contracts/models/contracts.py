@@ -402,7 +402,15 @@ class Milestone(CleanTextModelMixin, models.Model):
                 name="procurement_milestone_accepted_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="procurement_milestone_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="procurement_milestone_due"),
+            # the public contract list's light: the milestones not yet accepted, by due date
+            models.Index(
+                fields=["due_on", "contract"],
+                condition=~models.Q(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.MET]),
+                name="procurement_milestone_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} · {self.number}"

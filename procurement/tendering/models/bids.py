@@ -177,6 +177,8 @@ class BidOpening(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        # the public list of opening records sorts by it, and its year filter reads the first and last
+        indexes = [models.Index(fields=["opened_at", "id"], name="bidopening_opened")]
         verbose_name = _("Bid opening")
         verbose_name_plural = _("Bid openings")
 
