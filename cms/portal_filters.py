@@ -124,11 +124,6 @@ def amount_filters(field_name: str, label_min, label_max):
     )
 
 
-def _years(queryset: QuerySet, field_name: str) -> list[int]:
-    """The years (in the site's time zone) of a datetime field, newest first (see `years_of`)."""
-    return years_of(queryset, field_name)
-
-
 # --- purchasing plans --------------------------------------------------------------------------------
 
 
@@ -293,7 +288,7 @@ def public_call_pages(index=None) -> QuerySet:
 
 
 def call_years() -> list[int]:
-    return _years(public_call_pages(), "tender__published_at")
+    return years_of(public_call_pages(), "tender__published_at")
 
 
 class CallFilter(django_filters.FilterSet):
@@ -367,7 +362,7 @@ def public_awards() -> QuerySet:
 
 
 def award_years() -> list[int]:
-    return _years(public_awards(), "notice_published_at")
+    return years_of(public_awards(), "notice_published_at")
 
 
 class AwardFilter(django_filters.FilterSet):

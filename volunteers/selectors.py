@@ -251,10 +251,10 @@ def volunteers_served_in_month(day) -> int:
     """How many distinct volunteers have verified service in the month of `day` (every district):
     one row of the served summary, kept in the verifying transaction, so never a scan of the hour
     records."""
-    row = ServedSummary.objects.filter(
+    served = ServedSummary.objects.filter(
         scope=ServedScope.MONTH, period=day.replace(day=1), district_id=ALL_DISTRICTS
-    ).values_list("volunteers", flat=True)
-    return next(iter(row), 0)
+    )
+    return served.values_list("volunteers", flat=True).first() or 0
 
 
 def verified_minutes_by_month(*, year: int | None = None) -> list[dict]:

@@ -485,6 +485,17 @@ def annotate_milestones(queryset, today):
     return queryset.annotate(light=_case(*_due_case("due_on", w, when=~Q(status__in=MILESTONE_DONE_STATES))))
 
 
+def milestone_light_conditions(w: Window) -> dict[str, Q]:
+    """`annotate_milestones`' red and yellow as plain conditions on the milestones (for an EXISTS
+    that the partial index of milestones not yet accepted serves; a filter on the CASE reads every
+    milestone)."""
+    undone = ~Q(status__in=MILESTONE_DONE_STATES)
+    return {
+        RED: undone & Q(due_on__lt=w.today),
+        YELLOW: undone & Q(due_on__gte=w.today, due_on__lte=w.warn_until),
+    }
+
+
 def explain_progress_report(report: ProgressReport, today, calendar=None) -> Light:
     """A report not yet submitted is yellow from the warning window on, and stays yellow when late
     (RULES.md: "a report late" is yellow); submitted: green."""

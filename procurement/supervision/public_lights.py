@@ -16,10 +16,10 @@ from procurement.contracts.models.contracts import Milestone
 from procurement.contracts.transitions import SUPERVISED_STATES
 from procurement.supervision.lights import (
     GREEN,
-    MILESTONE_DONE_STATES,
     RED,
     YELLOW,
     annotate_contracts,
+    milestone_light_conditions,
     window,
 )
 
@@ -27,19 +27,14 @@ from procurement.supervision.lights import (
 def annotate_public_contract_lights(queryset, today=None):
     """`queryset` of contracts annotated with `public_light` ("red", "yellow" or "green")."""
     w = window(today)
-    # `annotate_milestones`' colours as plain conditions on the due date, which the partial index of
-    # milestones not yet accepted serves (a filter on the CASE expression reads every milestone)
-    open_milestones = Milestone.objects.filter(contract=OuterRef("pk")).exclude(
-        status__in=MILESTONE_DONE_STATES
-    )
+    milestones = Milestone.objects.filter(contract=OuterRef("pk"))
+    colour = milestone_light_conditions(w)
     watched = Q(status__in=SUPERVISED_STATES)
     return (
         annotate_contracts(queryset, w)
         .annotate(
-            public_milestone_red=Exists(open_milestones.filter(due_on__lt=w.today)),
-            public_milestone_yellow=Exists(
-                open_milestones.filter(due_on__gte=w.today, due_on__lte=w.warn_until)
-            ),
+            public_milestone_red=Exists(milestones.filter(colour[RED])),
+            public_milestone_yellow=Exists(milestones.filter(colour[YELLOW])),
         )
         .annotate(
             public_light=Case(

@@ -88,3 +88,36 @@ def test_milestone_lights_keep_the_contract_page_query_count_constant(
     assert response.status_code == 200
     if who == "officer":
         assert response.content.decode().count("data-milestone-light=") == 7
+
+
+def test_the_plain_milestone_conditions_agree_with_the_annotated_light(one_milestone):
+    from procurement.supervision.lights import (
+        GREEN,
+        RED,
+        YELLOW,
+        annotate_milestones,
+        milestone_light_conditions,
+        window,
+    )
+
+    contract, _officer, _winner = one_milestone
+    today = timezone.localdate()
+    for offset in (-10, -1, 0, 1, 2, 3, 5, 30):
+        Milestone.objects.create(
+            contract=contract,
+            number=contract.milestones.count() + 1,
+            deliverable=f"成果{offset}",
+            due_on=today + dt.timedelta(days=offset),
+            payment_share=Decimal("0"),
+        )
+    Milestone.objects.filter(contract=contract, deliverable="成果-10").update(
+        status="accepted", accepted_at=timezone.now()
+    )
+    w = window(today)
+    annotated = dict(annotate_milestones(contract.milestones.all(), today).values_list("pk", "light"))
+    conditions = milestone_light_conditions(w)
+    for colour in (RED, YELLOW):
+        assert set(contract.milestones.filter(conditions[colour]).values_list("pk", flat=True)) == {
+            pk for pk, light in annotated.items() if light == colour
+        }
+    assert {RED, YELLOW, GREEN} <= set(annotated.values())
