@@ -1609,13 +1609,16 @@ def _public_reports(city: City) -> None:
 
 def _derived(city: City) -> None:
     """What the services keep next to the rows (bulk inserts send no signals): the hour summaries
-    rebuilt from the records, the procurement summaries and every cached portal page made stale."""
+    and the volunteer tally rebuilt, the procurement summaries and every cached portal page made stale."""
     from core import portal_cache
 
     try:
-        from volunteers.services.hour_summaries import hour_summaries_rebuild
-    except ImportError:  # a tree without the summaries
-        hour_summaries_rebuild = None
+        from volunteers.services.hour_summaries import summaries_rebuild as hour_summaries_rebuild
+    except ImportError:  # a tree without the volunteer tally
+        try:
+            from volunteers.services.hour_summaries import hour_summaries_rebuild
+        except ImportError:  # a tree without the summaries
+            hour_summaries_rebuild = None
     if hour_summaries_rebuild is not None:
         rows = hour_summaries_rebuild()
         city.say(f"hour summaries rebuilt: {rows}")

@@ -112,7 +112,8 @@ def index(request):
                     "parameters": {
                         "since": "YYYY-MM-DD or ISO 8601: releases dated from then on",
                         "until": "YYYY-MM-DD (through that day) or ISO 8601 (before then)",
-                        "page": f"page number ({ocds.page_size()} releases a page; links.next)",
+                        "after": f"cursor of the next page ({ocds.page_size()} releases a page): follow links.next",
+                        "page": "page number (reads past every earlier page: prefer links.next)",
                     },
                 },
                 "processReleases": {
@@ -155,23 +156,45 @@ def index(request):
 
 @require_safe
 def release_list(request):
+    """Every release, oldest first. Pages follow a cursor (`after`, the last release's key, in
+    `links.next`): each costs the rows of its window of dates, whatever the page's depth, and the
+    total is never counted. `page=N` (counted from 1) still answers, reading past the earlier pages."""
     try:
         since = _moment(request.GET.get("since", ""), name="since", end=False)
         until = _moment(request.GET.get("until", ""), name="until", end=True)
+        after = ocds.EventKey.parse(request.GET["after"]) if request.GET.get("after") else None
     except BadParameter as exc:
         return _error(400, "bad_request", str(exc))
-    page = _paginate(request, ocds.event_index(since=since, until=until), ocds.page_size())
-    if page is None:
-        return _not_found()
-    if not page.object_list:
-        return _nothing_published()
-    releases = ocds.releases_for_keys(list(page.object_list))
+    except ValueError:
+        return _error(400, "bad_request", "after: expected the cursor of a links.next")
     params = {k: request.GET[k] for k in ("since", "until") if request.GET.get(k)}
-    return _json(
-        ocds.release_package(
-            releases, uri=request.build_absolute_uri(), links=_page_links(request, page, params)
-        )
-    )
+    size = ocds.page_size()
+    links = {}
+    if "page" in request.GET and after is None:
+        number = request.GET["page"]
+        if not number.isdigit() or int(number) < 1 or int(number) > 10**6:
+            return _not_found()
+        number = int(number)
+        index = ocds.event_index(since=since, until=until)
+        rows = list(index[(number - 1) * size : number * size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if not rows and number > 1:
+            return _not_found()
+        base = absolute_url(request.path)
+        if more:
+            links["next"] = f"{base}?{urlencode({**params, 'page': number + 1})}"
+        if number > 1:
+            links["prev"] = f"{base}?{urlencode({**params, 'page': number - 1})}"
+    else:
+        rows, more = ocds.event_page(size=size, since=since, until=until, after=after)
+        if more:
+            cursor = ocds.EventKey.of(rows[-1]).token()
+            links["next"] = f"{absolute_url(request.path)}?{urlencode({**params, 'after': cursor})}"
+    if not rows:
+        return _nothing_published()
+    releases = ocds.releases_for_keys(rows)
+    return _json(ocds.release_package(releases, uri=request.build_absolute_uri(), links=links))
 
 
 def _process(tender_id: int | None):

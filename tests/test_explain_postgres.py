@@ -5,6 +5,7 @@ picks a Seq Scan only when no index can serve, and such a scan of a main table f
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -23,6 +24,9 @@ MAIN_TABLES = {
     "procurement_bid",
     "procurement_bidopening",
     "procurement_payment",
+    "procurement_budgetline",
+    "procurement_tenderamendment",
+    "procurement_contractamendment",
     "procurement_publicreport",
     "orgs_organization",
     "volunteers_volunteer",
@@ -67,7 +71,7 @@ def _page(filterset_class, queryset, query: str = ""):
 
 def _queries() -> dict:
     from accounts.roles import Role
-    from cms import portal_filters
+    from cms import ocds, portal_filters
     from core.models import Notification
     from orgs import selectors as org_selectors
     from orgs.views import with_history
@@ -82,6 +86,9 @@ def _queries() -> dict:
     from volunteers import selectors as volunteer_selectors
 
     department = Tender.objects.order_by("pk").first().department
+    middle = Tender.objects.filter(published_at__isnull=False).order_by("published_at")
+    middle = middle[middle.count() // 2]
+    cursor = ocds.EventKey(middle.published_at, middle.pk, 1, middle.pk)
     officer = staff_user(Role.PROCUREMENT_OFFICER, department=department)
     queries = {
         "award notices": _page(portal_filters.AwardFilter, portal_filters.public_awards()),
@@ -107,6 +114,12 @@ def _queries() -> dict:
         ).values_list("object_id", flat=True),
         # The admin's tender list: the officer's department's tenders in the model's order.
         "officer's tenders": tenders_for_staff(officer).order_by(*Tender._meta.ordering)[:50],
+        # A page of the OCDS list of all releases: one window of dates after a cursor, each kind of
+        # event read along the index of its date (cms.ocds.event_page).
+        "OCDS releases after a cursor": ocds.event_index(
+            after=cursor, before=cursor.date + datetime.timedelta(days=1)
+        )[:101],
+        "OCDS releases, first window": ocds.event_index(before=cursor.date)[:101],
     }
     assert "department_id" in str(queries["officer's tenders"].query)
     return queries

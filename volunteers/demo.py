@@ -44,6 +44,7 @@ from volunteers.services.social_workers import (
     team_add_member,
     team_create,
 )
+from volunteers.services.tallies import tally_registered
 
 VOLUNTEER_COUNT = 300
 PREFIX = "demo-vol-"
@@ -116,6 +117,7 @@ def _volunteers(rng: random.Random, today: datetime.date) -> list[Volunteer]:
     for volunteer in created:
         volunteer.number = f"ZY{volunteer.registered_at.year}{volunteer.pk:07d}"
     Volunteer.objects.bulk_update(created, ["number"])
+    tally_registered(created)
     Group.user_set.through.objects.bulk_create(
         [Group.user_set.through(group_id=group.pk, user_id=v.user_id) for v in created], ignore_conflicts=True
     )

@@ -24,6 +24,7 @@ from volunteers.models import (
     TrainingRecord,
     Volunteer,
     VolunteerStatus,
+    VolunteerTally,
 )
 from volunteers.models.summaries import ALL_DISTRICTS
 from volunteers.permissions import (
@@ -164,23 +165,12 @@ def public_statistics() -> dict:
         .annotate(total=Sum("minutes"))
         .order_by("district__sort_order")
     )
-    thresholds = rules.star_thresholds_hours()
-    star_counts = Volunteer.objects.aggregate(
-        **{
-            f"stars_{level}": Count(
-                "pk",
-                filter=Q(verified_minutes__gte=hours * 60)
-                & (Q(verified_minutes__lt=thresholds[level] * 60) if level < len(thresholds) else Q()),
-            )
-            for level, hours in enumerate(thresholds, start=1)
-        }
-    )
     return {
-        "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
+        "volunteers": active_volunteer_count(),
         "total_hours": round(sum(row["total"] for row in by_type) / 60, 1),
         "by_type": [(row["service_type__name"], round(row["total"] / 60, 1)) for row in by_type],
         "by_district": [(row["district__name"], round(row["total"] / 60, 1)) for row in by_district],
-        "stars": [(level, star_counts[f"stars_{level}"]) for level in range(1, len(thresholds) + 1)],
+        "stars": [(level, n) for level, n in star_level_counts() if level > 0],
     }
 
 
@@ -232,7 +222,7 @@ def public_volunteer_figures(today=None) -> dict:
     the verified minutes of all service records (from the hour summaries). Three queries."""
     today = today or timezone.localdate()
     return {
-        "volunteers": Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).count(),
+        "volunteers": active_volunteer_count(),
         "social_workers": SocialWorker.objects.filter(
             verified_at__isnull=False, valid_until__gte=today
         ).count(),
@@ -298,22 +288,28 @@ def verified_minutes_by_district(*, year: int | None = None) -> list[dict]:
     ]
 
 
+def active_volunteer_count() -> int:
+    """Registered volunteers whose profile is active: a sum over the volunteer tally (a few rows,
+    kept by the services), never a count of the volunteers table."""
+    total = VolunteerTally.objects.filter(status=VolunteerStatus.ACTIVE).aggregate(n=Sum("volunteers"))["n"]
+    return total or 0
+
+
 def star_level_counts() -> list[tuple[int, int]]:
     """[(stars, number of active volunteers)] for 0★ (below the first threshold) to the top level,
-    by verified hours. One query."""
-    thresholds = [hours * 60 for hours in rules.star_thresholds_hours()]
-    bounds = [0, *thresholds]
-    counts = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).aggregate(
+    by whole verified hours. One query over the volunteer tally (the thresholds are whole hours)."""
+    bounds = [0, *rules.star_thresholds_hours()]
+    counts = VolunteerTally.objects.filter(status=VolunteerStatus.ACTIVE).aggregate(
         **{
-            f"stars_{level}": Count(
-                "pk",
-                filter=Q(verified_minutes__gte=low)
-                & (Q(verified_minutes__lt=bounds[level + 1]) if level + 1 < len(bounds) else Q()),
+            f"stars_{level}": Sum(
+                "volunteers",
+                filter=Q(hours__gte=low)
+                & (Q(hours__lt=bounds[level + 1]) if level + 1 < len(bounds) else Q()),
             )
             for level, low in enumerate(bounds)
         }
     )
-    return [(level, counts[f"stars_{level}"]) for level in range(len(bounds))]
+    return [(level, counts[f"stars_{level}"] or 0) for level in range(len(bounds))]
 
 
 def verified_hour_years() -> list[int]:

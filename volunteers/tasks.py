@@ -3,7 +3,7 @@ safe to run twice (acks-late redelivery)."""
 
 from celery import shared_task
 
-from volunteers.services.hour_summaries import hour_summaries_rebuild
+from volunteers.services.hour_summaries import summaries_rebuild
 from volunteers.services.hours import hours_close_forgotten
 from volunteers.services.needs import need_close_signups, needs_close_due
 from volunteers.services.signups import signups_remind
@@ -42,6 +42,7 @@ def social_worker_daily() -> dict:
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700, name="volunteers.rebuild_hour_summaries")
 def rebuild_hour_summaries() -> dict:
-    """On demand or nightly: recompute the statistics' hour summaries from the records (the hours
-    service keeps them exact; this repairs rows written outside it)."""
-    return hour_summaries_rebuild()
+    """On demand or nightly: recompute the statistics' hour summaries from the records and the
+    volunteer tally from the volunteers (the services keep them exact; this repairs rows written
+    outside them)."""
+    return summaries_rebuild()

@@ -121,6 +121,14 @@ class BudgetLine(CleanTextModelMixin, models.Model):
                 name="procurement_budgetline_paid_within_committed",
             ),
         ]
+        indexes = [
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(
+                fields=["intention_published_at"],
+                condition=models.Q(intention_published_at__isnull=False),
+                name="procurement_budgetline_intent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan.year} {self.title}"

@@ -35,7 +35,7 @@ from tests.orgs.factories import OrganizationFactory
 from tests.procurement.factories import BudgetLineFactory, PlanFactory, TenderFactory
 from tests.volunteers.factories import NeedFactory, VolunteerFactory
 from volunteers.models import HourRecord, HourStatus, SignUp, Volunteer
-from volunteers.services.hour_summaries import hour_summaries_rebuild
+from volunteers.services.hour_summaries import summaries_rebuild
 
 
 def aware(year, month, day, hour=10) -> dt.datetime:
@@ -231,5 +231,5 @@ def volunteer_data():
     Volunteer.objects.filter(pk=v2.pk).update(verified_minutes=100 * 60)
     Volunteer.objects.filter(pk=v3.pk).update(verified_minutes=700 * 60)
     # The rows were written directly: the statistics read the summaries the hours service keeps.
-    hour_summaries_rebuild()
+    summaries_rebuild()
     return [v1, v2, v3], [d1, d2]

@@ -497,18 +497,25 @@ def test_list_paginates_filters_by_date_and_agrees_with_each_process(client, sch
         everything += package["releases"]
     expected = sorted(everything, key=lambda r: r["date"])
 
-    url = reverse("ocds:release_list")
-    seen = []
-    while url:
-        package, text = get_json(client, url)
-        assert_release_package(schemas, package) if package["releases"] else None
-        assert_nothing_private(text)
-        assert len(package["releases"]) <= 3
-        seen += package["releases"]
-        url = package.get("links", {}).get("next")
-        if url:
-            assert url.startswith("http") and "page=" in url
-            url = "/" + url.split("/", 3)[3]
+    def follow(url, follows):
+        seen = []
+        while url:
+            package, text = get_json(client, url)
+            assert_release_package(schemas, package) if package["releases"] else None
+            assert_nothing_private(text)
+            assert len(package["releases"]) <= 3
+            seen += package["releases"]
+            url = package.get("links", {}).get("next")
+            if url:
+                assert url.startswith("http") and follows in url
+                url = "/" + url.split("/", 3)[3]
+        return seen
+
+    # the links follow a cursor (keyset pagination); numbered pages list the same, in the same order
+    seen = follow(reverse("ocds:release_list"), "after=")
+    assert [r["id"] for r in follow(reverse("ocds:release_list") + "?page=1", "page=")] == [
+        r["id"] for r in seen
+    ]
     assert sorted(r["id"] for r in seen) == sorted(r["id"] for r in expected)
     assert {r["id"]: r for r in seen} == {r["id"]: r for r in expected}
     assert [r["date"] for r in seen] == sorted(r["date"] for r in seen)
@@ -550,6 +557,9 @@ def test_list_paginates_filters_by_date_and_agrees_with_each_process(client, sch
     body, _ = get_json(client, reverse("ocds:release_list") + "?since=yesterday", status=400)
     assert body["error"] == "bad_request"
     get_json(client, reverse("ocds:release_list") + "?page=99", status=404)
+    for cursor in ("x", "1.2.3", "1.2.99.4", "9" * 20 + ".1.1.1"):
+        body, _ = get_json(client, reverse("ocds:release_list") + f"?after={cursor}", status=400)
+        assert body["error"] == "bad_request"
 
     records, _ = get_json(client, reverse("ocds:record_list"))
     assert_record_package(schemas, records)

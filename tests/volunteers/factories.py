@@ -21,6 +21,7 @@ from volunteers.models import (
     SocialWorkerLevel,
     Volunteer,
 )
+from volunteers.services.tallies import tally_registered
 
 
 def make_id_number(n: int, birth: datetime.date | None = None) -> str:
@@ -58,6 +59,13 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     phone = "13900000000"
     emergency_name = "紧急联系人"
     emergency_phone = "13900000001"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved and counted in the volunteer tally, as the registration service does."""
+        volunteer = super()._create(model_class, *args, **kwargs)
+        tally_registered([volunteer])
+        return volunteer
 
     @factory.post_generation
     def available(self, create, extracted, **kwargs):

@@ -1,6 +1,7 @@
-"""Volunteer statistics come from summaries the hours service keeps (issue 17): verifying and
-correcting hours keeps them equal to a rebuild from the records, and the pages read them without
-touching the hour records."""
+"""Volunteer statistics come from summaries the services keep (issue 17): verifying and correcting
+hours keeps them equal to a rebuild from the records, registering keeps the volunteer tally equal to a
+rebuild from the volunteers, and the pages read them without touching the hour records or counting
+the volunteers."""
 
 import datetime
 
@@ -14,8 +15,8 @@ from core.models import District
 from tests.factories import DistrictFactory, UserFactory
 from tests.volunteers.factories import NeedFactory, VolunteerFactory
 from volunteers import selectors
-from volunteers.models import HourSummary, ServedSummary
-from volunteers.services.hour_summaries import hour_summaries_rebuild
+from volunteers.models import HourSummary, ServedSummary, VolunteerTally
+from volunteers.services.hour_summaries import summaries_rebuild
 from volunteers.services.hours import (
     correction_request,
     correction_resolve,
@@ -28,10 +29,11 @@ from volunteers.services.signups import signup_apply
 pytestmark = pytest.mark.django_db
 
 
-def snapshot() -> tuple[set, set]:
+def snapshot() -> tuple[set, set, set]:
     return (
         set(HourSummary.objects.values_list("month", "district_id", "service_type_id", "minutes", "records")),
         set(ServedSummary.objects.values_list("scope", "period", "district_id", "volunteers")),
+        set(VolunteerTally.objects.exclude(volunteers=0).values_list("status", "hours", "volunteers")),
     )
 
 
@@ -77,8 +79,10 @@ def test_verification_and_corrections_keep_the_summaries_equal_to_a_rebuild():
     correction = correction_request(actor=rejected.volunteer.user, record=rejected, minutes=50, reason="补记")
     correction_resolve(actor=other_organizer, correction=correction, accept=True)
     kept = snapshot()
-    hour_summaries_rebuild()
+    summaries_rebuild()
     assert snapshot() == kept
+    # a: 90 + 75 + 30 = 195 min (3 h); b: 120 + 45 = 165 min (2 h); the third volunteer: 50 min (0 h)
+    assert kept[2] == {("active", 3, 1), ("active", 2, 1), ("active", 0, 1)}
     assert sum(row[3] for row in kept[0]) == 90 + 75 + 120 + 30 + 45 + 50
     assert selectors.public_volunteer_figures()["verified_minutes"] == 410
     by_district = {
@@ -95,7 +99,9 @@ def test_the_statistics_pages_never_read_the_hour_records(client):
     for url in (reverse("statistics:volunteers"), reverse("volunteers:statistics")):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        assert not [q["sql"] for q in queries.captured_queries if "volunteers_hourrecord" in q["sql"]], url
+        read = " ".join(q["sql"] for q in queries.captured_queries)
+        assert "volunteers_hourrecord" not in read, url
+        assert '"volunteers_volunteer"' not in read, url
     assert [row["minutes"] for row in selectors.verified_minutes_by_month()] == [60]
     assert selectors.verified_hour_years() == [timezone.localtime(record.check_in_at).year]
 
@@ -118,3 +124,42 @@ def test_the_home_page_counts_this_months_served_volunteers_from_the_summary(cli
     assert not [q["sql"] for q in queries.captured_queries if "volunteers_hourrecord" in q["sql"]]
     this_month = selectors.volunteers_served_in_month(timezone.localdate())
     assert f"<strong>{this_month}</strong> 名志愿者本月参加服务" in body
+
+
+def test_registration_and_the_import_keep_the_volunteer_tally_equal_to_a_rebuild(settings):
+    from tests.orgs.factories import OrganizationFactory, member
+    from tests.volunteers.factories import make_id_number
+    from tests.volunteers.test_registration import data
+    from volunteers.services.registration import volunteer_import, volunteer_register
+
+    volunteer_register(actor=UserFactory(), data=data(id_number=make_id_number(21)))
+    organization = OrganizationFactory()
+    volunteer_import(
+        actor=member(organization),
+        organization=organization,
+        rows=[(n, data(id_number=make_id_number(30 + n))) for n in range(2, 6)],
+    )
+    kept = snapshot()[2]
+    assert kept == {("active", 0, 5)}
+    summaries_rebuild()
+    assert snapshot()[2] == kept
+    assert selectors.active_volunteer_count() == 5
+    assert selectors.public_volunteer_figures()["volunteers"] == 5
+
+
+def test_star_levels_follow_whole_verified_hours_whatever_the_thresholds(settings):
+    district = District.objects.first() or DistrictFactory()
+    a, b = VolunteerFactory(), VolunteerFactory()
+    for volunteer, minutes in ((a, 119), (a, 2), (b, 59)):
+        organizer, record = serve(volunteer, past_need(district, 20), minutes)
+        hours_verify(actor=organizer, record=record)
+    VolunteerFactory()  # never served
+    # a has 121 min (2 h), b 59 min (0 h), the third 0 min
+    settings.VOLUNTEER_STAR_THRESHOLDS = (1, 2, 3)
+    assert selectors.star_level_counts() == [(0, 2), (1, 0), (2, 1), (3, 0)]
+    settings.VOLUNTEER_STAR_THRESHOLDS = (2,)
+    assert selectors.star_level_counts() == [(0, 2), (1, 1)]
+    assert selectors.public_statistics()["stars"] == [(1, 1)]
+    # the whole-hour buckets give what the minutes give
+    summaries_rebuild()
+    assert selectors.star_level_counts() == [(0, 2), (1, 1)]

@@ -33,7 +33,7 @@ from volunteers.models.profiles import (
     VolunteerStatus,
 )
 from volunteers.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
-from volunteers.models.summaries import HourSummary, ServedScope, ServedSummary
+from volunteers.models.summaries import HourSummary, ServedScope, ServedSummary, VolunteerTally
 
 __all__ = [
     "OPEN_REFERRAL_STATUSES",
@@ -70,4 +70,5 @@ __all__ = [
     "TrainingRecord",
     "Volunteer",
     "VolunteerStatus",
+    "VolunteerTally",
 ]

@@ -57,3 +57,23 @@ class ServedSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period} {self.district_id}: {self.volunteers}"
+
+
+class VolunteerTally(models.Model):
+    """How many volunteers have one status and one whole number of verified hours
+    (`verified_minutes // 60`). Sums over these few rows give the registered (active) volunteers and
+    the volunteers at each star level, whatever the thresholds (whole hours, configurable), so no
+    page counts the volunteers table. Registration, the import and the hours service keep it in
+    their transactions (volunteers.services.tallies); `rebuild_hour_summaries` recomputes it."""
+
+    status = models.CharField(max_length=20)
+    hours = models.PositiveIntegerField()
+    volunteers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "hours"], name="volunteer_tally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.hours} h: {self.volunteers}"

@@ -7,7 +7,8 @@ record. The caller has already updated the volunteer's row (`verified_minutes`),
 row's lock to the commit, so two verifications of one volunteer cannot both count them as new.
 
 `hour_summaries_rebuild` recomputes everything from the records, set-based (a backfill after a
-migration or a repair; the `rebuild_hour_summaries` command and task)."""
+migration or a repair); `summaries_rebuild` also recomputes the volunteer tally (the
+`rebuild_hour_summaries` command and task)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from volunteers.models import HourRecord, HourStatus, HourSummary, ServedScope, ServedSummary
 from volunteers.models.summaries import ALL_DISTRICTS, ALL_TIME
+from volunteers.services.tallies import volunteer_tally_rebuild
 
 
 def _local_date(value) -> datetime.date:
@@ -149,3 +151,8 @@ def hour_summaries_rebuild() -> dict[str, int]:
         batch_size=1000,
     )
     return {"hour_summaries": len(sums), "served_summaries": len(served)}
+
+
+def summaries_rebuild() -> dict[str, int]:
+    """Every summary of the public statistics: the hour summaries and the volunteer tally."""
+    return {**hour_summaries_rebuild(), "volunteer_tally": volunteer_tally_rebuild()}

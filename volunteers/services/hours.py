@@ -32,6 +32,7 @@ from volunteers.models import (
 from volunteers.permissions import can_manage_need, can_verify_hours, check_in_open, volunteer_of
 from volunteers.services.hour_summaries import hour_summaries_add
 from volunteers.services.needs import organizer_users
+from volunteers.services.tallies import tally_minutes_changed
 from volunteers.transitions import check_hour_transition, check_signup_transition
 
 
@@ -242,6 +243,7 @@ def hours_verify(*, actor, record: HourRecord) -> HourRecord:
     Volunteer.objects.filter(pk=record.volunteer_id).update(
         verified_minutes=F("verified_minutes") + record.minutes
     )
+    tally_minutes_changed(record.volunteer_id, delta=record.minutes)
     hour_summaries_add(record, minutes=record.minutes, newly_counted=True)
     _notify_decision(record)
     audit.record(
@@ -338,6 +340,7 @@ def correction_resolve(*, actor, correction: HourCorrection, accept: bool, note:
         Volunteer.objects.filter(pk=record.volunteer_id).update(
             verified_minutes=F("verified_minutes") + record.minutes - counted_before
         )
+        tally_minutes_changed(record.volunteer_id, delta=record.minutes - counted_before)
         hour_summaries_add(record, minutes=record.minutes - counted_before, newly_counted=not was_verified)
     correction.status = CorrectionStatus.ACCEPTED if accept else CorrectionStatus.REFUSED
     correction.resolved_by, correction.resolved_at, correction.resolution_note = actor, timezone.now(), note

@@ -32,6 +32,7 @@ from volunteers import rules
 from volunteers.models import AvailabilitySlot, OrganizationVolunteer, Qualification, Skill, Volunteer
 from volunteers.models.profiles import age_on
 from volunteers.permissions import can_post_needs_for, can_view_volunteer, is_bureau_admin
+from volunteers.services.tallies import tally_registered
 
 IMPORT_PROGRESS_EVERY = 500  # rows between two progress reports of a volunteer import
 
@@ -175,6 +176,7 @@ def _create(*, user, data: Registration, organization=None) -> Volunteer:
     except IntegrityError as exc:
         raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from exc
     _issue_number(volunteer)
+    tally_registered([volunteer])
     volunteer.skills.set(skills_from_names(data.skills))
     volunteer.service_types.set(data.service_types)
     volunteer.districts.set(data.districts)
@@ -378,6 +380,7 @@ def _import_batch(batch, *, organization, group, today: datetime.date) -> list[V
             AvailabilitySlot(volunteer=volunteer, weekday=w, start_time=s, end_time=e)
             for w, s, e in data.availability
         ]
+    tally_registered(volunteers)
     Volunteer.skills.through.objects.bulk_create(skill_rows)
     Volunteer.service_types.through.objects.bulk_create(type_rows)
     Volunteer.districts.through.objects.bulk_create(district_rows)

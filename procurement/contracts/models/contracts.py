@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,12 @@ class Contract(CleanTextModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "sign_due_on"], name="procurement_contract_sign"),
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(
+                Coalesce("completed_at", "terminated_at"),
+                condition=models.Q(published_at__isnull=False),
+                name="procurement_contract_ended",
+            ),
             models.Index(fields=["status", "publish_due_on"], name="procurement_contract_publish"),
             # The public contract list (issue 17): published contracts in each of its orders,
             # walked in the index's order so that a page reads 20 rows, not every contract.
@@ -228,6 +235,10 @@ class ContractAmendment(CleanTextModelMixin, models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_after__gt=0), name="procurement_amendment_amount_positive"
             ),
+        ]
+        indexes = [
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(fields=["created_at"], name="procurement_camend_created"),
         ]
 
     def __str__(self) -> str:
@@ -404,6 +415,12 @@ class Milestone(CleanTextModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"], name="procurement_milestone_due"),
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(
+                fields=["accepted_at"],
+                condition=models.Q(accepted_at__isnull=False),
+                name="procurement_milestone_accepted",
+            ),
             # the public contract list's light: the milestones not yet accepted, by due date
             models.Index(
                 fields=["due_on", "contract"],
@@ -558,6 +575,10 @@ class Payment(CleanTextModelMixin, models.Model):
                 | (models.Q(kind="milestone") & models.Q(milestone__isnull=False)),
                 name="procurement_payment_kind_matches_milestone",
             ),
+        ]
+        indexes = [
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(fields=["recorded_at"], name="procurement_payment_recorded"),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,12 @@ class Award(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "notice_published_at"], name="procurement_award_notice"),
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(
+                fields=["cancelled_at"],
+                condition=models.Q(cancelled_at__isnull=False),
+                name="procurement_award_cancelled",
+            ),
             # The public list of award notices (issue 17): published notices, newest first or by
             # amount, walked in the index's order so that a page reads 20 rows, not every notice.
             models.Index(

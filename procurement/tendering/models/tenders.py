@@ -104,6 +104,8 @@ class Tender(CleanTextModelMixin, models.Model):
             ),
             # An officer's tender list in the admin: the department's tenders, newest first.
             models.Index(fields=["department", "-created_at", "-id"], name="procurement_tender_dept_new"),
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(fields=["status_changed_at"], name="procurement_tender_changed"),
         ]
 
     def __str__(self) -> str:
@@ -268,6 +270,10 @@ class TenderAmendment(CleanTextModelMixin, models.Model):
         verbose_name_plural = _("Amendments")
         constraints = [
             models.UniqueConstraint(fields=["tender", "number"], name="procurement_amendment_number_unique"),
+        ]
+        indexes = [
+            # the OCDS list of all releases reads each kind of event by its date (cms.ocds.event_page)
+            models.Index(fields=["created_at"], name="procurement_tamend_created"),
         ]
 
     def __str__(self) -> str:
