@@ -54,7 +54,19 @@ class ContractAdminPolicy(BasePermissionPolicy):
 register_permission_policy(Contract, ContractAdminPolicy(Contract))
 
 
+def _filter_supplier(queryset, name, value):
+    value = value.strip()
+    if not value:
+        return queryset
+    return queryset.filter(Q(organization__name__icontains=value) | Q(organization__uscc__iexact=value))
+
+
 class ContractFilter(WagtailFilterSet):
+    # A text box, not a select of every organization (50,000 options at ten times the base city
+    # made this list take seconds to draw).
+    organization = django_filters.CharFilter(
+        label=_("Supplier (name or unified social credit code)"), method=_filter_supplier
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ContractStatus.choices)
     signed = django_filters.BooleanFilter(
         label=_("Signed"), field_name="signed_at", lookup_expr="isnull", exclude=True

@@ -1,5 +1,5 @@
 """The read-only contract listing in the Wagtail admin: bureau staff only (officers their own
-department's contracts), filters by department, organization, status, signed and published, rows
+department's contracts), filters by department, supplier (name or credit code), status, signed and published, rows
 link to the site's contract page, no add, edit or delete, and the query count does not grow with
 the rows."""
 
@@ -62,10 +62,14 @@ def test_supervisors_filter_every_contract(client, contracts):
         ({"signed": "true"}, active, draft),
         ({"published": "false"}, draft, active),
         ({"department": active.department_id}, active, draft),
-        ({"organization": draft.organization_id}, draft, active),
+        ({"organization": draft.organization.name}, draft, active),
+        ({"organization": draft.organization.uscc.lower()}, draft, active),
+        ({"organization": f" {active.organization.name} "}, active, draft),
     ):
         body = client.get(reverse(INDEX), query).content.decode()
         assert shown.reference in body and hidden.reference not in body, query
+    # the supplier is typed, never chosen from a select of every organization
+    assert 'name="organization"' in body and '<select name="organization"' not in body
 
 
 def test_nothing_is_added_edited_or_deleted_and_members_are_refused(client, contracts):
