@@ -84,6 +84,7 @@ def _queries() -> dict:
     from procurement.tendering.selectors import tenders_for_staff
     from tests.factories import staff_user
     from volunteers import selectors as volunteer_selectors
+    from volunteers.wagtail_hooks import NeedIndexView
 
     department = Tender.objects.order_by("pk").first().department
     middle = Tender.objects.filter(published_at__isnull=False).order_by("published_at")
@@ -120,6 +121,8 @@ def _queries() -> dict:
             after=cursor, before=cursor.date + datetime.timedelta(days=1)
         )[:101],
         "OCDS releases, first window": ocds.event_index(before=cursor.date)[:101],
+        # The volunteer centre's needs in the admin, newest first.
+        "centre's needs (admin)": NeedIndexView().get_base_queryset()[:50],
     }
     assert "department_id" in str(queries["officer's tenders"].query)
     return queries

@@ -148,7 +148,11 @@ class Need(CleanTextModelMixin, models.Model):
             ),
         ]
         # The public list (open, closing after now, soonest first) and the closing sweep.
-        indexes = [models.Index(fields=["status", "signup_closes_at", "id"], name="need_open_closing")]
+        indexes = [
+            models.Index(fields=["status", "signup_closes_at", "id"], name="need_open_closing"),
+            # the centre's list of needs in the admin, newest first
+            models.Index(fields=["-created_at", "-id"], name="need_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title
