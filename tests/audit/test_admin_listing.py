@@ -64,8 +64,12 @@ def test_the_listing_filters_by_action_and_actor(client):
     client.force_login(staff_user(Role.SUPERVISOR))
     body = client.get(reverse("audit_event:index"), {"action": "test.beta"}).content.decode()
     assert "test.beta" in body and "test.alpha" not in body
-    body = client.get(reverse("audit_event:index"), {"actor": actor.pk}).content.decode()
+    body = client.get(reverse("audit_event:index"), {"actor": f" {actor.username.upper()} "}).content.decode()
     assert "test.beta" in body and "test.alpha" not in body
+    # the account name is typed: no select listing every user who acted
+    assert 'name="actor"' in body and '<select name="actor"' not in body
+    body = client.get(reverse("audit_event:index"), {"actor": "nobody-of-that-name"}).content.decode()
+    assert "test.beta" not in body and "test.alpha" not in body
 
 
 def test_the_listing_query_count_does_not_grow_with_rows(client):

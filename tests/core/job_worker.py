@@ -28,8 +28,8 @@ class JobWorker:
         monkeypatch.setitem(celery_app.conf, "broker_url", self.broker)
         # core.queueing.enqueue sends without a queue: to the test's own queue (config/celery.py)
         monkeypatch.setitem(celery_app.conf, "task_default_queue", self.queue)
-        monkeypatch.setattr(celery_app, "_pool", None)
-        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+        celery_app._pool = None  # not put back after the test: close_test_pools forgets it
+        celery_app.amqp._producer_pool = None
 
     def __enter__(self) -> JobWorker:
         return self

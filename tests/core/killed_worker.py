@@ -48,8 +48,8 @@ class KilledWorkerRun:
         # test's queue, which only this test's workers consume.
         monkeypatch.setitem(celery_app.conf, "task_default_queue", self.queue)
         # The app caches its pools for the broker it first used: start fresh on this test's broker.
-        monkeypatch.setattr(celery_app, "_pool", None)
-        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+        celery_app._pool = None  # not put back after the test: close_test_pools forgets it
+        celery_app.amqp._producer_pool = None
 
     def __enter__(self) -> KilledWorkerRun:
         return self

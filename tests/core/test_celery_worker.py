@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -109,16 +110,16 @@ def start_worker(
 
 
 def close_test_pools() -> None:
-    """Close the app's pools of a test's temporary broker (a SQLite file under tmp_path). Never
-    those of the suite's own broker (Redis under CI=true): kombu keeps one pool per broker URL for
-    the whole process, and every later test's tasks, eager ones too, acquire a producer from it
-    ("Acquire on closed pool" otherwise)."""
-    if in_ci():
-        return
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    if celery_app.amqp._producer_pool is not None:
-        celery_app.amqp._producer_pool.force_close_all()
+    """After a test that ran a real worker: the app forgets its pools, so the next task sent picks
+    the pool of the broker configured then (the test put the suite's back). Locally (a SQLite file a
+    test) every pool of kombu's process-wide registry is also closed and forgotten: a test that
+    sent on the suite's own broker through an explicit connection would otherwise leave a closed
+    pool for every later test of this process ("Acquire on closed pool"); the next send opens a
+    fresh one. Under CI=true the suite's broker is a Redis its workers share: its pools stay open."""
+    if not in_ci():
+        kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -186,8 +187,8 @@ def test_a_task_whose_worker_is_killed_mid_run_is_sent_again_and_acts_once(tmp_p
     monkeypatch.setitem(celery_app.conf, "broker_url", broker)
     # The app caches its connection pool and producer pool for the broker it first used: start fresh
     # on this test's broker (monkeypatch puts the cached ones back afterwards).
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    celery_app._pool = None  # not put back after the test: close_test_pools forgets it
+    celery_app.amqp._producer_pool = None
     queue = f"test-{uuid.uuid4().hex[:12]}"
     token, gate = uuid.uuid4().hex, tmp_path / "gate"
     log_a, log_b = tmp_path / "worker-a.log", tmp_path / "worker-b.log"
