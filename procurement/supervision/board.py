@@ -356,20 +356,23 @@ def item_lights(kind: str, objs, today=None) -> list[ItemLight]:
     return result
 
 
-def snapshot_rows(kind: str, today=None):
+def snapshot_rows(kind: str, today=None, *, for_insert: bool = False):
     """(object id, colour, label, department id, organization id, category id) of every supervised
-    item of `kind`, in one query (for the daily snapshot)."""
+    item of `kind`, in one query (for the daily snapshot). `for_insert`: unordered, every column
+    named (`_pk`, `light`, `_title`, `_department`, `_organization`, `_category`), for an
+    INSERT … SELECT."""
     kind_spec = spec(kind)
-    return (
-        kind_spec.annotate(kind_spec.queryset(), window(today))
-        .annotate(
-            _department=kind_spec.department(),
-            _organization=kind_spec.organization(),
-            _category=kind_spec.category(),
-            _title=kind_spec.title(),
-        )
-        .order_by("pk")
-        .values_list("pk", "light", "_title", "_department", "_organization", "_category")
+    rows = kind_spec.annotate(kind_spec.queryset(), window(today)).annotate(
+        _department=kind_spec.department(),
+        _organization=kind_spec.organization(),
+        _category=kind_spec.category(),
+        _title=kind_spec.title(),
+    )
+    if for_insert:
+        rows = rows.annotate(_pk=F("pk")).order_by()
+        return rows.values_list("_pk", "light", "_title", "_department", "_organization", "_category")
+    return rows.order_by("pk").values_list(
+        "pk", "light", "_title", "_department", "_organization", "_category"
     )
 
 

@@ -43,6 +43,33 @@ def test_snapshot_keeps_one_row_per_item_and_day_and_a_second_run_changes_nothin
     assert sorted(colour for *_x, colour in first) == ["green", "red"]
 
 
+def test_the_snapshot_costs_the_same_queries_for_2_and_12_items_and_the_board_counts_its_rows():
+    """Set-based (issue 17): one INSERT … SELECT and one grouped count a kind, whatever the items;
+    the board's counts of the day are this run's rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procurement.supervision import summaries
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            light_snapshot_take(today=TODAY)
+        return len(context.captured_queries)
+
+    _tender(TODAY - dt.timedelta(days=3))
+    _tender(TODAY + dt.timedelta(days=30))
+    few = queries()
+    for n in range(10):
+        _tender(TODAY + dt.timedelta(days=1 if n % 2 else 30))
+    assert queries() == few
+    written = light_snapshot_take(today=TODAY)
+    assert written["tender"] == 12
+    counts = summaries.board_counts(today=TODAY)["tender"]
+    assert (counts["red"], counts["yellow"], counts["green"]) == (1, 5, 6)
+    rows = LightSnapshot.objects.filter(date=TODAY, kind="tender")
+    assert rows.count() == 12 and all(row.label and row.department_id for row in rows)
+
+
 def test_newly_red_means_red_today_and_not_red_in_the_previous_snapshot():
     late = _tender(TODAY + dt.timedelta(days=1))  # yellow the day before, red two days after
     always = _tender(TODAY - dt.timedelta(days=5))  # red in both
