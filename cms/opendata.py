@@ -28,9 +28,9 @@ from cms.portal_filters import (
     public_awards,
     public_call_pages,
 )
-from core.exports import EXPORT_FORMATS, export_response
+from core.exports import EXPORT_FORMATS, choice_label, export_response
 from procurement.contracts.selectors import PUBLIC_FIELDS, published_contracts
-from procurement.models import BudgetLine
+from procurement.models import BudgetLine, ContractStatus, FundingSource
 
 CENT = Decimal("0.01")
 # The public fields of a contract (procurement's list) and the names of its district and category.
@@ -83,6 +83,8 @@ def _contract_years() -> list[int]:
 
 
 def _contract_columns(request):
+    status = choice_label(ContractStatus.choices)
+
     def link(contract):
         return _absolute(request, reverse("procurement:contract_public_detail", args=[contract.pk]))
 
@@ -100,7 +102,7 @@ def _contract_columns(request):
         (_("Service until"), lambda c: c.ends_on),
         (_("Signed at"), lambda c: c.signed_at),
         (_("Published at"), lambda c: c.published_at),
-        (pgettext_lazy("portal list", "State"), lambda c: c.get_status_display()),
+        (pgettext_lazy("portal list", "State"), lambda c: status(c.status)),
         (_("Link"), link),
     ]
 
@@ -127,6 +129,7 @@ def _intention_years() -> list[int]:
 
 
 def _intention_columns(request):
+    funding = choice_label(FundingSource.choices)
     return [
         (pgettext_lazy("portal list", "Plan"), lambda line: line.plan.title),
         (_("Purchasing unit"), lambda line: line.plan.department.name),
@@ -137,7 +140,7 @@ def _intention_columns(request):
         (_("Catalogue item"), lambda line: line.catalogue_item.name if line.catalogue_item_id else ""),
         (_("Outline of the need"), lambda line: line.description),
         (_("Budget amount (yuan)"), lambda line: line.amount.quantize(CENT)),
-        (_("Funding source"), lambda line: line.get_funding_source_display()),
+        (_("Funding source"), lambda line: funding(line.funding_source)),
         (_("Planned start of procurement"), lambda line: line.planned_start),
         (_("Purchase intention public since"), lambda line: line.intention_published_at),
         (_("Link"), lambda line: _absolute(request, line.plan.page.get_url(request))),

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import export_response, requested_format
+from core.exports import choice_label, export_response, requested_format
 from core.models import Department, District, ServiceCategory
 from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
 from procurement.tendering.filters import OnceChoiceFilter, years_of
@@ -333,6 +333,7 @@ class CallFilter(django_filters.FilterSet):
 
 def call_export_columns(request):
     now = timezone.now()
+    state, status = choice_label(CallState.CHOICES), choice_label(TenderStatus.choices)
     return [
         (_("Project number"), lambda page: page.tender.reference),
         (_("Project name"), lambda page: page.tender.title),
@@ -343,8 +344,8 @@ def call_export_columns(request):
         (_("Ceiling price (yuan)"), lambda page: page.tender.ceiling),
         (_("Published at"), lambda page: page.tender.published_at),
         (_("Bid deadline"), lambda page: page.tender.bid_deadline),
-        (pgettext_lazy("portal list", "State"), lambda page: CallState.label(CallState.of(page.tender, now))),
-        (pgettext_lazy("portal list", "Detailed status"), lambda page: page.tender.get_status_display()),
+        (pgettext_lazy("portal list", "State"), lambda page: state(CallState.of(page.tender, now))),
+        (pgettext_lazy("portal list", "Detailed status"), lambda page: status(page.tender.status)),
         (_("Link"), lambda page: _absolute(request, page.get_url(request))),
     ]
 

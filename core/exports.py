@@ -35,6 +35,7 @@ from typing import Any
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import progress, rules
@@ -61,6 +62,22 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+def choice_label(choices) -> Callable[[Any], str]:
+    """A column's getter of a choice's label: value -> its label in the active language, each
+    language's labels worked out once. `Model.get_FOO_display()` rebuilds a dictionary of lazy labels
+    on every call, a third of the time of a 20,000-row export."""
+    by_language: dict[str | None, dict] = {}
+
+    def label(value) -> str:
+        language = get_language()
+        labels = by_language.get(language)
+        if labels is None:
+            labels = by_language[language] = {key: str(text) for key, text in choices}
+        return labels.get(value, value)
+
+    return label
 
 
 def requested_format(request) -> str | None:

@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import choice_label
 from procurement.contracts.models.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 from procurement.contracts.models.performance import (
     EvaluationGrade,
@@ -135,6 +136,8 @@ def _district(contract) -> str:
     return district.name if district else ""
 
 
+_CONTRACT_STATUS = choice_label(ContractStatus.choices)
+
 CONTRACT_EXPORT_COLUMNS = [
     (_("Contract number"), lambda c: c.reference),
     (_("Contract name"), lambda c: c.title),
@@ -144,7 +147,7 @@ CONTRACT_EXPORT_COLUMNS = [
     (_("District"), _district),
     (_("Supplier"), lambda c: c.organization.name),
     (_("Unified social credit code"), lambda c: c.organization.uscc),
-    (_("Status"), lambda c: c.get_status_display()),
+    (_("Status"), lambda c: _CONTRACT_STATUS(c.status)),
     (_("Light"), lambda c: LIGHT_LABELS[c.public_light]),
     (_("Amount at signing (yuan)"), lambda c: c.original_amount),
     (_("Current amount (yuan)"), lambda c: c.amount),

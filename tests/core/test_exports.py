@@ -201,3 +201,21 @@ def test_xlsx_of_many_rows_keeps_memory_flat_and_reads_back():
     assert len(rows) == count + 1
     assert rows[-1][0] == f"项目{count - 1:06d}号：社区居家养老服务"
     assert Decimal(str(rows[-1][1])) == Decimal(count - 1) + Decimal("0.25")
+
+
+def test_choice_label_gives_each_languages_label_and_leaves_unknown_values_alone():
+    from django.db import models
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from core.exports import choice_label
+
+    class Colour(models.TextChoices):
+        RED = "red", gettext_lazy("Red")
+
+    label = choice_label(Colour.choices)
+    with translation.override("en"):
+        assert label("red") == "Red"
+    with translation.override("zh-hans"):
+        assert label("red") == "红灯"
+    assert label("blue") == "blue"
