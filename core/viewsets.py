@@ -39,6 +39,14 @@ class NoDeleteView(DeleteView):
         raise PermissionDenied
 
 
+class NoEditView(generic.EditView):
+    """Records no service edits (a grade is granted, never rewritten): the edit URL a model viewset
+    always has answers 403 rather than saving the model past the service and its audit entry."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+
 class ServiceCreateView(ServiceFormMixin, CreateView):
     def service_save(self):
         return services.reference_save(actor=self.request.user, instance=self.form.instance)

@@ -1,3 +1,4 @@
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -92,3 +93,9 @@ def add_missing_calendar_warning(request, panels):
     year = missing_schedule_year(timezone.localdate())
     if year is not None:
         panels.insert(0, MissingCalendarPanel(year))
+
+
+@hooks.register("insert_global_admin_js")
+def admin_dialog_names():
+    """Names Wagtail's modal dialogs after their heading (static/js/admin-dialogs.js)."""
+    return format_html('<script src="{}" defer></script>', static("js/admin-dialogs.js"))

@@ -19,8 +19,9 @@ from wagtail.admin.widgets.button import Button
 
 from core.models import ServiceCategory
 from core.normalize import CleanInputMixin
-from core.viewsets import NoDeleteView, ServiceFormMixin
+from core.viewsets import NoDeleteView, NoEditView, ServiceFormMixin
 from orgs import admin_views, selectors, services
+from orgs.choosers import organization_chooser_viewset
 from orgs.filters import StaffOrganizationFilter
 from orgs.models import (
     AnnualReport,
@@ -201,6 +202,7 @@ class GradeForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = EvaluationGrade
         fields = ["organization", "grade", "granted_on", "certificate_no"]
+        widgets = {"organization": organization_chooser_viewset.widget_class}
 
 
 class GradeCreateView(ServiceFormMixin, generic.CreateView):
@@ -214,6 +216,9 @@ class GradeCreateView(ServiceFormMixin, generic.CreateView):
             certificate_no=data["certificate_no"],
         )
 
+    def get_success_buttons(self):
+        return []  # a grade is not edited afterwards: no "Edit" button in the message
+
 
 class GradeIndexView(RegisterIndexView):
     register_kind = "grades"
@@ -221,6 +226,9 @@ class GradeIndexView(RegisterIndexView):
 
     def get_base_queryset(self):
         return EvaluationGrade.objects.select_related("organization")
+
+    def get_edit_url(self, instance):
+        return None  # rows open the grade's inspect page
 
 
 class GradeViewSet(ModelViewSet):
@@ -230,7 +238,7 @@ class GradeViewSet(ModelViewSet):
     url_prefix = "orgs/grades"
     index_view_class = GradeIndexView
     add_view_class = GradeCreateView
-    edit_view_enabled = False
+    edit_view_class = NoEditView
     delete_view_class = NoDeleteView
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -248,6 +256,7 @@ class AnnualReportForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = AnnualReport
         fields = ["organization", "year", "submitted_on", "conclusion"]
+        widgets = {"organization": organization_chooser_viewset.widget_class}
 
     def validate_unique(self):
         pass  # recording a year again updates it
@@ -316,6 +325,7 @@ class CreditListEntryForm(CleanInputMixin, WagtailAdminModelForm):
             "removed_on",
             "removal_reason",
         ]
+        widgets = {"organization": organization_chooser_viewset.widget_class}
 
 
 class CreditListEntryCreateView(ServiceFormMixin, generic.CreateView):
@@ -417,6 +427,11 @@ class RegisterGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return RegisterGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_organization_chooser():
+    return organization_chooser_viewset
 
 
 @hooks.register("register_admin_urls")

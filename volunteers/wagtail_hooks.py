@@ -19,6 +19,7 @@ from wagtail.permissions import register_permission_policy
 from accounts.models import User
 from core.normalize import CleanInputMixin
 from core.viewsets import NoDeleteView, ServiceFormMixin
+from orgs.choosers import organization_chooser_viewset
 from volunteers.filters import HourRecordFilter, NeedFilter, SocialWorkerFilter, VolunteerFilter
 from volunteers.models import Certificate, HourRecord, Need, SocialWorker, Volunteer
 from volunteers.services import social_workers
@@ -101,6 +102,7 @@ class SocialWorkerAdminForm(CleanInputMixin, WagtailAdminModelForm):
     class Meta:
         model = SocialWorker
         fields = ["real_name", "level", "certificate_no", "registered_on", "organization"]
+        widgets = {"organization": organization_chooser_viewset.widget_class}
 
     def validate_unique(self):
         pass  # the service checks the certificate number with a Chinese message
