@@ -14,13 +14,16 @@ USCC, business scope). Never a bid, a draft, a contact person or a private docum
 
 Ranking inside each group: an exact title, then a title starting with the query, then a title
 containing it, then matches in other fields; newest first inside each rank. Every group reads a
-fixed number of queries (a count and a slice), whatever the number of rows."""
+fixed number of queries (a count and a slice), whatever the number of rows. The count stops at
+`COUNT_CAP` ("more than 1,000 results"; a group's list pages through those): a common word matches
+tens of thousands of rows at a city's scale, and counting them all was half of the page's time."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -42,6 +45,7 @@ MAX_QUERY_LENGTH = 100  # characters after normalization; longer queries are ref
 MAX_TERMS = 5  # words separated by spaces; every word must match
 GROUP_SIZE = 5  # results of each group on the summary page
 PAGE_SIZE = 20  # results a page in one group's full list
+COUNT_CAP = 1000  # a group counts its matches up to here ("more than 1,000"), never all of them
 EXCERPT_BEFORE = 20
 EXCERPT_AFTER = 60
 
@@ -124,6 +128,7 @@ class Group:
     count: int = 0
     results: list[Result] = field(default_factory=list)
     page: object = None  # the Paginator page of a group's full list
+    more: bool = False  # more matches than `count` (= COUNT_CAP) were not counted
 
 
 def _ranked(queryset: QuerySet, query: str, terms: list[str], title: str, others: list[str]) -> QuerySet:
@@ -311,6 +316,22 @@ def _prepare(request) -> None:
     request._search_award_index = AwardNoticeIndexPage.objects.live().first()
 
 
+def _capped_count(rows: QuerySet) -> tuple[int, bool]:
+    """(matches counted up to COUNT_CAP, whether there are more): a COUNT over a LIMIT, which stops
+    reading at the cap."""
+    found = rows.order_by()[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+class _CappedPaginator(Paginator):
+    """Pages through the first COUNT_CAP matches."""
+
+    @cached_property
+    def count(self) -> int:
+        count, self.more = _capped_count(self.object_list)
+        return count
+
+
 def search_summary(query: str, request) -> list[Group]:
     """Every group with its count and its first `GROUP_SIZE` results (2 queries a group + 1)."""
     terms = query_terms(query)
@@ -318,9 +339,9 @@ def search_summary(query: str, request) -> list[Group]:
     groups = []
     for source in SOURCES:
         rows = source.rows(query, terms)
-        count = rows.count()
+        count, more = _capped_count(rows)
         results = [source.result(row, terms, request) for row in rows[:GROUP_SIZE]]
-        groups.append(Group(key=source.key, label=source.label, count=count, results=results))
+        groups.append(Group(key=source.key, label=source.label, count=count, results=results, more=more))
     return groups
 
 
@@ -329,6 +350,9 @@ def search_group(query: str, key: str, request, page_number=None) -> Group:
     source = next(source for source in SOURCES if source.key == key)
     terms = query_terms(query)
     _prepare(request)
-    page = Paginator(source.rows(query, terms), PAGE_SIZE).get_page(page_number)
+    page = _CappedPaginator(source.rows(query, terms), PAGE_SIZE).get_page(page_number)
     results = [source.result(row, terms, request) for row in page.object_list]
-    return Group(key=key, label=source.label, count=page.paginator.count, results=results, page=page)
+    paginator = page.paginator
+    return Group(
+        key=key, label=source.label, count=paginator.count, results=results, page=page, more=paginator.more
+    )

@@ -25,4 +25,5 @@ def search_page(request):
         else:
             context["groups"] = search.search_summary(query, request)
             context["total"] = sum(group.count for group in context["groups"])
+            context["total_more"] = any(group.more for group in context["groups"])
     return render(request, "cms/search.html", context)

@@ -165,6 +165,34 @@ def test_results_are_grouped_with_counts_and_a_more_link_to_a_paginated_list(cli
     assert "page=1" in second
 
 
+def test_counts_stop_at_the_cap_and_the_list_pages_through_the_first_matches(client, monkeypatch):
+    """A common word is counted up to COUNT_CAP ("more than N results"), with a COUNT over a LIMIT,
+    and the group's list pages through those first matches (issue 17)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from cms import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 7)
+    monkeypatch.setattr(search, "PAGE_SIZE", 5)
+    for n in range(12):
+        OrganizationFactory(name=f"助残服务社{n:02d}")
+    live_call("助残服务采购项目")
+    with CaptureQueriesContext(connection) as queries:
+        html = body(client, q="助残")
+    assert "超过 7 条结果" in html and "1 条结果" in html
+    assert "“助残”共有超过 8 条结果。" in html
+    assert "查看前 7 条社会组织" in html
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 8" in sql for sql in counts)
+    first = body(client, q="助残", type="organizations")
+    assert "超过 7 条结果" in first and first.count("<mark>助残</mark>服务社") == 5
+    second = body(client, q="助残", type="organizations", page=2)
+    assert second.count("<mark>助残</mark>服务社") == 2  # the 6th and 7th, then no third page
+    assert "page=3" not in second
+    # below the cap the count is exact
+    assert "1 条结果" in body(client, q="助残服务采购")
+
+
 def test_every_type_is_found_and_links_to_its_public_page(client):
     ensure_award_notice_index()
     award, _officer, _winner, _others = published_award()
