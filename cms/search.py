@@ -332,15 +332,32 @@ class _CappedPaginator(Paginator):
         return count
 
 
+def _first(rows: QuerySet, n: int, *, common: bool) -> list:
+    """The first `n` rows in rank order. For a common word (more matches than the cap) one query a
+    rank tier: exact or starting title, then title containing, then other fields, each tier newest
+    first with a LIMIT, so that the walk along the date stops after `n` matches instead of ranking
+    tens of thousands (half the time at ten times the base city). For a rarer word one ranked query
+    (the tiers would each walk every row to find few)."""
+    if not common:
+        return list(rows[:n])
+    order = list(rows.query.order_by)[1:]  # the source's order after its rank
+    found = list(rows.filter(search_rank__lte=1)[:n])
+    for rank in (2, 3):
+        if len(found) >= n:
+            break
+        found += list(rows.filter(search_rank=rank).order_by(*order)[: n - len(found)])
+    return found
+
+
 def search_summary(query: str, request) -> list[Group]:
-    """Every group with its count and its first `GROUP_SIZE` results (2 queries a group + 1)."""
+    """Every group with its count and its first `GROUP_SIZE` results (2 to 4 queries a group + 1)."""
     terms = query_terms(query)
     _prepare(request)
     groups = []
     for source in SOURCES:
         rows = source.rows(query, terms)
         count, more = _capped_count(rows)
-        results = [source.result(row, terms, request) for row in rows[:GROUP_SIZE]]
+        results = [source.result(row, terms, request) for row in _first(rows, GROUP_SIZE, common=more)]
         groups.append(Group(key=source.key, label=source.label, count=count, results=results, more=more))
     return groups
 

@@ -193,6 +193,25 @@ def test_counts_stop_at_the_cap_and_the_list_pages_through_the_first_matches(cli
     assert "1 条结果" in body(client, q="助残服务采购")
 
 
+def test_a_common_words_first_results_by_rank_tier_equal_the_ranked_query(monkeypatch):
+    """Above the cap the summary reads the first results one rank tier at a time; they are the ranked
+    query's first results, in its order (exact title, starting, inside, other fields; newest first)."""
+    from cms import search
+
+    other = OrganizationFactory(name="阳光社工中心", business_scope="提供养老服务")
+    inside = [OrganizationFactory(name=f"社区养老协会{n}") for n in range(3)]
+    start = OrganizationFactory(name="养老服务中心")
+    exact = OrganizationFactory(name="养老")
+    source = next(s for s in search.SOURCES if s.key == "organizations")
+    rows = source.rows("养老", ["养老"])
+    expected = [row.pk for row in rows]
+    assert expected[:2] == [exact.pk, start.pk] and expected[-1] == other.pk
+    for n in range(1, len(expected) + 2):
+        assert [row.pk for row in search._first(rows, n, common=True)] == expected[:n], n
+        assert [row.pk for row in search._first(rows, n, common=False)] == expected[:n], n
+    assert set(expected) == {other.pk, start.pk, exact.pk, *(row.pk for row in inside)}
+
+
 def test_every_type_is_found_and_links_to_its_public_page(client):
     ensure_award_notice_index()
     award, _officer, _winner, _others = published_award()
