@@ -20,8 +20,7 @@ from procurement.supervision.lights import window
 from procurement.supervision.models import LightKind, LightSnapshot
 from procurement.supervision.selectors import active_supervisors
 
-_UPSERT = """
-INSERT INTO {table} (date, kind, object_id, colour, label, department_id, organization_id, category_id, taken_at)
+_UPSERT = """INSERT INTO {table} (date, kind, object_id, colour, label, department_id, organization_id, category_id, taken_at)
 SELECT %s, %s, s._pk, s.light, SUBSTR(COALESCE(s._title, ''), 1, 200), s._department, s._organization,
        s._category, %s
 FROM ({rows}) s
