@@ -14,6 +14,7 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets import BaseChooser
 
 from orgs.models import Organization
 from orgs.permissions import is_register_reader
@@ -74,12 +75,18 @@ class OrganizationChosenView(_Allowed, ChosenView):
     pass
 
 
+class OrganizationChooser(BaseChooser):
+    # Choosing, not editing: the widget's "edit" link would lead staff who may not edit the register
+    # (a bureau admin recording a social worker) to a refusal.
+    show_edit_link = False
+
+
 class OrganizationChooserViewSet(ChooserViewSet):
     model = Organization
     icon = "group"
     choose_one_text = _("Choose an organization")
     choose_another_text = _("Choose another organization")
-    edit_item_text = _("Edit the organization")
+    base_widget_class = OrganizationChooser
     choose_view_class = OrganizationChooseView
     choose_results_view_class = OrganizationChooseResultsView
     chosen_view_class = OrganizationChosenView

@@ -26,6 +26,13 @@ def test_the_grade_form_offers_a_chooser_not_a_select_of_every_organization(clie
     assert '<select name="organization"' not in body
     assert "选择社会组织" in body
     assert reverse("organization_chooser:choose") in body
+    # choosing, not editing: a form with an organization chosen links to no organization edit page
+    from tests.orgs.factories import AnnualReportFactory
+
+    report = AnnualReportFactory()
+    body = client.get(reverse("annualreport:edit", args=[report.pk])).content.decode()
+    assert report.organization.name in body
+    assert "/cms-admin/orgs/organizations/edit/" not in body
     body = client.get(reverse("annualreport:add")).content.decode()
     assert '<select name="organization"' not in body and "选择社会组织" in body
 
