@@ -209,6 +209,7 @@ ACTION_LABELS = {
     "volunteer.import": pgettext_lazy("audit action", "Volunteers imported"),
     "job.files_expire": pgettext_lazy("audit action", "Expired job files deleted"),
     "ocds.bulk_generate": pgettext_lazy("audit action", "OCDS bulk file generated"),
+    "opendata.files_generate": pgettext_lazy("audit action", "Yearly open-data files generated"),
     "organization.import": pgettext_lazy("audit action", "Organizations imported"),
     "grade.import": pgettext_lazy("audit action", "Grades imported"),
     "volunteer.register": pgettext_lazy("audit action", "Volunteer registered"),

@@ -161,7 +161,7 @@ def generate(*, storage: Storage | None = None, size: int | None = None) -> Bulk
             with translation.override(settings.LANGUAGE_CODE):
                 counts = write_package(_Tee(plain, compressed), uri=uri, size=size)
         if not counts.releases:
-            removed = _remove_older(storage, stamp, keep=None)
+            removed = remove_older(storage, stamp, keep=None)
             _record(after={"releases": 0, "removed": removed})
             return None
         json_size, gzip_size = _size(plain), _size(packed)
@@ -180,7 +180,7 @@ def generate(*, storage: Storage | None = None, size: int | None = None) -> Bulk
         gzip_size=gzip_size,
     )
     manifest = storage.save(f"{BULK_DIR}/manifest-{stamp}.json", ContentFile(_dumps(asdict(bulk))))
-    removed = _remove_older(storage, stamp, keep={json_name, gzip_name, manifest})
+    removed = remove_older(storage, stamp, keep={json_name, gzip_name, manifest})
     _record(
         after={
             "releases": bulk.releases,
@@ -205,21 +205,30 @@ def _record(*, after: dict) -> None:
         )
 
 
-def _listing(storage: Storage) -> list[str]:
+def listing(storage: Storage, directory: str = BULK_DIR) -> list[str]:
+    """The names of the files in `directory` of `storage` (none when it does not exist yet)."""
     try:
-        _dirs, files = storage.listdir(BULK_DIR)
+        _dirs, files = storage.listdir(directory)
     except (FileNotFoundError, NotADirectoryError):
         return []
     return list(files)
 
 
-def _remove_older(storage: Storage, stamp: str, *, keep: set[str] | None) -> int:
-    """Delete the files of generations older than `stamp` (a run that started later and finished
-    earlier keeps its files). The number deleted."""
+def remove_older(
+    storage: Storage,
+    stamp: str,
+    *,
+    keep: set[str] | None,
+    directory: str = BULK_DIR,
+    pattern: re.Pattern = _FILE,
+) -> int:
+    """Delete the files of `directory` of generations older than `stamp` (the stamp is `pattern`'s
+    first group; a run that started later and finished earlier keeps its files). The number deleted.
+    Also used for the open-data hub's yearly files (cms/opendata_files.py)."""
     removed = 0
-    for name in _listing(storage):
-        match = _FILE.match(name)
-        path = f"{BULK_DIR}/{name}"
+    for name in listing(storage, directory):
+        match = pattern.match(name)
+        path = f"{directory}/{name}"
         if match is None or match.group(1) >= stamp or (keep and path in keep):
             continue
         storage.delete(path)
@@ -233,7 +242,7 @@ def _remove_older(storage: Storage, stamp: str, *, keep: set[str] | None) -> int
 def latest(storage: Storage | None = None) -> BulkFile | None:
     """The newest generation whose manifest can be read, or None before the first one."""
     storage = storage or default_storage
-    for name in sorted((n for n in _listing(storage) if _MANIFEST.match(n)), reverse=True):
+    for name in sorted((n for n in listing(storage) if _MANIFEST.match(n)), reverse=True):
         try:
             with storage.open(f"{BULK_DIR}/{name}", "rb") as handle:
                 data = json.loads(handle.read())

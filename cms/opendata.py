@@ -5,22 +5,26 @@ bids, award notices, contracts and purchase intentions (the purchasing plans' pu
 The rows are those of the public lists (cms/portal_filters.py, procurement's selectors): live call
 pages of published calls, published award notices, published contracts (public fields only) and
 the public purchase intentions of live plan pages. Never a draft, an unpublished call, a bid, a
-contact person or a private document. Files are streamed through `core.exports` (memory flat in the
-rows); the hub lists only the years that have data (one query a dataset)."""
+contact person or a private document. The night's stored files (`cms.opendata_files`) are sent when
+there are some; otherwise a file is built in the request through `core.exports` (memory flat in the
+rows). The hub lists only the years that have data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from cms import opendata_files
 from cms.portal_filters import (
     EXPORT_CHUNK,
     award_export_columns,
@@ -28,7 +32,7 @@ from cms.portal_filters import (
     public_awards,
     public_call_pages,
 )
-from core.exports import EXPORT_FORMATS, choice_label, export_response
+from core.exports import CONTENT_TYPES, EXPORT_FORMATS, choice_label, export_response, unknown_format_response
 from procurement.contracts.selectors import PUBLIC_FIELDS, published_contracts
 from procurement.models import BudgetLine, ContractStatus, FundingSource
 
@@ -165,6 +169,8 @@ class Dataset:
     rows: object  # year -> queryset
     years: object  # () -> [year, …] newest first
     columns: object  # request -> [(header, getter)]
+    # rows filed by their publication time (which is always "now"): past years gain no rows
+    by_publication: bool = True
 
 
 DATASETS = {
@@ -215,6 +221,7 @@ DATASETS = {
             _intentions,
             _intention_years,
             _intention_columns,
+            by_publication=False,
         ),
     )
 }
@@ -225,12 +232,29 @@ DATASETS = {
 
 @require_GET
 def index(request):
-    """What is published, and the yearly files of each dataset (only years with data)."""
-    datasets = [{"dataset": d, "years": d.years()} for d in DATASETS.values()]  # one query a dataset
+    """What is published, and the yearly files of each dataset (only years with data), with their
+    sizes when the night's files are stored (`cms.opendata_files`)."""
+    generation = opendata_files.latest()
+    datasets = []
+    for dataset in DATASETS.values():
+        years = [
+            {
+                "year": year,
+                "csv": opendata_files.stored_file(generation, dataset.key, year, "csv"),
+                "xlsx": opendata_files.stored_file(generation, dataset.key, year, "xlsx"),
+            }
+            for year in opendata_files.dataset_years(dataset, generation)
+        ]
+        datasets.append({"dataset": dataset, "years": years})
     return render(
         request,
         "cms/opendata/index.html",
-        {"datasets": datasets, "has_data": any(d["years"] for d in datasets), "lists": _lists()},
+        {
+            "datasets": datasets,
+            "has_data": any(d["years"] for d in datasets),
+            "lists": _lists(),
+            "generation": generation,
+        },
     )
 
 
@@ -262,12 +286,32 @@ def _lists() -> list[dict]:
 
 @require_GET
 def download(request, year: int, dataset: str, fmt: str):
-    """One dataset's file for one year; 404 for an unknown dataset or a year without data, 400 (in
+    """One dataset's file for one year: the night's stored file when there is one
+    (`cms.opendata_files`), else built now; 404 for an unknown dataset or a year without data, 400 (in
     Chinese, from core.exports) for an unknown format."""
     found = DATASETS.get(dataset)
     if found is None:
         raise Http404
-    if fmt in EXPORT_FORMATS and year not in found.years():
+    if fmt not in EXPORT_FORMATS:
+        return unknown_format_response()
+    generation = opendata_files.latest()
+    if year not in opendata_files.dataset_years(found, generation):
         raise Http404
+    stored = opendata_files.stored_file(generation, dataset, year, fmt)
+    if stored is not None:
+        try:
+            handle = default_storage.open(stored.name, "rb")
+        except FileNotFoundError:  # replaced by a newer generation since its manifest was read
+            handle = None
+        if handle is not None:
+            response = FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{dataset}-{year}.{fmt}",
+                content_type=CONTENT_TYPES[fmt],
+            )
+            response["Content-Length"] = str(stored.size)
+            response["Last-Modified"] = http_date(generation.generated.timestamp())
+            return response
     rows = found.rows(year).iterator(chunk_size=EXPORT_CHUNK)
     return export_response(rows, found.columns(request), filename=f"{dataset}-{year}", fmt=fmt)

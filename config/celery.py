@@ -33,6 +33,7 @@ QUEUE_OF_TASK = {
     "procurement.public_report_transfers_daily": SWEEPS_QUEUE,
     "procurement.red_flags_refresh": SWEEPS_QUEUE,
     "cms.ocds_bulk": SWEEPS_QUEUE,
+    "cms.opendata_files": SWEEPS_QUEUE,
     "core.requeue_unsent_emails": SWEEPS_QUEUE,
     "core.expire_job_files": SWEEPS_QUEUE,
     # e-mail: one message each, waiting on the mail server

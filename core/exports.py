@@ -244,3 +244,40 @@ def export_file(rows: Iterable, columns: list[Column], *, filename: str, fmt: st
         raise
     handle.seek(0)
     return handle, name, CONTENT_TYPES["csv"]
+
+
+def write_both(rows: Iterable, columns: list[Column], *, title: str):
+    """`rows` read once and written both as CSV and as Excel into two anonymous temporary files (the
+    yearly open-data files, cms/opendata_files.py): each row's values are computed once. Returns
+    (CSV file, Excel file, number of rows), both files at their start; the caller closes them."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[\\/\[\]:*?]", "", title)[:31] or "data")
+    plain = tempfile.TemporaryFile(suffix=".csv")
+    writer = csv.writer(_Echo())
+    count = 0
+    try:
+        plain.write((BOM + writer.writerow([str(header) for header, _getter in columns])).encode("utf-8"))
+        sheet.append([_xlsx_cell(sheet, str(header)) for header, _getter in columns])
+        for row in rows:
+            values = [getter(row) for _header, getter in columns]
+            plain.write(writer.writerow([_csv_value(value) for value in values]).encode("utf-8"))
+            sheet.append([_xlsx_cell(sheet, value) for value in values])
+            count += 1
+        book = tempfile.TemporaryFile(suffix=".xlsx")
+    except BaseException:
+        plain.close()
+        with contextlib.suppress(Exception):
+            sheet.close()
+            sheet._writer.cleanup()
+        raise
+    try:
+        workbook.save(book)
+    except BaseException:
+        plain.close()
+        book.close()
+        raise
+    plain.seek(0)
+    book.seek(0)
+    return plain, book, count

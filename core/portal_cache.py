@@ -54,7 +54,8 @@ ACTION_TOPICS = {
         ).split(),
         "volunteers",
     ),
-    **dict.fromkeys("page wagtail ocds".split(), "cms"),  # ocds: the bulk file on the open-data hub
+    # ocds, opendata: the bulk file and the yearly files on the open-data hub
+    **dict.fromkeys("page wagtail ocds opendata".split(), "cms"),
     # a stored document may belong to any room's public page: "document" bumps every topic
     # reference data (districts, purchasing units, service categories, the working-day calendar) is
     # not listed: it shows on every page, so its changes, like unknown actions, bump every topic

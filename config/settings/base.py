@@ -608,6 +608,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0),
         "options": {"queue": "sweeps"},
     },
+    # the open-data hub's yearly files (CSV and Excel of each dataset and year), at 04:30
+    "cms-opendata-files": {
+        "task": "cms.opendata_files",
+        "schedule": crontab(hour=4, minute=30),
+        "options": {"queue": "sweeps"},
+    },
     # Awards: publish any confirmed award's notice that is not out yet (idempotent), every 10 minutes.
     "procurement-publish-due-award-notices": {
         "task": "procurement.publish_due_award_notices",

@@ -43,6 +43,7 @@ def queue_of(name: str, **options) -> str:
         ("core.expire_job_files", "sweeps"),
         ("procurement.red_flags_refresh", "sweeps"),
         ("cms.ocds_bulk", "sweeps"),
+        ("cms.opendata_files", "sweeps"),
         ("core.send_notification_email", "email"),
         ("procurement.email_public_report_filer", "email"),
         # time-critical or small: the default queue

@@ -1,7 +1,8 @@
 """Journey: a citizen opens the calls for bids, filters them by service category and state, sorts
 them by ceiling price, turns to the second page (the filters stay in the address), and downloads
 the filtered list as CSV, which holds exactly the rows of both pages in the same order; at 1280
-and 375 px. Then the open-data hub offers this year's files. Every page: screenshot, axe-core, link
+and 375 px. Then the open-data hub offers this year's files, and after the night's generation shows
+their time and sizes and sends the stored Excel file. Every page: screenshot, axe-core, link
 check, CSP; no page wider than the screen."""
 
 from __future__ import annotations
@@ -112,3 +113,22 @@ def test_a_citizen_filters_sorts_pages_and_downloads_the_calls(page, journey, tm
     assert page.locator(f"a[href='/open-data/{year}/calls.csv']").count() == 1
     journey.step(page, "open data")
     assert fits_the_screen(page)
+
+    # The night's files (cms/opendata_files.py): the hub says when they were made and how large each
+    # is, and the Excel link sends the stored file.
+    from cms import opendata_files
+
+    generation = opendata_files.generate()
+    page.goto("/open-data/")
+    assert "年度文件每晚生成" in page.inner_text("main")
+    calls = page.locator("section[data-dataset='calls'] li", has_text=f"{year} 年")
+    assert calls.locator(".opendata-size").count() == 2
+    journey.step(page, "open data, nightly files")
+    assert fits_the_screen(page)
+    with page.expect_download() as download_info:
+        calls.get_by_role("link", name="Excel").click()
+    download = download_info.value
+    assert download.suggested_filename == f"calls-{year}.xlsx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(str(target))
+    assert target.stat().st_size == generation.file("calls", year, "xlsx").size
