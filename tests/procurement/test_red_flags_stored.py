@@ -5,6 +5,7 @@ request; before the first refresh it computes them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -169,3 +170,14 @@ def test_the_ocds_releases_carry_the_stored_flags_once_a_refresh_has_run(client)
     # a process without stored flags after the refresh has none on its releases
     StoredRedFlag.objects.filter(tender=single).delete()
     assert "redFlags" not in releases_for_keys([key])[0]
+
+
+def test_the_year_filter_offers_the_first_to_the_last_publication_year_without_a_distinct(client):
+    public_call(title="二〇二三年的项目", published_at=local(dt.date(2023, 4, 2)))
+    public_call(title="二〇二六年的项目", published_at=local(dt.date(2026, 3, 2)))
+    red_flags_refresh()
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse(URL)).content.decode()
+    select = re.search(r'<select name="year".*?</select>', html, re.S).group()
+    assert re.findall(r'<option value="(\d{4})"', select) == ["2026", "2025", "2024", "2023"]
+    assert not [q for q in captured.captured_queries if "DISTINCT" in q["sql"].upper()]
