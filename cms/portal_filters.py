@@ -18,7 +18,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     DecimalField,
@@ -39,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label, export_response, requested_format
 from core.models import Department, District, ServiceCategory
+from core.pagination import CappedPaginator
 from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
 from procurement.tendering.filters import OnceChoiceFilter, years_of
 from procurement.tendering.selectors import PUBLIC_STATES
@@ -446,7 +446,7 @@ def portal_list(
         return export_response(
             results.iterator(chunk_size=EXPORT_CHUNK), columns(), filename=filename, fmt=fmt
         )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if decorate is not None:
         decorate(page.object_list)

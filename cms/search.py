@@ -23,10 +23,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -36,6 +34,7 @@ from cms.awards import AwardNoticeIndexPage
 from cms.calls import CallForBidsPage
 from cms.plans import PurchasingPlanPage
 from core.normalize import check
+from core.pagination import CappedPaginator, capped_count
 from orgs.models import Organization, VerificationStatus
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation.selectors import published_awards
@@ -316,22 +315,6 @@ def _prepare(request) -> None:
     request._search_award_index = AwardNoticeIndexPage.objects.live().first()
 
 
-def _capped_count(rows: QuerySet) -> tuple[int, bool]:
-    """(matches counted up to COUNT_CAP, whether there are more): a COUNT over a LIMIT, which stops
-    reading at the cap."""
-    found = rows.order_by()[: COUNT_CAP + 1].count()
-    return min(found, COUNT_CAP), found > COUNT_CAP
-
-
-class _CappedPaginator(Paginator):
-    """Pages through the first COUNT_CAP matches."""
-
-    @cached_property
-    def count(self) -> int:
-        count, self.more = _capped_count(self.object_list)
-        return count
-
-
 def _first(rows: QuerySet, n: int, *, common: bool) -> list:
     """The first `n` rows in rank order. For a common word (more matches than the cap) one query a
     rank tier: exact or starting title, then title containing, then other fields, each tier newest
@@ -356,7 +339,7 @@ def search_summary(query: str, request) -> list[Group]:
     groups = []
     for source in SOURCES:
         rows = source.rows(query, terms)
-        count, more = _capped_count(rows)
+        count, more = capped_count(rows, COUNT_CAP)
         results = [source.result(row, terms, request) for row in _first(rows, GROUP_SIZE, common=more)]
         groups.append(Group(key=source.key, label=source.label, count=count, results=results, more=more))
     return groups
@@ -367,7 +350,7 @@ def search_group(query: str, key: str, request, page_number=None) -> Group:
     source = next(source for source in SOURCES if source.key == key)
     terms = query_terms(query)
     _prepare(request)
-    page = _CappedPaginator(source.rows(query, terms), PAGE_SIZE).get_page(page_number)
+    page = CappedPaginator(source.rows(query, terms), PAGE_SIZE, cap=COUNT_CAP).get_page(page_number)
     results = [source.result(row, terms, request) for row in page.object_list]
     paginator = page.paginator
     return Group(

@@ -163,6 +163,10 @@ CACHES["heartbeats"] = (
     }
 )
 
+# The long public lists (calls, award notices, plans, opening records, contracts, evaluations, red
+# flags) count their rows up to this many and then say "more than" (core/pagination.py).
+PORTAL_LIST_COUNT_CAP = env_int("PORTAL_LIST_COUNT_CAP", 10_000)
+
 # Public portal pages and open-data answers kept for visitors without a session, invalidated by
 # generation on every audited change of what they show and on every Wagtail page action
 # (core/portal_cache.py). A path ending in "*" covers everything under it; only 200 answers without

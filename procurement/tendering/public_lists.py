@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import export_response, requested_format
+from core.pagination import CappedPaginator
 from procurement.tendering.models.bids import BidOpening
 from procurement.tendering.selectors import OPENED_STATES
 
@@ -52,7 +52,7 @@ def public_list_response(
             )
         objects = results.iterator(chunk_size=EXPORT_CHUNK)
         return export_response(rows(objects) if rows else objects, columns, filename=filename, fmt=fmt)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if decorate is not None:
         decorate(page.object_list)

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.exports import export_response, requested_format
 from core.models import Department
+from core.pagination import CappedPaginator
 from procurement.supervision.red_flags import (
     FLAG_TYPES,
     flag_type_choices,
@@ -97,7 +98,7 @@ def red_flag_list(request):
             filename="red-flags",
             fmt=fmt,
         )
-    page = Paginator(tenders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tenders, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "tender": process.tender,
