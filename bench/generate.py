@@ -1609,7 +1609,8 @@ def _public_reports(city: City) -> None:
 
 def _derived(city: City) -> None:
     """What the services keep next to the rows (bulk inserts send no signals): the hour summaries
-    and the volunteer tally rebuilt, the procurement summaries and every cached portal page made stale."""
+    and the volunteer tally rebuilt, the procurement summaries and every cached portal page made stale;
+    and what the nightly tasks write (the stored red flags, the open-data hub's yearly files)."""
     from core import portal_cache
 
     try:
@@ -1634,6 +1635,12 @@ def _derived(city: City) -> None:
         red_flags_refresh = None
     if red_flags_refresh is not None:
         city.say(f"red flags stored: {red_flags_refresh()}")
+    try:
+        from cms import opendata_files
+    except ImportError:  # a tree without the stored yearly files
+        opendata_files = None
+    if opendata_files is not None:
+        city.say(f"open-data yearly files written: {len(opendata_files.generate().files)}")
     portal_cache.bump()
 
 

@@ -41,6 +41,7 @@ def fixed_pages(district: str | None = None) -> list[Page]:
         Page("statistics", "/statistics/"),
         Page("volunteer needs list", "/volunteers/", group="volunteers"),
         Page("volunteer statistics", "/volunteers/statistics/", group="volunteers"),
+        Page("open-data hub", "/open-data/", group="open data"),
         Page("OCDS release package", "/api/ocds/releases/", group="open data"),
         Page("feed: calls (RSS)", "/feeds/calls/rss/", group="open data"),
         Page("feed: award notices (Atom)", "/feeds/award-notices/atom/", group="open data"),
@@ -88,6 +89,7 @@ ITEM_LINKS = [
     ("/procurement/contracts/", "public contract (item)", r'href="(/procurement/contracts/\d+/)"'),
     ("/orgs/", "organization (item)", r'href="(/orgs/[0-9A-Z]{18}/)"'),
     ("/volunteers/", "volunteer need (item)", r'href="(/volunteers/needs/\d+/)"'),
+    ("/open-data/", "open-data yearly file (calls, Excel)", r'href="(/open-data/\d{4}/calls\.xlsx)"'),
 ]
 
 
@@ -111,7 +113,8 @@ def item_pages(base: str, headers: dict | None = None) -> list[Page]:
         status, body, _ = fetch(base, list_path, headers)
         link = first_match(body.decode("utf-8", "replace"), pattern) if status == 200 else None
         if link:
-            pages.append(Page(name, link, group="volunteers" if "volunteer" in name else "portal"))
+            group = "volunteers" if "volunteer" in name else "open data" if "open-data" in name else "portal"
+            pages.append(Page(name, link, group=group))
     status, body, _ = fetch(base, "/api/ocds/releases/", headers)
     if status == 200:
         try:

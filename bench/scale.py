@@ -217,6 +217,13 @@ def prepare_django() -> tuple[str | None, dict]:
     from core.models import District
 
     cache.clear()  # the bench's own Redis database: no page of another scale is served from it
+    try:
+        from cms import opendata_files
+    except ImportError:  # a tree without the stored yearly files
+        opendata_files = None
+    if opendata_files is not None and opendata_files.latest() is None:
+        # a reused database generated before the files existed: what the night would have written
+        log(f"open-data yearly files written: {len(opendata_files.generate().files)}")
     district = District.objects.order_by("sort_order", "code").values_list("code", flat=True).first()
     roles = {"supervisor", "procurement_officer", "registry_admin", "volunteer_centre"}
     cookies = {role: c for role in roles if (c := cookies_for(role))}

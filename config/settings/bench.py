@@ -18,7 +18,7 @@ generated data only, sealed and encrypted with these keys.
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, MIDDLEWARE, env
+from .base import BASE_DIR, DATABASES, MIDDLEWARE, env
 
 DEBUG = False
 SETTINGS_KIND = "bench"
@@ -44,7 +44,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "media")))
+# one media folder a database: the files the nightly tasks write (the open-data hub's yearly files, the
+# OCDS bulk file) belong to that database's data, not to another scale's
+MEDIA_ROOT = Path(
+    env("MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "media" / str(DATABASES["default"]["NAME"])))
+)
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "private")))
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "bench" / "audit-anchors.log")))
 # No mail leaves a benchmark (the reminder sweeps write notifications and queue e-mails).

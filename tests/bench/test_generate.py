@@ -201,6 +201,7 @@ ANONYMOUS_PAGES = [
     "/volunteers/",
     "/volunteers/statistics/",
     "/api/ocds/releases/",
+    "/open-data/",
     "/feeds/calls/rss/",
     "/feeds/award-notices/atom/",
     "/procurement/contracts/feed/rss/",
@@ -212,6 +213,7 @@ ITEM_LINKS = [
     ("/procurement/contracts/", r'href="(/procurement/contracts/\d+/)"'),
     ("/orgs/", r'href="(/orgs/[0-9A-Z]{18}/)"'),
     ("/volunteers/", r'href="(/volunteers/needs/\d+/)"'),
+    ("/open-data/", r'href="(/open-data/\d{4}/calls\.xlsx)"'),
 ]
 STAFF_PAGES = [
     "/procurement/supervision/",
@@ -237,6 +239,9 @@ def test_the_measured_pages_render_on_the_generated_city(client):
         assert links, f"no item on {list_path}"
         response = client.get(links[0])
         assert response.status_code == 200, links[0]
+    from cms import opendata_files
+
+    assert opendata_files.latest().files  # the nightly yearly files, written by the generator
     officer = User.objects.filter(username__startswith="bench-officer-", department__isnull=False).first()
     admin = User.objects.get(username__startswith="bench-admin-", is_superuser=True)
     for user in (admin, officer):
