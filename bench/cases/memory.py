@@ -4,7 +4,9 @@ allocations during the request and the growth of the process's maximum resident 
 
 - the hours export (CSV and XLSX) of the organizer with the most hour records
   (`/volunteers/manage/organizations/<pk>/export/hours.<fmt>`, signed in as one of its members);
-- every yearly open-data file (`/open-data/<year>/<dataset>.<fmt>`) of the year with most rows;
+- every yearly open-data file (`/open-data/<year>/<dataset>.<fmt>`) of the year with most rows, built
+  in the request, then the nightly generation of all of them (cms.opendata_files, into a throwaway
+  folder), then the same files sent from storage;
 - the OCDS bulk file (cms.ocds_bulk): its generation over every published release of the generated
   data (tracemalloc's peak and the RSS growth of `ocds_bulk.generate`, written to a throwaway folder;
   its queries, and its audit entry rolled back), then its download through `ocds:bulk` and
@@ -101,25 +103,75 @@ def main(argv=None) -> None:
             )
             figure["rows"] = records
 
-    from cms import opendata
-
     anonymous = Client()
     anonymous.get("/open-data/")  # warm-up: the open-data views, templates and catalogues
-    for key, dataset in opendata.DATASETS.items():
-        years = dataset.years()
-        if not years:
-            continue
-        year = max(years, key=lambda y: dataset_rows(dataset, y))
-        for fmt in ("csv", "xlsx") if "ocds" not in key else ("json",):
-            guarded(
-                figures,
-                f"open data {key} {year}.{fmt}",
-                _request,
-                anonymous,
-                f"/open-data/{year}/{key}.{fmt}",
-            )
+    _open_data(figures, anonymous)
     _ocds_bulk(figures, anonymous)
     finish(args, "memory", figures)
+
+
+def _throwaway_storage(folder: str):
+    """Settings whose default storage is `folder` (the nightly files of a case go there)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        },
+    }
+    return override_settings(STORAGES=storages)
+
+
+def _open_data(figures: list[dict], client) -> None:
+    """The open-data hub's yearly files of the year with most rows of each dataset: built in the
+    request (before any nightly generation: a new installation, or a visitor reading in English),
+    then the nightly generation of every file (cms.opendata_files) into a throwaway folder, then the
+    same downloads sent from storage."""
+    from cms import opendata
+
+    chosen = []
+    for key, dataset in opendata.DATASETS.items():
+        years = dataset.years()
+        if years:
+            chosen.append((key, max(years, key=lambda y: dataset_rows(dataset, y))))
+    with tempfile.TemporaryDirectory(prefix="bench-opendata-") as folder, _throwaway_storage(folder):
+        for key, year in chosen:
+            for fmt in ("csv", "xlsx"):
+                path = f"/open-data/{year}/{key}.{fmt}"
+                guarded(
+                    figures, f"open data {key} {year}.{fmt} (built in the request)", _request, client, path
+                )
+        generation = guarded(figures, "open data yearly files: nightly generation", _generate_files)
+        if not generation.get("files"):
+            return
+        for key, year in chosen:
+            for fmt in ("csv", "xlsx"):
+                path = f"/open-data/{year}/{key}.{fmt}"
+                guarded(figures, f"open data {key} {year}.{fmt} (stored)", _request, client, path)
+
+
+def _generate_files(figure: dict) -> None:
+    """`opendata_files.generate()` under tracemalloc, its queries counted, its audit entry rolled back."""
+    import gc
+
+    from cms import opendata_files
+
+    gc.collect()
+    rss_before = _maxrss_mb()
+    with measured(figure):
+        tracemalloc.start()
+        generation = opendata_files.generate()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    figure.update(peak_mb=round(peak / 2**20, 1), rss_growth_mb=round(_maxrss_mb() - rss_before, 1))
+    figure.update(
+        files=len(generation.files),
+        rows=sum(found.rows for found in generation.files if found.fmt == "csv"),
+        bytes=sum(found.size for found in generation.files),
+    )
 
 
 def _generate_bulk(figure: dict) -> None:
@@ -152,26 +204,15 @@ def _generate_bulk(figure: dict) -> None:
 def _ocds_bulk(figures: list[dict], client) -> None:
     """The OCDS bulk file: generated into a throwaway folder (the default storage for the time of the
     case), then downloaded, plain and gzip-compressed, through the public view."""
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    with tempfile.TemporaryDirectory(prefix="bench-ocds-bulk-") as folder:
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": folder},
-            },
-        }
-        with override_settings(STORAGES=storages):
-            generation = guarded(figures, "OCDS bulk file: generation", _generate_bulk)
-            if not generation.get("releases"):
-                return
-            for name, path in (
-                ("OCDS bulk file: download JSON", "/api/ocds/bulk/releases.json"),
-                ("OCDS bulk file: download gzip", "/api/ocds/bulk/releases.json.gz"),
-            ):
-                guarded(figures, name, _request, client, path)["rows"] = generation["releases"]
+    with tempfile.TemporaryDirectory(prefix="bench-ocds-bulk-") as folder, _throwaway_storage(folder):
+        generation = guarded(figures, "OCDS bulk file: generation", _generate_bulk)
+        if not generation.get("releases"):
+            return
+        for name, path in (
+            ("OCDS bulk file: download JSON", "/api/ocds/bulk/releases.json"),
+            ("OCDS bulk file: download gzip", "/api/ocds/bulk/releases.json.gz"),
+        ):
+            guarded(figures, name, _request, client, path)["rows"] = generation["releases"]
 
 
 def dataset_rows(dataset, year: int) -> int:

@@ -1,0 +1,118 @@
+"""The public search's bigram indexes on PostgreSQL (cms/search_index.py, migration cms 0007): the
+function, an index on the very expression each document's match uses (so a two-character Chinese
+word reads the index), and the same results as `icontains` for every group and kind of query."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.utils import timezone
+
+from cms import search, search_index
+from cms.awards import ensure_award_notice_index
+from orgs.models import VerificationStatus
+from tests.cms.test_search import live_call, live_plan
+from tests.orgs.factories import OrganizationFactory
+from tests.procurement.contracting import published_award
+from tests.procurement.supervising import contract_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_search_bigrams_are_the_two_character_pieces():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_bigrams(%s), search_bigrams(%s), search_bigrams(%s)", ["养老服务", "养", ""]
+        )
+        four, one, empty = cursor.fetchone()
+    assert sorted(four) == sorted(["养老", "老服", "服务"])
+    assert one == [] and empty == []
+
+
+@pytest.mark.parametrize("document", sorted(search_index.DOCUMENTS))
+def test_each_document_match_can_read_its_bigram_index(document):
+    """The index is on the expression the match compares; with sequential scans off (a test table is
+    too small for the planner to prefer the index) the plan reads it."""
+    from django.apps import apps
+
+    app_label, model_name, _columns = search_index.DOCUMENTS[document]
+    model = apps.get_model(app_label, model_name)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = model.objects.filter(pk__in=search_index.matching(document, "养老").values("pk")).explain()
+    assert search_index.index_name(document) in plan, plan
+
+
+@pytest.fixture
+def city():
+    ensure_award_notice_index()
+    award, _officer, _winner, _others = published_award()
+    award.organization.name = "鼓楼区阳光养老服务中心"
+    award.organization.save(update_fields=["name"])
+    award.tender.title = "居家养老上门服务 ABC_1"
+    award.tender.save(update_fields=["title"])
+    contract_for(
+        award, title="社区助餐服务合同", published_at=timezone.now(), service_standard="每日送餐 100% 到户"
+    )
+    live_call(
+        "社区居家养老服务项目", reference="ZB-2026-养老-001", service_description="为高龄老人提供助浴助洁"
+    )
+    live_call("残疾人托养服务", location="鼓楼区")
+    live_call("青少年服务 50%折扣")
+    live_plan("2030年度购买服务计划", line_title="老年助餐点运营", description="覆盖鼓楼区各街道")
+    live_plan("养老服务计划", line_title="其他服务")
+    OrganizationFactory(name="阳光助残服务社", business_scope="养老服务、社区服务")
+    OrganizationFactory(name="未核验养老协会", verification_status=VerificationStatus.PENDING)
+    OrganizationFactory(name="abc社工事务所")
+
+
+QUERIES = [
+    "养老",
+    "养",
+    "鼓楼",
+    "鼓楼区",
+    "助餐",
+    "居家 养老",
+    "养老 鼓楼",
+    "abc",
+    "ABC_1",
+    "50%",
+    "100%",
+    "_",
+    "服务",
+    "ZB-2026",
+    "高龄老人",
+    "没有这个词",
+    "务 项",  # two terms, each a character (LIKE alone)
+]
+
+
+def _answers(query: str) -> dict:
+    request = RequestFactory().get("/search/")
+    summary = {
+        group.key: (group.count, group.more, [result.url for result in group.results])
+        for group in search.search_summary(query, request)
+    }
+    lists = {
+        key: [result.url for result in search.search_group(query, key, request).results]
+        for key in search.GROUP_KEYS
+    }
+    return {"summary": summary, "lists": lists}
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_indexed_match_finds_what_icontains_finds(city, settings, query):
+    settings.SEARCH_BIGRAM_INDEX = False
+    expected = _answers(query)
+    settings.SEARCH_BIGRAM_INDEX = True
+    assert search_index.enabled()
+    assert _answers(query) == expected
+
+
+def test_the_fixture_finds_something_in_every_group(city, settings):
+    """So that the comparison above compares results, not empty lists."""
+    found = {
+        key for query in QUERIES for key, (count, _more, _urls) in _answers(query)["summary"].items() if count
+    }
+    assert found == set(search.GROUP_KEYS)
