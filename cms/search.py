@@ -47,6 +47,9 @@ MAX_TERMS = 5  # words separated by spaces; every word must match
 GROUP_SIZE = 5  # results of each group on the summary page
 PAGE_SIZE = 20  # results a page in one group's full list
 COUNT_CAP = 1000  # a group counts its matches up to here ("more than 1,000"), never all of them
+# On PostgreSQL a word matched by at most this many rows of each searched table is looked up by id
+# through the bigram indexes (cms.search_index); a more common one is matched with icontains.
+INDEXED_IDS_MAX = 2000
 EXCERPT_BEFORE = 20
 EXCERPT_AFTER = 60
 
@@ -136,19 +139,16 @@ def _ranked(
     queryset: QuerySet, query: str, terms: list[str], title: str, others: list, indexed: list | None = None
 ) -> QuerySet:
     """Rows where every term is in the title or another field, ranked (see the module doc). On
-    PostgreSQL `indexed` (term -> Q, over `search_index` documents that hold the title and the other
-    fields) selects the same rows through the bigram indexes."""
-    condition = Q()
-    for term in terms:
-        if indexed is not None and search_index.enabled():
-            any_field = Q()
-            for match in indexed:
-                any_field |= match(term)
-        else:
+    PostgreSQL `indexed` (the `search_index` documents that hold the title and the other fields)
+    selects the same rows by the ids the bigram indexes find, while a word is rare enough."""
+    condition = _indexed_condition(indexed, terms) if indexed is not None and search_index.enabled() else None
+    if condition is None:
+        condition = Q()
+        for term in terms:
             any_field = Q(**{f"{title}__icontains": term})
             for name in others:
                 any_field |= Q(**{f"{name}__icontains": term}) if isinstance(name, str) else name(term)
-        condition &= any_field
+            condition &= any_field
     return queryset.filter(condition).annotate(
         search_rank=Case(
             When(**{f"{title}__iexact": query}, then=Value(0)),
@@ -160,13 +160,46 @@ def _ranked(
     )
 
 
-def _in(path: str, document: str, rows: QuerySet | None = None, column: str = "pk"):
-    """term -> the rows whose `path` is the `column` of a `document` row containing the term."""
+@dataclass(frozen=True)
+class _In:
+    """Rows whose `path` is the `column` of a `document` row (of `rows`) containing the term."""
 
-    def match(term: str) -> Q:
-        return Q(**{f"{path}__in": search_index.matching(document, term, rows).values(column)})
+    path: str
+    document: str
+    rows: QuerySet | None = None
+    column: str = "pk"
 
-    return match
+    def ids(self, term: str) -> list | None:
+        """The matching ids (one query along the bigram index), or None above INDEXED_IDS_MAX."""
+        found = list(
+            search_index.matching(self.document, term, self.rows)
+            .order_by()
+            .values_list(self.column, flat=True)[: INDEXED_IDS_MAX + 1]
+        )
+        return None if len(found) > INDEXED_IDS_MAX else found
+
+
+def _indexed_condition(indexed: list, terms: list[str]) -> Q | None:
+    """Every term in one of the documents, as lists of ids (the planner then knows how few rows
+    match: an `IN` over a subquery of each document is estimated at a third of the table, and the
+    plan chosen for that took 30 s at ten times the base city). None when a word is common (some
+    document matches more than INDEXED_IDS_MAX rows): the group then matches with `icontains`."""
+    condition = Q()
+    for term in terms:
+        any_field = Q()
+        for spec in indexed:
+            if not isinstance(spec, _In):
+                any_field |= spec(term)  # a condition of its own (a credit code's start)
+                continue
+            ids = spec.ids(term)
+            if ids is None:
+                return None
+            if ids:
+                any_field |= Q(**{f"{spec.path}__in": ids})
+        if not any_field:
+            return Q(pk__in=[])
+        condition &= any_field
+    return condition
 
 
 class _Source:
@@ -218,7 +251,7 @@ class _Plans(_Source):
             )
         )
         public_lines = BudgetLine.objects.filter(intention_published_at__isnull=False)
-        indexed = [_in("plan_id", "plan_name"), _in("plan_id", "line_text", public_lines, "plan_id")]
+        indexed = [_In("plan_id", "plan_name"), _In("plan_id", "line_text", public_lines, "plan_id")]
         return _ranked(queryset, query, terms, "plan__title", [intention], indexed).order_by(
             "search_rank", "-plan__year", "-pk"
         )
@@ -245,7 +278,7 @@ class _Calls(_Source):
             .select_related("tender__department")
         )
         others = ["tender__reference", "tender__service_description", "tender__location"]
-        indexed = [_in("tender_id", "tender_text")]
+        indexed = [_In("tender_id", "tender_text")]
         return _ranked(queryset, query, terms, "tender__title", others, indexed).order_by(
             "search_rank", "-tender__published_at", "-pk"
         )
@@ -268,9 +301,9 @@ class _Awards(_Source):
     def rows(self, query, terms):
         others = ["tender__reference", "organization__name", "lot__title"]
         indexed = [
-            _in("tender_id", "tender_name"),
-            _in("organization_id", "organization_name"),
-            _in("lot_id", "lot_name"),
+            _In("tender_id", "tender_name"),
+            _In("organization_id", "organization_name"),
+            _In("lot_id", "lot_name"),
         ]
         return _ranked(published_awards(), query, terms, "tender__title", others, indexed).order_by(
             "search_rank", "-notice_published_at", "-pk"
@@ -294,7 +327,7 @@ class _Contracts(_Source):
 
     def rows(self, query, terms):
         others = ["reference", "service_standard", "organization__name"]
-        indexed = [_in("pk", "contract_text"), _in("organization_id", "organization_name")]
+        indexed = [_In("pk", "contract_text"), _In("organization_id", "organization_name")]
         return _ranked(published_contracts(), query, terms, "title", others, indexed).order_by(
             "search_rank", "-published_at", "-pk"
         )
@@ -322,7 +355,7 @@ class _Organizations(_Source):
         def uscc(term):
             return Q(uscc__startswith=term.upper())
 
-        indexed = [_in("pk", "organization_text"), uscc]
+        indexed = [_In("pk", "organization_text"), uscc]
         return _ranked(queryset, query, terms, "name", [uscc, "business_scope"], indexed).order_by(
             "search_rank", "name", "pk"
         )

@@ -32,15 +32,17 @@ def test_search_bigrams_are_the_two_character_pieces():
 
 @pytest.mark.parametrize("document", sorted(search_index.DOCUMENTS))
 def test_each_document_match_can_read_its_bigram_index(document):
-    """The index is on the expression the match compares; with sequential scans off (a test table is
-    too small for the planner to prefer the index) the plan reads it."""
+    """The index is on the expression the match compares; with sequential and plain index scans off (a
+    test table is too small for the planner to prefer the index) the plan reads it with a bitmap."""
     from django.apps import apps
 
     app_label, model_name, _columns = search_index.DOCUMENTS[document]
     model = apps.get_model(app_label, model_name)
+    assert search_index.matching(document, "养老").model is model
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = model.objects.filter(pk__in=search_index.matching(document, "养老").values("pk")).explain()
+        cursor.execute("SET LOCAL enable_indexscan = off")  # else an empty table's primary key would do
+    plan = search_index.matching(document, "养老").order_by().values("pk").explain()
     assert search_index.index_name(document) in plan, plan
 
 
@@ -101,13 +103,33 @@ def _answers(query: str) -> dict:
     return {"summary": summary, "lists": lists}
 
 
+@pytest.mark.parametrize("ids_max", [search.INDEXED_IDS_MAX, 1])
 @pytest.mark.parametrize("query", QUERIES)
-def test_the_indexed_match_finds_what_icontains_finds(city, settings, query):
+def test_the_indexed_match_finds_what_icontains_finds(city, settings, monkeypatch, query, ids_max):
+    """With the default limit every word here is rare (looked up by ids); with a limit of one, a
+    word in two rows of a table makes its group fall back to icontains."""
     settings.SEARCH_BIGRAM_INDEX = False
     expected = _answers(query)
     settings.SEARCH_BIGRAM_INDEX = True
+    monkeypatch.setattr(search, "INDEXED_IDS_MAX", ids_max)
     assert search_index.enabled()
     assert _answers(query) == expected
+
+
+def test_a_rare_word_is_looked_up_by_ids_and_a_common_one_falls_back(city, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    request = RequestFactory().get("/search/")
+    with CaptureQueriesContext(connection) as queries:
+        search.search_group("养老", "calls", request)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any("search_bigrams" in q for q in sql)  # the ids, through the index
+    fallback = "\"service_description\"::text) LIKE UPPER('%养老%')"  # icontains on a call's description
+    assert not any(fallback in q for q in sql)
+    monkeypatch.setattr(search, "INDEXED_IDS_MAX", 1)
+    with CaptureQueriesContext(connection) as queries:
+        search.search_group("养老", "calls", request)
+    assert any(fallback in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_fixture_finds_something_in_every_group(city, settings):
