@@ -16,10 +16,10 @@ from tests.cms.test_portal_lists import CALLS, column, download, live_call, page
 pytestmark = pytest.mark.django_db
 
 
-def test_the_default_cap_is_ten_thousand(settings):
-    assert DEFAULT_CAP == 10_000
+def test_the_default_cap_is_one_thousand(settings):
+    assert DEFAULT_CAP == 1_000
     del settings.PORTAL_LIST_COUNT_CAP
-    assert list_count_cap() == 10_000
+    assert list_count_cap() == 1_000
     settings.PORTAL_LIST_COUNT_CAP = 0
     assert list_count_cap() == 1  # never zero
 
