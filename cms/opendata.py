@@ -239,6 +239,9 @@ def index(request):
     """What is published, and the yearly files of each dataset (only years with data), with their
     sizes when the night's files are stored (`cms.opendata_files`)."""
     generation = opendata_files.latest()
+    # the night's files are in the site's language: a visitor reading in another gets files built
+    # for the request, and the hub does not speak of the stored ones to them
+    stored = generation if opendata_files.serves_stored(generation) else None
     datasets = []
     for dataset in DATASETS.values():
         years = [
@@ -257,7 +260,7 @@ def index(request):
             "datasets": datasets,
             "has_data": any(d["years"] for d in datasets),
             "lists": _lists(),
-            "generation": generation,
+            "generation": stored,
         },
     )
 

@@ -184,9 +184,15 @@ def dataset_years(dataset, generation: Generation | None) -> list[int]:
     return sorted(years, reverse=True)
 
 
+def serves_stored(generation: Generation | None) -> bool:
+    """Whether this request is sent the stored files: there are some, and the visitor reads the
+    portal in the site's language (the files' language)."""
+    return generation is not None and translation.get_language() == settings.LANGUAGE_CODE
+
+
 def stored_file(generation: Generation | None, dataset: str, year: int, fmt: str) -> YearFile | None:
     """The stored file to send for a download, or None to build it in the request: none generated,
     none of that year and format, or a visitor reading the portal in another language."""
-    if generation is None or translation.get_language() != settings.LANGUAGE_CODE:
+    if not serves_stored(generation):
         return None
     return generation.file(dataset, year, fmt)

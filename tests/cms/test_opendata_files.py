@@ -102,7 +102,10 @@ def test_a_download_is_the_nights_snapshot_and_another_language_is_built_live(cl
     # in English the file is built for the request, with what is published now
     client.cookies["django_language"] = "en"
     _response, body = _rows(client, file_url(year, "calls"), "csv")
+    hub = client.get(HUB).content.decode()
     del client.cookies["django_language"]
+    # the hub does not offer the stored (Chinese) files' time and sizes to an English reader
+    assert 'data-opendata-files="live"' in hub and 'class="opendata-size"' not in hub
     english = _table(body, "csv")
     assert "Project number" in english[0]
     assert "F-LATER" in column(english, "Project number")
