@@ -47,7 +47,9 @@ STORAGES = {
 # one media folder a database: the files the nightly tasks write (the open-data hub's yearly files, the
 # OCDS bulk file) belong to that database's data, not to another scale's
 MEDIA_ROOT = Path(
-    env("MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "media" / str(DATABASES["default"]["NAME"])))
+    env(
+        "MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "media" / Path(str(DATABASES["default"]["NAME"])).name)
+    )
 )
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "bench" / "private")))
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "bench" / "audit-anchors.log")))
