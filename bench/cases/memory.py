@@ -153,20 +153,27 @@ def _open_data(figures: list[dict], client) -> None:
                 guarded(figures, f"open data {key} {year}.{fmt} (stored)", _request, client, path)
 
 
-def _generate_files(figure: dict) -> None:
-    """`opendata_files.generate()` under tracemalloc, its queries counted, its audit entry rolled back."""
+def _traced(figure: dict, generate):
+    """`generate()` under tracemalloc, its queries counted (its audit entry rolled back by
+    `measured`); its peak and RSS growth in `figure`. Returns what it returned."""
     import gc
-
-    from cms import opendata_files
 
     gc.collect()
     rss_before = _maxrss_mb()
     with measured(figure):
         tracemalloc.start()
-        generation = opendata_files.generate()
+        result = generate()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     figure.update(peak_mb=round(peak / 2**20, 1), rss_growth_mb=round(_maxrss_mb() - rss_before, 1))
+    return result
+
+
+def _generate_files(figure: dict) -> None:
+    """`opendata_files.generate()`, traced."""
+    from cms import opendata_files
+
+    generation = _traced(figure, opendata_files.generate)
     figure.update(
         files=len(generation.files),
         rows=sum(found.rows for found in generation.files if found.fmt == "csv"),
@@ -175,19 +182,10 @@ def _generate_files(figure: dict) -> None:
 
 
 def _generate_bulk(figure: dict) -> None:
-    """`ocds_bulk.generate()` under tracemalloc, its queries counted, its audit entry rolled back."""
-    import gc
-
+    """`ocds_bulk.generate()`, traced."""
     from cms import ocds_bulk
 
-    gc.collect()
-    rss_before = _maxrss_mb()
-    with measured(figure):
-        tracemalloc.start()
-        bulk = ocds_bulk.generate()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    figure.update(peak_mb=round(peak / 2**20, 1), rss_growth_mb=round(_maxrss_mb() - rss_before, 1))
+    bulk = _traced(figure, ocds_bulk.generate)
     figure["chunk"] = ocds_bulk.chunk_size()
     if bulk is None:
         figure["releases"] = 0

@@ -202,3 +202,31 @@ def test_the_task_and_the_command_write_a_generation(city):
     call_command("opendata_files", stdout=out)
     assert "10 files generated" in out.getvalue()
     assert opendata_files.latest().stamp != result["stamp"]
+
+
+def test_with_stored_files_the_hub_and_a_download_read_a_constant_number_of_queries(
+    client, city, django_assert_num_queries
+):
+    year = timezone.localdate().year
+    opendata_files.generate()
+    urls = (HUB, file_url(year, "calls", "xlsx"), file_url(S_YEAR, "calls"))
+
+    def fetch(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+    def measure(url):
+        with CaptureQueriesContext(connection) as queries:
+            fetch(url)
+        return len(queries)
+
+    counts = {url: measure(url) for url in urls}
+    for n in range(12):
+        live_call(f"F-MORE-{n}")
+        live_call(f"F-PAST-{n}", published_at=timezone.now().replace(year=S_YEAR))
+    opendata_files.generate()
+    for url, count in counts.items():
+        with django_assert_num_queries(count):
+            fetch(url)
