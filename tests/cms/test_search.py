@@ -121,6 +121,8 @@ def test_postgresql_can_answer_a_chinese_substring_search_from_the_trigram_index
         assert len(cursor.fetchone()[0]) >= 2  # Chinese characters make trigrams
         cursor.execute("ANALYZE orgs_organization")
         cursor.execute("SET LOCAL enable_seqscan = off")
+        # nor a walk along the (name, id) index of the directory's order, filtering every row
+        cursor.execute("SET LOCAL enable_indexscan = off")
     queryset = Organization.objects.filter(name__icontains="助残服务")
     plan = queryset.explain()
     assert "orgs_organization_name_trgm" in plan, plan
@@ -208,6 +210,9 @@ def test_a_common_words_first_results_by_rank_tier_equal_the_ranked_query(monkey
     assert expected[:2] == [exact.pk, start.pk] and expected[-1] == other.pk
     for n in range(1, len(expected) + 2):
         assert [row.pk for row in search._first(rows, n, common=True)] == expected[:n], n
+        # the first tier asked as "the title starts with the query", as the summary asks it
+        tiers = search._first(rows, n, common=True, title=source.title, query="养老")
+        assert [row.pk for row in tiers] == expected[:n], n
         assert [row.pk for row in search._first(rows, n, common=False)] == expected[:n], n
     assert set(expected) == {other.pk, start.pk, exact.pk, *(row.pk for row in inside)}
 

@@ -46,6 +46,33 @@ def test_each_document_match_can_read_its_bigram_index(document):
     assert search_index.index_name(document) in plan, plan
 
 
+@pytest.mark.parametrize(
+    "key, model, index",
+    [
+        ("calls", "procurement.Tender", "search_prefix_tender_title"),
+        ("awards", "procurement.Tender", "search_prefix_tender_title"),
+        ("contracts", "procurement.Contract", "search_prefix_contract_title"),
+        ("organizations", "orgs.Organization", "search_prefix_organization_name"),
+        ("plans", "procurement.PurchasingPlan", "search_prefix_plan_title"),
+    ],
+)
+def test_a_common_words_first_tier_can_read_the_title_prefix_index(key, model, index):
+    """The first tier of a common word's results (titles starting with the query, `search._first`)
+    compares the very expression the title's prefix index holds (migration cms 0009); with sequential
+    and plain index scans off (a test table is too small for the planner to prefer it) the plan reads
+    that index. (At ten times the base city the planner reads it by itself: 200 ms → 5 ms a group.)"""
+    from django.apps import apps
+
+    source = next(source for source in search.SOURCES if source.key == key)
+    column = source.title.rsplit("__", 1)[-1]
+    rows = apps.get_model(model).objects.filter(**{f"{column}__istartswith": "养老"})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = rows.explain()
+    assert index in plan, plan
+
+
 @pytest.fixture
 def city():
     ensure_award_notice_index()
