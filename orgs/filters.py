@@ -4,6 +4,7 @@ CSV/Excel download) and the staff list in the Wagtail admin."""
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,13 +65,25 @@ class _CommonFilters(django_filters.FilterSet):
     )
 
 
+def _nullable(name: str) -> bool:
+    """Whether a sort key may be empty: a nullable column, or an annotation (the current grade)."""
+    try:
+        return Organization._meta.get_field(name).null
+    except FieldDoesNotExist:
+        return True
+
+
 class DirectoryOrdering(django_filters.OrderingFilter):
     """The directory's sort: empty values (no grade) last in both directions, then the primary key
     in the same direction, so that equal values keep their order from one page to the next."""
 
     def get_ordering_value(self, param):
         descending = param.startswith("-")
-        field = F(self.param_map[param.lstrip("-")])
+        name = self.param_map[param.lstrip("-")]
+        field = F(name)
+        if not _nullable(name):
+            # A column that is never empty sorts plainly, so that its index serves both directions.
+            return field.desc() if descending else field.asc()
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
     def filter(self, qs, value):

@@ -20,6 +20,7 @@ from core.documents import documents_of
 from core.exports import export_response, requested_format
 from core.forms import add_service_errors
 from core.models import DocumentType
+from core.pagination import CappedPaginator
 from orgs import selectors, services
 from orgs.directory_export import DIRECTORY_EXPORT_COLUMNS, with_history
 from orgs.filters import DirectoryFilter
@@ -68,7 +69,7 @@ def directory_list(request):
             )
         rows = results.iterator(chunk_size=EXPORT_CHUNK)
         return export_response(rows, DIRECTORY_EXPORT_COLUMNS, filename="social-organizations", fmt=fmt)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
     return render(
         request,

@@ -19,7 +19,7 @@ from wagtail.admin.widgets.button import Button
 
 from core.models import ServiceCategory
 from core.normalize import CleanInputMixin
-from core.viewsets import NoDeleteView, NoEditView, ServiceFormMixin
+from core.viewsets import CappedIndexView, NoDeleteView, NoEditView, ServiceFormMixin
 from orgs import admin_views, selectors, services
 from orgs.choosers import organization_chooser_viewset
 from orgs.filters import StaffOrganizationFilter
@@ -91,7 +91,7 @@ class OrganizationEditView(_OrganizationSave, generic.EditView):
         return initial
 
 
-class RegisterIndexView(generic.IndexView):
+class RegisterIndexView(CappedIndexView):
     """An admin list of the register that downloads exactly its rows: the export buttons carry the
     list's filters, search and ordering (`?...&export=csv|xlsx`), answered by `orgs.resources`
     (memory flat in rows) without building the page. Staff who read the register may export;

@@ -51,7 +51,32 @@ def _seq_scans(plan: dict) -> list[str]:
     return found
 
 
+def _sorted_tables(plan: dict) -> list[str]:
+    """The main tables read under a Sort node: a list that sorts every row of a table before taking
+    its first page."""
+    found = []
+    if plan.get("Node Type") in ("Sort", "Incremental Sort"):
+        found.extend(table for table in _scanned(plan) if table in MAIN_TABLES)
+    for child in plan.get("Plans", []):
+        found.extend(_sorted_tables(child))
+    return found
+
+
+def _scanned(plan: dict) -> list[str]:
+    # Only the tables read in the sorted input itself, not in the correlated sub-plans of its rows.
+    tables = [plan["Relation Name"]] if "Relation Name" in plan else []
+    for child in plan.get("Plans", []):
+        if child.get("Parent Relationship") != "SubPlan":
+            tables.extend(_scanned(child))
+    return tables
+
+
 def _explain(queryset) -> tuple[list[str], str]:
+    scans, _sorts, plan = _explain_plan(queryset)
+    return scans, plan
+
+
+def _explain_plan(queryset) -> tuple[list[str], list[str], str]:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -59,7 +84,7 @@ def _explain(queryset) -> tuple[list[str], str]:
         raw = cursor.fetchone()[0]
         cursor.execute("SET LOCAL enable_seqscan = on")
     plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-    return _seq_scans(plan), json.dumps(plan, indent=1)[:4000]
+    return _seq_scans(plan), _sorted_tables(plan), json.dumps(plan, indent=1)[:4000]
 
 
 def _page(filterset_class, queryset, query: str = ""):
@@ -128,6 +153,32 @@ def _queries() -> dict:
     return queries
 
 
+def _ordered_queries() -> dict:
+    """Lists whose first page must be read in the order of an index (no Sort of a main table): the
+    order a user gets by default, or by one click on a sort."""
+    from wagtail.models import Page
+
+    from orgs import selectors as org_selectors
+    from orgs.filters import DirectoryFilter
+    from orgs.views import with_history
+    from volunteers.wagtail_hooks import HourRecordIndexView
+
+    directory = with_history(org_selectors.directory_organizations())
+    hours = HourRecordIndexView().get_base_queryset()
+    return {
+        "organization directory": directory[:20],
+        "organization directory, names in reverse": _page(DirectoryFilter, directory, "sort=-name"),
+        "organization directory, oldest first": _page(DirectoryFilter, directory, "sort=founded_on"),
+        "organization directory, newest first": _page(DirectoryFilter, directory, "sort=-founded_on"),
+        # The register's admin list (the same order without the verified filter).
+        "registry's organizations (admin)": org_selectors.staff_organizations()[:50],
+        "centre's hour records (admin)": hours[:50],
+        "centre's manual hour records (admin)": hours.filter(is_manual=True)[:50],
+        # The root of the page tree, which Wagtail's admin menu asks for on every admin page.
+        "page tree root": Page.objects.filter(depth=1).order_by("path"),
+    }
+
+
 @pytest.fixture
 def city():
     from bench.generate import generate
@@ -155,3 +206,23 @@ def test_the_check_sees_a_sequential_scan(city):
 
     scans, _plan = _explain(Tender.objects.filter(contact_phone="025-0"))
     assert "procurement_tender" in scans
+
+
+def test_the_main_orders_are_read_from_an_index(city):
+    failures = {}
+    for name, queryset in _ordered_queries().items():
+        scans, sorts, plan = _explain_plan(queryset)
+        bad = sorted((set(scans) | set(sorts)) & MAIN_TABLES)
+        if bad:
+            failures[name] = (bad, plan)
+    assert not failures, "\n\n".join(
+        f"{name}: sorts or scans {tables}\n{plan}" for name, (tables, plan) in failures.items()
+    )
+
+
+def test_the_check_sees_a_sort_of_every_row(city):
+    """The check itself: an order no index serves is found as a Sort of the table."""
+    from procurement.tendering.models.tenders import Tender
+
+    _scans, sorts, _plan = _explain_plan(Tender.objects.order_by("contact_phone")[:20])
+    assert "procurement_tender" in sorts

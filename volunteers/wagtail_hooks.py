@@ -18,7 +18,7 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.models import User
 from core.normalize import CleanInputMixin
-from core.viewsets import NoDeleteView, ServiceFormMixin
+from core.viewsets import CappedIndexView, NoDeleteView, ServiceFormMixin
 from orgs.choosers import organization_chooser_viewset
 from volunteers.filters import HourRecordFilter, NeedFilter, SocialWorkerFilter, VolunteerFilter
 from volunteers.models import Certificate, HourRecord, Need, SocialWorker, Volunteer
@@ -68,7 +68,7 @@ def _stars(volunteer) -> str:
     return "★" * volunteer.stars or "—"
 
 
-class VolunteerIndexView(generic.IndexView):
+class VolunteerIndexView(CappedIndexView):
     def get_base_queryset(self):
         return Volunteer.objects.order_by("number", "pk")
 
@@ -177,7 +177,7 @@ class SocialWorkerViewSet(ReadOnlyViewSet):
 # --- needs, hours, certificates -------------------------------------------------------------------
 
 
-class NeedIndexView(generic.IndexView):
+class NeedIndexView(CappedIndexView):
     def get_base_queryset(self):
         return Need.objects.select_related(
             "project__organization", "project__department", "service_type", "district"
@@ -221,7 +221,7 @@ class NeedViewSet(ReadOnlyViewSet):
     ]
 
 
-class HourRecordIndexView(generic.IndexView):
+class HourRecordIndexView(CappedIndexView):
     def get_base_queryset(self):
         return HourRecord.objects.select_related("volunteer", "slot__need").order_by("-check_in_at", "-pk")
 

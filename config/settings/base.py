@@ -166,6 +166,9 @@ CACHES["heartbeats"] = (
 # The long public lists (calls, award notices, plans, opening records, contracts, evaluations, red
 # flags) count their rows up to this many and then say "more than" (core/pagination.py).
 PORTAL_LIST_COUNT_CAP = env_int("PORTAL_LIST_COUNT_CAP", 1_000)
+# The long admin lists (volunteers, hours, needs, the register) count their rows up to this many and
+# then say "more than N" (core.viewsets.CappedAdminPaginator).
+ADMIN_LIST_COUNT_CAP = env_int("ADMIN_LIST_COUNT_CAP", 10_000)
 # The public search matches words through bigram GIN indexes on PostgreSQL (cms/search_index.py);
 # off, it uses icontains as on SQLite.
 SEARCH_BIGRAM_INDEX = env_bool("SEARCH_BIGRAM_INDEX", True)

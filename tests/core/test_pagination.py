@@ -53,3 +53,52 @@ def test_a_list_above_the_cap_says_more_than_and_its_download_holds_every_row(cl
     assert "超过 3 条结果，可用筛选条件缩小范围。" in html
     assert len(page_rows(client, CALLS)) == 3
     assert sorted(column(download(client, CALLS, "csv"), "项目编号")) == [f"CAP-{n}" for n in range(5)]
+
+
+def test_the_organization_directory_counts_up_to_the_cap(client, settings):
+    from orgs.models import VerificationStatus
+    from tests.orgs.factories import OrganizationFactory
+
+    for n in range(4):
+        OrganizationFactory(name=f"阳光社会服务中心{n}", verification_status=VerificationStatus.VERIFIED)
+    html = client.get("/orgs/").content.decode()
+    assert 'data-count="4"' in html and "data-more" not in html
+
+    settings.PORTAL_LIST_COUNT_CAP = 3
+    html = client.get("/orgs/").content.decode()
+    assert 'data-count="3" data-more="1"' in html
+    assert "超过 3 条结果，可用筛选条件缩小范围。" in html
+    assert len(re.findall(r"阳光社会服务中心\d", html)) == 3
+    assert len(column(download(client, "/orgs/", "csv"), "名称")) == 4
+
+
+def test_the_default_admin_cap_is_ten_thousand(settings):
+    from core.viewsets import DEFAULT_ADMIN_LIST_COUNT_CAP, admin_list_count_cap
+
+    assert DEFAULT_ADMIN_LIST_COUNT_CAP == 10_000
+    del settings.ADMIN_LIST_COUNT_CAP
+    assert admin_list_count_cap() == 10_000
+
+
+def test_a_long_admin_list_says_more_than_its_cap(client, settings):
+    from accounts.roles import Role
+    from tests.factories import staff_user
+    from tests.volunteers.factories import VolunteerFactory
+    from tests.volunteers.test_views import login
+
+    volunteers = [VolunteerFactory() for _ in range(4)]
+    login(client, staff_user(Role.BUREAU_ADMIN))
+    url = "/cms-admin/volunteers/volunteers/"
+    html = client.get(url).content.decode()
+    assert "超过" not in html and sum(v.number in html for v in volunteers) == 4
+
+    settings.ADMIN_LIST_COUNT_CAP = 3
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert any("LIMIT 4" in q["sql"] and "COUNT" in q["sql"] for q in queries.captured_queries)
+    assert "超过 3 条志愿者" in html
+    filtered = client.get(url + "?status=active").content.decode()
+    assert "超过 3 条匹配结果，可用筛选条件或搜索缩小范围。" in filtered
+    settings.ADMIN_LIST_COUNT_CAP = 10
+    filtered = client.get(url + "?status=active").content.decode()
+    assert "超过" not in filtered
