@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,10 +212,25 @@ def test_a_common_words_first_results_by_rank_tier_equal_the_ranked_query(monkey
     for n in range(1, len(expected) + 2):
         assert [row.pk for row in search._first(rows, n, common=True)] == expected[:n], n
         # the first tier asked as "the title starts with the query", as the summary asks it
-        tiers = search._first(rows, n, common=True, title=source.title, query="养老")
+        tiers = search._first(
+            rows, n, common=True, title=source.title, query="养老", title_in=source.title_in
+        )
         assert [row.pk for row in tiers] == expected[:n], n
         assert [row.pk for row in search._first(rows, n, common=False)] == expected[:n], n
     assert set(expected) == {other.pk, start.pk, exact.pk, *(row.pk for row in inside)}
+
+    # A group's list of a common word pages through the same order, tier by tier.
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    request = RequestFactory().get("/search/")
+    pages = [search.search_group("养老", "organizations", request, page) for page in (1, 2, 3)]
+    assert all(group.more for group in pages)
+    names = {row.pk: row.name for row in rows}
+    assert [[result.title for result in group.results] for group in pages] == [
+        [search.highlight(names[pk], ["养老"]) for pk in expected[:5][start : start + 2]]
+        for start in (0, 2, 4)
+    ]
+    assert len(pages[2].results) == 1  # the fifth, then the cap
 
 
 def test_every_type_is_found_and_links_to_its_public_page(client):
