@@ -1,6 +1,7 @@
 """Purchasing plans on the site: each `PurchasingPlanPage` renders one `procurement.PurchasingPlan`
 (its budget lines are the purchase intentions)."""
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,9 @@ from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
 from core.exports import requested_format
 from procurement import rules
-from procurement.planning.selectors import plan_with_lines
+from procurement.planning.selectors import public_intentions, public_plan
+
+INTENTIONS_PAGE_SIZE = 50  # purchase intentions a page of a plan's public page
 
 
 class PurchasingPlanIndexPage(PortalMenuMixin, Page):
@@ -78,8 +81,11 @@ class PurchasingPlanPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        plan = plan_with_lines(self.plan_id)
-        context["plan"] = plan
-        context["lines"] = [line for line in plan.lines.all() if line.intention_published_at]
+        context["plan"] = public_plan(self.plan_id)
+        page = Paginator(public_intentions(self.plan_id), INTENTIONS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context["page"] = page
+        context["lines"] = page.object_list
         context["intention_notice_days"] = rules.intention_notice_days()
         return context

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from accounts.roles import Role
 from procurement.planning.models import BudgetLine, PurchasingPlan
@@ -21,13 +21,18 @@ def plans_for_staff(user) -> QuerySet[PurchasingPlan]:
     return qs.filter(department_id=user.department_id)
 
 
-def plan_with_lines(plan_id: int) -> PurchasingPlan:
-    """A plan with its lines (category, catalogue item) for its public page."""
-    lines = BudgetLine.objects.select_related("category", "catalogue_item").order_by("sort_order", "pk")
+def public_plan(plan_id: int) -> PurchasingPlan:
+    """A plan with its purchasing unit, for its public page."""
+    return PurchasingPlan.objects.select_related("department").get(pk=plan_id)
+
+
+def public_intentions(plan_id: int) -> QuerySet[BudgetLine]:
+    """A plan's lines made public as purchase intentions (category, catalogue item), in the plan's
+    order: its public page shows them a page at a time (a large unit's plan holds hundreds)."""
     return (
-        PurchasingPlan.objects.select_related("department")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .get(pk=plan_id)
+        BudgetLine.objects.filter(plan_id=plan_id, intention_published_at__isnull=False)
+        .select_related("category", "catalogue_item")
+        .order_by("sort_order", "pk")
     )
 
 

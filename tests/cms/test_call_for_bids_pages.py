@@ -108,6 +108,33 @@ def test_publishing_a_plan_page_makes_its_intentions_public(client):
     assert line.title in client.get(page.url).content.decode()
 
 
+def test_a_plan_page_shows_its_intentions_a_page_at_a_time(client, monkeypatch):
+    """A large unit's plan holds hundreds of intentions: its page shows them in the plan's order, a
+    page at a time, with their number; lines not yet public never appear."""
+    from cms import plans
+
+    monkeypatch.setattr(plans, "INTENTIONS_PAGE_SIZE", 2)
+    plan = PlanFactory()
+    public = [
+        BudgetLineFactory(plan=plan, title=f"意向{n}", sort_order=n, intention_published_at=timezone.now())
+        for n in range(5)
+    ]
+    BudgetLineFactory(plan=plan, title="尚未公开的预算项", sort_order=9, intention_published_at=None)
+    index = PurchasingPlanIndexPage.objects.get()
+    page = PurchasingPlanPage(title=plan.title, slug=f"plan-{plan.pk}", plan=plan)
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    BudgetLine.objects.filter(title="尚未公开的预算项").update(intention_published_at=None)
+
+    shown = []
+    for number in (1, 2, 3):
+        html = client.get(page.url, {"page": number}).content.decode()
+        assert "共 5 条采购意向" in html and "尚未公开的预算项" not in html
+        shown.append([line.title for line in public if f"<td>{line.title}</td>" in html])
+    assert shown == [["意向0", "意向1"], ["意向2", "意向3"], ["意向4"]]
+    assert "第 1 页，共 3 页" in client.get(page.url).content.decode()
+
+
 def test_plans_index_and_plan_page_query_counts_are_independent_of_rows(client):
     index = PurchasingPlanIndexPage.objects.get()
     plan = PlanFactory(year=2040)
