@@ -24,8 +24,11 @@ def list_count_cap() -> int:
 
 
 def capped_count(rows: QuerySet, cap: int) -> tuple[int, bool]:
-    """(rows counted up to `cap`, whether there are more): one COUNT over a LIMIT of cap + 1."""
-    found = rows.order_by()[: cap + 1].count()
+    """(rows counted up to `cap`, whether there are more): one COUNT over a LIMIT of cap + 1, of the
+    primary keys only: the list's annotations (a contract's milestone counts, an organization's
+    grade) stay out of the count unless a filter uses them (at ten times the base city the public
+    contracts' count took 9.5 ms with its annotations, 0.9 ms without)."""
+    found = rows.order_by().values("pk")[: cap + 1].count()
     return min(found, cap), found > cap
 
 
