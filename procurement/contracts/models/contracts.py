@@ -185,6 +185,11 @@ class Contract(CleanTextModelMixin, models.Model):
                 condition=models.Q(published_at__isnull=False),
                 name="procurement_contract_pub_end",
             ),
+            # The staff lists (the officer's contracts and the admin's), newest first: a purchasing
+            # unit's, and everyone's for approvers and supervisors (at ten times the base city an
+            # officer's first page sorted the unit's 7,500 contracts: 33 ms).
+            models.Index(fields=["department", "-created_at", "-id"], name="procurement_contract_dept_new"),
+            models.Index(fields=["-created_at", "-id"], name="procurement_contract_newest"),
         ]
 
     def __str__(self) -> str:
