@@ -78,6 +78,7 @@ def fixed_pages(district: str | None = None) -> list[Page]:
             group="staff",
         ),
         Page("centre: needs (admin)", "/cms-admin/volunteers/needs/", who="volunteer_centre", group="staff"),
+        Page("centre: hours (admin)", "/cms-admin/volunteers/hours/", who="volunteer_centre", group="staff"),
     ]
 
 
