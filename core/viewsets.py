@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views import generic
@@ -98,6 +99,8 @@ class CappedAdminPaginator(WagtailPaginator):
 
     @cached_property
     def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count  # the results of a search backend: counted as Wagtail counts them
         count, self.more = capped_count(self.object_list, self.cap)
         return count
 

@@ -102,3 +102,10 @@ def test_a_long_admin_list_says_more_than_its_cap(client, settings):
     settings.ADMIN_LIST_COUNT_CAP = 10
     filtered = client.get(url + "?status=active").content.decode()
     assert "超过" not in filtered
+
+
+def test_the_admin_paginator_counts_a_list_that_is_not_a_queryset_as_wagtail_does():
+    from core.viewsets import CappedAdminPaginator
+
+    paginator = CappedAdminPaginator(list(range(7)), 5, cap=3)
+    assert (paginator.count, paginator.more, paginator.num_pages) == (7, False, 2)
