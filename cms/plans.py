@@ -85,7 +85,7 @@ class PurchasingPlanPage(Page):
         page = Paginator(public_intentions(self.plan_id), INTENTIONS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        context["page"] = page
+        context["intentions"] = page  # (`page` is the Wagtail page)
         context["lines"] = page.object_list
         context["intention_notice_days"] = rules.intention_notice_days()
         return context

@@ -130,6 +130,7 @@ def test_a_plan_page_shows_its_intentions_a_page_at_a_time(client, monkeypatch):
     for number in (1, 2, 3):
         html = client.get(page.url, {"page": number}).content.decode()
         assert "共 5 条采购意向" in html and "尚未公开的预算项" not in html
+        assert f"<h1>{plan.title}</h1>" in html  # the Wagtail page's title, not the list's page
         shown.append([line.title for line in public if f"<td>{line.title}</td>" in html])
     assert shown == [["意向0", "意向1"], ["意向2", "意向3"], ["意向4"]]
     assert "第 1 页，共 3 页" in client.get(page.url).content.decode()
