@@ -296,3 +296,28 @@ def spending_years() -> list[int]:
 
 def opening_years() -> list[int]:
     return statistics_years()["openings"]
+
+
+# --- the public reports' statistics -------------------------------------------------------------------
+
+
+def _report_counts_build() -> dict[str, dict[str, int]]:
+    from procurement.supervision.models import PublicReport, PublicReportStatus
+
+    def grouped(queryset, column: str) -> dict[str, int]:
+        return dict(queryset.order_by().values_list(column).annotate(n=Count("pk")))
+
+    reports = PublicReport.objects.all()
+    return {
+        "status": grouped(reports, "status"),
+        "outcome": grouped(reports.filter(status=PublicReportStatus.CONCLUDED), "outcome"),
+        "target": grouped(reports, "target_kind"),
+        "channel": grouped(reports, "channel"),
+    }
+
+
+def public_report_counts() -> dict[str, dict[str, int]]:
+    """{"status" | "outcome" (of the concluded) | "target" | "channel": {value: number}} of every public
+    report, counted once per change of the procurement data (a report is one of its rows): one query
+    when stored, instead of four whole-table counts a request (21 ms at ten times the base city)."""
+    return summary("reports:statistics", (), _report_counts_build)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from core.documents import documents_of
 from core.forms import add_service_errors
 from orgs.models import Organization
 from procurement.contracts.models.contracts import Contract
+from procurement.supervision import summaries
 from procurement.supervision.forms import (
     AcceptForm,
     AssignForm,
@@ -148,15 +148,9 @@ def public_report_status(request, number: str):
 
 def public_report_statistics(request):
     """Counts by status, by outcome and by target: no personal data."""
-    by_status = dict(PublicReport.objects.order_by().values_list("status").annotate(n=Count("pk")))
-    by_outcome = dict(
-        PublicReport.objects.filter(status=PublicReportStatus.CONCLUDED)
-        .order_by()
-        .values_list("outcome")
-        .annotate(n=Count("pk"))
-    )
-    by_target = dict(PublicReport.objects.order_by().values_list("target_kind").annotate(n=Count("pk")))
-    by_channel = dict(PublicReport.objects.order_by().values_list("channel").annotate(n=Count("pk")))
+    counts = summaries.public_report_counts()
+    by_status, by_outcome = counts["status"], counts["outcome"]
+    by_target, by_channel = counts["target"], counts["channel"]
     return render(
         request,
         "procurement/supervision/public_report_statistics.html",

@@ -229,6 +229,22 @@ def test_statistics_count_by_status_and_outcome_without_personal_data(client, te
     assert "王举报" not in page.content.decode() and first.tracking_number not in page.content.decode()
 
 
+def test_statistics_are_read_from_a_summary_counted_once_per_change(client, tender):
+    """Issue 17: the four counts are counted once and stored (`summaries.public_report_counts`); the
+    next request reads the stored row instead of counting every report, and a new report counts."""
+    url = reverse("procurement:public_report_statistics")
+    file_report(tender=tender)
+    assert client.get(url).context["total"] == 1
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.context["total"] == 1
+    assert not [q["sql"] for q in queries.captured_queries if "procurement_publicreport" in q["sql"]]
+    file_report(tender=tender)
+    page = client.get(url)
+    assert page.context["total"] == 2
+    assert dict(page.context["by_status"])[PublicReportStatus.SUBMITTED.label] == 2
+
+
 def test_filer_is_emailed_once_per_status_and_only_with_an_email(tender):
     with_email = file_report(tender=tender, **CONTACT)
     without = file_report(tender=tender)
