@@ -37,6 +37,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
@@ -180,8 +181,16 @@ def dataset_years(dataset, generation: Generation | None) -> list[int]:
         return dataset.years()
     since = generation.year
     years = {year for year in generation.years(dataset.key) if year < since}
-    years |= {year for year in range(since, timezone.localdate().year + 1) if dataset.rows(year).exists()}
+    years |= {year for year in range(since, timezone.localdate().year + 1) if _has_rows(dataset.rows(year))}
     return sorted(years, reverse=True)
+
+
+def _has_rows(rows: QuerySet) -> bool:
+    """Whether a year has rows: its first row in the dataset's order (by publication time), which the
+    date's index finds at once. (`EXISTS` drops the order, and PostgreSQL, expecting thousands of the
+    year's award notices spread over the table, read it from the start: the newest year's rows are
+    at its end, 40 ms at ten times the base city.)"""
+    return bool(list(rows.values_list("pk", flat=True)[:1]))
 
 
 def serves_stored(generation: Generation | None) -> bool:
