@@ -69,6 +69,29 @@ def test_the_import_writes_a_batch_with_bulk_inserts_whatever_its_rows(monkeypat
     assert three_batches < few + 3 * 20
 
 
+def test_each_imported_volunteer_is_written_once_with_the_number_that_follows_its_id():
+    """On PostgreSQL the batch draws its ids from the table's sequence and inserts each profile with
+    its number (no UPDATE after the INSERT: at 10× each write of a batch costs 35–50 ms); on SQLite
+    the numbers are set by one UPDATE after the insert. Either way a number follows its id."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from volunteers.models import Volunteer
+
+    organization = OrganizationFactory()
+    with CaptureQueriesContext(connection) as queries:
+        created = _import(organization, range(301, 311))
+    assert len(created) == 10
+    for volunteer in Volunteer.objects.filter(pk__in=[v.pk for v in created]):
+        assert volunteer.number == f"ZY{volunteer.registered_at.year}{volunteer.pk:07d}"
+    assert len({v.number for v in created}) == 10
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "volunteers_volunteer"')]
+    if connection.vendor == "postgresql":
+        assert updates == []
+    else:
+        assert len(updates) == 1
+
+
 def test_a_row_whose_account_already_exists_is_reported_and_nothing_is_written():
     import datetime
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad, Upper
 from django.utils import timezone
@@ -325,6 +325,35 @@ def _existing(queryset, field: str, wanted: list[str], *, values: str | None = N
     return found
 
 
+def _reserved_ids(model, count: int) -> list[int]:
+    """`count` new ids of `model` drawn from its table's sequence (PostgreSQL), in order; none elsewhere
+    (SQLite gives the ids only on insert)."""
+    if connection.vendor != "postgresql" or not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _number_inserted(volunteers: list[Volunteer], *, now) -> None:
+    """The numbers of volunteers just inserted without them (their ids were unknown before)."""
+    for volunteer in volunteers:
+        volunteer.number = _number_of(volunteer)
+    if max(v.pk for v in volunteers) < 10**7:
+        # The numbers follow the ids: one UPDATE computes them all (the batch shares its year).
+        Volunteer.objects.filter(pk__in=[v.pk for v in volunteers]).update(
+            number=Concat(
+                Value(f"{rules_number_prefix()}{now.year}"),
+                LPad(Cast("pk", output_field=CharField()), 7, Value("0")),
+            )
+        )
+    else:  # ids of eight digits and more: written as they are
+        Volunteer.objects.bulk_update(volunteers, ["number"])
+
+
 def _import_batch(batch, *, organization, group, today: datetime.date) -> list[Volunteer]:
     """Write one batch of checked rows with bulk inserts (no signals: the import's audit event
     stands for them)."""
@@ -349,19 +378,17 @@ def _import_batch(batch, *, organization, group, today: datetime.date) -> list[V
         )
         volunteer.registered_at = now
         volunteers.append(volunteer)
-    Volunteer.objects.bulk_create(volunteers)
-    for volunteer in volunteers:
-        volunteer.number = _number_of(volunteer)
-    if max(v.pk for v in volunteers) < 10**7:
-        # The numbers follow the ids: one UPDATE computes them all (the batch shares its year).
-        Volunteer.objects.filter(pk__in=[v.pk for v in volunteers]).update(
-            number=Concat(
-                Value(f"{rules_number_prefix()}{now.year}"),
-                LPad(Cast("pk", output_field=CharField()), 7, Value("0")),
-            )
-        )
-    else:  # ids of eight digits and more: written as they are
-        Volunteer.objects.bulk_update(volunteers, ["number"])
+    reserved = _reserved_ids(Volunteer, len(volunteers))
+    if reserved:
+        # PostgreSQL: the ids drawn from the table's sequence first, so each row is inserted once
+        # with the number that follows its id
+        for volunteer, pk in zip(volunteers, reserved, strict=True):
+            volunteer.pk = pk
+            volunteer.number = _number_of(volunteer)
+        Volunteer.objects.bulk_create(volunteers)
+    else:
+        Volunteer.objects.bulk_create(volunteers)
+        _number_inserted(volunteers, now=now)
     skills = {s.name: s for s in skills_from_names(n for _r, d, _p, _m in batch for n in d.skills)}
     links = zip(volunteers, batch, strict=True)
     skill_rows, type_rows, district_rows, slots = [], [], [], []
