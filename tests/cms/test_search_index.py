@@ -163,6 +163,29 @@ def test_a_rare_word_is_looked_up_by_ids_and_a_common_one_falls_back(city, monke
     assert any(fallback in q["sql"] for q in queries.captured_queries)
 
 
+def test_a_plans_intentions_are_looked_up_as_distinct_plans(city, monkeypatch):
+    """Many intentions of few plans holding a word (20,000 intentions in 22 plans hold 鼓楼 at ten
+    times the base city) give as many plan ids as plans, so the group still reads the index instead
+    of falling back to icontains over every intention (557 → 17 ms there)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.procurement.factories import BudgetLineFactory
+
+    plan, _page = live_plan("2031年度购买服务计划", line_title="鼓楼街道助餐")
+    for n in range(3):
+        BudgetLineFactory(plan=plan, title=f"鼓楼社区服务{n}", intention_published_at=timezone.now())
+    monkeypatch.setattr(search, "INDEXED_IDS_MAX", 2)  # fewer than the intentions, more than the plans
+    request = RequestFactory().get("/search/")
+    with CaptureQueriesContext(connection) as queries:
+        group = search.search_group("鼓楼", "plans", request)
+    assert "2031年度购买服务计划" in [str(result.title) for result in group.results]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(q.startswith("SELECT DISTINCT") and "search_bigrams" in q for q in sql)
+    # the plans (the fixture's and this one), not icontains over every intention
+    by_ids = '"cms_purchasingplanpage"."plan_id" IN ('
+    assert any(by_ids in q and str(plan.pk) in q.split(by_ids, 1)[1].split(")", 1)[0] for q in sql)
+
+
 def test_the_fixture_finds_something_in_every_group(city, settings):
     """So that the comparison above compares results, not empty lists."""
     found = {

@@ -85,7 +85,9 @@ def test_each_imported_volunteer_is_written_once_with_the_number_that_follows_it
     for volunteer in Volunteer.objects.filter(pk__in=[v.pk for v in created]):
         assert volunteer.number == f"ZY{volunteer.registered_at.year}{volunteer.pk:07d}"
     assert len({v.number for v in created}) == 10
-    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "volunteers_volunteer"')]
+    updates = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "volunteers_volunteer"')
+    ]
     if connection.vendor == "postgresql":
         assert updates == []
     else:
