@@ -177,7 +177,33 @@ def public_tenders():
     return Tender.objects.filter(status__in=PUBLIC_STATES, published_at__isnull=False)
 
 
-def _load(ids: list[int]) -> _Data:
+def award_concentration(departments: set | None = None) -> tuple[dict, dict]:
+    """(calls won by each organization, awarded calls) per purchasing unit and year, over every
+    published award notice of `departments` (None: of every unit): what the concentration flag
+    compares. Two aggregations of the award notices, so a refresh of every process asks them once,
+    not once a chunk (0.8 s a chunk at ten times the base city)."""
+    published = Award.objects.filter(status=AwardStatus.CONFIRMED, notice_published_at__isnull=False)
+    if departments is not None:
+        published = published.filter(tender__department_id__in=departments)
+    published = published.annotate(year=ExtractYear("notice_published_at")).order_by()
+    wins = {
+        (row["tender__department_id"], row["year"], row["organization_id"]): row["n"]
+        for row in published.values("tender__department_id", "year", "organization_id").annotate(
+            n=Count("tender_id", distinct=True)
+        )
+    }
+    calls = {
+        (row["tender__department_id"], row["year"]): row["n"]
+        for row in published.values("tender__department_id", "year").annotate(
+            n=Count("tender_id", distinct=True)
+        )
+    }
+    return wins, calls
+
+
+def _load(ids: list[int], concentration: tuple[dict, dict] | None = None) -> _Data:
+    """The data of these processes; `concentration` is `award_concentration()` when the caller has
+    it already (else it is asked for the processes' purchasing units)."""
     data = _Data()
     price_criteria = ScoringCriterion.objects.filter(is_price=True)
     data.tenders = list(
@@ -244,24 +270,9 @@ def _load(ids: list[int]) -> _Data:
                 nonresponsive=True, bid__lot_id__in={row["lot_id"] for row in award_rows}
             ).values_list("bid_id", flat=True)
         )
-        departments = {row["tender__department_id"] for row in award_rows}
-        published = (
-            Award.objects.filter(
-                status=AwardStatus.CONFIRMED,
-                notice_published_at__isnull=False,
-                tender__department_id__in=departments,
-            )
-            .annotate(year=ExtractYear("notice_published_at"))
-            .order_by()
-        )
-        for row in published.values("tender__department_id", "year", "organization_id").annotate(
-            n=Count("tender_id", distinct=True)
-        ):
-            data.wins[(row["tender__department_id"], row["year"], row["organization_id"])] = row["n"]
-        for row in published.values("tender__department_id", "year").annotate(
-            n=Count("tender_id", distinct=True)
-        ):
-            data.calls[(row["tender__department_id"], row["year"])] = row["n"]
+        if concentration is None:
+            concentration = award_concentration({row["tender__department_id"] for row in award_rows})
+        data.wins, data.calls = concentration
 
     contract_rows = list(
         Contract.objects.filter(tender_id__in=ids, published_at__isnull=False).values(
@@ -651,13 +662,16 @@ def flagged_processes(tenders=None, *, code: str = "") -> list[FlaggedProcess]:
 # every public process per request; before the first refresh it computes them as above.
 
 
-def flags_in_languages(ids: list[int], languages: list[str]) -> dict[int, list[tuple[str, dict[str, str]]]]:
+def flags_in_languages(
+    ids: list[int], languages: list[str], *, concentration: tuple[dict, dict] | None = None
+) -> dict[int, list[tuple[str, dict[str, str]]]]:
     """The flags of these processes as (code, {language: explanation}), each explanation written in
-    every language of the site. The data is loaded once (a fixed number of queries)."""
+    every language of the site. The data is loaded once (a fixed number of queries); `concentration`
+    as `_load` takes it."""
     result: dict[int, list[tuple[str, dict[str, str]]]] = {pk: [] for pk in ids}
     if not ids:
         return result
-    data = _load(ids)
+    data = _load(ids, concentration)
     for tender in data.tenders:
         written = {}
         for language in languages:

@@ -21,7 +21,7 @@ from procurement.supervision.services.red_flags import red_flags_refresh
 from procurement.supervision.tasks import red_flags_refresh as red_flags_refresh_task
 from tests.factories import DepartmentFactory
 from tests.orgs.factories import OrganizationFactory
-from tests.procurement.flagging import open_bids, public_call
+from tests.procurement.flagging import awarded_call, open_bids, public_call
 from tests.procurement.test_red_flags import _full_process, live_page, local
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,30 @@ def test_the_refresh_reads_a_fixed_number_of_queries_per_chunk():
     for _ in range(3):
         _full_process(DepartmentFactory(), OrganizationFactory())
     assert queries() == few
+
+
+def test_a_refresh_in_chunks_counts_the_award_concentration_once_and_stores_the_same_flags():
+    """The concentration flag compares each winner's calls with its purchasing unit's over the year:
+    two aggregations of every award notice, asked once per refresh whatever the number of chunks
+    (they were asked once a chunk: 0.8 s of each chunk's 1.7 s at ten times the base city)."""
+    department, favourite = DepartmentFactory(), OrganizationFactory()
+    when = local(dt.date(2026, 5, 6))
+    for _ in range(3):  # 3 of the unit's 5 calls: one chunk each, counted against all five
+        awarded_call(department=department, organization=favourite, notice_at=when)
+    for _ in range(2):
+        awarded_call(department=department, organization=OrganizationFactory(), notice_at=when)
+    _full_process(DepartmentFactory(), OrganizationFactory())
+    red_flags_refresh()
+    stored = list(StoredRedFlag.objects.order_by("tender_id", "position").values_list("tender_id", "code"))
+    assert red_flags.WINNER_CONCENTRATION in {code for _pk, code in stored}
+    with CaptureQueriesContext(connection) as captured:
+        red_flags_refresh(chunk=1)
+    again = list(StoredRedFlag.objects.order_by("tender_id", "position").values_list("tender_id", "code"))
+    assert again == stored
+    aggregations = [
+        q for q in captured.captured_queries if 'COUNT(DISTINCT "procurement_award"."tender_id")' in q["sql"]
+    ]
+    assert len(aggregations) == 2
 
 
 def test_the_page_reads_the_store_once_filled_with_its_filters_pages_and_time(client):

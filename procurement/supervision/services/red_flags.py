@@ -8,22 +8,24 @@ from django.utils import timezone
 
 import audit
 from procurement.supervision.models import RedFlagState, StoredRedFlag
-from procurement.supervision.red_flags import flags_in_languages, public_tenders
+from procurement.supervision.red_flags import award_concentration, flags_in_languages, public_tenders
 
 REFRESH_CHUNK = 2000  # processes whose data is loaded at once (memory stays bounded)
 
 
 def red_flags_refresh(*, chunk: int | None = None) -> dict:
     """Compute the flags of every public process, in every language of the site, a chunk of
-    processes at a time (a fixed number of queries per chunk), and replace the stored flags with
+    processes at a time (a fixed number of queries per chunk, and the award notices' concentration
+    counted once for all of them), and replace the stored flags with
     them in one transaction, with the refresh's time and one audit event (counts only). Run nightly
     by `procurement.red_flags_refresh`; a second run stores the same rows."""
     size = chunk or REFRESH_CHUNK
     languages = [code for code, _name in settings.LANGUAGES]
     ids = list(public_tenders().order_by("pk").values_list("pk", flat=True))
     rows: list[StoredRedFlag] = []
+    concentration = award_concentration() if ids else None  # once for every chunk
     for start in range(0, len(ids), size):
-        found = flags_in_languages(ids[start : start + size], languages)
+        found = flags_in_languages(ids[start : start + size], languages, concentration=concentration)
         for tender_id, flags in found.items():
             rows += [
                 StoredRedFlag(tender_id=tender_id, code=code, position=position, explanations=texts)
