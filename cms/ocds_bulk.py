@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
@@ -162,6 +163,7 @@ def generate(*, storage: Storage | None = None, size: int | None = None) -> Bulk
                 counts = write_package(_Tee(plain, compressed), uri=uri, size=size)
         if not counts.releases:
             removed = remove_older(storage, stamp, keep=None)
+            forget(BULK_LATEST_KEY)
             _record(after={"releases": 0, "removed": removed})
             return None
         json_size, gzip_size = _size(plain), _size(packed)
@@ -181,6 +183,7 @@ def generate(*, storage: Storage | None = None, size: int | None = None) -> Bulk
     )
     manifest = storage.save(f"{BULK_DIR}/manifest-{stamp}.json", ContentFile(_dumps(asdict(bulk))))
     removed = remove_older(storage, stamp, keep={json_name, gzip_name, manifest})
+    forget(BULK_LATEST_KEY)
     _record(
         after={
             "releases": bulk.releases,
@@ -239,9 +242,15 @@ def remove_older(
 # --- reading --------------------------------------------------------------------------------------
 
 
-def latest(storage: Storage | None = None) -> BulkFile | None:
-    """The newest generation whose manifest can be read, or None before the first one."""
-    storage = storage or default_storage
+def latest(storage: Storage | None = None, *, fresh: bool = False) -> BulkFile | None:
+    """The newest generation whose manifest can be read, or None before the first one. From the
+    default storage it is remembered for `LATEST_CACHE_SECONDS` (see `remembered`) unless `fresh`."""
+    if storage is None:
+        return remembered(BULK_LATEST_KEY, lambda: _read_latest(default_storage), fresh=fresh)
+    return _read_latest(storage)
+
+
+def _read_latest(storage: Storage) -> BulkFile | None:
     for name in sorted((n for n in listing(storage) if _MANIFEST.match(n)), reverse=True):
         try:
             with storage.open(f"{BULK_DIR}/{name}", "rb") as handle:
@@ -250,3 +259,29 @@ def latest(storage: Storage | None = None) -> BulkFile | None:
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             continue  # removed meanwhile by a newer generation, or not ours
     return None
+
+
+# The newest manifest of the bulk file and of the open-data hub's yearly files (cms.opendata_files),
+# remembered in the default cache: reading it means listing a folder and reading a file of the
+# storage, two requests to S3 on every download and every visit of the hub. A generation forgets it
+# (with Redis, for every process at once; with the per-process memory cache of one machine, other
+# processes see the new files within LATEST_CACHE_SECONDS); a view that finds a remembered file
+# gone asks afresh.
+LATEST_CACHE_SECONDS = 60
+BULK_LATEST_KEY = "cms:ocds-bulk:latest"
+_NOTHING = "nothing"  # remembered "no generation yet" (a cache answers None for a missing key)
+
+
+def remembered(key: str, read, *, fresh: bool = False):
+    """`read()`, remembered under `key` for LATEST_CACHE_SECONDS (None too) unless `fresh`."""
+    if not fresh:
+        found = cache.get(key)
+        if found is not None:
+            return None if found == _NOTHING else found
+    value = read()
+    cache.set(key, _NOTHING if value is None else value, LATEST_CACHE_SECONDS)
+    return value
+
+
+def forget(key: str) -> None:
+    cache.delete(key)

@@ -275,11 +275,14 @@ def extension_release_schema(request):
 def bulk(request, compressed: bool = False):
     """The latest bulk file (`cms.ocds_bulk`), streamed from the default storage; before the first
     generation (or with nothing published) a page in Chinese says so, with status 404."""
-    found = ocds_bulk.latest()
     handle = None
-    if found is not None:
+    for fresh in (False, True):  # the remembered manifest, then (none, or its file gone) afresh
+        found = ocds_bulk.latest(fresh=fresh)
+        if found is None:
+            continue
         try:
             handle = default_storage.open(found.gzip_name if compressed else found.json_name, "rb")
+            break
         except FileNotFoundError:  # replaced by a newer generation since its manifest was read
             handle = None
     if handle is None:

@@ -291,6 +291,16 @@ def _lists() -> list[dict]:
     return found
 
 
+def _opened(stored):
+    """The stored file opened for reading, or None (none stored, or gone since)."""
+    if stored is None:
+        return None
+    try:
+        return default_storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        return None
+
+
 @require_GET
 def download(request, year: int, dataset: str, fmt: str):
     """One dataset's file for one year: the night's stored file when there is one
@@ -305,20 +315,21 @@ def download(request, year: int, dataset: str, fmt: str):
     if year not in opendata_files.dataset_years(found, generation):
         raise Http404
     stored = opendata_files.stored_file(generation, dataset, year, fmt)
-    if stored is not None:
-        try:
-            handle = default_storage.open(stored.name, "rb")
-        except FileNotFoundError:  # replaced by a newer generation since its manifest was read
-            handle = None
-        if handle is not None:
-            response = FileResponse(
-                handle,
-                as_attachment=True,
-                filename=f"{dataset}-{year}.{fmt}",
-                content_type=CONTENT_TYPES[fmt],
-            )
-            response["Content-Length"] = str(stored.size)
-            response["Last-Modified"] = http_date(generation.generated.timestamp())
-            return response
+    handle = _opened(stored)
+    if stored is not None and handle is None:
+        # replaced by a newer generation since its (remembered) manifest was read: ask afresh
+        generation = opendata_files.latest(fresh=True)
+        stored = opendata_files.stored_file(generation, dataset, year, fmt)
+        handle = _opened(stored)
+    if handle is not None:
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{dataset}-{year}.{fmt}",
+            content_type=CONTENT_TYPES[fmt],
+        )
+        response["Content-Length"] = str(stored.size)
+        response["Last-Modified"] = http_date(generation.generated.timestamp())
+        return response
     rows = found.rows(year).iterator(chunk_size=EXPORT_CHUNK)
     return export_response(rows, found.columns(request), filename=f"{dataset}-{year}", fmt=fmt)

@@ -43,7 +43,7 @@ from django.utils import timezone, translation
 
 import audit
 from cms import ocds
-from cms.ocds_bulk import STAMP_FORMAT, listing, remove_older
+from cms.ocds_bulk import STAMP_FORMAT, forget, listing, remembered, remove_older
 from cms.portal_filters import EXPORT_CHUNK
 from core.exports import write_both
 from core.site_url import absolute_url
@@ -51,6 +51,7 @@ from core.site_url import absolute_url
 FILES_DIR = "opendata/files"
 _FILE = re.compile(r"^(?:[a-z]+-\d{4}|manifest)-(\d{8}T\d{12}Z)")
 _MANIFEST = re.compile(r"^manifest-\d{8}T\d{12}Z.*\.json$")
+LATEST_KEY = "cms:opendata-files:latest"  # the newest manifest, remembered (cms.ocds_bulk.remembered)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def generate(*, storage: Storage | None = None) -> Generation:
     removed = remove_older(
         storage, stamp, keep={manifest, *(found.name for found in files)}, directory=FILES_DIR, pattern=_FILE
     )
+    forget(LATEST_KEY)
     with transaction.atomic():
         audit.record(
             actor=None,
@@ -157,9 +159,15 @@ def generate(*, storage: Storage | None = None) -> Generation:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def latest(storage: Storage | None = None) -> Generation | None:
-    """The newest generation whose manifest can be read, or None before the first one."""
-    storage = storage or default_storage
+def latest(storage: Storage | None = None, *, fresh: bool = False) -> Generation | None:
+    """The newest generation whose manifest can be read, or None before the first one. From the
+    default storage it is remembered for a minute (`cms.ocds_bulk.remembered`) unless `fresh`."""
+    if storage is None:
+        return remembered(LATEST_KEY, lambda: _read_latest(default_storage), fresh=fresh)
+    return _read_latest(storage)
+
+
+def _read_latest(storage: Storage) -> Generation | None:
     for name in sorted((n for n in listing(storage, FILES_DIR) if _MANIFEST.match(n)), reverse=True):
         try:
             with storage.open(f"{FILES_DIR}/{name}", "rb") as handle:

@@ -213,6 +213,36 @@ def test_nothing_published_writes_no_invalid_package_and_removes_the_old_one(cli
     assert client.get(reverse("ocds:bulk")).status_code == 404
 
 
+def test_the_newest_manifest_is_remembered_and_a_generation_or_a_missing_file_asks_afresh(
+    client, monkeypatch
+):
+    """Reading the newest manifest lists a folder and reads a file of the storage (two requests to
+    S3): it is remembered in the cache, forgotten by a generation, and read afresh by the view when
+    the remembered file is gone (a generation in a process whose memory cache this one does not share)."""
+    published_tender()
+    first = ocds_bulk.generate()
+    listed = []
+    real_listing = ocds_bulk.listing
+    monkeypatch.setattr(
+        ocds_bulk, "listing", lambda *args, **kwargs: listed.append(1) or real_listing(*args, **kwargs)
+    )
+    assert ocds_bulk.latest() == first
+    assert ocds_bulk.latest() == first
+    assert client.get(reverse("ocds:bulk")).status_code == 200
+    assert len(listed) == 1  # read once, then remembered
+    published_tender()
+    second = ocds_bulk.generate()  # forgets it
+    assert ocds_bulk.latest() == second
+    # another process's generation: this cache still remembers the first, whose files are gone
+    from django.core.cache import cache
+
+    cache.set(ocds_bulk.BULK_LATEST_KEY, first, ocds_bulk.LATEST_CACHE_SECONDS)
+    response = client.get(reverse("ocds:bulk"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == stored_package(second)[1]
+    assert ocds_bulk.latest() == second
+
+
 # --- the empty all-releases package (known defect) --------------------------------------------------
 
 

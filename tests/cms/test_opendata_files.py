@@ -185,6 +185,25 @@ def test_a_missing_stored_file_is_built_live(client, city):
     assert column(_table(body, "csv"), "项目编号") == ["F-NOW-1", "F-NOW-2"]
 
 
+def test_a_remembered_manifest_whose_file_is_gone_is_read_afresh(client, city):
+    """The newest manifest is remembered (cms.ocds_bulk.remembered); when another process's
+    generation has replaced the files it names, the download reads the manifest afresh and sends the
+    new night's file (not one built in the request)."""
+    from django.core.cache import cache
+
+    first = opendata_files.generate()
+    assert opendata_files.latest() == first
+    live_call("F-SECOND")
+    second = opendata_files.generate()
+    live_call("F-AFTER")  # after the night: not in its files, only in one built now
+    cache.set(opendata_files.LATEST_KEY, first, 60)  # this process has not heard of the second yet
+    response, body = _rows(client, file_url(timezone.localdate().year, "calls"), "csv")
+    numbers = column(_table(body, "csv"), "项目编号")
+    assert "F-SECOND" in numbers and "F-AFTER" not in numbers
+    assert response["Content-Length"] == str(second.file("calls", timezone.localdate().year, "csv").size)
+    assert opendata_files.latest() == second
+
+
 def test_nothing_published_writes_an_empty_manifest(client):
     generation = opendata_files.generate()
     assert generation.files == ()
