@@ -16,9 +16,9 @@ REFRESH_CHUNK = 2000  # processes whose data is loaded at once (memory stays bou
 def red_flags_refresh(*, chunk: int | None = None) -> dict:
     """Compute the flags of every public process, in every language of the site, a chunk of
     processes at a time (a fixed number of queries per chunk, and the award notices' concentration
-    counted once for all of them), and replace the stored flags with
-    them in one transaction, with the refresh's time and one audit event (counts only). Run nightly
-    by `procurement.red_flags_refresh`; a second run stores the same rows."""
+    counted once for all of them), and replace the stored flags with them in one transaction, with
+    the refresh's time and one audit event (counts only). Run nightly by
+    `procurement.red_flags_refresh`; a second run stores the same rows."""
     size = chunk or REFRESH_CHUNK
     languages = [code for code, _name in settings.LANGUAGES]
     ids = list(public_tenders().order_by("pk").values_list("pk", flat=True))
