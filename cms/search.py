@@ -415,8 +415,21 @@ def _first(
     if not common:
         return list(rows[:n])
     order = list(rows.query.order_by)[1:]  # the source's order after its rank
-    first_tier = rows.filter(**{f"{title}__istartswith": query}) if title else rows.filter(search_rank__lte=1)
-    found = list(first_tier[:n])
+    if title:
+        # exact titles, then titles starting with the query, each in the source's order (no rank to
+        # sort by: when thousands of titles start with it, 鼓楼 of "鼓楼区…", the walk along the date
+        # stops after n instead of sorting all of them, 350 ms a group at ten times the base city)
+        exact = rows.filter(**{f"{title}__iexact": query}).order_by(*order)
+        found = list(exact[:n])
+        if len(found) < n:
+            starting = (
+                rows.filter(**{f"{title}__istartswith": query})
+                .exclude(**{f"{title}__iexact": query})  # not by rank: its CASE hides the count
+                .order_by(*order)
+            )
+            found += list(starting[: n - len(found)])
+    else:
+        found = list(rows.filter(search_rank__lte=1)[:n])
     for rank in (2, 3):
         if len(found) >= n:
             break

@@ -4,6 +4,8 @@ only public rows, hostile queries, constant query counts."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -31,7 +33,8 @@ URL = "/search/"
 def live_call(title: str, **fields):
     """A published tender with its live call page (rows written directly: publication is tested
     with the workflow elsewhere)."""
-    tender = TenderFactory(title=title, status=TenderStatus.PUBLISHED, published_at=timezone.now(), **fields)
+    fields.setdefault("published_at", timezone.now())
+    tender = TenderFactory(title=title, status=TenderStatus.PUBLISHED, **fields)
     index = CallForBidsIndexPage.objects.get()
     page = CallForBidsPage(title=title, slug=f"call-{tender.pk}", tender=tender)
     index.add_child(instance=page)
@@ -194,6 +197,28 @@ def test_counts_stop_at_the_cap_and_the_list_pages_through_the_first_matches(cli
     assert "page=3" not in second
     # below the cap the count is exact
     assert "1 条结果" in body(client, q="助残服务采购")
+
+
+def test_the_first_tier_puts_an_older_exact_title_before_newer_starting_ones():
+    """The first tier is asked as two (exact titles, then titles starting with the query, each
+    newest first, so that a walk along the date serves a word thousands of titles start with): an
+    exact title comes first however old, then the starting ones newest first, as in the ranked query."""
+    from cms import search
+
+    now = timezone.now()
+    exact, _page = live_call("养老", published_at=now - dt.timedelta(days=3))
+    older, _page = live_call("养老服务乙", published_at=now - dt.timedelta(days=1))
+    newer, _page = live_call("养老服务甲", published_at=now)
+    inside, _page = live_call("居家养老", published_at=now)
+    source = next(s for s in search.SOURCES if s.key == "calls")
+    rows = source.rows("养老", ["养老"])
+    expected = [row.tender_id for row in rows]
+    assert expected == [exact.pk, newer.pk, older.pk, inside.pk]
+    for n in range(1, 6):
+        tiers = search._first(
+            rows, n, common=True, title=source.title, query="养老", title_in=source.title_in
+        )
+        assert [row.tender_id for row in tiers] == expected[:n], n
 
 
 def test_a_common_words_first_results_by_rank_tier_equal_the_ranked_query(monkeypatch):
