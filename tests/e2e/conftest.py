@@ -228,8 +228,11 @@ def login():
 
 
 def totp_code(device) -> str:
-    """The code an authenticator app shows for `device`, for a time step the device has not used yet
-    (django-otp refuses a step twice; it accepts one step ahead)."""
+    """A code an authenticator app shows for `device` (its codes follow the clock, whatever the
+    device's recorded drift), for a time step the device has not used yet (django-otp refuses a step
+    twice) and that it accepts now and one step later (one step either side of the clock plus its
+    drift): the step of the clock plus drift, or the one after. A drift of -1, recorded when a code
+    reached the server just after its step ended, once made the code of the used step be sent again."""
     import time
 
     from django_otp.oath import TOTP
@@ -237,10 +240,10 @@ def totp_code(device) -> str:
     device.refresh_from_db()
     for _attempt in range(3):
         now_step = int((time.time() - device.t0) // device.step)
-        for ahead in (0, 1):
-            if device.last_t is None or now_step + ahead > device.last_t:
-                totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-                totp.time = time.time() + ahead * device.step
+        for candidate in (now_step + device.drift, now_step + device.drift + 1):
+            if candidate > device.last_t:
+                totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
+                totp.time = device.t0 + candidate * device.step + device.step / 2
                 return f"{totp.token():0{device.digits}d}"
         time.sleep(device.step)
     raise AssertionError("no unused TOTP step")
