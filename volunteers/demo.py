@@ -115,7 +115,7 @@ def _volunteers(rng: random.Random, today: datetime.date) -> list[Volunteer]:
     Volunteer.objects.bulk_create(profiles)
     created = list(Volunteer.objects.filter(user__username__in=list(users)).order_by("user__username"))
     for volunteer in created:
-        volunteer.number = f"ZY{volunteer.registered_at.year}{volunteer.pk:07d}"
+        volunteer.number = f"ZY{timezone.localtime(volunteer.registered_at).year}{volunteer.pk:07d}"
     Volunteer.objects.bulk_update(created, ["number"])
     tally_registered(created)
     Group.user_set.through.objects.bulk_create(

@@ -35,6 +35,25 @@ def data(**overrides) -> Registration:
     return Registration(**values)
 
 
+def test_the_number_carries_the_local_year_of_registration():
+    """01:00 on 1 January in Shanghai is still 31 December in UTC: the number carries the local year,
+    for a volunteer who registers and for one an organization imports."""
+    import time_machine
+
+    from tests.orgs.factories import OrganizationFactory, member
+
+    organization = OrganizationFactory()
+    with time_machine.travel(datetime.datetime.fromisoformat("2027-01-01T01:00:00+08:00"), tick=False):
+        volunteer = volunteer_register(actor=UserFactory(), data=data())
+        imported = volunteer_import(
+            actor=member(organization),
+            organization=organization,
+            rows=[(2, data(id_number=make_id_number(8, datetime.date(1991, 1, 1)), real_name="测试丙"))],
+        )
+    assert volunteer.number == f"ZY2027{volunteer.pk:07d}"
+    assert Volunteer.objects.get(pk=imported[0].pk).number == f"ZY2027{imported[0].pk:07d}"
+
+
 def test_registration_stores_only_ciphertext_hash_birth_date_and_mask_and_issues_a_number():
     user = UserFactory()
     number = make_id_number(7, datetime.date(1990, 5, 17))

@@ -124,7 +124,9 @@ def registration_errors(
 
 
 def _number_of(volunteer: Volunteer) -> str:
-    return f"{rules_number_prefix()}{volunteer.registered_at.year}{volunteer.pk:07d}"
+    """The prefix, the year of registration in local time (Asia/Shanghai: a volunteer who registers
+    at 01:00 on 1 January has that year's number), and the id."""
+    return f"{rules_number_prefix()}{timezone.localtime(volunteer.registered_at).year}{volunteer.pk:07d}"
 
 
 def _issue_number(volunteer: Volunteer) -> None:
@@ -346,7 +348,7 @@ def _number_inserted(volunteers: list[Volunteer], *, now) -> None:
         # The numbers follow the ids: one UPDATE computes them all (the batch shares its year).
         Volunteer.objects.filter(pk__in=[v.pk for v in volunteers]).update(
             number=Concat(
-                Value(f"{rules_number_prefix()}{now.year}"),
+                Value(f"{rules_number_prefix()}{timezone.localtime(now).year}"),
                 LPad(Cast("pk", output_field=CharField()), 7, Value("0")),
             )
         )
