@@ -445,7 +445,9 @@ def _first(
 
 
 def search_summary(query: str, request) -> list[Group]:
-    """Every group with its count and its first `GROUP_SIZE` results (2 to 4 queries a group + 1)."""
+    """Every group with its count and its first `GROUP_SIZE` results: one query for the award index,
+    then a count and the results a group (one query for a rarer word; for a common one a query a
+    rank tier until the group is full), plus the bigram id look-ups on PostgreSQL."""
     terms = query_terms(query)
     _prepare(request)
     groups = []

@@ -406,6 +406,34 @@ def test_summary_query_count_is_constant(client, django_assert_num_queries):
     assert html.count("<mark>养老</mark>项目") == GROUP_SIZE
 
 
+def test_a_common_words_summary_reads_the_same_queries_however_many_rows_match(monkeypatch):
+    """Above the cap the calls group reads its first results tier by tier (exact titles, then titles
+    starting with the word, ...): a fixed number of queries, whether 6 or 30 titles start with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    ensure_award_notice_index()
+    request = RequestFactory().get("/search/")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            groups = search.search_summary("养老", request)
+        calls = next(group for group in groups if group.key == "calls")
+        assert calls.more and len(calls.results) == GROUP_SIZE
+        return len(captured.captured_queries)
+
+    for n in range(6):
+        live_call(f"养老项目{n}")
+    queries()  # warms the site root paths cache
+    few = queries()
+    for n in range(6, 30):
+        live_call(f"养老项目{n}")
+    assert queries() == few
+
+
 GROUP_QUERIES = 6  # the session and user (3), the award index, a count and a page
 
 
