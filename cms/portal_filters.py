@@ -37,10 +37,12 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label, export_response, requested_format
+from core.filters import RememberedModelChoiceFilter
 from core.models import Department, District, ServiceCategory
 from core.pagination import CappedPaginator
+from core.remembered import remember
 from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
-from procurement.tendering.filters import OnceChoiceFilter, years_of
+from procurement.tendering.filters import OnceChoiceFilter, remembered_years
 from procurement.tendering.selectors import PUBLIC_STATES
 
 PAGE_SIZE = 20
@@ -72,10 +74,16 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*order, f"{direction}pk")
 
 
-def _code_choice(label, queryset, field_name: str, *, method=None) -> django_filters.ModelChoiceFilter:
+def _code_choice(label, queryset, field_name: str, remember_as: str, *, method=None):
+    # the options are remembered until a reference row changes (core.filters)
     extra = {"method": method} if method else {"field_name": field_name}
-    return django_filters.ModelChoiceFilter(
-        label=label, to_field_name="code", empty_label=_("All"), queryset=queryset, **extra
+    return RememberedModelChoiceFilter(
+        label=label,
+        to_field_name="code",
+        empty_label=_("All"),
+        queryset=queryset,
+        remember_as=remember_as,
+        **extra,
     )
 
 
@@ -84,21 +92,27 @@ def category_filter(field_name: str = "", *, method=None):
         _("Service category"),
         ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
         field_name,
+        "top-categories",
         method=method,
     )
 
 
 def district_filter(field_name: str):
-    return _code_choice(_("District"), District.objects.order_by("sort_order", "code"), field_name)
+    return _code_choice(
+        _("District"), District.objects.order_by("sort_order", "code"), field_name, "districts"
+    )
 
 
 def department_filter(field_name: str):
-    return _code_choice(_("Purchasing unit"), Department.objects.order_by("name"), field_name)
+    return _code_choice(_("Purchasing unit"), Department.objects.order_by("name"), field_name, "departments")
 
 
 def method_filter(field_name: str):
     return _code_choice(
-        _("Procurement method"), ProcurementMethod.objects.order_by("sort_order", "code"), field_name
+        _("Procurement method"),
+        ProcurementMethod.objects.order_by("sort_order", "code"),
+        field_name,
+        "methods",
     )
 
 
@@ -155,10 +169,14 @@ def public_plan_pages(index=None) -> QuerySet:
 
 
 def plan_years() -> list[int]:
+    """The years of the live plan pages, newest first (remembered until a page or a plan changes)."""
     from cms.plans import PurchasingPlanPage
 
-    years = PurchasingPlanPage.objects.live().order_by().values_list("plan__year", flat=True).distinct()
-    return sorted(set(years), reverse=True)
+    def build():
+        years = PurchasingPlanPage.objects.live().order_by().values_list("plan__year", flat=True).distinct()
+        return sorted(set(years), reverse=True)
+
+    return remember("years:plans", build, "procurement", "cms")
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -288,7 +306,7 @@ def public_call_pages(index=None) -> QuerySet:
 
 
 def call_years() -> list[int]:
-    return years_of(public_call_pages(), "tender__published_at")
+    return remembered_years("calls", public_call_pages, "tender__published_at", "procurement", "cms")
 
 
 class CallFilter(django_filters.FilterSet):
@@ -363,7 +381,7 @@ def public_awards() -> QuerySet:
 
 
 def award_years() -> list[int]:
-    return years_of(public_awards(), "notice_published_at")
+    return remembered_years("award-notices", public_awards, "notice_published_at", "procurement")
 
 
 class AwardFilter(django_filters.FilterSet):

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data")
 
     def ready(self):
-        from core import jobs, portal_cache  # noqa: F401 - jobs declares its notification event
+        from core import jobs, portal_cache, remembered  # noqa: F401 - jobs declares its notification event
 
         portal_cache.connect_signals()
+        remembered.connect_signals()

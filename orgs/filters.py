@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
+from core.filters import RememberedModelChoiceFilter
 from core.models import District, ServiceCategory
 from orgs.models import Grade, Organization, OrganizationType, RegistrationStatus, VerificationStatus
 
@@ -48,10 +49,15 @@ class _CommonFilters(django_filters.FilterSet):
     org_type = django_filters.ChoiceFilter(
         label=_("Type"), choices=OrganizationType.choices, empty_label=_("All")
     )
-    district = django_filters.ModelChoiceFilter(
-        label=_("District"), queryset=District.objects.all(), empty_label=_("All")
+    # the options are remembered until a reference row changes (core.filters)
+    district = RememberedModelChoiceFilter(
+        label=_("District"),
+        queryset=District.objects.all(),
+        empty_label=_("All"),
+        remember_as="districts-by-id",
     )
-    category = django_filters.ModelChoiceFilter(
+    category = RememberedModelChoiceFilter(
+        remember_as="top-categories-by-id",
         label=_("Service category"),
         queryset=ServiceCategory.objects.filter(parent__isnull=True),
         method=_filter_category,

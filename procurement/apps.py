@@ -57,5 +57,10 @@ class ProcurementConfig(AppConfig):
         from procurement.supervision import summaries
 
         summaries.connect_signals()
+        # The public lists' filter forms remember the procurement methods as reference rows.
+        from core import remembered
+        from procurement.planning.models import ProcurementMethod
+
+        remembered.watch(ProcurementMethod)
         # Setup, not workflow: the method rows and staff permissions exist in every database.
         post_migrate.connect(_setup_after_migrate, sender=self)

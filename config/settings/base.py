@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "core.portal_cache.PortalCacheMiddleware",
     "core.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # the Wagtail site of the request, remembered per process until the page tree changes
+    "cms.site_middleware.RememberedSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -31,8 +31,8 @@ from procurement.tendering.filters import (
     category_filter,
     department_filter,
     district_filter,
+    remembered_years,
     year_filter,
-    years_of,
 )
 
 # The colours of the supervision lights (procurement.supervision.models.LightColour), as the public
@@ -93,7 +93,9 @@ def public_contract_rows() -> QuerySet[Contract]:
 
 
 def contract_years() -> list[int]:
-    return years_of(published_contracts().order_by(), "published_at")
+    return remembered_years(
+        "contracts", lambda: published_contracts().order_by(), "published_at", "procurement"
+    )
 
 
 class PublicContractFilter(django_filters.FilterSet):
@@ -199,7 +201,9 @@ def public_evaluations() -> QuerySet[PerformanceEvaluation]:
 
 
 def evaluation_years() -> list[int]:
-    return years_of(public_evaluations().order_by(), "published_at")
+    return remembered_years(
+        "evaluations", lambda: public_evaluations().order_by(), "published_at", "procurement"
+    )
 
 
 class PublicEvaluationFilter(django_filters.FilterSet):

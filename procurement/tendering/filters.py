@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
+from core.filters import RememberedModelChoiceFilter
 from core.models import Department, District, ServiceCategory
+from core.remembered import remember
 from procurement.planning.models import ProcurementMethod
 from procurement.tendering.models.bids import BidOpening
 from procurement.tendering.models.tenders import Clarification, Tender, TenderStatus
@@ -52,7 +54,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 
 def category_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return RememberedModelChoiceFilter(
+        remember_as="top-categories",
         label=_("Service category"),
         field_name=field_name,
         to_field_name="code",
@@ -62,7 +65,8 @@ def category_filter(field_name: str) -> django_filters.ModelChoiceFilter:
 
 
 def district_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return RememberedModelChoiceFilter(
+        remember_as="districts",
         label=_("District"),
         field_name=field_name,
         to_field_name="code",
@@ -72,7 +76,8 @@ def district_filter(field_name: str) -> django_filters.ModelChoiceFilter:
 
 
 def department_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return RememberedModelChoiceFilter(
+        remember_as="departments",
         label=_("Purchasing unit"),
         field_name=field_name,
         to_field_name="code",
@@ -82,7 +87,8 @@ def department_filter(field_name: str) -> django_filters.ModelChoiceFilter:
 
 
 def method_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return RememberedModelChoiceFilter(
+        remember_as="methods",
         label=_("Procurement method"),
         field_name=field_name,
         to_field_name="code",
@@ -137,8 +143,14 @@ def years_of(queryset, field_name: str) -> list[int]:
     return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
 
 
+def remembered_years(name: str, queryset, field_name: str, *topics: str) -> list[int]:
+    """`years_of(queryset(), field_name)`, remembered by this process until the portal cache's
+    `topics` move (every audited change of their rows; core.remembered)."""
+    return remember(f"years:{name}", lambda: years_of(queryset(), field_name), *topics)
+
+
 def opening_years() -> list[int]:
-    return years_of(public_openings().order_by(), "opened_at")
+    return remembered_years("openings", lambda: public_openings().order_by(), "opened_at", "procurement")
 
 
 class PublicOpeningFilter(django_filters.FilterSet):

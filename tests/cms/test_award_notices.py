@@ -62,6 +62,9 @@ def test_index_query_count_does_not_grow_with_notices(client):
         assert client.get(index.url).status_code == 200
     award, officer, _members = _award()
     award_confirm(actor=officer, award=award)
+    client.get(
+        index.url
+    )  # the new rows moved the remembered values' generations (core/remembered.py): warm them again
     with CaptureQueriesContext(connection) as two:
         assert client.get(index.url).status_code == 200
     assert len(one) == len(two)

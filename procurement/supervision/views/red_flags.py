@@ -25,7 +25,7 @@ from procurement.supervision.red_flags import (
     stored_processes,
     stored_state,
 )
-from procurement.tendering.filters import years_of
+from procurement.tendering.filters import remembered_years
 from procurement.tendering.models.tenders import Tender
 
 PAGE_SIZE = 20
@@ -34,7 +34,10 @@ PAGE_SIZE = 20
 def _year_choices():
     """The years from the first to the last publication, newest first: two index reads, not a
     DISTINCT over every public process."""
-    return [(year, str(year)) for year in years_of(public_tenders(), "published_at")]
+    return [
+        (year, str(year))
+        for year in remembered_years("tenders", public_tenders, "published_at", "procurement")
+    ]
 
 
 class RedFlagFilter(django_filters.FilterSet):

@@ -1,0 +1,112 @@
+"""Small read-mostly values remembered by each process until their data changes (issue 17).
+
+Every public list draws the same filter form: the districts, purchasing units, service categories
+and procurement methods of its selects, and the years its rows span. Read from the database, these
+are four server-side cursors and two index reads per page, a third of a short list's time; they
+change a few times a year (reference data) or when a row of a new year is published.
+
+`remember(name, build, *depends)` gives `build()`'s value, built once per process for the current
+generation of what it depends on:
+
+- the **reference generation**, always: it moves when a row of a reference table (districts,
+  purchasing units, service categories, the working-day calendar, and the tables other apps list
+  with `watch`) is saved or deleted, at once and again at commit (a value another process built
+  while the transaction was open is not kept);
+- the portal cache's generations of `depends` (`core.portal_cache` topics: every audited state
+  change of that topic moves them), for values drawn from the domain's rows.
+
+The reference generation lives in the default cache (Redis in production, shared by every
+process); when it is lost (evicted, flushed) it starts again from the clock, a value no process
+remembered anything under. A process keeps the values of the current generations only: a new
+generation drops the others."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+from core import portal_cache
+
+GENERATION_KEY = "core:reference:gen"
+
+# (name, language, generations) -> value
+_values: dict[tuple, Any] = {}
+_watched: set[type] = set()
+
+
+def generation() -> int:
+    found = cache.get(GENERATION_KEY)
+    if found is None:
+        # lost or never set: a value no process has remembered anything under
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        found = cache.get(GENERATION_KEY)
+    return int(found)
+
+
+def bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): any new value differs from those in use
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None) or cache.incr(GENERATION_KEY)
+
+
+def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
+    """`build()`'s value for the current generations (see the module's docstring), built at most
+    once per process and generation. The value is shared: callers must not change it."""
+    if depends:
+        keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
+        found = cache.get_many(keys)
+        reference = found.get(GENERATION_KEY)
+        if reference is None:
+            reference = generation()
+        stamp = (int(reference), *(int(found.get(key, 0)) for key in keys[1:]))
+    else:
+        stamp = (generation(),)
+    key = (name, get_language() or "", stamp)
+    try:
+        return _values[key]
+    except KeyError:
+        pass
+    value = build()
+    # drop what this process kept for older generations of the same name and language
+    for old in [k for k in _values if k[:2] == key[:2]]:
+        del _values[old]
+    _values[key] = value
+    return value
+
+
+def forget_all() -> None:
+    """Drop every value this process remembers (tests)."""
+    _values.clear()
+
+
+def _on_change(sender, **kwargs) -> None:
+    if sender in _watched:
+        bump()
+        transaction.on_commit(bump)
+
+
+def _on_m2m(sender, instance, **kwargs) -> None:
+    if type(instance) in _watched:
+        bump()
+        transaction.on_commit(bump)
+
+
+def watch(*models: type) -> None:
+    """Saves and deletes of `models` move the reference generation."""
+    _watched.update(models)
+
+
+def connect_signals() -> None:
+    from core.models import CalendarOverride, Department, District, ServiceCategory
+
+    watch(District, Department, ServiceCategory, CalendarOverride)
+    post_save.connect(_on_change, dispatch_uid="core_remembered_save")
+    post_delete.connect(_on_change, dispatch_uid="core_remembered_delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="core_remembered_m2m")
