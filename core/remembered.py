@@ -18,7 +18,9 @@ generation of what it depends on:
 The reference generation lives in the default cache (Redis in production, shared by every
 process); when it is lost (evicted, flushed) it starts again from the clock, a value no process
 remembered anything under. A process keeps the values of the current generations only: a new
-generation drops the others."""
+generation drops the others. Without a shared cache (per-process memory: `make run`) a change made
+in another process is not seen by the generations, so no value is kept longer than `MAX_AGE`
+seconds (the portal cache's own timeout)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -35,8 +38,8 @@ from core import portal_cache
 
 GENERATION_KEY = "core:reference:gen"
 
-# (name, language, generations) -> value
-_values: dict[tuple, Any] = {}
+# (name, language, generations) -> (built at, value)
+_values: dict[tuple, tuple[float, Any]] = {}
 _watched: set[type] = set()
 
 
@@ -69,16 +72,21 @@ def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
     else:
         stamp = (generation(),)
     key = (name, get_language() or "", stamp)
-    try:
-        return _values[key]
-    except KeyError:
-        pass
+    kept = _values.get(key)
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < max_age():
+        return kept[1]
     value = build()
     # drop what this process kept for older generations of the same name and language
     for old in [k for k in _values if k[:2] == key[:2]]:
         del _values[old]
-    _values[key] = value
+    _values[key] = (now, value)
     return value
+
+
+def max_age() -> float:
+    """Seconds a remembered value is kept at most (see the module's docstring)."""
+    return float(getattr(settings, "PORTAL_CACHE", {}).get("TIMEOUT", 300))
 
 
 def forget_all() -> None:

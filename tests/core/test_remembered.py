@@ -101,3 +101,15 @@ def test_a_chosen_district_is_still_checked_against_the_database():
     assert not form.is_valid() and "district" in form.errors
     _drawn, form = _district_select({"district": "329999"})
     assert form.is_valid(), form.errors
+
+
+def test_no_value_is_kept_longer_than_the_portal_caches_timeout(settings, monkeypatch):
+    settings.PORTAL_CACHE = {**settings.PORTAL_CACHE, "TIMEOUT": 60}
+    clock = [1000.0]
+    monkeypatch.setattr(remembered.time, "monotonic", lambda: clock[0])
+    build = Builds()
+    assert remembered.remember("t:age", build) == 1
+    clock[0] += 59
+    assert remembered.remember("t:age", build) == 1
+    clock[0] += 2  # a change made in a process whose cache is not shared is seen by then
+    assert remembered.remember("t:age", build) == 2
