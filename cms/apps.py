@@ -14,13 +14,14 @@ class CmsConfig(AppConfig):
 
         receivers.connect()
         # The site each request is served from is remembered until a site or the home page is
-        # saved, as well as until the page tree changes (cms/site_middleware.py).
-        from wagtail.models import Site
+        # saved, as well as until the page tree changes (cms/site_middleware.py); whether any page is
+        # private, until a view restriction is saved or deleted (cms/restrictions.py).
+        from wagtail.models import PageViewRestriction, Site
 
         from cms.home import HomePage
         from core import remembered
 
-        remembered.watch(Site, HomePage)
+        remembered.watch(Site, HomePage, PageViewRestriction)
         notification_links.register()
         # Setup, not workflow: the index pages, the approval workflow and page permissions exist in
         # every database. Runs after wagtail's own post_migrate (cms is listed first, so connect to

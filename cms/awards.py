@@ -17,13 +17,14 @@ from wagtail.models import Page
 
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
+from cms.restrictions import RememberedRestrictionsMixin
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
 AWARD_NOTICES_SLUG = "award-notices"
 
 
-class AwardNoticeIndexPage(RoutablePageMixin, PortalMenuMixin, Page):
+class AwardNoticeIndexPage(RememberedRestrictionsMixin, RoutablePageMixin, PortalMenuMixin, Page):
     """The published award notices, newest first, and each notice at `<award id>/`."""
 
     menu_label_default = pgettext_lazy("menu", "Award notices")

@@ -21,6 +21,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 from cms.awards import AwardNoticeIndexPage
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
+from cms.restrictions import RememberedRestrictionsMixin
 from core.exports import requested_format
 from core.normalize import CleanInputMixin
 from procurement.evaluation.selectors import published_awards
@@ -42,7 +43,7 @@ from procurement.tendering.services.tenders import tender_return_to_draft, tende
 from procurement.tendering.transitions import BIDDING_STATES
 
 
-class CallForBidsIndexPage(PortalMenuMixin, Page):
+class CallForBidsIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page):
     """Lists the published calls for bids, filtered, sorted and downloadable (cms/portal_filters.py).
     The approval workflow is attached here."""
 
@@ -127,7 +128,7 @@ class CallForBidsPageForm(CleanInputMixin, WagtailAdminPageForm):
         return cleaned
 
 
-class CallForBidsPage(Page):
+class CallForBidsPage(RememberedRestrictionsMixin, Page):
     """The public face of one tender (one-to-one)."""
 
     tender = models.OneToOneField(

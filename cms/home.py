@@ -6,6 +6,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
+from cms.restrictions import RememberedRestrictionsMixin, public
+from core.remembered import remember
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
@@ -37,26 +39,27 @@ def home_figures() -> dict:
 
 def latest_items(count: int = LATEST_COUNT) -> dict:
     """The newest live calls for bids, award notices and published contracts, `count` of each, in
-    four queries whatever the data (public rows only: live call pages of published calls, published
-    notices, published contracts)."""
+    three queries whatever the data (public rows only: live call pages of published calls, published
+    notices, published contracts; whether any page is private, and the notices' page, are
+    remembered by the process: cms/restrictions.py, core/remembered.py)."""
     from cms.awards import AwardNoticeIndexPage
     from cms.calls import CallForBidsPage
 
     calls = list(
-        CallForBidsPage.objects.live()
-        .public()
+        public(CallForBidsPage.objects.live())
         .filter(tender__published_at__isnull=False)
         .select_related("tender")
         .order_by("-tender__published_at", "-pk")[:count]
     )
     awards = list(published_awards()[:count])
-    index = AwardNoticeIndexPage.objects.live().first()
+    # the notices' page, remembered until the page tree changes (core/remembered.py)
+    index = remember("award-notice-index", AwardNoticeIndexPage.objects.live().first, "cms")
     for award in awards:
         award.notice_url = index.notice_url(award.pk) if index else ""
     return {"calls": calls, "awards": awards, "contracts": list(published_contracts()[:count])}
 
 
-class HomePage(Page):
+class HomePage(RememberedRestrictionsMixin, Page):
     """The site root: an introduction, live figures and links into the portal."""
 
     intro = RichTextField(_("Introduction"), blank=True)

@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
+from cms.restrictions import RememberedRestrictionsMixin
 from core.exports import requested_format
 from procurement import rules
 from procurement.planning.selectors import public_intentions, public_plan
@@ -18,7 +19,7 @@ from procurement.planning.selectors import public_intentions, public_plan
 INTENTIONS_PAGE_SIZE = 50  # purchase intentions a page of a plan's public page
 
 
-class PurchasingPlanIndexPage(PortalMenuMixin, Page):
+class PurchasingPlanIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page):
     """Lists the published purchasing plans, filtered, sorted and downloadable (cms/portal_filters.py)."""
 
     menu_label_default = _("Purchasing plans")
@@ -57,7 +58,7 @@ class PurchasingPlanIndexPage(PortalMenuMixin, Page):
         return context
 
 
-class PurchasingPlanPage(Page):
+class PurchasingPlanPage(RememberedRestrictionsMixin, Page):
     """The public face of one purchasing plan; publishing it makes its lines public intentions."""
 
     plan = models.OneToOneField(

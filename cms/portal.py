@@ -32,6 +32,7 @@ from wagtail.models import Page
 
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin, in_site_language
+from cms.restrictions import RememberedRestrictionsMixin
 
 
 class PortalSection(models.TextChoices):
@@ -77,7 +78,7 @@ SECTIONS: dict[str, SectionSpec] = {
 }
 
 
-class PortalSectionPage(RoutablePageMixin, PortalMenuMixin, Page):
+class PortalSectionPage(RememberedRestrictionsMixin, RoutablePageMixin, PortalMenuMixin, Page):
     """One section of the portal, served by the Django view of the app that owns its data."""
 
     section = models.CharField(_("Portal section"), max_length=30, choices=PortalSection.choices)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Site
 
+from cms.restrictions import public
 from core.portal_cache import generations
 
 
@@ -63,7 +64,7 @@ def portal_menu(request) -> list[tuple[str, str]]:
         site = Site.find_for_request(request)
         if site is None:
             return []
-        children = site.root_page.get_children().live().public().in_menu().specific()
+        children = public(site.root_page.get_children().live()).in_menu().specific()
         items = [
             (getattr(page, "menu_label", page.title), page.get_url(request=request) or "")
             for page in children

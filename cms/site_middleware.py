@@ -7,17 +7,27 @@ port before (`request._wagtail_site`, which `Site.find_for_request` reads), with
 already specific, until a page or a site changes: the memory is that of `core.remembered` for the
 portal's "cms" generation (every publish, move, unpublish and delete) and the reference generation
 (every save of a `Site` or of the home page). At most `MAX_HOSTS` hosts are remembered a
-generation; a request for another is served as Wagtail would."""
+generation; a request for another is served as Wagtail would. Only for Wagtail's `serve` view:
+other views never read the site, or read it as Wagtail does.
+
+Then Wagtail walks the path: one query per level for the child with the slug, and one for its
+specific row. The middleware remembers, for the same generations, which page each path served
+(its class and id, for at most `MAX_ROUTES` paths; only plain pages: a route that hands arguments
+to a routable page's view is never remembered) and loads that page in one query; it is handed to
+Wagtail (`request._wagtail_route_for_request`) only when it is still live and its URL path is still
+the path asked, so a moved or unpublished page is routed by Wagtail as before."""
 
 from __future__ import annotations
 
 from django.http.request import split_domain_port
 from wagtail.models import Site
+from wagtail.url_routing import RouteResult
 from wagtail.views import serve
 
 from core.remembered import remember
 
 MAX_HOSTS = 8
+MAX_ROUTES = 5000
 
 
 def _remembered_site(request) -> Site | None:
@@ -34,17 +44,58 @@ def _remembered_site(request) -> Site | None:
     return site
 
 
-class RememberedSiteMiddleware:
-    """Only for the pages Wagtail serves (its `serve` view): other views never read the site, or
-    read it as Wagtail does."""
+def _route_key(site: Site, path: str) -> tuple:
+    return (site.pk, tuple(component for component in path.split("/") if component))
 
+
+def _remembered_route(site: Site, key: tuple) -> RouteResult | None:
+    routes = remember("wagtail-routes", dict, "cms")
+    found = routes.get(key)
+    if found is None:
+        return None
+    model, pk = found
+    page = model.objects.filter(pk=pk).first()
+    url_path = site.root_page.url_path + "".join(f"{component}/" for component in key[1])
+    if page is None or not page.live or page.url_path != url_path:
+        routes.pop(key, None)
+        return None
+    return RouteResult(page)
+
+
+def _keep_route(key: tuple, route) -> None:
+    if route is None or route.args or route.kwargs:
+        return
+    routes = remember("wagtail-routes", dict, "cms")
+    if len(routes) < MAX_ROUTES:
+        routes[key] = (type(route.page), route.page.pk)
+
+
+class RememberedSiteMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        key = getattr(request, "_remembered_route_key", None)
+        if key is not None and response.status_code == 200:
+            _keep_route(key, getattr(request, "_wagtail_route_for_request", None))
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is serve and request.method in ("GET", "HEAD") and not hasattr(request, "_wagtail_site"):
-            request._wagtail_site = _remembered_site(request)
+        if (
+            view_func is not serve
+            or request.method not in ("GET", "HEAD")
+            or hasattr(request, "_wagtail_site")
+        ):
+            return None
+        site = request._wagtail_site = _remembered_site(request)
+        path = view_args[0] if view_args else view_kwargs.get("path", "")
+        key = _route_key(site, path) if site is not None else None
+        # the home page itself is routed by Wagtail from the remembered site, without a query
+        if key is not None and key[1] and not hasattr(request, "_wagtail_route_for_request"):
+            route = _remembered_route(site, key)
+            if route is not None:
+                request._wagtail_route_for_request = route
+            else:
+                request._remembered_route_key = key
         return None

@@ -95,6 +95,9 @@ def bump(*topics: str) -> None:
             cache.incr(key)
         except ValueError:  # not there yet (or evicted): any new value differs from the keys in use
             cache.add(key, 1, timeout=None) or cache.incr(key)
+    from core import remembered  # imported here: remembered reads this module's generations
+
+    remembered.forget_read()
 
 
 def bump_on_commit(*topics: str) -> None:

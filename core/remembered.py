@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
@@ -41,6 +42,11 @@ GENERATION_KEY = "core:reference:gen"
 # (name, language, generations) -> (built at, value)
 _values: dict[tuple, tuple[float, Any]] = {}
 _watched: set[type] = set()
+# The generations this process read, by cache key: (read at, value). A request reads each once (they
+# are read again at the start of every request, `request_started`), other work (tasks) after
+# READ_AGAIN seconds, and this process reads again at once a generation it has moved itself.
+_read: dict[str, tuple[float, int]] = {}
+READ_AGAIN = 1.0
 
 
 def generation() -> int:
@@ -57,21 +63,32 @@ def bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet (or evicted): any new value differs from those in use
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None) or cache.incr(GENERATION_KEY)
+    forget_read()
+
+
+def forget_read(**kwargs) -> None:
+    """Read the generations again when next asked (a request starts, a generation was moved)."""
+    _read.clear()
+
+
+def _stamp(depends) -> tuple[int, ...]:
+    keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
+    now = time.monotonic()
+    stale = [key for key in keys if key not in _read or now - _read[key][0] > READ_AGAIN]
+    if stale:
+        found = cache.get_many(stale)
+        for key in stale:
+            value = found.get(key)
+            if value is None:
+                value = generation() if key == GENERATION_KEY else 0
+            _read[key] = (now, int(value))
+    return tuple(_read[key][1] for key in keys)
 
 
 def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
     """`build()`'s value for the current generations (see the module's docstring), built at most
     once per process and generation. The value is shared: callers must not change it."""
-    if depends:
-        keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
-        found = cache.get_many(keys)
-        reference = found.get(GENERATION_KEY)
-        if reference is None:
-            reference = generation()
-        stamp = (int(reference), *(int(found.get(key, 0)) for key in keys[1:]))
-    else:
-        stamp = (generation(),)
-    key = (name, get_language() or "", stamp)
+    key = (name, get_language() or "", _stamp(depends))
     kept = _values.get(key)
     now = time.monotonic()
     if kept is not None and now - kept[0] < max_age():
@@ -90,8 +107,9 @@ def max_age() -> float:
 
 
 def forget_all() -> None:
-    """Drop every value this process remembers (tests)."""
+    """Drop every value this process remembers, and the generations it read (tests)."""
     _values.clear()
+    _read.clear()
 
 
 def _on_change(sender, **kwargs) -> None:
@@ -115,6 +133,7 @@ def connect_signals() -> None:
     from core.models import CalendarOverride, Department, District, ServiceCategory
 
     watch(District, Department, ServiceCategory, CalendarOverride)
+    request_started.connect(forget_read, dispatch_uid="core_remembered_request")
     post_save.connect(_on_change, dispatch_uid="core_remembered_save")
     post_delete.connect(_on_change, dispatch_uid="core_remembered_delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="core_remembered_m2m")

@@ -62,8 +62,10 @@ def test_a_lost_generation_starts_again_from_a_value_nothing_was_remembered_unde
     build = Builds()
     assert remembered.remember("t:lost", build) == 1
     cache.delete(remembered.GENERATION_KEY)
+    remembered.forget_read()  # as at the start of the next request
     assert remembered.remember("t:lost", build) == 2
     cache.clear()  # a flushed cache: the topics' generations start again from nothing too
+    remembered.forget_read()
     assert remembered.remember("t:lost", build, "procurement") == 3
 
 
@@ -113,3 +115,14 @@ def test_no_value_is_kept_longer_than_the_portal_caches_timeout(settings, monkey
     assert remembered.remember("t:age", build) == 1
     clock[0] += 2  # a change made in a process whose cache is not shared is seen by then
     assert remembered.remember("t:age", build) == 2
+
+
+def test_a_request_reads_the_generations_once_and_the_next_request_reads_them_again():
+    from django.core.signals import request_started
+
+    build = Builds()
+    assert remembered.remember("t:read", build, "procurement") == 1
+    cache.set(portal_cache.generation_key("procurement"), 12345)  # moved by another process
+    assert remembered.remember("t:read", build, "procurement") == 1  # within this request
+    request_started.send(sender=None)
+    assert remembered.remember("t:read", build, "procurement") == 2
