@@ -74,15 +74,24 @@ def forget_read(**kwargs) -> None:
 def _stamp(depends) -> tuple[int, ...]:
     keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
     now = time.monotonic()
-    stale = [key for key in keys if key not in _read or now - _read[key][0] > READ_AGAIN]
+    # read into this call's own dict: another thread's request may clear `_read` meanwhile
+    values: dict[str, int] = {}
+    stale = []
+    for key in keys:
+        kept = _read.get(key)
+        if kept is not None and now - kept[0] <= READ_AGAIN:
+            values[key] = kept[1]
+        else:
+            stale.append(key)
     if stale:
         found = cache.get_many(stale)
         for key in stale:
             value = found.get(key)
             if value is None:
                 value = generation() if key == GENERATION_KEY else 0
-            _read[key] = (now, int(value))
-    return tuple(_read[key][1] for key in keys)
+            values[key] = int(value)
+            _read[key] = (now, values[key])
+    return tuple(values[key] for key in keys)
 
 
 def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
@@ -95,8 +104,8 @@ def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
         return kept[1]
     value = build()
     # drop what this process kept for older generations of the same name and language
-    for old in [k for k in _values if k[:2] == key[:2]]:
-        del _values[old]
+    for old in [k for k in list(_values) if k[:2] == key[:2]]:
+        _values.pop(old, None)  # another thread may have dropped it
     _values[key] = (now, value)
     return value
 
