@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 
 from cms.restrictions import public
 from core.portal_cache import generations
+from core.remembered import remember
 
 
 def in_site_language() -> bool:
@@ -56,8 +57,14 @@ def menu_cache_key(request) -> str:
 
 def portal_menu(request) -> list[tuple[str, str]]:
     """(label, url) of the live, public pages under the site's root that are shown in menus, in
-    the tree's order. Cached per host and language until a page changes (the "cms" generation of
-    core.portal_cache, bumped by every publish, move, unpublish and delete)."""
+    the tree's order. Kept in the shared cache per host and language until a page changes (the
+    "cms" generation of core.portal_cache, bumped by every publish, move, unpublish and delete),
+    and remembered by each process for the same generation (core.remembered), so that a page
+    reads neither the generation nor the menu from the cache again."""
+    return remember(f"portal_menu:{request.get_host()}", lambda: _kept_menu(request), "cms")
+
+
+def _kept_menu(request) -> list[tuple[str, str]]:
     key = menu_cache_key(request)
     items = cache.get(key)
     if items is None:

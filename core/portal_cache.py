@@ -86,6 +86,16 @@ def generations(topics) -> list[int]:
     return [int(found.get(key, 0)) for key in keys]
 
 
+def request_generations(topics) -> list[int]:
+    """`generations(topics)` as this request read them (`core.remembered.read_generations`: read
+    once a request, with every other generation a page asks for, in one round trip)."""
+    from core import remembered  # imported here: remembered reads this module's keys
+
+    keys = [generation_key(topic) for topic in topics]
+    values = remembered.read_generations(keys)
+    return [values[key] for key in keys]
+
+
 def bump(*topics: str) -> None:
     """Make every cached page that shows one of `topics` stale (now, not at commit: call it
     through `bump_on_commit` from inside a transaction)."""
@@ -135,7 +145,7 @@ def _key(request, topics) -> str:
             request.path,
             query,
             get_language() or "",
-            ",".join(f"{t}={g}" for t, g in zip(topics, generations(topics), strict=True)),
+            ",".join(f"{t}={g}" for t, g in zip(topics, request_generations(topics), strict=True)),
         )
     )
     return "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -25,7 +25,7 @@ seconds (the portal cache's own timeout)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.conf import settings
@@ -39,7 +39,7 @@ from core import portal_cache
 
 GENERATION_KEY = "core:reference:gen"
 
-# (name, language, generations) -> (built at, value)
+# (name, language, key, generations) -> (built at, value)
 _values: dict[tuple, tuple[float, Any]] = {}
 _watched: set[type] = set()
 # The generations this process read, by cache key: (read at, value). A request reads each once (they
@@ -47,6 +47,7 @@ _watched: set[type] = set()
 # READ_AGAIN seconds, and this process reads again at once a generation it has moved itself.
 _read: dict[str, tuple[float, int]] = {}
 READ_AGAIN = 1.0
+_ALL_KEYS = (GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in portal_cache.TOPICS))
 
 
 def generation() -> int:
@@ -71,42 +72,53 @@ def forget_read(**kwargs) -> None:
     _read.clear()
 
 
-def _stamp(depends) -> tuple[int, ...]:
-    keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
+def read_generations(keys) -> dict[str, int]:
+    """The generations under `keys` (the reference generation, portal-cache topics' keys), read
+    from the cache at most once a request (see `_read`). When one has to be read, every generation
+    a page may ask for is read with it: one round trip to the cache a request."""
     now = time.monotonic()
     # read into this call's own dict: another thread's request may clear `_read` meanwhile
     values: dict[str, int] = {}
-    stale = []
+    stale = False
     for key in keys:
         kept = _read.get(key)
         if kept is not None and now - kept[0] <= READ_AGAIN:
             values[key] = kept[1]
         else:
-            stale.append(key)
+            stale = True
     if stale:
-        found = cache.get_many(stale)
-        for key in stale:
+        wanted = list(dict.fromkeys([*keys, *_ALL_KEYS]))
+        found = cache.get_many(wanted)
+        for key in wanted:
             value = found.get(key)
             if value is None:
                 value = generation() if key == GENERATION_KEY else 0
             values[key] = int(value)
             _read[key] = (now, values[key])
+    return values
+
+
+def _stamp(depends) -> tuple[int, ...]:
+    keys = [GENERATION_KEY, *(portal_cache.generation_key(topic) for topic in depends)]
+    values = read_generations(keys)
     return tuple(values[key] for key in keys)
 
 
-def remember(name: str, build: Callable[[], Any], *depends: str) -> Any:
+def remember(name: str, build: Callable[[], Any], *depends: str, key: Hashable = None) -> Any:
     """`build()`'s value for the current generations (see the module's docstring), built at most
-    once per process and generation. The value is shared: callers must not change it."""
-    key = (name, get_language() or "", _stamp(depends))
-    kept = _values.get(key)
+    once per process and generation, and per `key` when given (a value `build` depends on besides
+    the generations, such as today's date: a new key replaces the value kept under the old one).
+    The value is shared: callers must not change it."""
+    kept_as = (name, get_language() or "", key, _stamp(depends))
+    kept = _values.get(kept_as)
     now = time.monotonic()
     if kept is not None and now - kept[0] < max_age():
         return kept[1]
     value = build()
-    # drop what this process kept for older generations of the same name and language
-    for old in [k for k in list(_values) if k[:2] == key[:2]]:
+    # drop what this process kept for older generations (or other keys) of the same name and language
+    for old in [k for k in list(_values) if k[:2] == kept_as[:2]]:
         _values.pop(old, None)  # another thread may have dropped it
-    _values[key] = (now, value)
+    _values[kept_as] = (now, value)
     return value
 
 

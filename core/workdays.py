@@ -9,6 +9,7 @@ announcement), holidays are the package's estimate and no weekend is a workday; 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 
 import holidays
@@ -28,7 +29,27 @@ def _package_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]
     return off, frozenset(workdays)
 
 
+# Every override, as the process remembers them (`read_overrides_with`: core.apps registers the
+# reader of core.remembered, which keeps them until an override is saved or deleted); None: read
+# the span from the table on each call.
+_remembered_overrides: Callable[[], dict[dt.date, bool]] | None = None
+
+
+def all_overrides() -> dict[dt.date, bool]:
+    """Every override of the calendar, read from the table."""
+    from core.models import CalendarOverride
+
+    return dict(CalendarOverride.objects.values_list("date", "is_working_day"))
+
+
+def read_overrides_with(reader: Callable[[], dict[dt.date, bool]] | None) -> None:
+    global _remembered_overrides
+    _remembered_overrides = reader
+
+
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    if _remembered_overrides is not None:
+        return {day: working for day, working in _remembered_overrides().items() if start <= day <= end}
     from core.models import CalendarOverride
 
     return dict(
@@ -127,5 +148,6 @@ def missing_schedule_year(today: dt.date) -> int | None:
 
 
 def clear_calendar_cache() -> None:
-    """Overrides are read per call; the package calendar is cached per year and never changes."""
+    """Overrides are remembered until one changes (core.remembered); the package calendar is cached
+    per year and never changes."""
     return None

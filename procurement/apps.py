@@ -50,9 +50,10 @@ class ProcurementConfig(AppConfig):
         register_document_permission("procurement.Bid", lambda user, document, owner: False)
         # The public contract list filters by the supervision lights, which its room may not import.
         from procurement.contracts.filters import register_public_light
+        from procurement.supervision.lights import window
         from procurement.supervision.public_lights import annotate_public_contract_lights
 
-        register_public_light(annotate_public_contract_lights)
+        register_public_light(annotate_public_contract_lights, window)
         # The board's and the statistics' summaries follow every change of procurement data.
         from procurement.supervision import summaries
 

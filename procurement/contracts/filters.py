@@ -9,7 +9,7 @@ import supervision, so `procurement.apps` registers the annotation here at start
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import django_filters
 from django.core.exceptions import ImproperlyConfigured
@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label
+from core.remembered import remember
 from procurement.contracts.models.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 from procurement.contracts.models.performance import (
     EvaluationGrade,
@@ -45,19 +46,21 @@ PUBLIC_STATUSES = [
 ]
 DONE_MILESTONES = (MilestoneStatus.ACCEPTED, MilestoneStatus.MET)
 
-_public_light: Callable[[QuerySet], QuerySet] | None = None
+_public_light: Callable[..., QuerySet] | None = None
+_light_window: Callable[[], Hashable] | None = None
 
 
-def register_public_light(annotate: Callable[[QuerySet], QuerySet]) -> None:
-    """`annotate(queryset)` adds `public_light` ("red", "yellow", "green") to contracts."""
-    global _public_light
-    _public_light = annotate
+def register_public_light(annotate: Callable[..., QuerySet], current_window: Callable[[], Hashable]) -> None:
+    """`annotate(queryset, window)` adds `public_light` ("red", "yellow", "green") to contracts, for
+    the warning window `current_window()` returns (today's, a hashable value)."""
+    global _public_light, _light_window
+    _public_light, _light_window = annotate, current_window
 
 
-def with_public_light(queryset: QuerySet[Contract]) -> QuerySet[Contract]:
-    if _public_light is None:
+def with_public_light(queryset: QuerySet[Contract], window=None) -> QuerySet[Contract]:
+    if _public_light is None or _light_window is None:
         raise ImproperlyConfigured("No public light registered (procurement.apps registers it).")
-    return _public_light(queryset)
+    return _public_light(queryset, window if window is not None else _light_window())
 
 
 def _milestone_count(**conditions) -> Coalesce:
@@ -73,7 +76,19 @@ def _milestone_count(**conditions) -> Coalesce:
 
 def public_contract_rows() -> QuerySet[Contract]:
     """Published contracts with what the public list shows: category, district, amounts paid,
-    milestones done and in all, and the light; one query for any number of rows."""
+    milestones done and in all, and the light; one query for any number of rows.
+
+    Building the light's expressions takes longer than the rest of the query (a few milliseconds of
+    Python each time): the built queryset is remembered by the process for today's warning window
+    and the calendar (`core.remembered`), and each call gets its own copy (never evaluated, so the
+    copies share no rows)."""
+    if _light_window is None:
+        raise ImproperlyConfigured("No public light registered (procurement.apps registers it).")
+    window = _light_window()
+    return remember("public_contract_rows", lambda: _public_contract_rows(window), key=window).all()
+
+
+def _public_contract_rows(window) -> QuerySet[Contract]:
     queryset = (
         published_contracts()
         .select_related("tender__budget_line__category", "department__district")
@@ -89,7 +104,7 @@ def public_contract_rows() -> QuerySet[Contract]:
             milestones_total=_milestone_count(),
         )
     )
-    return with_public_light(queryset)
+    return with_public_light(queryset, window)
 
 
 def contract_years() -> list[int]:

@@ -126,3 +126,43 @@ def test_a_request_reads_the_generations_once_and_the_next_request_reads_them_ag
     assert remembered.remember("t:read", build, "procurement") == 1  # within this request
     request_started.send(sender=None)
     assert remembered.remember("t:read", build, "procurement") == 2
+
+
+def test_a_request_reads_every_generation_in_one_round_trip(monkeypatch):
+    from django.core.signals import request_started
+
+    request_started.send(sender=None)
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(list(keys)) or real(keys))
+    remembered.remember("t:trip:a", Builds(), "procurement")
+    remembered.remember("t:trip:b", Builds(), "volunteers", "cms")
+    assert portal_cache.request_generations(["orgs", "procurement"]) == portal_cache.generations(
+        ["orgs", "procurement"]
+    )
+    # the first read took every generation a page asks for; `generations` itself reads the cache
+    assert reads[0] == list(remembered._ALL_KEYS) and len(reads) == 2
+
+
+def test_a_value_under_another_key_replaces_the_one_kept_before():
+    build = Builds()
+    assert remembered.remember("t:key", build, key="2026-12-07") == 1
+    assert remembered.remember("t:key", build, key="2026-12-07") == 1
+    assert remembered.remember("t:key", build, key="2026-12-08") == 2
+    assert len([kept for kept in remembered._values if kept[0] == "t:key"]) == 1
+    assert remembered.remember("t:key", build, key="2026-12-07") == 3
+
+
+def test_the_calendars_overrides_are_read_once_and_a_new_one_applies_at_once(django_assert_num_queries):
+    import datetime as dt
+
+    from core.models import CalendarOverride
+    from core.workdays import add_working_days, is_working_day
+
+    saturday = dt.date(2026, 12, 12)
+    assert not is_working_day(saturday)
+    with django_assert_num_queries(0):
+        assert add_working_days(dt.date(2026, 12, 11), 1) == dt.date(2026, 12, 14)
+    CalendarOverride.objects.create(date=saturday, is_working_day=True, source="调休")
+    assert is_working_day(saturday)
+    assert add_working_days(dt.date(2026, 12, 11), 1) == saturday

@@ -126,6 +126,29 @@ def test_contract_lights_filter_in_the_database(client, world):
     assert rows[1][rows[0].index("红绿灯")] == "红灯"
 
 
+def test_contract_lights_are_built_once_a_day_and_follow_the_next_day(client, world, monkeypatch):
+    """The list's light expressions are remembered by the process for today's warning window
+    (procurement/contracts/filters.py, keyed by the window); the next day builds them again."""
+    import time_machine
+
+    from procurement.contracts import filters
+
+    award, today = world["award"], timezone.localdate()
+    soon = published_contract(award, 1)
+    milestone_for(soon, due_on=today + dt.timedelta(days=30))  # green today
+    builds = []
+    real = filters._public_light
+    monkeypatch.setattr(
+        filters, "_public_light", lambda qs, window: builds.append(window) or real(qs, window)
+    )
+    assert soon.pk in _row_ids(client.get(CONTRACTS, {"light": "green"}), "contract")
+    assert soon.pk in _row_ids(client.get(CONTRACTS, {"light": "green"}), "contract")
+    assert len(builds) == 1
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
+        assert _row_ids(client.get(CONTRACTS, {"light": "red"}), "contract") == [soon.pk]
+    assert len(builds) == 2 and builds[1].today == today + dt.timedelta(days=31)
+
+
 def test_contract_filters_sorting_and_downloads_agree(client, world):
     award, contract = world["award"], world["contract"]
     district = DistrictFactory(name="鼓楼区")
