@@ -37,12 +37,14 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label, export_response, requested_format
-from core.filters import RememberedModelChoiceFilter
+from core.filters import DistrictFilter, RememberedModelChoiceFilter
 from core.models import Department, District, ServiceCategory
 from core.pagination import CappedPaginator
+from core.references import with_references
 from core.remembered import remember
 from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
 from procurement.tendering.filters import OnceChoiceFilter, remembered_years
+from procurement.tendering.public_lists import TENDER_REFERENCES
 from procurement.tendering.selectors import PUBLIC_STATES
 
 PAGE_SIZE = 20
@@ -74,10 +76,10 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*order, f"{direction}pk")
 
 
-def _code_choice(label, queryset, field_name: str, remember_as: str, *, method=None):
+def _code_choice(label, queryset, field_name: str, remember_as: str, *, method=None, kind=None):
     # the options are remembered until a reference row changes (core.filters)
     extra = {"method": method} if method else {"field_name": field_name}
-    return RememberedModelChoiceFilter(
+    return (kind or RememberedModelChoiceFilter)(
         label=label,
         to_field_name="code",
         empty_label=_("All"),
@@ -97,9 +99,14 @@ def category_filter(field_name: str = "", *, method=None):
     )
 
 
-def district_filter(field_name: str):
+def district_filter(department_field: str):
+    """The district select; `department_field` names the rows' purchasing unit ("tender__department")."""
     return _code_choice(
-        _("District"), District.objects.order_by("sort_order", "code"), field_name, "districts"
+        _("District"),
+        District.objects.order_by("sort_order", "code"),
+        department_field,
+        "districts",
+        kind=DistrictFilter,
     )
 
 
@@ -183,7 +190,7 @@ class PlanFilter(django_filters.FilterSet):
     """The public list of purchasing plans."""
 
     category = category_filter(method="filter_category")
-    district = district_filter("plan__department__district")
+    district = district_filter("plan__department")
     department = department_filter("plan__department")
     year = OnceChoiceFilter(
         label=pgettext_lazy("portal list", "Plan year"),
@@ -300,9 +307,12 @@ def public_call_pages(index=None) -> QuerySet:
     queryset = CallForBidsPage.objects.live()
     if index is not None:
         queryset = queryset.child_of(index)
-    return queryset.filter(
-        tender__status__in=PUBLIC_STATES, tender__published_at__isnull=False
-    ).select_related("tender__department__district", "tender__method", "tender__budget_line__category")
+    return with_references(
+        queryset.filter(tender__status__in=PUBLIC_STATES, tender__published_at__isnull=False).select_related(
+            "tender__budget_line"
+        ),
+        *TENDER_REFERENCES,
+    )
 
 
 def call_years() -> list[int]:
@@ -313,7 +323,7 @@ class CallFilter(django_filters.FilterSet):
     """The public list of calls for bids."""
 
     category = category_filter("tender__budget_line__category")
-    district = district_filter("tender__department__district")
+    district = district_filter("tender__department")
     department = department_filter("tender__department")
     method = method_filter("tender__method")
     status = django_filters.ChoiceFilter(
@@ -375,8 +385,9 @@ def public_awards() -> QuerySet:
     """The published award notices (procurement's selector) with what the list shows."""
     from procurement.evaluation.selectors import published_awards
 
-    return published_awards().select_related(
-        "tender__department__district", "tender__method", "tender__budget_line__category"
+    return with_references(
+        published_awards().select_related(None).select_related("tender__budget_line", "lot", "organization"),
+        *TENDER_REFERENCES,
     )
 
 
@@ -388,7 +399,7 @@ class AwardFilter(django_filters.FilterSet):
     """The public list of award notices."""
 
     category = category_filter("tender__budget_line__category")
-    district = district_filter("tender__department__district")
+    district = district_filter("tender__department")
     department = department_filter("tender__department")
     method = method_filter("tender__method")
     year = year_filter("notice_published_at__year", _("Year published"), award_years)

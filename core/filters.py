@@ -4,7 +4,9 @@
 categories, procurement methods) whose options are remembered by each process until a reference
 row changes (`core.remembered`), instead of being read through a server-side cursor each time a
 form is drawn. A chosen value is still looked up in the database, so a filter never accepts a row
-that has just been deleted."""
+that has just been deleted.
+
+`DistrictFilter`: the district select, filtering by the district's purchasing units."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django import forms
 from django.forms.models import ModelChoiceIteratorValue
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from core.references import reference_rows
 from core.remembered import remember
 
 
@@ -55,3 +58,20 @@ class RememberedModelChoiceFilter(django_filters.ModelChoiceFilter):
     queryset: two filters with the same name share their options)."""
 
     field_class = RememberedModelChoiceField
+
+
+class DistrictFilter(RememberedModelChoiceFilter):
+    """A district select that keeps the rows whose purchasing unit is in the chosen district:
+    `field_name` names the purchasing unit's foreign key ("tender__department"). The district's
+    units are taken from the process's copy of the reference rows (`core.references`), so the
+    query filters on the units' ids: joined through the units' table instead, PostgreSQL could not
+    estimate how many rows a district holds, and read and sorted all of them before taking a page
+    (the award notices of one district: 15.7 ms against 0.5 ms at 1×)."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        from core.models import Department
+
+        units = [pk for pk, unit in reference_rows(Department).items() if unit.district_id == value.pk]
+        return qs.filter(**{f"{self.field_name}__in": units})

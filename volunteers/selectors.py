@@ -6,6 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.references import with_references
 from volunteers import rules
 from volunteers.models import (
     HourRecord,
@@ -75,11 +76,15 @@ def open_needs() -> QuerySet[Need]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    # the project's bureau unit and the district from the process's copy of the reference rows
+    # (core.references), not joined
+    return with_references(
         Need.objects.filter(status=NeedStatus.OPEN, signup_closes_at__gt=now)
-        .select_related("project__organization", "project__department", "service_type", "district")
+        .select_related("project__organization", "service_type")
         .annotate(slot_count=Coalesce(Subquery(future_slots, output_field=IntegerField()), Value(0)))
-        .order_by("signup_closes_at", "pk")
+        .order_by("signup_closes_at", "pk"),
+        "project__department",
+        "district",
     )
 
 

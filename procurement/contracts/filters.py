@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label
+from core.references import with_references
 from core.remembered import remember
 from procurement.contracts.models.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 from procurement.contracts.models.performance import (
@@ -89,22 +90,25 @@ def public_contract_rows() -> QuerySet[Contract]:
 
 
 def _public_contract_rows(window) -> QuerySet[Contract]:
+    # The purchasing unit (with its district) and the service category are attached from the
+    # process's copy of the reference rows, not joined (core.references).
     queryset = (
         published_contracts()
-        .select_related("tender__budget_line__category", "department__district")
+        .select_related(None)
+        .select_related("organization", "tender__budget_line")
         .only(
-            *[f for f in PUBLIC_FIELDS if f != "pk"],
+            *[f for f in PUBLIC_FIELDS if f not in ("pk", "department__name")],
+            "department",
             "amount_paid",
             "organization__uscc",
-            "tender__budget_line__category__name",
-            "department__district__name",
+            "tender__budget_line__category",
         )
         .annotate(
             milestones_done=_milestone_count(status__in=DONE_MILESTONES),
             milestones_total=_milestone_count(),
         )
     )
-    return with_public_light(queryset, window)
+    return with_references(with_public_light(queryset, window), "department", "tender__budget_line__category")
 
 
 def contract_years() -> list[int]:
@@ -115,7 +119,7 @@ def contract_years() -> list[int]:
 
 class PublicContractFilter(django_filters.FilterSet):
     category = category_filter("tender__budget_line__category")
-    district = district_filter("department__district")
+    district = district_filter("department")
     department = department_filter("department")
     # The year published, as the spending statistics count a contract (cms.statistics).
     year = year_filter("published_at", _("Year published"), contract_years)
@@ -223,7 +227,7 @@ def evaluation_years() -> list[int]:
 
 class PublicEvaluationFilter(django_filters.FilterSet):
     category = category_filter("contract__tender__budget_line__category")
-    district = district_filter("contract__department__district")
+    district = district_filter("contract__department")
     department = department_filter("contract__department")
     year = year_filter("published_at", _("Year published"), evaluation_years)
     grade = django_filters.ChoiceFilter(

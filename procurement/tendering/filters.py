@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
-from core.filters import RememberedModelChoiceFilter
+from core.filters import DistrictFilter, RememberedModelChoiceFilter
 from core.models import Department, District, ServiceCategory
 from core.remembered import remember
 from procurement.planning.models import ProcurementMethod
@@ -64,11 +64,12 @@ def category_filter(field_name: str) -> django_filters.ModelChoiceFilter:
     )
 
 
-def district_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return RememberedModelChoiceFilter(
+def district_filter(department_field: str) -> django_filters.ModelChoiceFilter:
+    """The district select; `department_field` names the rows' purchasing unit ("tender__department")."""
+    return DistrictFilter(
         remember_as="districts",
         label=_("District"),
-        field_name=field_name,
+        field_name=department_field,
         to_field_name="code",
         empty_label=_("All"),
         queryset=District.objects.order_by("sort_order", "code"),
@@ -157,7 +158,7 @@ class PublicOpeningFilter(django_filters.FilterSet):
     """The public list of opening records (`procurement:opening_record_list`)."""
 
     category = category_filter("tender__budget_line__category")
-    district = district_filter("tender__department__district")
+    district = district_filter("tender__department")
     department = department_filter("tender__department")
     method = method_filter("tender__method")
     year = year_filter("opened_at", _("Year opened"), opening_years)

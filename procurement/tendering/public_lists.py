@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exports import export_response, requested_format
 from core.pagination import CappedPaginator
+from core.references import with_references
 from procurement.tendering.models.bids import BidOpening
 from procurement.tendering.selectors import OPENED_STATES
 
@@ -64,11 +65,17 @@ def public_list_response(
     )
 
 
+# The reference rows a public list shows of each row's tender (its purchasing unit with the unit's
+# district, its procurement method, its budget line's service category): attached from the process's
+# copy (`core.references`), not joined.
+TENDER_REFERENCES = ("tender__department", "tender__method", "tender__budget_line__category")
+
+
 def public_openings() -> QuerySet[BidOpening]:
     """Openings of public calls, newest first, with what the list shows of their tender."""
-    return (
+    return with_references(
         BidOpening.objects.filter(tender__status__in=OPENED_STATES)
-        .select_related("tender__department__district", "tender__method", "tender__budget_line__category")
+        .select_related("tender__budget_line")
         .only(
             "opened_at",
             "bid_count",
@@ -78,12 +85,12 @@ def public_openings() -> QuerySet[BidOpening]:
             "tender__reference",
             "tender__title",
             "tender__status",
-            "tender__department__name",
-            "tender__department__district__name",
-            "tender__method__name",
-            "tender__budget_line__category__name",
+            "tender__department",
+            "tender__method",
+            "tender__budget_line__category",
         )
-        .order_by("-opened_at", "-pk")
+        .order_by("-opened_at", "-pk"),
+        *TENDER_REFERENCES,
     )
 
 

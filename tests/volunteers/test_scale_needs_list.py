@@ -50,6 +50,8 @@ def test_the_needs_list_takes_the_same_queries_for_5_and_50_needs_and_counts_fut
             (next_weekday_at(9), next_weekday_at(12)),
         ]
     )
+    # the new rows moved the reference generation: the first page after it reads the reference rows again
+    client.get(reverse("volunteers:need_list"))
     large = page_queries(client)
     assert len(small) == len(large)
     listed = [sql for sql in large if 'FROM "volunteers_need"' in top_level(sql)]

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from core.exports import export_response, requested_format
 from core.models import Department
 from core.pagination import CappedPaginator
+from core.references import with_references
 from procurement.supervision.red_flags import (
     FLAG_TYPES,
     flag_type_choices,
@@ -88,7 +89,10 @@ def red_flag_list(request):
     state = stored_state()
     if state is None:  # before the first refresh: computed now (a small or new installation)
         return _live_list(request, filterset, queryset, code)
-    tenders = stored_flagged_tenders(queryset, code=code).select_related("department", "method", "page")
+    # the purchasing unit and the method from the process's copy of the reference rows (core.references)
+    tenders = with_references(
+        stored_flagged_tenders(queryset, code=code).select_related("page"), "department", "method"
+    )
     fmt = requested_format(request)
     if fmt:
         return export_response(
