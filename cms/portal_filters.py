@@ -190,7 +190,14 @@ class PlanFilter(django_filters.FilterSet):
     """The public list of purchasing plans."""
 
     category = category_filter(method="filter_category")
-    district = district_filter("plan__department")
+    # Through the units' table, not by the units' ids (`district_filter`): by ids, PostgreSQL counted
+    # a district's plans by walking the whole page table in id order (18 ms against 1 ms at 1×).
+    district = _code_choice(
+        _("District"),
+        District.objects.order_by("sort_order", "code"),
+        "plan__department__district",
+        "districts",
+    )
     department = department_filter("plan__department")
     year = OnceChoiceFilter(
         label=pgettext_lazy("portal list", "Plan year"),
@@ -323,7 +330,14 @@ class CallFilter(django_filters.FilterSet):
     """The public list of calls for bids."""
 
     category = category_filter("tender__budget_line__category")
-    district = district_filter("tender__department")
+    # Through the units' table (see PlanFilter): counted by the units' ids, PostgreSQL hashed every
+    # call page to count one district's (10.6 ms against 8.7 ms at 1×, growing with the pages).
+    district = _code_choice(
+        _("District"),
+        District.objects.order_by("sort_order", "code"),
+        "tender__department__district",
+        "districts",
+    )
     department = department_filter("tender__department")
     method = method_filter("tender__method")
     status = django_filters.ChoiceFilter(

@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from cms.portal_filters import public_call_pages
 from core import remembered
 from core.models import Department, ServiceCategory
 from core.references import reference_rows, with_references
@@ -78,24 +77,24 @@ def test_only_watched_reference_tables_are_attached():
 
 
 def test_the_district_filter_keeps_the_rows_of_the_districts_purchasing_units():
-    from cms.portal_filters import CallFilter
+    from cms.portal_filters import AwardFilter, public_awards
 
     gulou, xuanwu = (
         DistrictFactory(code="320106", name="鼓楼区"),
         DistrictFactory(code="320102", name="玄武区"),
     )
     in_gulou = DepartmentFactory(district=gulou)
-    pages = public_call_pages()
-    form = CallFilter(QueryDict("district=320106"), queryset=pages)
+    awards = public_awards()
+    form = AwardFilter(QueryDict("district=320106"), queryset=awards)
     assert form.is_valid(), form.errors
     sql = str(form.qs.query)
     assert "core_district" not in sql and f"IN ({in_gulou.pk})" in sql
     # a unit moved to another district is followed at once
     in_gulou.district = xuanwu
     in_gulou.save()
-    moved = CallFilter(QueryDict("district=320102"), queryset=pages)
+    moved = AwardFilter(QueryDict("district=320102"), queryset=awards)
     assert moved.is_valid() and f"IN ({in_gulou.pk})" in str(moved.qs.query)
     # a district without purchasing units keeps nothing
     DistrictFactory(code="320199", name="空区")
-    empty = CallFilter(QueryDict("district=320199"), queryset=pages)
+    empty = AwardFilter(QueryDict("district=320199"), queryset=awards)
     assert empty.is_valid() and not empty.qs.exists()
