@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -236,8 +237,9 @@ def hour_rows(queryset) -> tuple[list[str], Iterator[list]]:
             name,
             title,
             slot_id,
-            check_in.isoformat(),
-            check_out.isoformat() if check_out else "",
+            # ISO 8601 in the bureau's time (Asia/Shanghai, "+08:00"), as the pages show them
+            localtime(check_in).isoformat(),
+            localtime(check_out).isoformat() if check_out else "",
             minutes,
             labels.get(status, status),
             "是" if manual else "否",

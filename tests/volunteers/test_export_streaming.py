@@ -89,15 +89,16 @@ def test_the_hours_csv_streams_the_organizations_rows_in_order_with_its_name_and
 
     table = _table(response)
     assert table[0] == HOURS_HEADER
+    assert table[1][4] == "2026-03-01T09:00:00+08:00"
     assert table[1:] == [
         [
             r.volunteer.number,
             r.volunteer.real_name,
             need.title,
             str(r.slot_id),
-            # as the page always wrote them: ISO 8601 in UTC, as the database answers them
-            r.check_in_at.astimezone(datetime.UTC).isoformat(),
-            r.check_out_at.astimezone(datetime.UTC).isoformat(),
+            # ISO 8601 in the bureau's time: 09:00 on the day is written 09:00+08:00
+            timezone.localtime(r.check_in_at).isoformat(),
+            timezone.localtime(r.check_out_at).isoformat(),
             "90",
             "已核验",
             "是",
