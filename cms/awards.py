@@ -18,6 +18,7 @@ from wagtail.models import Page
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
 from cms.restrictions import RememberedRestrictionsMixin
+from core.remembered import remember
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
@@ -71,6 +72,13 @@ class AwardNoticeIndexPage(RememberedRestrictionsMixin, RoutablePageMixin, Porta
 
     def notice_url(self, award_id: int) -> str:
         return self.url + self.reverse_subpage("notice_detail", args=[award_id])
+
+
+def live_award_notice_index() -> AwardNoticeIndexPage | None:
+    """The live award-notice index (the notices' URLs hang under it), remembered by the process until
+    the page tree changes (core/remembered.py): the home page, the search, the feeds and the
+    downloads each asked for it with a query of its own."""
+    return remember("award-notice-index", AwardNoticeIndexPage.objects.live().first, "cms")
 
 
 @transaction.atomic

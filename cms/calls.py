@@ -18,7 +18,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
-from cms.awards import AwardNoticeIndexPage
+from cms.awards import live_award_notice_index
 from cms.panels import RichTextPanel
 from cms.portal_menu import PortalMenuMixin
 from cms.restrictions import RememberedRestrictionsMixin
@@ -172,7 +172,7 @@ class CallForBidsPage(RememberedRestrictionsMixin, Page):
 
 def _award_notice_links(tender) -> list[tuple[object, str]]:
     """(award, notice URL) of each published award notice of the tender (one per awarded lot)."""
-    index = AwardNoticeIndexPage.objects.live().first()
+    index = live_award_notice_index()
     if index is None:
         return []
     awards = published_awards().filter(tender=tender).order_by("lot__number", "pk")

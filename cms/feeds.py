@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.awards import AwardNoticeIndexPage
+from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from core.money import format_money
 from procurement.evaluation.selectors import published_awards
@@ -77,7 +77,7 @@ def call_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
 
 def award_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
     """(the award notices list URL, its newest published notices)."""
-    index = AwardNoticeIndexPage.objects.live().first()
+    index = live_award_notice_index()
     if index is None:
         return "/", []
     base = index.url

@@ -7,7 +7,6 @@ from wagtail.models import Page
 
 from cms.panels import RichTextPanel
 from cms.restrictions import RememberedRestrictionsMixin, public
-from core.remembered import remember
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation.selectors import published_awards
 from procurement.models import Tender, TenderStatus
@@ -42,7 +41,7 @@ def latest_items(count: int = LATEST_COUNT) -> dict:
     three queries whatever the data (public rows only: live call pages of published calls, published
     notices, published contracts; whether any page is private, and the notices' page, are
     remembered by the process: cms/restrictions.py, core/remembered.py)."""
-    from cms.awards import AwardNoticeIndexPage
+    from cms.awards import live_award_notice_index
     from cms.calls import CallForBidsPage
 
     calls = list(
@@ -52,8 +51,7 @@ def latest_items(count: int = LATEST_COUNT) -> dict:
         .order_by("-tender__published_at", "-pk")[:count]
     )
     awards = list(published_awards()[:count])
-    # the notices' page, remembered until the page tree changes (core/remembered.py)
-    index = remember("award-notice-index", AwardNoticeIndexPage.objects.live().first, "cms")
+    index = live_award_notice_index()
     for award in awards:
         award.notice_url = index.notice_url(award.pk) if index else ""
     return {"calls": calls, "awards": awards, "contracts": list(published_contracts()[:count])}

@@ -45,7 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.awards import AwardNoticeIndexPage
+from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
 from core.site_url import absolute_url
@@ -340,7 +340,7 @@ def load_processes(tender_ids: Iterable[int]) -> dict[int, ProcessData]:
             process.opening_url = absolute_url(
                 reverse("procurement:opening_record", args=[process.tender.pk])
             )
-    notices = AwardNoticeIndexPage.objects.live().first()
+    notices = live_award_notice_index()
     for award in published_awards().filter(tender_id__in=ids).select_related("organization__district"):
         process = processes[award.tender_id]
         process.awards.append(award)

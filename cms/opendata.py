@@ -156,9 +156,9 @@ def _intention_columns(request):
 
 
 def _award_columns(request):
-    from cms.awards import AwardNoticeIndexPage
+    from cms.awards import live_award_notice_index
 
-    return award_export_columns(request, AwardNoticeIndexPage.objects.live().first())
+    return award_export_columns(request, live_award_notice_index())
 
 
 def _years(queryset: QuerySet, field_name: str) -> list[int]:

@@ -32,7 +32,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cms import search_index
-from cms.awards import AwardNoticeIndexPage
+from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsPage
 from cms.plans import PurchasingPlanPage
 from core.normalize import check
@@ -393,8 +393,20 @@ GROUP_KEYS = [source.key for source in SOURCES]
 
 
 def _prepare(request) -> None:
-    # One query, whatever the results: the award notices' index gives their URLs.
-    request._search_award_index = AwardNoticeIndexPage.objects.live().first()
+    # The award notices' index gives their URLs (remembered: no query).
+    request._search_award_index = live_award_notice_index()
+
+
+def _tier(rank: int, title: str, query: str) -> Q:
+    """The rows of a rank tier (2: the title contains the query without starting with it; 3: the
+    title does not contain it), asked as the conditions themselves rather than as "the rank is N":
+    PostgreSQL estimates a LIKE from the column's statistics but a CASE at a fixed fraction, and for
+    a word in a sixth of the titles it expected 100 tenders where 3,428 matched, scanned and sorted
+    every one of them instead of walking the notices' dates (66 ms against 0.8 ms at the base city)."""
+    contains = Q(**{f"{title}__icontains": query})
+    if rank == 2:
+        return contains & ~Q(**{f"{title}__istartswith": query})
+    return ~contains
 
 
 def _first(
@@ -433,7 +445,7 @@ def _first(
     for rank in (2, 3):
         if len(found) >= n:
             break
-        tier = rows.filter(search_rank=rank)
+        tier = rows.filter(_tier(rank, title, query)) if title else rows.filter(search_rank=rank)
         if rank == 2 and title_in is not None and search_index.enabled():
             ids = title_in.ids(query)
             if ids == []:

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.awards import AwardNoticeIndexPage, ensure_award_notice_index
+from cms.awards import AwardNoticeIndexPage, ensure_award_notice_index, live_award_notice_index
+from core import remembered
 from procurement.evaluation.services.awards import award_confirm
 from procurement.evaluation.services.scoring import panel_finalize
 from tests.procurement.evaluating import opened_tender, score_all, seated_panel, sign_all
@@ -27,6 +28,24 @@ def test_the_index_exists_once_under_the_home_page():
     assert ensure_award_notice_index().pk == first.pk
     assert AwardNoticeIndexPage.objects.count() == 1
     assert first.url == "/award-notices/"
+
+
+def test_the_live_index_is_remembered_until_the_page_tree_changes(django_capture_on_commit_callbacks):
+    index = ensure_award_notice_index()
+    assert live_award_notice_index().pk == index.pk
+    with CaptureQueriesContext(connection) as captured:
+        assert live_award_notice_index().pk == index.pk
+    assert not [q for q in captured.captured_queries if "wagtailcore_page" in q["sql"]]
+    # Unpublishing logs a page action, which moves the page tree's generation at commit; the next
+    # request (here: forget_read) reads the generations again, and the index is gone.
+    with django_capture_on_commit_callbacks(execute=True):
+        index.unpublish()
+    remembered.forget_read()
+    assert live_award_notice_index() is None
+    with django_capture_on_commit_callbacks(execute=True):
+        index.save_revision().publish()
+    remembered.forget_read()
+    assert live_award_notice_index().pk == index.pk
 
 
 def test_notice_appears_when_published_with_winner_price_scores_and_panel(client):

@@ -125,6 +125,9 @@ def test_queries_are_the_same_for_n_and_3n_processes_and_fixed_per_chunk(client)
     ocds_bulk.generate(size=10)  # warm: site, content types, index pages
     few, bulk_few = count_generation_queries(size=10)
     more = [published_tender()[0] for _ in range(4)]
+    # the new pages moved the page tree's generation: the remembered award-notice index is read
+    # again once, and that one read is not what this test counts
+    ocds_bulk.generate(size=10)
     many, bulk_many = count_generation_queries(size=10)
     assert bulk_few.processes == len(first) and bulk_many.processes == len(first) + len(more)
     assert bulk_many.releases > bulk_few.releases
