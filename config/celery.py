@@ -12,6 +12,7 @@ holds back an e-mail or a bid opening."""
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -56,3 +57,12 @@ app = Celery("civic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Finds `<app>/tasks.py` in every installed app; other task modules are listed in CELERY_IMPORTS.
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _tune_collector(**kwargs):
+    # Once the worker has loaded the application (before a prefork pool forks its children, which
+    # inherit it): config/collector.py.
+    from config import collector
+
+    collector.tune()
