@@ -16,9 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.panels import RichTextPanel
-from cms.portal_menu import PortalMenuMixin
+from cms.portal_menu import PortalMenuMixin, live_index
 from cms.restrictions import RememberedRestrictionsMixin
-from core.remembered import remember
 from procurement.contracts.selectors import published_contracts
 from procurement.evaluation import selectors
 
@@ -75,10 +74,8 @@ class AwardNoticeIndexPage(RememberedRestrictionsMixin, RoutablePageMixin, Porta
 
 
 def live_award_notice_index() -> AwardNoticeIndexPage | None:
-    """The live award-notice index (the notices' URLs hang under it), remembered by the process until
-    the page tree changes (core/remembered.py): the home page, the search, the feeds and the
-    downloads each asked for it with a query of its own."""
-    return remember("award-notice-index", AwardNoticeIndexPage.objects.live().first, "cms")
+    """The live award-notice index (the notices' URLs hang under it), remembered (`live_index`)."""
+    return live_index(AwardNoticeIndexPage)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from cms.portal_menu import live_index
 from core.money import format_money
 from procurement.evaluation.selectors import published_awards
 from procurement.models import AwardStatus, TenderStatus
@@ -34,7 +35,7 @@ def _district_name(department) -> str:
 
 def call_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
     """(the calls list URL, its newest live calls)."""
-    index = CallForBidsIndexPage.objects.live().first()
+    index = live_index(CallForBidsIndexPage)
     if index is None:
         return "/", []
     base = index.url

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.plans import PurchasingPlanIndexPage, PurchasingPlanPage
+from cms.portal_menu import live_index
 from core.site_url import absolute_url
 from procurement.contracts import selectors as contract_selectors
 from procurement.evaluation.selectors import published_awards
@@ -306,7 +307,7 @@ class ProcessData:
 
 
 def _index_url(index_model) -> str | None:
-    index = index_model.objects.live().first()
+    index = live_index(index_model)
     return index.url if index is not None and index.url else None
 
 

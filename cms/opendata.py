@@ -270,6 +270,7 @@ def _lists() -> list[dict]:
     from cms.awards import AwardNoticeIndexPage
     from cms.calls import CallForBidsIndexPage
     from cms.plans import PurchasingPlanIndexPage
+    from cms.portal_menu import live_index
 
     found = []
     for model, label in (
@@ -277,7 +278,7 @@ def _lists() -> list[dict]:
         (AwardNoticeIndexPage, _("Award notices")),
         (PurchasingPlanIndexPage, _("Purchasing plans")),
     ):
-        page = model.objects.live().first()
+        page = live_index(model)
         if page is not None:
             found.append({"label": label, "url": page.url})
     for name, label in (

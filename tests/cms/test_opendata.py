@@ -174,10 +174,16 @@ def test_hub_and_files_query_counts_do_not_grow_with_rows(client, django_assert_
                 b"".join(response.streaming_content)
         return len(queries)
 
-    counts = {url: measure(url) for url in (HUB, file_url(year, "calls"), file_url(year, "plans", "xlsx"))}
+    urls = (HUB, file_url(year, "calls"), file_url(year, "plans", "xlsx"))
+    for url in urls:  # a file built on demand is stored, which moves the generations once
+        measure(url)
+    counts = {url: measure(url) for url in urls}
     for n in range(2, 25):
         live_call(f"N-{n}", published_at=timezone.now() - dt.timedelta(minutes=n))
         live_plan(f"计划N{n}", year=year, lines=[("1000", None, True), ("2000", None, True)])
+    # the new pages moved the page tree's generation: the remembered index pages are read again once
+    for url in counts:
+        measure(url)
     for url, count in counts.items():
         with django_assert_num_queries(count):
             response = client.get(url)
