@@ -42,7 +42,13 @@ class AwardNoticeIndexPage(RememberedRestrictionsMixin, RoutablePageMixin, Porta
     def notice_list(self, request):
         """The published notices, filtered, sorted and downloadable (cms/portal_filters.py)."""
         # Imported here: the filter sets read the reference tables, after the models are loaded.
-        from cms.portal_filters import AwardFilter, award_export_columns, portal_list, public_awards
+        from cms.portal_filters import (
+            AWARD_PAGE_FIELDS,
+            AwardFilter,
+            award_export_columns,
+            portal_list,
+            public_awards,
+        )
 
         listing = portal_list(
             request,
@@ -50,6 +56,7 @@ class AwardNoticeIndexPage(RememberedRestrictionsMixin, RoutablePageMixin, Porta
             queryset=public_awards(),
             columns=lambda: award_export_columns(request, self),
             filename=f"award-notices-{timezone.localdate():%Y%m%d}",
+            page_fields=AWARD_PAGE_FIELDS,
         )
         if isinstance(listing, HttpResponseBase):
             return listing  # the download of the filtered list

@@ -61,6 +61,7 @@ class CallForBidsIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page):
     def _listing(self, request):
         # Imported here: the filter sets read the reference tables, after the models are loaded.
         from cms.portal_filters import (
+            CALL_PAGE_FIELDS,
             CallFilter,
             call_export_columns,
             decorate_calls,
@@ -75,6 +76,7 @@ class CallForBidsIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page):
             columns=lambda: call_export_columns(request),
             filename=f"calls-for-bids-{timezone.localdate():%Y%m%d}",
             decorate=decorate_calls,
+            page_fields=CALL_PAGE_FIELDS,
         )
 
     def serve(self, request, *args, **kwargs):

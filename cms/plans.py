@@ -35,7 +35,13 @@ class PurchasingPlanIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page
 
     def _listing(self, request):
         # Imported here: the filter sets read the reference tables, after the models are loaded.
-        from cms.portal_filters import PlanFilter, plan_export_columns, portal_list, public_plan_pages
+        from cms.portal_filters import (
+            PLAN_PAGE_FIELDS,
+            PlanFilter,
+            plan_export_columns,
+            portal_list,
+            public_plan_pages,
+        )
 
         return portal_list(
             request,
@@ -43,6 +49,7 @@ class PurchasingPlanIndexPage(RememberedRestrictionsMixin, PortalMenuMixin, Page
             queryset=public_plan_pages(self),
             columns=lambda: plan_export_columns(request),
             filename=f"purchasing-plans-{timezone.localdate():%Y%m%d}",
+            page_fields=PLAN_PAGE_FIELDS,
         )
 
     def serve(self, request, *args, **kwargs):

@@ -173,6 +173,17 @@ def public_plan_pages(index=None) -> QuerySet:
     )
 
 
+# What a Wagtail page row of a list reads: its title and what its URL is made of.
+PAGE_ROW_FIELDS = ("title", "url_path", "path", "depth", "locale")
+# What the list shows of a plan (cms/templates/cms/purchasing_plan_index_page.html)
+PLAN_PAGE_FIELDS = (
+    *PAGE_ROW_FIELDS,
+    "plan__year",
+    "plan__department__name",
+    "plan__department__district__name",
+)
+
+
 def plan_years() -> list[int]:
     """The years of the live plan pages, newest first (remembered until a page or a plan changes)."""
     from cms.plans import PurchasingPlanPage
@@ -300,6 +311,19 @@ def decorate_calls(pages) -> None:
         page.call_state_label = CallState.label(page.call_state)
 
 
+# What the lists show of a call's tender (cms/templates/cms/call_for_bids_index_page.html, CallState)
+CALL_PAGE_FIELDS = (
+    *PAGE_ROW_FIELDS,
+    "tender__reference",
+    "tender__status",
+    "tender__bid_deadline",
+    "tender__ceiling",
+    "tender__department",
+    "tender__method",
+    "tender__budget_line__category",
+)
+
+
 def public_call_pages(index=None) -> QuerySet:
     """Live call pages whose tender is in a public state and was published, with what the list shows."""
     from cms.calls import CallForBidsPage
@@ -393,6 +417,21 @@ def public_awards() -> QuerySet:
     )
 
 
+# What the list shows of an award notice (cms/templates/cms/award_notice_index_page.html)
+AWARD_PAGE_FIELDS = (
+    "amount",
+    "status",
+    "notice_published_at",
+    "tender__reference",
+    "tender__title",
+    "tender__department",
+    "tender__method",
+    "tender__budget_line__category",
+    "organization__name",
+    "lot__number",
+)
+
+
 def award_years() -> list[int]:
     return remembered_years("award-notices", public_awards, "notice_published_at", "procurement")
 
@@ -457,11 +496,14 @@ def is_filtered(request) -> bool:
 
 
 def portal_list(
-    request, *, filterset_class, queryset, columns, filename: str, decorate=None
+    request, *, filterset_class, queryset, columns, filename: str, decorate=None, page_fields=None
 ) -> HttpResponseBase | dict:
     """The download of the filtered list when `?format=` is asked for (an HttpResponse), else the
     page's context: `filter`, `page_obj` (PAGE_SIZE rows) and `filtered`. Invalid filters show their
-    errors and no rows (never rows the filter did not select); their download is refused (400)."""
+    errors and no rows (never rows the filter did not select); their download is refused (400).
+    `page_fields`: the only fields the page's rows read (`QuerySet.only`; the download reads all).
+    A Wagtail page row carries some thirty columns of the page tree, an award its winner's whole
+    record: most of what the list's query read and Django made into objects, the page never shows."""
     # Always bound (an empty query too), so that the default sort applies to the page and the file.
     filterset = filterset_class(request.GET, queryset=queryset)
     valid = filterset.is_valid()
@@ -477,6 +519,8 @@ def portal_list(
         return export_response(
             results.iterator(chunk_size=EXPORT_CHUNK), columns(), filename=filename, fmt=fmt
         )
+    if page_fields is not None:
+        results = results.only(*page_fields)
     page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     if decorate is not None:

@@ -500,3 +500,15 @@ def test_awards_sort_pages_and_query_counts(client, django_assert_num_queries):
     assert column(table, "链接")[:20] == [f"http://testserver/award-notices/{pk}/" for pk in ascending]
     second = page_rows(client, AWARDS, sort="amount", page=2)
     assert column(table, "链接")[20:] == [f"http://testserver/award-notices/{pk}/" for pk in second]
+
+
+def test_the_pages_rows_read_only_what_the_list_shows_and_the_download_reads_all(client):
+    tender = live_call("R-1")
+    call_row = client.get(CALLS).context["page_obj"].object_list[0]
+    assert {"search_description", "seo_title"} <= call_row.get_deferred_fields()
+    assert {"title", "published_at", "service_description"} <= call_row.tender.get_deferred_fields()
+    assert not call_row.tender.get_deferred_fields() & {"reference", "status", "bid_deadline", "ceiling"}
+    # the download is built from the whole rows (its columns read the tender's title and publication)
+    response = client.get(CALLS, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][:2] == ["R-1", tender.title]
