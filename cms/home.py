@@ -43,14 +43,24 @@ def latest_items(count: int = LATEST_COUNT) -> dict:
     remembered by the process: cms/restrictions.py, core/remembered.py)."""
     from cms.awards import live_award_notice_index
     from cms.calls import CallForBidsPage
+    from cms.portal_filters import PAGE_ROW_FIELDS
 
+    # Only what the cards show (cms/templates/cms/home_page.html): a call page's title, URL and
+    # deadline, an award's title, winner and amount; not every column of the pages, tenders and
+    # winners (half of the home page's time went to building them).
     calls = list(
         public(CallForBidsPage.objects.live())
         .filter(tender__published_at__isnull=False)
         .select_related("tender")
+        .only(*PAGE_ROW_FIELDS, "tender__bid_deadline")
         .order_by("-tender__published_at", "-pk")[:count]
     )
-    awards = list(published_awards()[:count])
+    awards = list(
+        published_awards()
+        .select_related(None)
+        .select_related("tender", "organization")
+        .only("amount", "tender__title", "organization__name")[:count]
+    )
     index = live_award_notice_index()
     for award in awards:
         award.notice_url = index.notice_url(award.pk) if index else ""
