@@ -32,6 +32,7 @@ def participation_by_contract(contract_ids: list[int]) -> dict[int, Participatio
     )
     if not projects:
         return {}
+    contract_ids = list(projects)  # the other figures only of the contracts that have projects
     needs = dict(
         Need.objects.filter(project__contract_id__in=contract_ids)
         .exclude(status=NeedStatus.CANCELLED)
