@@ -428,7 +428,7 @@ AWARD_PAGE_FIELDS = (
     "tender__method",
     "tender__budget_line__category",
     "organization__name",
-    "lot__number",
+    "lot__number",  # not shown: `public_awards` joins the lot (the download's), and only() must name it
 )
 
 

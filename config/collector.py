@@ -1,10 +1,10 @@
 """Python's garbage collector in the long-lived processes: gunicorn's workers (config/wsgi.py) and
-Celery's (config/celery.py, `worker_process_init`).
+Celery's (config/celery.py, `worker_init`).
 
 Two settings, both on by default (`GC_TUNING=0` turns them off):
 
 - `gc.freeze()` once the application is loaded: the modules, models, URL patterns and templates
-  made at start (about 275,000 tracked objects) live as long as the process, so the collector
+  made at start (about 240,000 tracked objects) live as long as the process, so the collector
   stops walking them. A full collection walked all of them: 115 ms, once every three requests of
   the OCDS release package at the base city (docs/performance.md).
 - The first generation collected every `GC_THRESHOLD_GEN0` allocations (10,000) instead of 700: a
