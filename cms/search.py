@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -50,6 +52,11 @@ COUNT_CAP = 1000  # a group counts its matches up to here ("more than 1,000"), n
 # On PostgreSQL a word matched by at most this many rows of each searched table is looked up by id
 # through the bigram indexes (cms.search_index); a more common one is matched with icontains.
 INDEXED_IDS_MAX = 2000
+# The ids each document holds for a word, asked once a search (`_searching`): the tenders' titles
+# serve the calls and the award notices, the winners' names the award notices, the contracts and the
+# organizations, and a group asks a document again for its rank tiers. For a common word each look-up
+# reads up to 2,001 ids along a bigram index (15 ms at ten times the base city).
+_IDS: ContextVar[dict | None] = ContextVar("search_ids", default=None)
 EXCERPT_BEFORE = 20
 EXCERPT_AFTER = 60
 
@@ -173,6 +180,15 @@ class _In:
         """The matching ids (one query along the bigram index), or None above INDEXED_IDS_MAX. A
         column other than the key is asked distinct (a plan's many purchase intentions: 20,000 of
         them hold 鼓楼 at ten times the base city, in 22 plans)."""
+        remembered = _IDS.get()
+        if remembered is None or self.rows is not None:  # (a narrowed document is asked once)
+            return self._ids(term)
+        key = (self.document, self.column, term)
+        if key not in remembered:
+            remembered[key] = self._ids(term)
+        return remembered[key]
+
+    def _ids(self, term: str) -> list | None:
         found = (
             search_index.matching(self.document, term, self.rows)
             .order_by()
@@ -392,6 +408,16 @@ SOURCES = [_Calls(), _Awards(), _Contracts(), _Plans(), _Organizations()]
 GROUP_KEYS = [source.key for source in SOURCES]
 
 
+@contextmanager
+def _searching():
+    """Each document's ids for a word are asked once inside (`_IDS`)."""
+    token = _IDS.set({})
+    try:
+        yield
+    finally:
+        _IDS.reset(token)
+
+
 def _prepare(request) -> None:
     # The award notices' index gives their URLs (remembered: no query).
     request._search_award_index = live_award_notice_index()
@@ -462,16 +488,16 @@ def search_summary(query: str, request) -> list[Group]:
     rank tier until the group is full), plus the bigram id look-ups on PostgreSQL."""
     terms = query_terms(query)
     _prepare(request)
-    groups = []
-    for source in SOURCES:
-        rows = source.rows(query, terms)
-        count, more = capped_count(rows, COUNT_CAP)
-        first = _first(
-            rows, GROUP_SIZE, common=more, title=source.title, query=query, title_in=source.title_in
-        )
-        results = [source.result(row, terms, request) for row in first]
-        groups.append(Group(key=source.key, label=source.label, count=count, results=results, more=more))
-    return groups
+    with _searching():
+        return [_summary_group(source, query, terms, request) for source in SOURCES]
+
+
+def _summary_group(source: _Source, query: str, terms: list[str], request) -> Group:
+    rows = source.rows(query, terms)
+    count, more = capped_count(rows, COUNT_CAP)
+    first = _first(rows, GROUP_SIZE, common=more, title=source.title, query=query, title_in=source.title_in)
+    results = [source.result(row, terms, request) for row in first]
+    return Group(key=source.key, label=source.label, count=count, results=results, more=more)
 
 
 def search_group(query: str, key: str, request, page_number=None) -> Group:
@@ -479,19 +505,25 @@ def search_group(query: str, key: str, request, page_number=None) -> Group:
     source = next(source for source in SOURCES if source.key == key)
     terms = query_terms(query)
     _prepare(request)
-    rows = source.rows(query, terms)
-    paginator = CappedPaginator(rows, PAGE_SIZE, cap=COUNT_CAP)
-    page = paginator.get_page(page_number)
-    if paginator.more:
-        # A common word: the pages run through its first COUNT_CAP matches, taken tier by tier as
-        # on the summary (one ranked query sorted every match: 560 ms at ten times the base city).
-        first = _first(
-            rows, page.end_index(), common=True, title=source.title, query=query, title_in=source.title_in
+    with _searching():
+        rows = source.rows(query, terms)
+        paginator = CappedPaginator(rows, PAGE_SIZE, cap=COUNT_CAP)
+        page = paginator.get_page(page_number)
+        if paginator.more:
+            # A common word: the pages run through its first COUNT_CAP matches, taken tier by tier as
+            # on the summary (one ranked query sorted every match: 560 ms at ten times the base city).
+            first = _first(
+                rows, page.end_index(), common=True, title=source.title, query=query, title_in=source.title_in
+            )
+            objects = first[page.start_index() - 1 :]
+        else:
+            objects = page.object_list
+        results = [source.result(row, terms, request) for row in objects]
+        return Group(
+            key=key,
+            label=source.label,
+            count=paginator.count,
+            results=results,
+            page=page,
+            more=paginator.more,
         )
-        objects = first[page.start_index() - 1 :]
-    else:
-        objects = page.object_list
-    results = [source.result(row, terms, request) for row in objects]
-    return Group(
-        key=key, label=source.label, count=paginator.count, results=results, page=page, more=paginator.more
-    )

@@ -440,7 +440,10 @@ def light_for_contract(contract: Contract, today) -> str:
     return explain_contract(contract, today).colour
 
 
-def annotate_contracts(queryset, today):
+def contract_light_facts(today) -> dict:
+    """The facts a contract's light needs, as expressions over the contract: an accepted public
+    report about it, an open challenge claiming its award is wrong, the earliest late progress
+    report's due date (`explain_contract` reads them when annotated)."""
     w = window(today)
     late = (
         ProgressReport.objects.filter(
@@ -451,18 +454,36 @@ def annotate_contracts(queryset, today):
         .annotate(first=Min("due_on"))
         .values("first")
     )
+    return {
+        "light_reported": Exists(_accepted_reports().filter(contract=OuterRef("pk"))),
+        "light_result_challenged": Exists(
+            _open_blocking_result_challenges().filter(award=OuterRef("award_id"))
+        ),
+        "light_late_since": Subquery(late[:1]),
+    }
+
+
+def contract_light_conditions(today) -> dict[str, Q]:
+    """`explain_contract`'s red and yellow as conditions over `contract_light_facts` (yellow is
+    asked only where red does not hold, as a `CASE` asks its branches in order)."""
+    w = window(today)
     live = ~Q(status__in=CONTRACT_DONE_STATES)
-    return queryset.annotate(
-        light_reported=Exists(_accepted_reports().filter(contract=OuterRef("pk"))),
-        light_result_challenged=Exists(_open_blocking_result_challenges().filter(award=OuterRef("award_id"))),
-        light_late_since=Subquery(late[:1]),
-    ).annotate(
-        light=_case(
-            When(live & (Q(light_reported=True) | Q(light_result_challenged=True)), then=Value(RED)),
-            *_due_case("sign_due_on", w, when=Q(status=ContractStatus.DRAFT)),
-            *_due_case("publish_due_on", w, when=Q(status=ContractStatus.SIGNED)),
-            When(Q(status=ContractStatus.ACTIVE) & Q(light_late_since__isnull=False), then=Value(YELLOW)),
-        )
+    draft, signed = Q(status=ContractStatus.DRAFT), Q(status=ContractStatus.SIGNED)
+    return {
+        RED: (live & (Q(light_reported=True) | Q(light_result_challenged=True)))
+        | (draft & Q(sign_due_on__lt=w.today))
+        | (signed & Q(publish_due_on__lt=w.today)),
+        YELLOW: (draft & Q(sign_due_on__lte=w.warn_until))
+        | (signed & Q(publish_due_on__lte=w.warn_until))
+        | (Q(status=ContractStatus.ACTIVE) & Q(light_late_since__isnull=False)),
+    }
+
+
+def annotate_contracts(queryset, today):
+    w = window(today)
+    colour = contract_light_conditions(w)
+    return queryset.annotate(**contract_light_facts(w)).annotate(
+        light=_case(When(colour[RED], then=Value(RED)), When(colour[YELLOW], then=Value(YELLOW)))
     )
 
 

@@ -4,6 +4,7 @@ only public rows, hostile queries, constant query counts."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -383,10 +384,11 @@ def _indexed(lookups: int) -> int:
 
 
 # The session and user (3), then a count and a slice for each of the five groups (the award index is
-# remembered: cms.awards.live_award_notice_index); on PostgreSQL the ids of each document: calls 1,
-# awards 3, contracts 2, plans 2, organizations 1.
+# remembered: cms.awards.live_award_notice_index); on PostgreSQL the ids of each document, once a
+# search (cms.search._IDS): calls 1, awards 3, contracts 1 (the winners' names the awards asked),
+# plans 2, organizations 1.
 SUMMARY_QUERIES = 13
-SUMMARY_LOOKUPS = 9
+SUMMARY_LOOKUPS = 8
 
 
 def test_summary_query_count_is_constant(client, django_assert_num_queries):
@@ -434,6 +436,41 @@ def test_a_common_words_summary_reads_the_same_queries_however_many_rows_match(m
         live_call(f"养老项目{n}")
     queries()  # the new pages moved the page tree's generation: the award index is read again once
     assert queries() == few
+
+
+@pytest.mark.postgres
+def test_a_search_asks_each_documents_ids_once(monkeypatch):
+    """The tenders' titles serve the calls and the award notices, the winners' names the award
+    notices, the contracts and the organizations: each document's ids for a word are read once a
+    search, including the rank tiers of a common word, and give the same groups as asking each time."""
+    from cms import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    ensure_award_notice_index()
+    for n in range(6):
+        live_call(f"养老项目{n}")
+        OrganizationFactory(name=f"养老协会{n}")
+    request = RequestFactory().get("/search/")
+    asked = []
+    real_ids = search._In._ids
+
+    def ids(self, term):
+        asked.append((self.document, self.column, self.rows is None, term))
+        return real_ids(self, term)
+
+    monkeypatch.setattr(search._In, "_ids", ids)
+    remembered = [
+        (g.key, g.count, [r.title for r in g.results]) for g in search.search_summary("养老", request)
+    ]
+    assert len(asked) == len(set(asked))
+    assert ("tender_name", "pk", True, "养老") in asked  # the calls' title tier and the award notices
+
+    # Without remembering, the same groups (and the documents asked more than once).
+    asked.clear()
+    monkeypatch.setattr(search, "_searching", contextlib.nullcontext)
+    fresh = [(g.key, g.count, [r.title for r in g.results]) for g in search.search_summary("养老", request)]
+    assert fresh == remembered
+    assert len(asked) > len(set(asked))
 
 
 GROUP_QUERIES = 5  # the session and user (3), a count and a page (the award index is remembered)

@@ -185,6 +185,13 @@ class Contract(CleanTextModelMixin, models.Model):
                 condition=models.Q(published_at__isnull=False),
                 name="procurement_contract_pub_end",
             ),
+            # Its count in a district or of a purchasing unit (capped at a thousand and one: at ten
+            # times the base city the count read 10,000 rows of the table for it, 3 ms).
+            models.Index(
+                fields=["department"],
+                condition=models.Q(published_at__isnull=False),
+                name="procurement_contract_pub_dept",
+            ),
             # The staff lists (the officer's contracts and the admin's), newest first: a purchasing
             # unit's, and everyone's for approvers and supervisors (at ten times the base city an
             # officer's first page sorted the unit's 7,500 contracts: 33 ms).
