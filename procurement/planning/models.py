@@ -135,6 +135,14 @@ class BudgetLine(CleanTextModelMixin, models.Model):
                 condition=models.Q(intention_published_at__isnull=False),
                 name="procurement_budgetline_public",
             ),
+            # A plan's public intentions in their order: the search's excerpt reads a plan's first
+            # intention holding the word (at ten times the base city it read and sorted all of the
+            # plan's 1,000 lines for it, 2 ms a plan shown), as the plan page lists them.
+            models.Index(
+                fields=["plan", "sort_order", "id"],
+                condition=models.Q(intention_published_at__isnull=False),
+                name="procurement_budgetline_order",
+            ),
         ]
 
     def __str__(self) -> str:
