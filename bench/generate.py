@@ -15,7 +15,7 @@ read once), so children are written without reading their parents back; rows are
 table and flushed every ten thousand rows or so (between whole items), parents before children (COPY on PostgreSQL, one
 `executemany` INSERT elsewhere); nothing holds more than one chunk of any table, so memory stays
 flat at 10×. One password hash is computed for every generated account. The sequences are reset
-and, on PostgreSQL, the tables ANALYZEd at the end.
+and, on PostgreSQL, the tables ANALYZEd before the summaries and stored flags are derived from them.
 
 What it does not do: no audit events are written for generated rows (they are data, not actions),
 no notifications, no light snapshots (the daily sweep takes them), no stored bid files or opened
@@ -1757,11 +1757,14 @@ def generate(
     _verified_minutes(city)
     _public_reports(city)
     city.sink.finish()
-    _derived(city)
+    # ANALYZEd before the derived rows are computed from them: inside one transaction (a test's)
+    # autovacuum never sees the new rows, and the hour summaries' aggregates were once planned as
+    # nested loops over tables PostgreSQL took for empty (a test worker ran one for 30 minutes).
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in city.sink.models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    _derived(city)
     elapsed = time.monotonic() - city.started
     total = sum(city.sink.counts.values())
     city.say(f"done: {total} rows in {elapsed:.1f}s ({total / max(elapsed, 0.001):,.0f} rows/s)")
