@@ -552,3 +552,30 @@ def test_an_unknown_filter_value_is_refused_on_the_page(client):
     html = client.get(reverse("procurement:red_flag_list"), {"flag": "nonsense"}).content.decode()
     assert 'class="error"' in html
     assert "鼓楼区助残服务" in html  # the filters that fail are not applied
+
+
+def test_the_call_page_s_tender_is_not_read_again_for_its_flags():
+    """The call page's tender (read with its lots and criteria by `tender_public_state`) gives the
+    same flags as reading the process afresh, in three queries fewer."""
+    from procurement.tendering.selectors import tender_public_state
+
+    short = public_call(days=7)
+    lowest_out = public_call(price_points="30")
+    open_bids(lowest_out, ["400000", "450000", "520000"], nonresponsive=[0])
+    two_lots = public_call()
+    open_bids(two_lots, ["450000", "470000"])
+    second = Lot.objects.create(tender=two_lots, number=2, title="助浴服务包", ceiling=D("200000"))
+    ScoringCriterion.objects.create(lot=second, name="价格", max_points=D("30"), is_price=True)
+    draft = public_call(status=TenderStatus.DRAFT)
+    for tender in (short, lowest_out, two_lots, draft):
+        state = tender_public_state(tender.pk)
+        with CaptureQueriesContext(connection) as fresh_queries:
+            fresh = flags_for_tenders([tender.pk])[tender.pk]
+        with CaptureQueriesContext(connection) as page_queries:
+            on_page = flags_for_tender(state.tender)
+        assert [(f.code, f.explanation) for f in on_page] == [(f.code, f.explanation) for f in fresh]
+        if tender is not draft:
+            assert len(page_queries) == len(fresh_queries) - 3
+    assert codes(short) == [red_flags.SHORT_SUBMISSION_PERIOD]
+    assert codes(lowest_out) == [red_flags.LOWEST_BID_DISQUALIFIED]
+    assert flags_for_tender(tender_public_state(draft.pk).tender) == []
