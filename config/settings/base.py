@@ -154,6 +154,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civic"}
     )
 }
+# The procurement summaries (statistics, board: procurement/supervision/summaries.py) follow every
+# change through a generation kept in the cache. Shared (Redis), it sees every process's changes, so a
+# summary stands until the next change (0: no age limit); per process, a summary is also counted again
+# after this many seconds, for the changes other processes made.
+PROCUREMENT_SUMMARY_MAX_AGE = env_int(
+    "PROCUREMENT_SUMMARY_MAX_AGE", 0 if CACHE_URL.startswith(("redis://", "rediss://")) else 300
+)
 # Worker heartbeats (core/health.py) are written by the worker and read by every web process: the
 # shared Redis when CACHE_URL is set, else files under var/ (one machine: `make run`).
 CACHES["heartbeats"] = (

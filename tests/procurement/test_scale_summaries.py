@@ -3,6 +3,9 @@ summaries (`procurement.supervision.summaries`), rebuilt once per change of the 
 never aggregated over whole tables on every request; and they say what the live count says."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -98,12 +101,54 @@ def test_a_lost_cache_does_not_serve_an_old_summary():
 
 
 def test_an_old_summary_is_counted_again(settings):
+    settings.PROCUREMENT_SUMMARY_MAX_AGE = 300  # a cache per process (the default without CACHE_URL)
     _tenders(1, days=30)
     assert light_counts()["tender"]["green"] == 1
     TenderFactory._meta.model.objects.update(bid_deadline=timezone.now() - dt.timedelta(days=3))  # no signal
     assert light_counts()["tender"]["green"] == 1  # within its age, the summary stands
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=summaries.max_age() + 1)):
         assert light_counts()["tender"] == {"red": 1, "yellow": 0, "green": 0}
+
+
+def test_with_a_shared_cache_a_summary_stands_until_the_next_change(settings):
+    """With a shared cache (PROCUREMENT_SUMMARY_MAX_AGE 0) the generation sees every change: an old
+    summary is not counted again by a visitor's request, a change is."""
+    settings.PROCUREMENT_SUMMARY_MAX_AGE = 0
+    _tenders(1, days=30)
+    assert light_counts()["tender"]["green"] == 1
+    TenderFactory._meta.model.objects.update(bid_deadline=timezone.now() + dt.timedelta(days=60))
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=5)):
+        summaries._read_rows.clear()  # another process: reads the stored row
+        with CaptureQueriesContext(connection) as captured:
+            assert light_counts()["tender"]["green"] == 1
+        assert len(captured.captured_queries) == 1  # the stored row, not a count of every tender
+        _tenders(1, days=-3)  # a change through the models: the generation moves
+        assert light_counts()["tender"] == {"red": 1, "yellow": 0, "green": 1}
+
+
+def test_the_summaries_age_limit_follows_the_cache():
+    """No age limit with a shared Redis cache; five minutes with a cache per process."""
+
+    def default(cache_url: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "PROCUREMENT_SUMMARY_MAX_AGE")}
+        if cache_url:
+            env["CACHE_URL"] = cache_url
+        env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from django.conf import settings; "
+                "print(settings.PROCUREMENT_SUMMARY_MAX_AGE)",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    assert default("redis://127.0.0.1:6379/3") == "0"
+    assert default("") == "300"
 
 
 def test_filters_by_department_and_category_agree_with_the_live_count():
