@@ -87,13 +87,17 @@ def colour_by_due(due: dt.date | None, today: dt.date | Window) -> str:
     return GREEN
 
 
-def _due_case(field: str, w: Window, *, when: Q | None = None) -> list[When]:
-    """The `When`s of `colour_by_due` over a date column (NULL compares false: green)."""
+def _due_conditions(field: str, w: Window, *, when: Q | None = None) -> tuple[Q, Q]:
+    """`colour_by_due`'s red and yellow over a date column, as conditions (yellow holds for red
+    rows too: ask it after red; NULL compares false: green)."""
     when = when if when is not None else Q()
-    return [
-        When(when & Q(**{f"{field}__lt": w.today}), then=Value(RED)),
-        When(when & Q(**{f"{field}__lte": w.warn_until}), then=Value(YELLOW)),
-    ]
+    return when & Q(**{f"{field}__lt": w.today}), when & Q(**{f"{field}__lte": w.warn_until})
+
+
+def _due_case(field: str, w: Window, *, when: Q | None = None) -> list[When]:
+    """The `When`s of `colour_by_due` over a date column."""
+    red, yellow = _due_conditions(field, w, when=when)
+    return [When(red, then=Value(RED)), When(yellow, then=Value(YELLOW))]
 
 
 def _case(*whens: When) -> Case:
@@ -468,13 +472,12 @@ def contract_light_conditions(today) -> dict[str, Q]:
     asked only where red does not hold, as a `CASE` asks its branches in order)."""
     w = window(today)
     live = ~Q(status__in=CONTRACT_DONE_STATES)
-    draft, signed = Q(status=ContractStatus.DRAFT), Q(status=ContractStatus.SIGNED)
+    sign_red, sign_yellow = _due_conditions("sign_due_on", w, when=Q(status=ContractStatus.DRAFT))
+    publish_red, publish_yellow = _due_conditions("publish_due_on", w, when=Q(status=ContractStatus.SIGNED))
     return {
-        RED: (live & (Q(light_reported=True) | Q(light_result_challenged=True)))
-        | (draft & Q(sign_due_on__lt=w.today))
-        | (signed & Q(publish_due_on__lt=w.today)),
-        YELLOW: (draft & Q(sign_due_on__lte=w.warn_until))
-        | (signed & Q(publish_due_on__lte=w.warn_until))
+        RED: (live & (Q(light_reported=True) | Q(light_result_challenged=True))) | sign_red | publish_red,
+        YELLOW: sign_yellow
+        | publish_yellow
         | (Q(status=ContractStatus.ACTIVE) & Q(light_late_since__isnull=False)),
     }
 

@@ -231,10 +231,10 @@ def _load(ids: list[int], concentration: tuple[dict, dict] | None = None, *, pre
     it already (else it is asked for the processes' purchasing units). `preloaded`: the tenders
     themselves, read with what `_preloaded` asks (no query for them)."""
     data = _Data()
-    price_criteria = ScoringCriterion.objects.filter(is_price=True)
     if preloaded is not None:
         data.tenders = _public_of_preloaded(preloaded)
         return _load_rest(data, concentration)
+    price_criteria = ScoringCriterion.objects.filter(is_price=True)
     data.tenders = list(
         public_tenders()
         .filter(pk__in=ids)
