@@ -12,13 +12,16 @@ other views never read the site, or read it as Wagtail does.
 
 Then Wagtail walks the path: one query per level for the child with the slug, and one for its
 specific row. The middleware remembers, for the same generations, which page each path served
-(its class and id, for at most `MAX_ROUTES` paths; only plain pages: a route that hands arguments
-to a routable page's view is never remembered) and loads that page in one query; it is handed to
-Wagtail (`request._wagtail_route_for_request`) only when it is still live and its URL path is still
-the path asked, so a moved or unpublished page is routed by Wagtail as before."""
+(its class, its id and how many of the path's components are its own URL, for at most
+`MAX_ROUTES` paths) and loads that page in one query. The page then routes the rest of the path
+itself (`Page.route`): nothing for a plain page, the sub-URL of a routable page's view (the award
+notices and their list), with no query. The route is handed to Wagtail
+(`request._wagtail_route_for_request`) only when the page is still live and its URL path still
+begins the path asked, so a moved or unpublished page is routed by Wagtail as before."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Site
 from wagtail.url_routing import RouteResult
@@ -48,26 +51,48 @@ def _route_key(site: Site, path: str) -> tuple:
     return (site.pk, tuple(component for component in path.split("/") if component))
 
 
-def _remembered_route(site: Site, key: tuple) -> RouteResult | None:
+def _remembered_route(request, site: Site, key: tuple) -> RouteResult | None:
     routes = remember("wagtail-routes", dict, "cms")
     found = routes.get(key)
     if found is None:
         return None
-    model, pk = found
+    model, pk, own = found
     page = model.objects.filter(pk=pk).first()
-    url_path = site.root_page.url_path + "".join(f"{component}/" for component in key[1])
+    components = key[1]
+    url_path = site.root_page.url_path + "".join(f"{component}/" for component in components[:own])
     if page is None or not page.live or page.url_path != url_path:
         routes.pop(key, None)
         return None
-    return RouteResult(page)
+    try:
+        route = page.route(request, list(components[own:]))
+    except Http404:
+        routes.pop(key, None)
+        return None
+    if route is None or route.page.pk != page.pk:
+        routes.pop(key, None)
+        return None
+    return route
 
 
-def _keep_route(key: tuple, route) -> None:
-    if route is None or route.args or route.kwargs:
+def _own_components(site: Site, page) -> int | None:
+    """How many components of a path are the page's own URL under the site's root (None when the
+    page is not under it)."""
+    root = site.root_page.url_path
+    if not page.url_path.startswith(root):
+        return None
+    return len([component for component in page.url_path[len(root) :].split("/") if component])
+
+
+def _keep_route(request, key: tuple, route) -> None:
+    site = getattr(request, "_wagtail_site", None)
+    if route is None or site is None:
         return
+    own = _own_components(site, route.page)
+    if own is None or own > len(key[1]) or (own < len(key[1]) and not route.args):
+        return  # only the page's own path, or a routable page's view under it
     routes = remember("wagtail-routes", dict, "cms")
     if len(routes) < MAX_ROUTES:
-        routes[key] = (type(route.page), route.page.pk)
+        routes[key] = (type(route.page), route.page.pk, own)
 
 
 class RememberedSiteMiddleware:
@@ -78,7 +103,7 @@ class RememberedSiteMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_remembered_route_key", None)
         if key is not None and response.status_code == 200:
-            _keep_route(key, getattr(request, "_wagtail_route_for_request", None))
+            _keep_route(request, key, getattr(request, "_wagtail_route_for_request", None))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -93,7 +118,7 @@ class RememberedSiteMiddleware:
         key = _route_key(site, path) if site is not None else None
         # the home page itself is routed by Wagtail from the remembered site, without a query
         if key is not None and key[1] and not hasattr(request, "_wagtail_route_for_request"):
-            route = _remembered_route(site, key)
+            route = _remembered_route(request, site, key)
             if route is not None:
                 request._wagtail_route_for_request = route
             else:

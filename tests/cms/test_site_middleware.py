@@ -107,10 +107,29 @@ def test_an_unpublished_or_moved_page_is_routed_as_wagtail_does(client):
     assert client.get(page.url).status_code == 200
 
 
-def test_a_routable_pages_view_is_not_remembered_as_a_page(client):
+def test_a_routable_pages_views_are_remembered_and_routed_by_the_page(client):
+    """The award notices' list and a notice under it: the second request loads the index in one
+    query and lets it route its own sub-URL; no slug is looked up along the path."""
     from cms.awards import AwardNoticeIndexPage
 
     index = AwardNoticeIndexPage.objects.get()
-    client.get(index.url)
+    for url in (index.url, index.url + "?sort=-published"):
+        client.get(url)
+        again = _tables_read(client, url)
+        assert not [sql for sql in again if '"wagtailcore_page"."slug" =' in sql]
     assert client.get(index.url + "999999/").status_code == 404
+    assert client.get(index.url + "999999/").status_code == 404  # a missing notice is never kept
+    assert client.get(index.url + "not-a-notice/").status_code == 404
+    assert client.get(index.url).status_code == 200
+
+
+def test_a_remembered_routable_page_unpublished_is_routed_as_wagtail_does(client):
+    from cms.awards import AwardNoticeIndexPage
+
+    index = AwardNoticeIndexPage.objects.get()
+    assert client.get(index.url).status_code == 200
+    assert client.get(index.url).status_code == 200  # now remembered
+    index.unpublish()
+    assert client.get(index.url).status_code == 404
+    index.save_revision().publish()
     assert client.get(index.url).status_code == 200
