@@ -46,7 +46,7 @@ def latest_items(count: int = LATEST_COUNT) -> dict:
     from cms.portal_filters import PAGE_ROW_FIELDS
 
     # Only what the cards show (cms/templates/cms/home_page.html): a call page's title, URL and
-    # deadline, an award's title, winner and amount; not every column of the pages, tenders and
+    # deadline, an award's title, winner and amount, a contract's title, winner and amount; not every column of the pages, tenders and
     # winners (half of the home page's time went to building them).
     calls = list(
         public(CallForBidsPage.objects.live())
@@ -64,7 +64,13 @@ def latest_items(count: int = LATEST_COUNT) -> dict:
     index = live_award_notice_index()
     for award in awards:
         award.notice_url = index.notice_url(award.pk) if index else ""
-    return {"calls": calls, "awards": awards, "contracts": list(published_contracts()[:count])}
+    contracts = list(
+        published_contracts()
+        .select_related(None)
+        .select_related("organization")
+        .only("title", "amount", "published_at", "organization__name")[:count]
+    )
+    return {"calls": calls, "awards": awards, "contracts": contracts}
 
 
 class HomePage(RememberedRestrictionsMixin, Page):

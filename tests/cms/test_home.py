@@ -74,6 +74,10 @@ def test_home_lists_the_latest_calls_award_notices_and_contracts(client):
     assert f'href="{index.notice_url(award.pk)}"' in body
     assert f'href="/procurement/contracts/{contract.pk}/"' in body
     assert f'href="/procurement/contracts/{unpublished.pk}/"' not in body
+    # the contract's card: its title, its winner and its amount, read with the list's one query
+    card = body.split('id="latest-contracts"', 1)[1]
+    assert contract.title in card and contract.organization.name in card
+    assert f"{contract.amount:,.2f}" in card
 
 
 def test_home_query_count_does_not_grow_with_items(client, django_assert_num_queries):
