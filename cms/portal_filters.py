@@ -37,13 +37,18 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import choice_label, export_response, requested_format
-from core.filters import DistrictFilter, RememberedModelChoiceFilter
-from core.models import Department, District, ServiceCategory
 from core.pagination import CappedPaginator
 from core.references import with_references
 from core.remembered import remember
-from procurement.models import BudgetLine, ProcurementMethod, TenderStatus
-from procurement.tendering.filters import OnceChoiceFilter, remembered_years
+from procurement.models import BudgetLine, TenderStatus
+from procurement.tendering.filters import (
+    OnceChoiceFilter,
+    category_filter,
+    department_filter,
+    district_filter,
+    method_filter,
+    remembered_years,
+)
 from procurement.tendering.public_lists import TENDER_REFERENCES
 from procurement.tendering.selectors import PUBLIC_STATES
 
@@ -74,51 +79,6 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         order = list(qs.query.order_by)
         direction = "-" if order and order[0].startswith("-") else ""
         return qs.order_by(*order, f"{direction}pk")
-
-
-def _code_choice(label, queryset, field_name: str, remember_as: str, *, method=None, kind=None):
-    # the options are remembered until a reference row changes (core.filters)
-    extra = {"method": method} if method else {"field_name": field_name}
-    return (kind or RememberedModelChoiceFilter)(
-        label=label,
-        to_field_name="code",
-        empty_label=_("All"),
-        queryset=queryset,
-        remember_as=remember_as,
-        **extra,
-    )
-
-
-def category_filter(field_name: str = "", *, method=None):
-    return _code_choice(
-        _("Service category"),
-        ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
-        field_name,
-        "top-categories",
-        method=method,
-    )
-
-
-def district_filter(department_field: str, *, joined: bool = False):
-    """The district select; `department_field` names the rows' purchasing unit ("tender__department").
-    By the district's units' ids (`DistrictFilter`), or through the units' table when `joined`."""
-    districts = District.objects.order_by("sort_order", "code")
-    if joined:
-        return _code_choice(_("District"), districts, f"{department_field}__district", "districts")
-    return _code_choice(_("District"), districts, department_field, "districts", kind=DistrictFilter)
-
-
-def department_filter(field_name: str):
-    return _code_choice(_("Purchasing unit"), Department.objects.order_by("name"), field_name, "departments")
-
-
-def method_filter(field_name: str):
-    return _code_choice(
-        _("Procurement method"),
-        ProcurementMethod.objects.order_by("sort_order", "code"),
-        field_name,
-        "methods",
-    )
 
 
 def year_filter(field_name: str, label, years) -> django_filters.ChoiceFilter:

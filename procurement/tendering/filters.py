@@ -53,48 +53,49 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
-def category_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return RememberedModelChoiceFilter(
-        remember_as="top-categories",
-        label=_("Service category"),
-        field_name=field_name,
+def _code_choice(label, queryset, field_name: str, remember_as: str, *, method=None, kind=None):
+    """A select of reference rows by their codes; the options are remembered until a reference row
+    changes (core.filters). `method`: the filter set's method instead of a field lookup."""
+    extra = {"method": method} if method else {"field_name": field_name}
+    return (kind or RememberedModelChoiceFilter)(
+        label=label,
         to_field_name="code",
         empty_label=_("All"),
-        queryset=ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
+        queryset=queryset,
+        remember_as=remember_as,
+        **extra,
     )
 
 
-def district_filter(department_field: str) -> django_filters.ModelChoiceFilter:
-    """The district select; `department_field` names the rows' purchasing unit ("tender__department")."""
-    return DistrictFilter(
-        remember_as="districts",
-        label=_("District"),
-        field_name=department_field,
-        to_field_name="code",
-        empty_label=_("All"),
-        queryset=District.objects.order_by("sort_order", "code"),
+def category_filter(field_name: str = "", *, method=None) -> django_filters.ModelChoiceFilter:
+    return _code_choice(
+        _("Service category"),
+        ServiceCategory.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
+        field_name,
+        "top-categories",
+        method=method,
     )
+
+
+def district_filter(department_field: str, *, joined: bool = False) -> django_filters.ModelChoiceFilter:
+    """The district select; `department_field` names the rows' purchasing unit ("tender__department").
+    By the district's units' ids (`DistrictFilter`), or through the units' table when `joined`."""
+    districts = District.objects.order_by("sort_order", "code")
+    if joined:
+        return _code_choice(_("District"), districts, f"{department_field}__district", "districts")
+    return _code_choice(_("District"), districts, department_field, "districts", kind=DistrictFilter)
 
 
 def department_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return RememberedModelChoiceFilter(
-        remember_as="departments",
-        label=_("Purchasing unit"),
-        field_name=field_name,
-        to_field_name="code",
-        empty_label=_("All"),
-        queryset=Department.objects.order_by("name"),
-    )
+    return _code_choice(_("Purchasing unit"), Department.objects.order_by("name"), field_name, "departments")
 
 
 def method_filter(field_name: str) -> django_filters.ModelChoiceFilter:
-    return RememberedModelChoiceFilter(
-        remember_as="methods",
-        label=_("Procurement method"),
-        field_name=field_name,
-        to_field_name="code",
-        empty_label=_("All"),
-        queryset=ProcurementMethod.objects.order_by("sort_order", "code"),
+    return _code_choice(
+        _("Procurement method"),
+        ProcurementMethod.objects.order_by("sort_order", "code"),
+        field_name,
+        "methods",
     )
 
 
