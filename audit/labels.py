@@ -217,6 +217,7 @@ ACTION_LABELS = {
     "volunteer_need.close": pgettext_lazy("audit action", "Volunteer need closed"),
     "volunteer_need.create": pgettext_lazy("audit action", "Volunteer need created"),
     "volunteer_need.insurance": pgettext_lazy("audit action", "Insurance recorded"),
+    "volunteer_need.update": pgettext_lazy("audit action", "Volunteer need changed"),
     "volunteer_project.create": pgettext_lazy("audit action", "Volunteer project created"),
     "volunteer_project.update": pgettext_lazy("audit action", "Volunteer project changed"),
 }

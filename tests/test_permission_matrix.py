@@ -117,6 +117,9 @@ ROWS = [
     Row(
         r"^volunteers/manage/(contracts/<int:pk>/projects/|projects/<int:pk>/(team-lead/)?$)", fill={"pk": 1}
     ),
+    # a need's edit page (its organizers; 404 to anyone else, back to the need's page once it can no
+    # longer change); no bid behind it
+    Row(r"^volunteers/manage/needs/<int:pk>/edit/", fill={"pk": 1}),
     Row(
         r"^volunteers/",
         fill={"*int": 1, "*str": "x", "what": ["volunteers", "hours", "training"], "fmt": "csv"},

@@ -14,6 +14,7 @@ from core.documents import validate_document_file
 from core.models import District, VolunteerServiceType
 from core.normalize import CleanInputMixin
 from volunteers.models import RiskLevel, SocialWorkerLevel
+from volunteers.services.needs import NEED_ELIGIBILITY_FIELDS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -118,6 +119,28 @@ class NeedForm(CleanInputMixin, forms.Form):
         value = self.cleaned_data["signup_closes_at"]
         if value <= timezone.now():
             raise forms.ValidationError(_("Sign-up must close in the future."))
+        return value
+
+
+class NeedEditForm(NeedForm):
+    """The need form without what is never edited here (service type, district, time slots). Who
+    may sign up is left out once it is fixed (`eligibility=False`, shown read-only by the page), and
+    the closing time once sign-up has closed (`closing_time=False`). The service checks the rules."""
+
+    def __init__(self, *args, eligibility: bool = True, closing_time: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        dropped = ["service_type", "district", "slots"]
+        dropped += [] if eligibility else list(NEED_ELIGIBILITY_FIELDS)
+        dropped += [] if closing_time else ["signup_closes_at"]
+        for name in dropped:
+            del self.fields[name]
+
+    def clean_signup_closes_at(self):
+        """The field shows minutes: the minute shown stands for the stored time (unchanged)."""
+        value = self.cleaned_data["signup_closes_at"]
+        initial = self.initial.get("signup_closes_at")
+        if initial is not None and value == initial.replace(second=0, microsecond=0):
+            return initial
         return value
 
 

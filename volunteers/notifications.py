@@ -15,6 +15,7 @@ SIGNUP_CANCELLED = "volunteers.signup_cancelled"
 SIGNUP_TO_APPROVE = "volunteers.signup_to_approve"
 SLOT_REMINDER = "volunteers.slot_reminder"
 NEED_CANCELLED = "volunteers.need_cancelled"
+NEED_CHANGED = "volunteers.need_changed"
 HOURS_DECIDED = "volunteers.hours_decided"
 CORRECTION_REQUESTED = "volunteers.correction_requested"
 CORRECTION_RESOLVED = "volunteers.correction_resolved"
@@ -78,6 +79,14 @@ def register_events() -> None:
         label=_("Volunteer need cancelled"),
         subject=_("Cancelled: %(need)s"),
         body_template_or_text=_("%(need)s has been cancelled: %(reason)s"),
+    )
+    register_event(
+        NEED_CHANGED,
+        label=_("Volunteer need changed"),
+        subject=_("Changed: %(need)s"),
+        body_template_or_text=_(
+            "The organizer changed %(what)s of %(need)s. Address: %(address)s. Sign-up closes at %(closes)s."
+        ),
     )
     register_event(
         HOURS_DECIDED,

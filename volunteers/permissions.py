@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, is_active_user, user_has_role
 from core.models import Department
 from orgs.models import Membership, Organization
-from volunteers.models import Need, OrganizationVolunteer, ServiceProject, SignUp, SignUpStatus, Volunteer
+from volunteers.models import (
+    Need,
+    NeedStatus,
+    OrganizationVolunteer,
+    ServiceProject,
+    SignUp,
+    SignUpStatus,
+    Volunteer,
+)
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
 
 
@@ -72,6 +80,13 @@ def can_manage_project(user, project) -> bool:
 
 def can_manage_need(user, need) -> bool:
     return can_manage_project(user, need.project)
+
+
+def need_is_editable(need, now: datetime.datetime | None = None) -> bool:
+    """A need can still be corrected (`need_update`): not cancelled, and a time slot has not started."""
+    if need.status == NeedStatus.CANCELLED:
+        return False
+    return need.slots.filter(starts_at__gt=now or timezone.now()).exists()
 
 
 def can_post_needs_for(user, *, organization=None, department=None) -> bool:

@@ -25,8 +25,9 @@ SIGNUP_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (S.PENDING, S.CONFIRMED): ("signup_decide",),
     (S.PENDING, S.WAITLISTED): ("signup_decide",),
     (S.PENDING, S.REJECTED): ("signup_decide",),
-    # A confirmed place is freed: the waiting list moves up, first come first served.
-    (S.WAITLISTED, S.CONFIRMED): ("signup_cancel",),
+    # A confirmed place is freed, or the organizer raises the headcount: the waiting list moves up,
+    # first come first served.
+    (S.WAITLISTED, S.CONFIRMED): ("signup_cancel", "need_update"),
     (S.PENDING, S.CANCELLED): ("signup_cancel", "need_cancel"),
     (S.CONFIRMED, S.CANCELLED): ("signup_cancel", "need_cancel"),
     (S.WAITLISTED, S.CANCELLED): ("signup_cancel", "need_cancel"),

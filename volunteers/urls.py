@@ -35,6 +35,7 @@ urlpatterns = [
     path("manage/projects/new/", views_manage.project_create, name="project_create"),
     path("manage/projects/<int:pk>/edit/", views_manage.project_edit, name="project_edit"),
     path("manage/projects/<int:pk>/needs/new/", views_manage.need_create, name="need_create"),
+    path("manage/needs/<int:pk>/edit/", views_manage.need_edit, name="need_edit"),
     path("manage/needs/<int:pk>/insurance/", views_manage.need_insurance, name="need_insurance"),
     path("manage/needs/<int:pk>/cancel/", views_manage.need_cancel, name="need_cancel"),
     path("manage/slots/<int:pk>/qr/", views_manage.slot_qr, name="slot_qr"),

@@ -27,6 +27,7 @@ from volunteers.forms_manage import (
     CommendationForm,
     EducationForm,
     InsuranceForm,
+    NeedEditForm,
     NeedForm,
     ProjectForm,
     QualificationForm,
@@ -51,6 +52,7 @@ from volunteers.permissions import (
     get_project_for_manager,
     get_volunteer_for_organizer,
     is_bureau_admin,
+    need_is_editable,
     project_owners_of,
     social_worker_of,
     volunteer_of,
@@ -157,16 +159,71 @@ def need_create(request, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The need is posted."))
-            if need.is_risky:
-                messages.warning(
-                    request,
-                    _("Record the accident insurance before sign-up closes, or the need is cancelled."),
-                )
+            _warn_uninsured(request, need)
             return redirect("volunteers:manage_need", pk=need.pk)
     return render(
         request,
         "volunteers/need_form.html",
         {"form": form, "project": project, "training_courses": selectors.training_courses()},
+    )
+
+
+def _warn_uninsured(request, need) -> None:
+    if need.is_risky and not need.has_insurance:
+        messages.warning(
+            request, _("Record the accident insurance before sign-up closes, or the need is cancelled.")
+        )
+
+
+def _need_initial(need) -> dict:
+    initial = {
+        name: getattr(need, name) for name in (*needs.NEED_DETAIL_FIELDS, *needs.NEED_ELIGIBILITY_FIELDS)
+    }
+    initial["skills"] = "，".join(need.skills.order_by("name").values_list("name", flat=True))
+    return initial
+
+
+@login_required
+def need_edit(request, pk: int):
+    """The organizer corrects a need (`needs.need_update`). Who may sign up is shown read-only once a
+    volunteer holds a sign-up; a page shown before that posts it, and the service refuses a change."""
+    need = get_need_for_manager(request.user, pk)
+    if not need_is_editable(need):
+        messages.info(request, needs.NOT_EDITABLE)
+        return redirect("volunteers:manage_need", pk=need.pk)
+    eligibility = request.POST.get("eligibility") == "shown" or not needs.eligibility_locked(need)
+    closing_time = need.status == NeedStatus.OPEN  # a closed sign-up is not reopened here
+    form = NeedEditForm(
+        request.POST or None, initial=_need_initial(need), eligibility=eligibility, closing_time=closing_time
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data}
+        try:
+            with transaction.atomic():  # new skill tags are kept only with the change
+                data["skills"] = registration.skills_from_names(registration.split_tags(data["skills"]))
+                need, changed = needs.need_update(actor=request.user, need=need, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if changed:
+                messages.success(request, _("The changes to the need are saved."))
+                _warn_uninsured(request, need)
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("volunteers:manage_need", pk=need.pk)
+    return render(
+        request,
+        "volunteers/need_edit.html",
+        {
+            "form": form,
+            "need": need,
+            "eligibility": eligibility,
+            "closing_time": closing_time,
+            "slots": need.slots.order_by("starts_at"),
+            "training_courses": selectors.training_courses(),
+        },
     )
 
 

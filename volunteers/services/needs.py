@@ -5,12 +5,16 @@ before sign-up closes, or the need is cancelled when it closes."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 import audit
 from accounts.models import User
@@ -20,7 +24,7 @@ from core.notifications import notify
 from volunteers import notifications as events
 from volunteers.models import Need, NeedSlot, NeedStatus, RiskLevel, ServiceProject, SignUp, SignUpStatus
 from volunteers.models.needs import ACTIVE_SIGNUP_STATUSES
-from volunteers.permissions import can_manage_need, can_manage_project, can_post_needs_for
+from volunteers.permissions import can_manage_need, can_manage_project, can_post_needs_for, need_is_editable
 from volunteers.services.contracted import need_terms
 from volunteers.transitions import check_need_transition, check_signup_transition
 
@@ -93,6 +97,20 @@ def project_update(
     return project
 
 
+def approval_flags(
+    service_type, *, requires_qualification: bool, requires_approval: bool
+) -> tuple[bool, bool]:
+    """(requires_qualification, requires_approval) as a need stores them: a service type that requires
+    a qualification forces both, and a required qualification always needs a human approval."""
+    requires_qualification = bool(requires_qualification or service_type.requires_qualification)
+    return requires_qualification, bool(requires_approval or requires_qualification)
+
+
+def training_name(text: str) -> str:
+    """A required training's course as stored: spaces collapsed, at most 200 characters."""
+    return " ".join((text or "").split())[:200]
+
+
 @transaction.atomic
 def need_create(
     *,
@@ -140,7 +158,9 @@ def need_create(
     )
     if errors:
         raise ValidationError(errors)
-    forced = service_type.requires_qualification
+    requires_qualification, requires_approval = approval_flags(
+        service_type, requires_qualification=requires_qualification, requires_approval=requires_approval
+    )
     need = Need.objects.create(
         project=project,
         title=title,
@@ -153,10 +173,10 @@ def need_create(
         headcount=headcount,
         min_age=min_age,
         risk_level=risk_level,
-        requires_qualification=requires_qualification or forced,
-        requires_approval=requires_approval or forced or requires_qualification,
+        requires_qualification=requires_qualification,
+        requires_approval=requires_approval,
         signup_closes_at=signup_closes_at,
-        required_training=" ".join((required_training or "").split())[:200],
+        required_training=training_name(required_training),
         created_by=actor,
     )
     need.skills.set(skills)
@@ -178,6 +198,240 @@ def need_create(
         },
     )
     return need
+
+
+# What the organizers may correct on a need (`need_update`, the edit form): its details always, who
+# may sign up only while nobody holds an active sign-up. Service type, district and time slots are
+# never edited (a contracted project's need keeps the contract's terms; slots carry sign-ups and hours).
+NEED_DETAIL_FIELDS = ("title", "role", "description", "skills", "address", "signup_closes_at", "headcount")
+NEED_ELIGIBILITY_FIELDS = (
+    "district_required",
+    "min_age",
+    "risk_level",
+    "requires_qualification",
+    "requires_approval",
+    "required_training",
+)
+# A change of these is told to the volunteers holding a sign-up, with the words naming it.
+NEED_NOTIFIED_FIELDS = {
+    "title": gettext_lazy("the title"),
+    "address": gettext_lazy("the address"),
+    "signup_closes_at": gettext_lazy("the sign-up closing time"),
+}
+NOT_EDITABLE = gettext_lazy(
+    "This need can no longer be changed: it is cancelled or every time slot has started."
+)
+# The places of a slot that are taken or asked for: the headcount never goes below them.
+_HELD_STATUSES = (SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.PENDING)
+
+
+def eligibility_locked(need: Need) -> bool:
+    """Who may sign up is fixed once a volunteer holds an active sign-up (pending, confirmed, waiting):
+    changing it would leave them signed up under rules they may not meet."""
+    return SignUp.objects.filter(slot__need=need, status__in=ACTIVE_SIGNUP_STATUSES).exists()
+
+
+def _need_values(need: Need) -> dict:
+    values = {
+        name: getattr(need, name)
+        for name in (*NEED_DETAIL_FIELDS, *NEED_ELIGIBILITY_FIELDS)
+        if name != "skills"
+    }
+    values["skills"] = sorted(need.skills.values_list("name", flat=True))
+    return values
+
+
+def _wanted_values(need: Need, fields: dict) -> dict:
+    """The given fields as the need would store them (texts stripped, the approval rules applied)."""
+    wanted = {}
+    for name, value in fields.items():
+        if name == "skills":
+            wanted[name] = sorted(skill.name for skill in value)
+        elif name == "required_training":
+            wanted[name] = training_name(value)
+        elif name in ("title", "role", "description", "address"):
+            wanted[name] = (value or "").strip()
+        elif name in ("district_required", "requires_qualification", "requires_approval"):
+            wanted[name] = bool(value)
+        else:
+            wanted[name] = value
+    if "requires_qualification" in fields or "requires_approval" in fields:
+        wanted["requires_qualification"], wanted["requires_approval"] = approval_flags(
+            need.service_type,
+            requires_qualification=wanted.get("requires_qualification", need.requires_qualification),
+            requires_approval=wanted.get("requires_approval", need.requires_approval),
+        )
+    return wanted
+
+
+def _slot_counts(slots: list[NeedSlot]) -> tuple[int, set[int]]:
+    """The most places taken or asked for in one of `slots`, and the slots with a waiting list."""
+    rows = (
+        SignUp.objects.filter(slot__in=slots, status__in=(*_HELD_STATUSES, SignUpStatus.WAITLISTED))
+        .values_list("slot_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    held: dict[int, int] = {}
+    waiting = set()
+    for slot_id, status, n in rows:
+        if status == SignUpStatus.WAITLISTED:
+            waiting.add(slot_id)
+        else:
+            held[slot_id] = held.get(slot_id, 0) + n
+    return max(held.values(), default=0), waiting
+
+
+def _update_errors(
+    need: Need, wanted: dict, changed: list[str], future: list[NeedSlot], floor: int, now
+) -> dict:
+    """What `need_update` refuses, field by field (`floor`: the most places held in a future slot)."""
+    errors: dict[str, list[str]] = {}
+    for name in ("title", "role", "address"):
+        if name in wanted and not wanted[name]:
+            errors[name] = [_("This field is required.")]
+    if "headcount" in changed and wanted["headcount"] < 1:
+        errors["headcount"] = [_("At least one volunteer per time slot.")]
+    elif "headcount" in changed and wanted["headcount"] < floor:
+        errors["headcount"] = [
+            _(
+                "At least %(n)s volunteers per time slot: a time slot not yet started already has "
+                "%(n)s confirmed or pending sign-ups."
+            )
+            % {"n": floor}
+        ]
+    if "min_age" in changed and not 0 <= wanted["min_age"] <= 100:
+        errors["min_age"] = [_("The minimum age must be between 0 and 100.")]
+    if "risk_level" in changed and wanted["risk_level"] not in RiskLevel.values:
+        errors["risk_level"] = [_("Choose a risk level.")]
+    elif "risk_level" in changed and need.status == NeedStatus.CLOSED:
+        if wanted["risk_level"] != RiskLevel.LOW and not need.has_insurance:
+            # the insurance is checked when sign-up closes (need_close_signups): too late now
+            errors["risk_level"] = [
+                _("Sign-up has closed: record the accident insurance first, then raise the risk level.")
+            ]
+    if "signup_closes_at" in changed:
+        closes = wanted["signup_closes_at"]
+        if need.status != NeedStatus.OPEN:
+            errors["signup_closes_at"] = [_("Sign-up has closed; its closing time can no longer be changed.")]
+        elif closes <= now:
+            errors["signup_closes_at"] = [_("Sign-up must close in the future.")]
+        elif closes > future[0].starts_at:
+            errors["signup_closes_at"] = [
+                _("Sign-up must close before the next time slot starts (%(start)s).")
+                % {"start": f"{timezone.localtime(future[0].starts_at):%Y-%m-%d %H:%M}"}
+            ]
+        else:
+            need_terms(
+                need.project,
+                service_type=need.service_type,
+                district=need.district,
+                signup_closes_at=closes,
+                slots=[],
+                errors=errors,
+            )
+    locked = [name for name in changed if name in NEED_ELIGIBILITY_FIELDS]
+    if locked and eligibility_locked(need):
+        for name in locked:
+            errors.setdefault(name, []).append(
+                _("Volunteers have signed up: who may sign up can no longer be changed.")
+            )
+    return errors
+
+
+# Evaluated when the notification is written, in the site's language (core.notifications).
+LIST_SEPARATOR = pgettext_lazy("list separator", ", ")
+_spoken_list = lazy(lambda labels: str(LIST_SEPARATOR).join(str(label) for label in labels), str)
+
+
+def _audit_value(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    return value
+
+
+@transaction.atomic
+def need_update(*, actor, need: Need, **fields) -> tuple[Need, list[str]]:
+    """The organizer corrects a need while it can be edited (`need_is_editable`): the fields of
+    `NEED_DETAIL_FIELDS` always, those of `NEED_ELIGIBILITY_FIELDS` only while nobody holds an active
+    sign-up; a field not given stays as it is. The sign-up closing time stays in the future, before
+    the next slot (and inside a contract's term). The headcount applies to every slot not yet started,
+    never below the places taken or asked for in one of them; a higher one moves the waiting list up
+    (`promote_waitlist`). One audit event holds the changed fields only; the volunteers holding an
+    active sign-up are told when the title, the address or the closing time changed. Returns the need
+    and the names of the changed fields (none: nothing was written and nobody told)."""
+    # signups imports this module (organizer_users): imported here to avoid the cycle
+    from volunteers.services.signups import promote_waitlist
+
+    unknown = set(fields) - {*NEED_DETAIL_FIELDS, *NEED_ELIGIBILITY_FIELDS}
+    if unknown:
+        raise TypeError(f"need_update() got unexpected fields: {sorted(unknown)}")
+    need = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("project", "service_type", "district")
+        .get(pk=need.pk)
+    )
+    if not can_manage_need(actor, need):
+        raise PermissionDenied(_("You may not change this need."))
+    now = timezone.now()
+    if not need_is_editable(need, now):
+        raise ValidationError(NOT_EDITABLE)
+    # the slots' rows are locked as every change of who holds a place locks them (signups.py)
+    future = list(
+        NeedSlot.objects.select_for_update(of=("self",))
+        .filter(need=need, starts_at__gt=now)
+        .order_by("starts_at")
+    )
+    current = _need_values(need)
+    wanted = _wanted_values(need, fields)
+    changed = [
+        name
+        for name in (*NEED_DETAIL_FIELDS, *NEED_ELIGIBILITY_FIELDS)
+        if name in wanted and wanted[name] != current[name]
+    ]
+    floor, waiting = _slot_counts(future) if "headcount" in changed else (0, set())
+    errors = _update_errors(need, wanted, changed, future, floor, now)
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return need, []
+    columns = [name for name in changed if name != "skills"]
+    for name in columns:
+        setattr(need, name, wanted[name])
+    if columns:
+        need.save(update_fields=columns)
+    if "skills" in changed:
+        need.skills.set(fields["skills"])
+    if "headcount" in changed:
+        NeedSlot.objects.filter(pk__in=[slot.pk for slot in future]).update(headcount=need.headcount)
+        for slot in future:  # more places: the waiting list moves up, as when a place is freed
+            if slot.pk in waiting and need.headcount > current["headcount"]:
+                slot.need, slot.headcount = need, need.headcount
+                promote_waitlist(slot, by="need_update")
+    told = [name for name in NEED_NOTIFIED_FIELDS if name in changed]
+    if told:
+        notify(
+            events.NEED_CHANGED,
+            recipients=User.objects.filter(
+                volunteer__signups__slot__need=need, volunteer__signups__status__in=ACTIVE_SIGNUP_STATUSES
+            ).distinct(),
+            obj=need,
+            context={
+                "need": need.title,
+                "what": _spoken_list([NEED_NOTIFIED_FIELDS[name] for name in told]),
+                "address": need.address,
+                "closes": f"{timezone.localtime(need.signup_closes_at):%Y-%m-%d %H:%M}",
+            },
+            dedupe_key=f"update:{uuid.uuid4()}",
+        )
+    audit.record(
+        actor=actor,
+        action="volunteer_need.update",
+        target=need,
+        before={name: _audit_value(current[name]) for name in changed},
+        after={name: _audit_value(wanted[name]) for name in changed},
+    )
+    return need, changed
 
 
 @transaction.atomic

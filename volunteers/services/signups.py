@@ -136,8 +136,9 @@ def signup_decide(*, actor, signup: SignUp, approve: bool) -> SignUp:
     return signup
 
 
-def _promote_waitlist(slot: NeedSlot) -> list[SignUp]:
-    """Fill free places from the waiting list, first come first served (slot row locked)."""
+def promote_waitlist(slot: NeedSlot, *, by: str) -> list[SignUp]:
+    """Fill free places from the waiting list, first come first served (slot row locked by the
+    caller). `by`: the service freeing or adding the places (`signup_cancel`, `need_update`)."""
     free = slot.headcount - _confirmed_count(slot)
     if free <= 0:
         return []
@@ -148,7 +149,7 @@ def _promote_waitlist(slot: NeedSlot) -> list[SignUp]:
         .order_by("waitlisted_at", "pk")[:free]
     )
     for signup in promoted:
-        check_signup_transition(signup.status, SignUpStatus.CONFIRMED, by="signup_cancel")
+        check_signup_transition(signup.status, SignUpStatus.CONFIRMED, by=by)
         signup.status = SignUpStatus.CONFIRMED
         signup.save(update_fields=["status"])
         notify(
@@ -189,7 +190,7 @@ def signup_cancel(*, actor, signup: SignUp) -> SignUp:
     signup.save(update_fields=["status", "cancelled_at"])
     promoted = []
     if before == SignUpStatus.CONFIRMED:
-        promoted = _promote_waitlist(slot)
+        promoted = promote_waitlist(slot, by="signup_cancel")
         if own:
             notify(
                 events.SIGNUP_CANCELLED,
