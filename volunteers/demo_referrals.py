@@ -2,7 +2,8 @@
 organization's project, a need that requires a training — some demo volunteers have it on record,
 the demo volunteer 郑浩 has not — and another need; the demo volunteer centre (`centre`) has referred
 volunteers to them, one referral in each state (proposed, accepted, declined by the organization,
-declined by the volunteer, withdrawn) and a group of two in one batch. Runs after volunteers.demo."""
+declined by the volunteer, withdrawn, closed with a cancelled need) and a group of two in one batch.
+Runs after volunteers.demo."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core.models import VolunteerServiceType
 from orgs.models import Organization
 from volunteers.demo import DEMO_PROJECT, PREFIX
 from volunteers.models import Need, Referral, ServiceProject, Volunteer
-from volunteers.services.needs import need_create
+from volunteers.services.needs import need_cancel, need_create
 from volunteers.services.records import training_record
 from volunteers.services.referrals import (
     referral_accept,
@@ -28,6 +29,7 @@ from volunteers.services.referrals import (
 
 TRAINING_NEED = "【演示】失智老人居家陪伴（须完成培训）"
 OTHER_NEED = "【演示】社区助餐点志愿服务（转介岗位）"
+CANCELLED_NEED = "【演示】社区义诊秩序引导（已取消）"
 COURSE = "失智老人照护培训（演示）"
 
 
@@ -120,5 +122,9 @@ def seed(stdout=None) -> None:
     # withdrawn by the centre
     (withdrawn,) = referral_propose(actor=centre, need=other_need, volunteers=[others[2]])
     referral_withdraw(actor=centre, referral=withdrawn)
+    # closed unanswered: the organization cancelled the need
+    cancelled_need = _need(org_user, project, CANCELLED_NEED, "community-service", 16, role="秩序引导")
+    referral_propose(actor=centre, need=cancelled_need, volunteers=[others[3]])
+    need_cancel(actor=org_user, need=cancelled_need, reason="义诊场地临时关闭（演示）")
     if stdout is not None:
         stdout.write(f"Referrals: {Referral.objects.count()} (one in each state).")

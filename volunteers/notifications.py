@@ -27,6 +27,7 @@ REFERRAL_ACCEPTED = "volunteers.referral_accepted"
 REFERRAL_DECLINED = "volunteers.referral_declined"
 REFERRAL_VOLUNTEER_DECLINED = "volunteers.referral_volunteer_declined"
 REFERRAL_WITHDRAWN = "volunteers.referral_withdrawn"
+REFERRAL_NEED_CANCELLED = "volunteers.referral_need_cancelled"
 
 
 def register_events() -> None:
@@ -158,4 +159,13 @@ def register_referral_events() -> None:
         label=_("Referral withdrawn"),
         subject=_("Referral withdrawn: %(need)s"),
         body_template_or_text=_("The volunteer centre withdrew the referral to %(need)s."),
+    )
+    register_event(
+        REFERRAL_NEED_CANCELLED,
+        label=_("Referrals closed: the need was cancelled"),
+        subject=_("Need cancelled, referrals closed: %(need)s"),
+        body_template_or_text=_(
+            "%(organizer)s cancelled %(need)s (%(reason)s). The %(count)s referral(s) it had not answered "
+            "are closed: %(url)s"
+        ),
     )

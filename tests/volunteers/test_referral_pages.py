@@ -14,6 +14,7 @@ from tests.volunteers.factories import NeedFactory, VolunteerFactory
 from tests.volunteers.referral_helpers import centre_user, org_need
 from tests.volunteers.test_views import login
 from volunteers.models import Referral, ReferralStatus, SignUp, SignUpStatus, TrainingRecord
+from volunteers.services.needs import need_cancel
 from volunteers.services.referrals import referral_accept, referral_decline, referral_propose
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,15 @@ def test_the_centre_list_filters_by_status_and_pages(client):
     assert 'class="pagination"' in page
     page = _html(client.get(url, {"page": 2}))
     assert "待机构答复" in page
+    # the organization cancels the need: the centre sees the unanswered referrals closed, nothing
+    # left to withdraw
+    need_cancel(actor=org_member, need=need, reason="场地临时关闭")
+    page = _html(client.get(url, {"status": ReferralStatus.NEED_CANCELLED}))
+    assert page.count("需求已取消") == 21  # the first page's 20 rows and the filter's option
+    assert page.count("待机构答复") == 1  # the option only
+    assert reverse("volunteers:referral_withdraw", args=[referrals[1].pk]) not in page
+    page = _html(client.get(url, {"status": ReferralStatus.PROPOSED}))
+    assert "没有该状态的转介" in page
 
 
 def test_the_organization_accepts_choosing_the_slot_and_declines_with_a_reason(client):
@@ -221,7 +231,7 @@ def test_the_public_statistics_count_referrals_by_state(client):
     for url in (reverse("volunteers:statistics"), reverse("statistics:volunteers")):
         page = _html(client.get(url))
         assert "志愿服务中心转介" in page
-        for label in ("待机构答复", "机构已接受", "机构已拒绝", "志愿者已谢绝", "已撤回"):
+        for label in ("待机构答复", "机构已接受", "机构已拒绝", "志愿者已谢绝", "已撤回", "需求已取消"):
             assert label in page, (url, label)
         assert c.volunteer.real_name not in page  # figures only
         assert 'data-figure="referrals-all">1<' in page

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import Event
@@ -17,6 +20,7 @@ from tests.volunteers.referral_helpers import centre_user, org_need
 from volunteers import notifications as events
 from volunteers.models import NeedStatus, Referral, ReferralStatus, SignUp, SignUpStatus, TrainingRecord
 from volunteers.services import referrals as referral_services
+from volunteers.services.needs import need_cancel
 from volunteers.services.referrals import (
     referral_accept,
     referral_decline,
@@ -264,6 +268,58 @@ def test_the_centre_withdraws_a_proposed_referral_and_nobody_else_may():
     assert Notification.objects.filter(recipient=volunteer.user, event=events.REFERRAL_WITHDRAWN).exists()
     # withdrawn: the volunteer may be referred to the need again
     assert referral_propose(actor=centre, need=referral.need, volunteers=[volunteer])
+
+
+def test_cancelling_the_need_closes_its_unanswered_referrals_and_tells_the_centre():
+    need, org_member = org_need()
+    centre, other_centre = centre_user(), centre_user()
+    waiting = referral_propose(actor=centre, need=need, volunteers=[VolunteerFactory() for _ in range(2)])
+    waiting += referral_propose(actor=other_centre, need=need, volunteers=[VolunteerFactory()])
+    (accepted,) = referral_propose(actor=centre, need=need, volunteers=[VolunteerFactory()])
+    accepted = referral_accept(actor=org_member, referral=accepted, slot=need.slots.get())
+    (declined,) = referral_propose(actor=centre, need=need, volunteers=[VolunteerFactory()])
+    referral_decline(actor=org_member, referral=declined, reason="人数已够")
+    other_need, _other_member = org_need()
+    (elsewhere,) = referral_propose(actor=centre, need=other_need, volunteers=[VolunteerFactory()])
+
+    need_cancel(actor=org_member, need=need, reason="场地临时关闭")
+
+    for referral in waiting:
+        referral.refresh_from_db()
+        assert referral.status == R.NEED_CANCELLED and referral.closed_at is not None
+    statuses = dict(Referral.objects.values_list("pk", "status"))
+    assert (statuses[accepted.pk], statuses[declined.pk], statuses[elsewhere.pk]) == (
+        R.ACCEPTED,  # its sign-up is cancelled with the need
+        R.DECLINED,
+        R.PROPOSED,
+    )
+    assert SignUp.objects.get(pk=accepted.signup_id).status == SignUpStatus.CANCELLED
+    # recorded in the cancellation's audit entry, not as a withdrawal by the centre
+    event = Event.objects.get(action="volunteer_need.cancel")
+    assert event.after["referrals_closed"] == sorted(r.pk for r in waiting)
+    assert not Event.objects.filter(action="referral.withdraw").exists()
+    # each centre user who referred one is told once, in Chinese, linked to the centre's list
+    notices = Notification.objects.filter(event=events.REFERRAL_NEED_CANCELLED)
+    assert sorted(notices.values_list("recipient_id", flat=True)) == sorted([centre.pk, other_centre.pk])
+    notice = notices.get(recipient=centre)
+    assert notice.subject == f"需求已取消，转介已关闭：{need.title}"
+    assert "场地临时关闭" in notice.body and "3 条转介已关闭" in notice.body
+    assert notice.url == reverse("volunteers:referral_list")
+    # the volunteer may be referred to another need; nothing is left waiting on this one
+    assert not Referral.objects.filter(need=need, status=R.PROPOSED).exists()
+
+
+def test_closing_the_referrals_of_a_cancelled_need_takes_the_same_queries_for_2_and_12():
+    def cancel_with(n):
+        need, org_member = org_need()
+        referral_propose(actor=centre_user(), need=need, volunteers=[VolunteerFactory() for _ in range(n)])
+        with CaptureQueriesContext(connection) as captured:
+            need_cancel(actor=org_member, need=need, reason="天气原因")
+        assert Referral.objects.filter(need=need, status=R.NEED_CANCELLED).count() == n
+        return len(captured.captured_queries)
+
+    cancel_with(1)  # warm what the process remembers
+    assert cancel_with(2) == cancel_with(12)
 
 
 def test_a_notification_about_a_referral_rolls_back_with_it():

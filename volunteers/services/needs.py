@@ -478,7 +478,11 @@ def _slot_label(slot: NeedSlot) -> str:
 
 @transaction.atomic
 def need_cancel(*, actor, need: Need, reason: str) -> Need:
-    """Cancel a need: every active sign-up is cancelled and only those volunteers are told."""
+    """Cancel a need: every active sign-up is cancelled and only those volunteers are told; the
+    referrals the organization has not answered are closed and the volunteer centre is told."""
+    # referrals imports this module (organizer_users): imported here to avoid the cycle
+    from volunteers.services.referrals import referrals_close_for_cancelled_need
+
     need = Need.objects.select_for_update(of=("self",)).select_related("project").get(pk=need.pk)
     if actor is not None and not can_manage_need(actor, need):
         raise PermissionDenied(_("You may not change this need."))
@@ -504,12 +508,18 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
         obj=need,
         context={"need": need.title, "reason": reason},
     )
+    referrals_closed = referrals_close_for_cancelled_need(need=need, reason=reason)
     audit.record(
         actor=actor,
         action="volunteer_need.cancel",
         target=need,
         before=before,
-        after={"status": need.status, "reason": reason, "signups_cancelled": len(signups)},
+        after={
+            "status": need.status,
+            "reason": reason,
+            "signups_cancelled": len(signups),
+            "referrals_closed": referrals_closed,
+        },
     )
     return need
 

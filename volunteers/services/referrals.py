@@ -2,6 +2,9 @@
 on the server, checks `REFERRAL_TRANSITIONS`, writes the audit log and notifies the parties (rows
 in the same transaction, e-mails on commit).
 
+When the organization cancels the need, `needs.need_cancel` closes the referrals it has not answered
+(`referrals_close_for_cancelled_need`) and the centre is told.
+
 Who does what: the volunteer-centre role refers and withdraws; whoever manages the need (members
 of its organization) accepts or declines; the volunteer declines their own. Accepting makes the
 sign-up through the sign-up service (`signup_apply`, as the referred volunteer: capacity, waiting
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from accounts.models import User
 from accounts.roles import Role, is_active_user, user_has_role
 from core.notifications import notify
 from volunteers import notifications as events
@@ -366,3 +370,39 @@ def referral_withdraw(*, actor, referral: Referral) -> Referral:
         after={"status": referral.status},
     )
     return referral
+
+
+def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> list[int]:
+    """The referrals of `need` the organization has not answered yet are closed when the need is
+    cancelled (status `need_cancelled`, not the centre's withdrawal). Called by `needs.need_cancel`
+    inside its transaction, whose audit entry lists the ids returned here: one update for them all,
+    and each centre user who referred one of them told once (with the count and the reason)."""
+    check_referral_transition(
+        ReferralStatus.PROPOSED, ReferralStatus.NEED_CANCELLED, by="referrals_close_for_cancelled_need"
+    )
+    waiting = list(
+        Referral.objects.select_for_update()
+        .filter(need=need, status=ReferralStatus.PROPOSED)
+        .order_by("pk")
+        .values_list("pk", "referred_by_id")
+    )
+    if not waiting:
+        return []
+    closed = [pk for pk, _referrer in waiting]
+    Referral.objects.filter(pk__in=closed).update(
+        status=ReferralStatus.NEED_CANCELLED, closed_at=timezone.now()
+    )
+    notify(
+        events.REFERRAL_NEED_CANCELLED,
+        recipients=User.objects.filter(pk__in={referrer for _pk, referrer in waiting}),
+        obj=need,
+        context={
+            "need": need.title,
+            "organizer": _organizer_name(need),
+            "count": len(closed),
+            "reason": reason,
+            "url": reverse("volunteers:referral_list"),
+        },
+        dedupe_key="referrals-closed",
+    )
+    return closed
