@@ -426,6 +426,7 @@ def _staff(city: City) -> None:
 def _organizations(city: City) -> None:
     from accounts.roles import Role
     from core.identity import id_number_check_char
+    from core.uscc import uscc_complete
     from orgs.models import (
         AnnualReport,
         CreditListEntry,
@@ -434,7 +435,6 @@ def _organizations(city: City) -> None:
         Organization,
         ReportConclusion,
     )
-    from orgs.uscc import uscc_complete
 
     rng, sink, ref = city.rng, city.sink, city.ref
     count = scaled("organizations", city.scale)

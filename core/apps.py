@@ -7,7 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from core import jobs, portal_cache, remembered, workdays  # noqa: F401 - jobs declares its notification event
+        from core.model_permissions import grant_staff_permissions_after_migrate
+
+        # the reference data's menu for the staff who keep it (after migrations: the groups exist)
+        post_migrate.connect(grant_staff_permissions_after_migrate, sender=self)
 
         portal_cache.connect_signals()
         remembered.connect_signals()

@@ -1,6 +1,7 @@
 """Demo reference data: the city's districts and purchasing units."""
 
 from core.models import Department, District
+from core.uscc import uscc_complete
 
 DISTRICTS = [
     ("320102", "玄武区"),
@@ -25,10 +26,23 @@ DEPARTMENTS = [
     ("jiangning-mzj", "江宁区民政局", "320115"),
 ]
 
+# The bureaus' unified social credit codes (11: a government organ, then the region code): made up
+# for the demo, with a valid check character. The bureau's divisions (处) buy in its name and have
+# none of their own: the open data identifies them by their unit code.
+DEPARTMENT_USCC = {
+    "mzj": uscc_complete("11320100MB0000001"),
+    "xuanwu-mzj": uscc_complete("11320102MB0000002"),
+    "gulou-mzj": uscc_complete("11320106MB0000003"),
+    "jiangning-mzj": uscc_complete("11320115MB0000004"),
+}
+
 
 def seed(stdout=None) -> None:
     for order, (code, name) in enumerate(DISTRICTS, start=1):
         District.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})
     for code, name, district_code in DEPARTMENTS:
         district = District.objects.get(code=district_code) if district_code else None
-        Department.objects.update_or_create(code=code, defaults={"name": name, "district": district})
+        Department.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "district": district, "uscc": DEPARTMENT_USCC.get(code, "")},
+        )

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.storage import private_storage
+from core.uscc import uscc_normalize, uscc_validate
 
 
 class District(models.Model):
@@ -30,10 +32,21 @@ class District(models.Model):
 
 
 class Department(models.Model):
-    """A purchasing unit (采购人): plans, tenders and contracts belong to one; staff belong to one."""
+    """A purchasing unit (采购人): plans, tenders and contracts belong to one; staff belong to one.
+    Its unified social credit code (a government unit's starts with 1: 11 机关, 12 事业单位)
+    identifies it as the buyer in the open data (OCDS parties); empty until recorded."""
 
     code = models.SlugField(_("Unit code"), max_length=40, unique=True)
     name = models.CharField(_("Unit name"), max_length=100, unique=True)
+    uscc = models.CharField(
+        _("Unified social credit code"),
+        max_length=18,
+        blank=True,
+        default="",
+        help_text=_(
+            "18 characters, as on the unit's certificate; it identifies the unit as buyer in the open data."
+        ),
+    )
     district = models.ForeignKey(
         District, verbose_name=_("District"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -43,9 +56,31 @@ class Department(models.Model):
         ordering = ["name"]
         verbose_name = _("Purchasing units")
         verbose_name_plural = _("Purchasing units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~models.Q(uscc=""),
+                name="department_uscc_unique",
+                violation_error_message=_(
+                    "Another purchasing unit already has this unified social credit code."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None):
+        self.uscc = uscc_normalize(self.uscc)  # before the length check: " 1132…m " is a code
+        super().clean_fields(exclude)
+
+    def clean(self):
+        super().clean()
+        if self.uscc:
+            try:
+                self.uscc = uscc_validate(self.uscc)
+            except ValidationError as exc:
+                raise ValidationError({"uscc": exc.messages}) from None
 
 
 class ServiceCategory(models.Model):

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, IndexView, SnippetViewSet
 
 from core import services
 from core.forms import add_service_errors
@@ -69,9 +70,31 @@ class ServiceDeleteView(DeleteView):
         services.reference_delete(actor=self.request.user, instance=self.object)
 
 
+class YesNoColumn(Column):
+    """A yes/no field of a list, written 是/否 (Wagtail writes a boolean as "True"/"False")."""
+
+    def __init__(self, model, name: str, **kwargs):
+        kwargs.setdefault("label", model._meta.get_field(name).verbose_name)
+        super().__init__(name, **kwargs)
+
+    def get_value(self, instance):
+        return _("Yes") if getattr(instance, self.name) else _("No")
+
+
+class ReferenceIndexView(IndexView):
+    """A reference table's list without Wagtail's bulk actions: a bulk delete removes the rows past
+    `core.services.reference_delete` and its audit entry (a row is deleted from its own page)."""
+
+    @cached_property
+    def columns(self):
+        return [column for column in super().columns if column.name != "bulk_actions"]
+
+
 class ReferenceDataViewSet(SnippetViewSet):
     """Reference data managed as snippets, saved through `core.services`."""
 
+    index_view_class = ReferenceIndexView
+    index_template_name = "core/admin/reference_index.html"
     add_view_class = ServiceCreateView
     edit_view_class = ServiceEditView
     delete_view_class = ServiceDeleteView

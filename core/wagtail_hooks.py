@@ -1,4 +1,7 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -9,7 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from core.models import CalendarOverride, Department, District, ServiceCategory, VolunteerServiceType
-from core.viewsets import ReferenceDataViewSet
+from core.viewsets import ReferenceDataViewSet, YesNoColumn
 from core.workdays import missing_schedule_year
 
 
@@ -17,7 +20,7 @@ class CalendarOverrideViewSet(ReferenceDataViewSet):
     model = CalendarOverride
     icon = "date"
     menu_label = gettext_lazy("Working-day overrides")
-    list_display = ["date", "is_working_day", "name", "source"]
+    list_display = ["date", YesNoColumn(CalendarOverride, "is_working_day"), "name", "source"]
     list_filter = ["is_working_day"]
     ordering = ["-date"]
 
@@ -26,9 +29,9 @@ class DepartmentViewSet(ReferenceDataViewSet):
     model = Department
     icon = "group"
     menu_label = gettext_lazy("Purchasing units")
-    list_display = ["name", "code", "district", "is_active"]
+    list_display = ["name", "code", "uscc", "district", YesNoColumn(Department, "is_active")]
     list_filter = ["is_active", "district"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "uscc"]
 
 
 class DistrictViewSet(ReferenceDataViewSet):
@@ -42,7 +45,7 @@ class ServiceCategoryViewSet(ReferenceDataViewSet):
     model = ServiceCategory
     icon = "list-ul"
     menu_label = gettext_lazy("Service categories")
-    list_display = ["name", "code", "parent", "is_active"]
+    list_display = ["name", "code", "parent", YesNoColumn(ServiceCategory, "is_active")]
     list_filter = ["parent", "is_active"]
     search_fields = ["name"]
 
@@ -51,7 +54,11 @@ class VolunteerServiceTypeViewSet(ReferenceDataViewSet):
     model = VolunteerServiceType
     icon = "tag"
     menu_label = gettext_lazy("Volunteer service types")
-    list_display = ["name", "code", "requires_qualification"]
+    list_display = [
+        "name",
+        "code",
+        YesNoColumn(VolunteerServiceType, "requires_qualification"),
+    ]
 
 
 class ReferenceDataGroup(SnippetViewSetGroup):
@@ -68,6 +75,17 @@ class ReferenceDataGroup(SnippetViewSetGroup):
 
 
 register_snippet(ReferenceDataGroup)
+
+REFERENCE_MODELS = tuple(viewset.model for viewset in ReferenceDataGroup.items)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_actions_on_reference_data(request, action_type, objects, action_class_instance):
+    """A crafted bulk URL is refused too: reference rows change one at a time, through the service."""
+    if any(isinstance(obj, REFERENCE_MODELS) for obj in objects):
+        messages.error(request, _("Reference data is changed one row at a time, never in bulk."))
+        return redirect(reverse("wagtailadmin_home"))
+    return None
 
 
 class MissingCalendarPanel(Component):

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core import portal_cache, throttle
+from core.uscc import uscc_normalize
 from orgs import selectors
 from orgs.models import Organization
-from orgs.uscc import uscc_normalize
 
 THROTTLE_NAME = "credit_api"
 _CACHE_PREFIX = "orgs:credit-api:v1:"

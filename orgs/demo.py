@@ -12,6 +12,7 @@ from accounts.models import User
 from core.dates import add_months, add_years
 from core.identity import id_number_check_char, id_number_protect
 from core.models import District, ServiceCategory
+from core.uscc import uscc_complete
 from orgs import rules
 from orgs.models import (
     AnnualReport,
@@ -30,7 +31,6 @@ from orgs.models import (
     VerificationStatus,
 )
 from orgs.services import membership_add
-from orgs.uscc import uscc_complete
 
 SG, SS, FD = OrganizationType.SOCIAL_GROUP, OrganizationType.SOCIAL_SERVICE, OrganizationType.FOUNDATION
 CATEGORY_DIGIT = {SG: "1", SS: "2", FD: "3"}

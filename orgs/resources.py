@@ -35,6 +35,7 @@ from core import progress
 from core.exports import FORMULA_STARTS, export_response
 from core.identity import id_number_hmac, id_number_validate
 from core.models import District, ServiceCategory
+from core.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
 from orgs import services
 from orgs.models import (
     AnnualReport,
@@ -50,7 +51,6 @@ from orgs.models import (
 )
 from orgs.services import register_import
 from orgs.services.organizations import PROFILE_FIELDS
-from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_validate
 
 LIST_SEPARATORS = ("、", ";", "；", ",", "，")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√"}

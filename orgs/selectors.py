@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import add_years
+from core.uscc import uscc_normalize
 from orgs import rules
 from orgs.models import (
     AnnualReport,
@@ -24,7 +25,6 @@ from orgs.models import (
     RegistrationStatus,
     VerificationStatus,
 )
-from orgs.uscc import uscc_normalize
 
 # --- eligibility ---------------------------------------------------------------------------------
 

@@ -33,9 +33,9 @@ def _org_rows(n: int):
     register with new codes and names."""
     import tablib
 
+    from core.uscc import uscc_complete
     from orgs.models import Organization
     from orgs.resources import KINDS, OrganizationResource, _header_map
-    from orgs.uscc import uscc_complete
 
     sources = list(KINDS["organizations"].prepare(Organization.objects.order_by("pk"))[: min(n, 500)])
     if not sources:

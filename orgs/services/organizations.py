@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 import audit
 from core.identity import id_number_protect, id_number_reveal
 from core.normalize import normalize_identifier
+from core.uscc import uscc_check_fails_only, uscc_normalize, uscc_structure_errors, uscc_validate
 from orgs import notifications, rules
 from orgs.models import MemberRole, Organization, VerificationStatus
 from orgs.permissions import can_edit_profile, is_registry_admin
 from orgs.services.members import membership_add, user_create_for_organization
 from orgs.services.records import qualification_document_add
 from orgs.transitions import check_verification_transition
-from orgs.uscc import uscc_check_fails_only, uscc_normalize, uscc_structure_errors, uscc_validate
 
 # The organization's registration profile, in the order the site's form, the admin's form and the
 # import/export columns show it (the legal representative's ID number and the registry's USCC

@@ -650,3 +650,27 @@ def test_award_criteria_follow_the_method():
     assert price_only.method.is_price_only  # 最低评标价法
     assert ocds.award_criteria(price_only) == ("priceOnly", "最低评标价法")
     assert not method("open_tender").is_price_only  # 综合评分法: ratedCriteria (tested above)
+
+
+def test_a_buyer_is_identified_by_its_uscc_once_recorded(client, schemas):
+    """RULES: parties identified by USCC. A purchasing unit without one keeps its unit-code id."""
+    from core.uscc import uscc_complete
+
+    tender = failed_process()
+    url = reverse("ocds:tender_releases", args=[tender.pk])
+    package, _ = get_json(client, url)
+    department = tender.department
+    assert package["releases"][0]["buyer"]["id"] == f"department-{department.code}"
+    department.uscc = uscc_complete("11320102MB0000009")
+    department.save()
+    package, _ = get_json(client, url)
+    assert_release_package(schemas, package)
+    for release in package["releases"]:
+        assert release["buyer"] == {"id": f"CN-USCC-{department.uscc}", "name": department.name}
+        buyer = next(p for p in release["parties"] if p["id"] == release["buyer"]["id"])
+        assert buyer["identifier"] == {
+            "scheme": "CN-USCC",
+            "id": department.uscc,
+            "legalName": department.name,
+        }
+        assert "buyer" in buyer["roles"]

@@ -6,6 +6,7 @@ import factory
 
 from accounts.roles import Role
 from core.identity import id_number_check_char, id_number_protect
+from core.uscc import uscc_complete
 from orgs.models import (
     AnnualReport,
     EvaluationGrade,
@@ -15,7 +16,6 @@ from orgs.models import (
     OrganizationType,
     VerificationStatus,
 )
-from orgs.uscc import uscc_complete
 from tests.factories import DistrictFactory, UserFactory, staff_user
 
 

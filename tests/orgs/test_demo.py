@@ -3,10 +3,10 @@ import pytest
 from accounts.models import User
 from accounts.roles import Role, user_has_role
 from core import demo as core_demo
+from core.uscc import uscc_is_valid
 from orgs import demo
 from orgs.models import CreditList, CreditListEntry, Organization, VerificationStatus
 from orgs.selectors import organization_eligibility, shared_legal_representative_groups
-from orgs.uscc import uscc_is_valid
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,10 @@ from django.utils import translation
 from audit.models import Event
 from core import progress
 from core.models import ServiceCategory
+from core.uscc import uscc_complete
 from orgs import resources
 from orgs.models import EvaluationGrade, Organization
 from orgs.resources import import_dataset, rows_digest
-from orgs.uscc import uscc_complete
 from tests.factories import DistrictFactory
 from tests.orgs.factories import OrganizationFactory, make_id_number, make_uscc
 from tests.orgs.test_import_export import HEADERS as IMPORT_HEADERS

@@ -126,7 +126,7 @@ def test_an_existing_code_updates_that_organization_and_keeps_its_id_on_file(cli
 def test_a_service_refusal_while_writing_rolls_back_the_rows_already_written(client, registry, district):
     """The row check takes any well-formed code; the service refuses one of another registration
     department (9: an enterprise) while writing the batch: that row is reported, nothing written."""
-    from orgs.uscc import uscc_complete
+    from core.uscc import uscc_complete
 
     _login(client, registry)
     enterprise = uscc_complete("91320100MA0000001")

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from orgs.uscc import USCC_ALPHABET, USCC_WEIGHTS, uscc_check_character, uscc_is_valid, uscc_validate
+from core.uscc import USCC_ALPHABET, USCC_WEIGHTS, uscc_check_character, uscc_is_valid, uscc_validate
 
 VALID = ["53100000500019795A", "53100000500021676K", "91110000600037341L", "91350100M000100Y43"]
 WRONG_CHECK = ["53100000500020462H", "531000005000074012"]
