@@ -37,6 +37,12 @@ def is_bureau_admin(user) -> bool:
     return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.BUREAU_ADMIN))
 
 
+def is_volunteer_centre(user) -> bool:
+    """The bureau's volunteer-centre role (or a superuser): refers volunteers to needs, withdraws
+    referrals, records the trainings it runs."""
+    return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.VOLUNTEER_CENTRE))
+
+
 def volunteer_of(user):
     """The user's volunteer profile, or None."""
     if not is_active_user(user):
@@ -274,11 +280,21 @@ def get_need_for_manager(user, pk: int) -> Need:
     return need
 
 
+def can_open_volunteer_profile(user, volunteer) -> bool:
+    """The profile page of a volunteer (qualifications, training, honours): whoever may see the
+    volunteer, and the volunteer centre for any volunteer (it records the trainings it runs; it does
+    not thereby see their qualification proofs). Never the volunteer themself: they record nothing
+    about themselves."""
+    if getattr(user, "pk", None) == volunteer.user_id:
+        return False
+    return is_volunteer_centre(user) or can_view_volunteer(user, volunteer)
+
+
 def get_volunteer_for_organizer(user, pk: int) -> Volunteer:
-    """The volunteer `pk` as their organizers see them (training, honours); 404 when the user may not
-    see the volunteer, and for the volunteer themself (they record nothing about themselves)."""
+    """The volunteer `pk` as their organizers (and the volunteer centre) see them; 404 for anyone
+    else (`can_open_volunteer_profile`)."""
     volunteer = get_object_or_404(Volunteer, pk=pk)
-    if not can_view_volunteer(user, volunteer) or volunteer.user_id == user.pk:
+    if not can_open_volunteer_profile(user, volunteer):
         raise Http404
     return volunteer
 

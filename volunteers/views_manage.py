@@ -48,6 +48,7 @@ from volunteers.models import (
 from volunteers.permissions import (
     can_create_project,
     can_manage_need,
+    can_view_volunteer,
     get_need_for_manager,
     get_project_for_manager,
     get_volunteer_for_organizer,
@@ -308,11 +309,14 @@ def _record_form_post(request, volunteer, form, call) -> bool:
 @login_required
 def volunteer_profile(request, pk: int):
     volunteer = get_volunteer_for_organizer(request.user, pk)
-    can_record = records.can_record_for(request.user, volunteer)
+    can_record = {
+        "training": records.can_record_training_for(request.user, volunteer),
+        "commendation": records.can_record_honour_for(request.user, volunteer),
+    }
     kind = request.POST.get("kind") if request.method == "POST" else None
     training_form = TrainingForm(request.POST if kind == "training" else None, prefix="training")
     commendation_form = CommendationForm(request.POST if kind == "commendation" else None, prefix="honour")
-    if kind and not can_record:
+    if kind and not can_record.get(kind):
         raise Http404
     if kind == "training" and _record_form_post(request, volunteer, training_form, records.training_record):
         messages.success(request, _("The training is recorded."))
@@ -330,7 +334,10 @@ def volunteer_profile(request, pk: int):
         "volunteers/volunteer_profile.html",
         {
             "volunteer": volunteer,
-            "can_record": can_record,
+            "can_record_training": can_record["training"],
+            "can_record_honour": can_record["commendation"],
+            # the proofs are for whoever may see the volunteer (not the centre as such)
+            "can_view_proofs": can_view_volunteer(request.user, volunteer),
             "can_verify": registration.can_verify_qualification(
                 request.user, Qualification(volunteer=volunteer)
             ),

@@ -396,7 +396,8 @@ def test_a_team_leader_sees_the_page_but_does_not_record_honours(client):
     team.members.add(volunteer)
     login(client, worker.user)
     url = reverse("volunteers:volunteer_profile", args=[volunteer.pk])
-    assert client.get(url).context["can_record"] is False
+    context = client.get(url).context
+    assert context["can_record_training"] is False and context["can_record_honour"] is False
     response = client.post(
         url,
         {

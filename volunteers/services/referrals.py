@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from accounts.models import User
-from accounts.roles import Role, is_active_user, user_has_role
+from accounts.roles import is_active_user
 from core.notifications import notify
 from volunteers import notifications as events
 from volunteers.eligibility import eligibility_problems
@@ -39,18 +39,13 @@ from volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-from volunteers.permissions import can_manage_need
+from volunteers.permissions import can_manage_need, is_volunteer_centre
 from volunteers.services.needs import organizer_users
 from volunteers.services.signups import signup_apply, signup_cancel, signup_decide
 from volunteers.transitions import check_referral_transition
 
 NOTE_MAX = 1000
 REASON_MAX = 500
-
-
-def is_volunteer_centre(user) -> bool:
-    """The bureau's volunteer-centre role (or a superuser): refers volunteers and withdraws referrals."""
-    return is_active_user(user) and (user.is_superuser or user_has_role(user, Role.VOLUNTEER_CENTRE))
 
 
 def can_decide_referral(user, referral: Referral) -> bool:
