@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from core.models import CalendarOverride, Department, District, ServiceCategory, VolunteerServiceType
+from core.permissions import can_edit_reference_data
 from core.viewsets import ReferenceDataViewSet, YesNoColumn
 from core.workdays import missing_schedule_year
 
@@ -89,28 +90,48 @@ def refuse_bulk_actions_on_reference_data(request, action_type, objects, action_
 
 
 class MissingCalendarPanel(Component):
-    """Warns staff on the admin dashboard when next year's holiday schedule has not been entered."""
+    """Warns staff on the admin dashboard when next year's holiday schedule has not been entered; those
+    who keep the calendar (`can_edit_reference_data`) get the link to enter it, the others are told
+    who does."""
 
     name = "missing_calendar"
     order = 50
 
-    def __init__(self, year: int):
+    def __init__(self, year: int, *, can_enter: bool = False):
         self.year = year
+        self.can_enter = can_enter
 
     def render_html(self, parent_context=None):
-        message = _(
-            "The official holiday and make-up workday schedule for %(year)s has not been entered. Once the "
-            "State Council announces it, enter it under “Reference data › Working-day overrides”; until then "
-            "statutory periods count only weekends and estimated holidays, with no make-up workdays."
-        ) % {"year": self.year}
-        return format_html('<div class="help-block help-warning" role="alert"><p>{}</p></div>', message)
+        if self.can_enter:
+            message = _(
+                "The official holiday and make-up workday schedule for %(year)s has not been entered. Once "
+                "the State Council announces it, enter it under “Reference data › Working-day overrides”; "
+                "until then statutory periods count only weekends and estimated holidays, with no make-up "
+                "workdays."
+            ) % {"year": self.year}
+            link = format_html(
+                ' <a href="{}">{}</a>',
+                reverse("wagtailsnippets_core_calendaroverride:list"),
+                _("Enter the working-day overrides"),
+            )
+        else:
+            message = _(
+                "The official holiday and make-up workday schedule for %(year)s has not been entered yet (a "
+                "bureau admin enters it once the State Council announces it); until then statutory periods "
+                "count only weekends and estimated holidays, with no make-up workdays."
+            ) % {"year": self.year}
+            link = ""
+        return format_html(
+            '<div class="help-block help-warning" role="alert"><p>{}{}</p></div>', message, link
+        )
 
 
 @hooks.register("construct_homepage_panels")
 def add_missing_calendar_warning(request, panels):
     year = missing_schedule_year(timezone.localdate())
     if year is not None:
-        panels.insert(0, MissingCalendarPanel(year))
+        can_enter = can_edit_reference_data(request.user, CalendarOverride)
+        panels.insert(0, MissingCalendarPanel(year, can_enter=can_enter))
 
 
 @hooks.register("insert_global_admin_js")

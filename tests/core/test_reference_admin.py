@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -84,3 +85,16 @@ def test_reference_rows_are_never_deleted_in_bulk(client):
     response = client.post(f"{url}?id={district.pk}", follow=True)
     assert District.objects.filter(pk=district.pk).exists()
     assert "基础数据只能逐条修改，不能批量操作。" in response.content.decode()
+
+
+@time_machine.travel("2026-12-08 10:00 +0800")
+def test_the_missing_calendar_warning_links_to_the_calendar_for_those_who_keep_it(client):
+    admin = staff_user(Role.BUREAU_ADMIN, is_staff=True)
+    client.force_login(admin)
+    body = client.get("/cms-admin/").content.decode()
+    assert "尚未录入 2027 年的法定节假日与调休安排" in body
+    assert f'<a href="{reverse("wagtailsnippets_core_calendaroverride:list")}">录入工作日调整</a>' in body
+    officer = staff_user(Role.PROCUREMENT_OFFICER, is_staff=True)
+    client.force_login(officer)
+    body = client.get("/cms-admin/").content.decode()
+    assert "由民政局管理员录入" in body and "录入工作日调整" not in body
