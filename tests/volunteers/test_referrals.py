@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import Event
-from core.models import Notification
+from core.models import EmailStatus, Notification
 from tests.factories import UserFactory, staff_user
 from tests.volunteers.factories import VolunteerFactory
 from tests.volunteers.referral_helpers import centre_user, org_need
@@ -307,16 +307,37 @@ def test_cancelling_the_need_closes_its_unanswered_referrals_and_tells_the_centr
     assert notice.url == reverse("volunteers:referral_list")
     # the volunteer may be referred to another need; nothing is left waiting on this one
     assert not Referral.objects.filter(need=need, status=R.PROPOSED).exists()
+    # the referred volunteers, told of the referral, are told of the cancellation too (once each);
+    # the volunteer of the accepted referral as a volunteer signed up to the need
+    told = Notification.objects.filter(event=events.NEED_CANCELLED)
+    waiting_users = [r.volunteer.user_id for r in waiting]
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [*waiting_users, accepted.volunteer.user_id]
+    )
+    assert all("场地临时关闭" in body for body in told.values_list("body", flat=True))
+    assert not told.filter(recipient__in=[declined.volunteer.user_id, elsewhere.volunteer.user_id]).exists()
 
 
 def test_closing_the_referrals_of_a_cancelled_need_takes_the_same_queries_for_2_and_12():
+    """Set-based, whatever the number of referrals; only the e-mails telling each referred volunteer
+    are queued one outbox row each, as every e-mail of the platform is (core.queueing)."""
+
     def cancel_with(n):
         need, org_member = org_need()
         referral_propose(actor=centre_user(), need=need, volunteers=[VolunteerFactory() for _ in range(n)])
         with CaptureQueriesContext(connection) as captured:
             need_cancel(actor=org_member, need=need, reason="天气原因")
         assert Referral.objects.filter(need=need, status=R.NEED_CANCELLED).count() == n
-        return len(captured.captured_queries)
+        queued = [q for q in captured.captured_queries if 'INSERT INTO "core_taskoutbox"' in q["sql"]]
+        assert (
+            len(queued)
+            == Notification.objects.filter(
+                event__in=[events.NEED_CANCELLED, events.REFERRAL_NEED_CANCELLED],
+                object_id=str(need.pk),
+                email_status=EmailStatus.QUEUED,
+            ).count()
+        )
+        return len(captured.captured_queries) - len(queued)
 
     cancel_with(1)  # warm what the process remembers
     assert cancel_with(2) == cancel_with(12)

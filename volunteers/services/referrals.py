@@ -371,7 +371,9 @@ def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> list[int]:
     """The referrals of `need` the organization has not answered yet are closed when the need is
     cancelled (status `need_cancelled`, not the centre's withdrawal). Called by `needs.need_cancel`
     inside its transaction, whose audit entry lists the ids returned here: one update for them all,
-    and each centre user who referred one of them told once (with the count and the reason)."""
+    each centre user who referred one of them told once (with the count and the reason), and each
+    referred volunteer, who was told of the referral and waits for the organization's answer, told
+    that the need is cancelled (as the volunteers signed up to it are)."""
     check_referral_transition(
         ReferralStatus.PROPOSED, ReferralStatus.NEED_CANCELLED, by="referrals_close_for_cancelled_need"
     )
@@ -379,17 +381,17 @@ def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> list[int]:
         Referral.objects.select_for_update()
         .filter(need=need, status=ReferralStatus.PROPOSED)
         .order_by("pk")
-        .values_list("pk", "referred_by_id")
+        .values_list("pk", "referred_by_id", "volunteer__user_id")
     )
     if not waiting:
         return []
-    closed = [pk for pk, _referrer in waiting]
+    closed = [pk for pk, _referrer, _volunteer in waiting]
     Referral.objects.filter(pk__in=closed).update(
         status=ReferralStatus.NEED_CANCELLED, closed_at=timezone.now()
     )
     notify(
         events.REFERRAL_NEED_CANCELLED,
-        recipients=User.objects.filter(pk__in={referrer for _pk, referrer in waiting}),
+        recipients=User.objects.filter(pk__in={referrer for _pk, referrer, _volunteer in waiting}),
         obj=need,
         context={
             "need": need.title,
@@ -399,5 +401,11 @@ def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> list[int]:
             "url": reverse("volunteers:referral_list"),
         },
         dedupe_key="referrals-closed",
+    )
+    notify(
+        events.NEED_CANCELLED,
+        recipients=User.objects.filter(pk__in={volunteer for _pk, _referrer, volunteer in waiting}),
+        obj=need,
+        context={"need": need.title, "reason": reason},
     )
     return closed
