@@ -1609,7 +1609,7 @@ def _public_reports(city: City) -> None:
 
 def _derived(city: City) -> None:
     """What the services keep next to the rows (bulk inserts send no signals): the hour summaries
-    and the volunteer tally rebuilt, the procurement summaries and every cached portal page made stale;
+    and the volunteer tally rebuilt, the organizations' latest grades, the procurement summaries and every cached portal page made stale;
     and what the nightly tasks write (the stored red flags, the open-data hub's yearly files)."""
     from core import portal_cache
 
@@ -1623,6 +1623,12 @@ def _derived(city: City) -> None:
     if hour_summaries_rebuild is not None:
         rows = hour_summaries_rebuild()
         city.say(f"hour summaries rebuilt: {rows}")
+    try:
+        from orgs.services.records import refresh_latest_grades
+    except ImportError:  # a tree without the stored latest grade
+        refresh_latest_grades = None
+    if refresh_latest_grades is not None:
+        city.say(f"organizations' latest grades: {refresh_latest_grades()}")
     try:
         from procurement.supervision import summaries
     except ImportError:

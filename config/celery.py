@@ -25,6 +25,7 @@ QUEUES = (DEFAULT_QUEUE, SWEEPS_QUEUE, EMAIL_QUEUE)
 QUEUE_OF_TASK = {
     # sweeps: periodic passes over many rows (beat)
     "orgs.apply_credit_list_rules": SWEEPS_QUEUE,
+    "orgs.refresh_latest_grades": SWEEPS_QUEUE,
     "volunteers.close_forgotten_hours": SWEEPS_QUEUE,
     "volunteers.send_slot_reminders": SWEEPS_QUEUE,
     "volunteers.close_due_signups": SWEEPS_QUEUE,

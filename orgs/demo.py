@@ -31,6 +31,7 @@ from orgs.models import (
     VerificationStatus,
 )
 from orgs.services import membership_add
+from orgs.services.records import refresh_latest_grades
 
 SG, SS, FD = OrganizationType.SOCIAL_GROUP, OrganizationType.SOCIAL_SERVICE, OrganizationType.FOUNDATION
 CATEGORY_DIGIT = {SG: "1", SS: "2", FD: "3"}
@@ -151,6 +152,7 @@ def _history(index: int, organization: Organization, row, today: datetime.date) 
                 "certificate_no": f"宁民评字〔{grade_year}〕{index + 1:03d}号",
             },
         )
+        refresh_latest_grades(organization_ids=[organization.pk])
     if organization.verification_status != VerificationStatus.VERIFIED:
         return
     last_year = today.year - 1

@@ -104,13 +104,14 @@ class DirectoryFilter(_CommonFilters):
     sort = DirectoryOrdering(
         label=_("Sort by"),
         empty_label=None,
-        fields=(("name", "name"), ("founded_on", "founded_on"), ("current_grade", "current_grade")),
+        # the grade sort reads the stored latest grade (indexed) under its old parameter name
+        fields=(("name", "name"), ("founded_on", "founded_on"), ("latest_grade", "current_grade")),
         field_labels={
             "name": _("Name"),
             "-name": _("Name, in reverse order"),
             "founded_on": _("Oldest founded first"),
             "-founded_on": _("Newest founded first"),
-            "current_grade": _("Lowest grade first"),
+            "latest_grade": _("Lowest grade first"),  # an ascending label is keyed by the field
             "-current_grade": _("Highest grade first"),
         },
     )

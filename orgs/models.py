@@ -46,6 +46,11 @@ class Organization(CleanTextModelMixin, models.Model):
 
     name = models.CharField(_("Name"), max_length=200)
     uscc = models.CharField(_("Unified social credit code"), max_length=18, unique=True)
+    # The grade of the latest grant on or before today (None: never graded), kept by
+    # `orgs.services.records.refresh_latest_grades` (on each grant, each import batch and daily for
+    # grants dated ahead) for the directory's sort by grade; the pages show a grade with its expiry
+    # from the grants themselves (`selectors.with_credit_state`), which this column always equals.
+    latest_grade = models.PositiveSmallIntegerField(_("Latest grade"), null=True, blank=True, editable=False)
     uscc_override_reason = models.TextField(
         _("Reason for accepting a code that fails the check"),
         blank=True,
@@ -105,8 +110,9 @@ class Organization(CleanTextModelMixin, models.Model):
             # The directory's and the admin list's default order (by name, then id, either way):
             # their first page is read from here instead of sorting every organization (issue 17).
             models.Index(fields=["name", "id"], name="orgs_org_name_id"),
-            # (The directory's sorts by founding date, empty dates last either way, have two indexes
-            # on PostgreSQL made by migration 0003: SQLite has no NULLS LAST in an index.)
+            # (The directory's sorts by founding date and by grade, empty values last either way, have
+            # two indexes each on PostgreSQL, made by migrations 0003 and 0004: SQLite has no NULLS
+            # LAST in an index.)
         ]
 
     def __str__(self) -> str:

@@ -185,6 +185,11 @@ def _ordered_queries() -> dict:
         "organization directory, names in reverse": _page(DirectoryFilter, directory, "sort=-name"),
         "organization directory, oldest first": _page(DirectoryFilter, directory, "sort=founded_on"),
         "organization directory, newest first": _page(DirectoryFilter, directory, "sort=-founded_on"),
+        # by the stored latest grade (orgs migration 0004), organizations without one last
+        "organization directory, highest grade first": _page(
+            DirectoryFilter, directory, "sort=-current_grade"
+        ),
+        "organization directory, lowest grade first": _page(DirectoryFilter, directory, "sort=current_grade"),
         # The register's admin list (the same order without the verified filter).
         "registry's organizations (admin)": org_selectors.staff_organizations()[:50],
         "centre's hour records (admin)": hours[:50],

@@ -592,6 +592,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.apply_credit_list_rules",
         "schedule": crontab(hour=1, minute=30),
     },
+    # a grade granted with a date ahead becomes the directory's sorting grade on that date, at 00:10
+    "orgs-refresh-latest-grades": {
+        "task": "orgs.refresh_latest_grades",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Volunteering (volunteers/tasks.py): forgotten check-outs, 48 h reminders, sign-up closing, social workers.
     "volunteers-close-forgotten-hours": {"task": "volunteers.close_forgotten_hours", "schedule": 900},
     "volunteers-slot-reminders": {"task": "volunteers.send_slot_reminders", "schedule": 900},

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
@@ -35,6 +37,35 @@ def _require_registry_admin(actor) -> None:
         raise PermissionDenied(_("Only a registry administrator may change the register."))
 
 
+# A grant dated ahead becomes the organization's grade on its date: the daily refresh looks this far
+# back, so that a few days without the task still catch it.
+RECENT_GRANTS_DAYS = 31
+
+
+def refresh_latest_grades(*, organization_ids=None, on: datetime.date | None = None) -> int:
+    """Set `Organization.latest_grade` to the grade of each organization's latest grant on or before
+    `on` (today), as `selectors.with_credit_state` reads it: one UPDATE, of `organization_ids` or of
+    every organization. Returns the number of organizations updated."""
+    on = on or timezone.localdate()
+    latest = EvaluationGrade.objects.filter(organization=OuterRef("pk"), granted_on__lte=on).order_by(
+        "-granted_on"
+    )
+    rows = Organization.objects.all()
+    if organization_ids is not None:
+        rows = rows.filter(pk__in=organization_ids)
+    return rows.update(latest_grade=Subquery(latest.values("grade")[:1]))
+
+
+def refresh_recent_grants(*, on: datetime.date | None = None) -> int:
+    """Daily: the organizations with a grant dated in the last `RECENT_GRANTS_DAYS` days (one dated
+    ahead when it was recorded is theirs from today). Idempotent."""
+    on = on or timezone.localdate()
+    recent = EvaluationGrade.objects.filter(
+        granted_on__gt=on - datetime.timedelta(days=RECENT_GRANTS_DAYS), granted_on__lte=on
+    ).values("organization_id")
+    return refresh_latest_grades(organization_ids=recent.distinct(), on=on)
+
+
 @transaction.atomic
 def grade_grant(
     *, actor, organization: Organization, grade: int, granted_on: datetime.date, certificate_no: str
@@ -57,6 +88,7 @@ def grade_grant(
         expires_on=add_years(granted_on, rules.grade_validity_years()),
         certificate_no=certificate_no,
     )
+    refresh_latest_grades(organization_ids=[organization.pk])
     audit.record(
         actor=actor,
         action="grade.grant",

@@ -30,6 +30,7 @@ from orgs.models import (
 )
 from orgs.permissions import is_registry_admin
 from orgs.services.organizations import _apply_legal_rep_id, _clean_uscc_code
+from orgs.services.records import refresh_latest_grades
 
 # The columns an import writes (the profile; the ID number's four columns when the file gives one).
 ORGANIZATION_IMPORT_FIELDS = (
@@ -362,6 +363,7 @@ def grades_import_batch(*, actor, rows: Sequence[GradeImportRow], digest: dict) 
             for row in rows
         ]
     )
+    refresh_latest_grades(organization_ids={r.organization.pk for r in rows})
     outcome = BatchOutcome(created=[f"{r.organization.uscc}@{r.granted_on.isoformat()}" for r in rows])
     audit.record(
         actor=actor,

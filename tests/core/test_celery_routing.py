@@ -32,6 +32,7 @@ def queue_of(name: str, **options) -> str:
     ("task", "queue"),
     [
         ("orgs.apply_credit_list_rules", "sweeps"),
+        ("orgs.refresh_latest_grades", "sweeps"),
         ("volunteers.send_slot_reminders", "sweeps"),
         ("volunteers.close_forgotten_hours", "sweeps"),
         ("volunteers.close_due_signups", "sweeps"),

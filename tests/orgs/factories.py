@@ -66,6 +66,14 @@ class GradeFactory(factory.django.DjangoModelFactory):
     expires_on = factory.LazyAttribute(lambda o: o.granted_on.replace(year=o.granted_on.year + 5))
     certificate_no = factory.Sequence(lambda n: f"PG-{n:05d}")
 
+    @factory.post_generation
+    def latest(self, create, extracted, **kwargs):
+        """As `grade_grant` does: the organization's stored latest grade follows its grants."""
+        if create:
+            from orgs.services.records import refresh_latest_grades
+
+            refresh_latest_grades(organization_ids=[self.organization_id])
+
 
 class AnnualReportFactory(factory.django.DjangoModelFactory):
     class Meta:
