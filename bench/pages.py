@@ -37,6 +37,7 @@ def fixed_pages(district: str | None = None) -> list[Page]:
         Page("report statistics", "/procurement/reports/statistics/"),
         Page("organization directory", "/orgs/"),
         Page(f"organization directory (search {SEARCH_WORD})", f"/orgs/?q={q}"),
+        Page("organization directory (highest grade first)", "/orgs/?sort=-current_grade"),
         Page(f"search {SEARCH_WORD}", f"/search/?q={q}"),
         Page("statistics", "/statistics/"),
         Page("volunteer needs list", "/volunteers/", group="volunteers"),
