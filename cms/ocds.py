@@ -669,6 +669,27 @@ def event_page(
     raise AssertionError("the last window is unbounded")
 
 
+def max_page() -> int:
+    """The deepest `page=N` of the list of releases (`OCDS_MAX_PAGE`)."""
+    return max(1, int(getattr(settings, "OCDS_MAX_PAGE", 100)))
+
+
+def event_page_number(
+    number: int, *, size: int, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> tuple[list[tuple], bool]:
+    """Page `number` (from 1) of `event_index`, and whether more follow: the keys of the earlier
+    pages are read as one page of `(number - 1) * size` rows along the same windows of dates (no
+    OFFSET over a sort of every release), then the page after the last of them. The cost grows with
+    the page's depth, so callers bound `number` (`max_page`)."""
+    after = None
+    if number > 1:
+        earlier, more = event_page(size=(number - 1) * size, since=since, until=until)
+        if not more:
+            return [], False
+        after = EventKey.of(earlier[-1])
+    return event_page(size=size, since=since, until=until, after=after)
+
+
 # --- releases -------------------------------------------------------------------------------------
 
 

@@ -113,7 +113,10 @@ def index(request):
                         "since": "YYYY-MM-DD or ISO 8601: releases dated from then on",
                         "until": "YYYY-MM-DD (through that day) or ISO 8601 (before then)",
                         "after": f"cursor of the next page ({ocds.page_size()} releases a page): follow links.next",
-                        "page": "page number (reads past every earlier page: prefer links.next)",
+                        "page": (
+                            f"page number, at most {ocds.max_page()} (reads the earlier pages' keys: "
+                            "prefer links.next)"
+                        ),
                     },
                 },
                 "processReleases": {
@@ -158,7 +161,9 @@ def index(request):
 def release_list(request):
     """Every release, oldest first. Pages follow a cursor (`after`, the last release's key, in
     `links.next`): each costs the rows of its window of dates, whatever the page's depth, and the
-    total is never counted. `page=N` (counted from 1) still answers, reading past the earlier pages."""
+    total is never counted. `page=N` (counted from 1, up to `OCDS_MAX_PAGE`) still answers: it reads
+    the keys of the earlier pages along the same windows, and its deepest page's `links.next` goes on
+    by the cursor."""
     try:
         since = _moment(request.GET.get("since", ""), name="since", end=False)
         until = _moment(request.GET.get("until", ""), name="until", end=True)
@@ -175,15 +180,22 @@ def release_list(request):
         if not number.isdigit() or int(number) < 1 or int(number) > 10**6:
             return _not_found()
         number = int(number)
-        index = ocds.event_index(since=since, until=until)
-        rows = list(index[(number - 1) * size : number * size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
+        deepest = ocds.max_page()
+        if number > deepest:
+            return _error(
+                400,
+                "bad_request",
+                f"page: at most {deepest}; read further by the cursor (links.next, after=)",
+            )
+        rows, more = ocds.event_page_number(number, size=size, since=since, until=until)
         if not rows and number > 1:
             return _not_found()
         base = absolute_url(request.path)
-        if more:
+        if more and number < deepest:
             links["next"] = f"{base}?{urlencode({**params, 'page': number + 1})}"
+        elif more:
+            cursor = ocds.EventKey.of(rows[-1]).token()
+            links["next"] = f"{base}?{urlencode({**params, 'after': cursor})}"
         if number > 1:
             links["prev"] = f"{base}?{urlencode({**params, 'page': number - 1})}"
     else:

@@ -312,6 +312,9 @@ OCDS_PUBLISHER_URI = env("OCDS_PUBLISHER_URI", "")
 OCDS_LICENSE = env("OCDS_LICENSE", "")
 # Releases per page of the list of all releases (records per page: a tenth of it, at least 10).
 OCDS_PAGE_SIZE = env_int("OCDS_PAGE_SIZE", 100)
+# The deepest `page=N` of that list: page N reads the keys of every earlier page (about 0.3 s for
+# page 100 at ten times the base city); past it, the list is read by its cursor (links.next).
+OCDS_MAX_PAGE = env_int("OCDS_MAX_PAGE", 100)
 # How long a challenge question may stay unanswered (seconds).
 THROTTLE_CHALLENGE_MAX_AGE = env_int("THROTTLE_CHALLENGE_MAX_AGE", 1800)
 # Sessions: an absolute lifetime for everyone, an idle timeout for staff (seconds).

@@ -110,3 +110,50 @@ def test_a_page_never_counts_and_looks_in_a_bounded_number_of_windows(client, se
     # one union query per window looked in, never more than EVENT_WINDOWS has
     assert len(counts) > 3
     assert max(counts) <= len(ocds.EVENT_WINDOWS)
+
+
+def test_numbered_pages_read_the_same_windows_and_stop_at_the_deepest(client, settings):
+    """`page=N` is the same page as the cursor's N-th, read along the windows (no OFFSET, no COUNT);
+    past `OCDS_MAX_PAGE` it answers 400, and the deepest page's next link goes on by the cursor."""
+    settings.OCDS_PAGE_SIZE = 2
+    settings.OCDS_MAX_PAGE = 3
+    city()
+    everything = list(ocds.event_index())
+    assert len(everything) > 8
+    for number in (1, 2, 3):
+        rows, more = ocds.event_page_number(number, size=2)
+        assert rows == everything[(number - 1) * 2 : number * 2] and more
+    last = (len(everything) + 1) // 2
+    assert ocds.event_page_number(last, size=2) == (everything[(last - 1) * 2 :], False)
+    assert ocds.event_page_number(last + 1, size=2) == ([], False)
+
+    url = reverse("ocds:release_list")
+    seen, numbers = [], []
+    next_url = url + "?page=1"
+    while next_url:
+        client.get(next_url)
+        with CaptureQueriesContext(connection) as queries:
+            package = client.get(next_url).json()
+        unions = [q["sql"].upper() for q in queries.captured_queries if " UNION " in q["sql"].upper()]
+        assert unions and not [sql for sql in unions if "COUNT(" in sql or "OFFSET" in sql]
+        seen += [r["id"] for r in package["releases"]]
+        numbers.append(next_url)
+        next_url = package.get("links", {}).get("next")
+        next_url = next_url and "/" + next_url.split("/", 3)[3]
+    cursor_walk = []
+    next_url = url
+    while next_url:
+        package = client.get(next_url).json()
+        cursor_walk += [r["id"] for r in package["releases"]]
+        next_url = package.get("links", {}).get("next")
+        next_url = next_url and "/" + next_url.split("/", 3)[3]
+    assert seen == cursor_walk and len(seen) == len(everything)
+    # pages 1-3 by number, then the deepest page's next link follows the cursor
+    assert [u.split("?")[1] for u in numbers[:3]] == ["page=1", "page=2", "page=3"]
+    assert all("after=" in u for u in numbers[3:]) and len(numbers) > 3
+    third = client.get(url + "?page=3").json()
+    assert "page=2" in third["links"]["prev"]
+    body = client.get(url + "?page=4")
+    assert body.status_code == 400
+    assert body.json()["error"] == "bad_request" and "at most 3" in body.json()["detail"]
+    assert client.get(url + "?page=abc").status_code == 404
