@@ -1607,6 +1607,83 @@ def _public_reports(city: City) -> None:
     city.say(f"public reports: {count}")
 
 
+def _performance_evaluations(city: City) -> None:
+    """A published final evaluation for about four in five completed, published contracts (the
+    public list of evaluations and the contract pages show them), scored and graded by the services'
+    own formula and thresholds. Drawn from a generator of its own, so the rest of the city is the same
+    as before this stage existed; read from the written contracts, so it can also be added to a city
+    generated without it (`add_performance_evaluations`)."""
+    from procurement.contracts.services.performance import performance_grade, performance_total
+    from procurement.models import Contract, PerformanceEvaluation
+    from procurement.rules import performance_evaluation_weights
+
+    city.sink.flush()
+    rng = random.Random(f"{city.seed}-performance-evaluations")
+    weights = performance_evaluation_weights()
+    contracts = (
+        Contract.objects.filter(
+            reference__startswith="BENCH-", status="completed", published_at__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", "completed_at", "created_by_id")
+    )
+    made = 0
+    for contract_id, completed_at, officer in contracts.iterator(chunk_size=5000):
+        if rng.random() >= 0.8:
+            continue
+        purchaser = Decimal(rng.randint(5500, 9900)) / 100
+        satisfaction = Decimal(rng.randint(6000, 9900)) / 100
+        third_party = Decimal(rng.randint(5800, 9800)) / 100
+        total = performance_total(
+            purchaser=purchaser, satisfaction=satisfaction, third_party=third_party, weights=weights
+        )
+        opened = completed_at + datetime.timedelta(days=rng.randint(3, 20))
+        if opened + datetime.timedelta(days=15) > city.now:
+            continue  # completed too recently: its evaluation is still to come
+        published = min(opened + datetime.timedelta(days=rng.randint(15, 45)), city.now)
+        city.sink.add(
+            PerformanceEvaluation,
+            contract_id=contract_id,
+            kind="final",
+            status="published",
+            weight_purchaser=weights["purchaser"],
+            weight_satisfaction=weights["satisfaction"],
+            weight_third_party=weights["third_party"],
+            weight_volunteering=weights["volunteering"],
+            purchaser_score=purchaser,
+            purchaser_comment="",
+            third_party_assessor="基准第三方评估机构",
+            third_party_score=third_party,
+            third_party_comment="",
+            volunteering_score=None,
+            satisfaction_score=satisfaction,
+            survey_answer_count=rng.randint(10, 60),
+            total=total,
+            grade=performance_grade(total),
+            survey_closes_on=(opened + datetime.timedelta(days=14)).date(),
+            opened_at=opened,
+            opened_by_id=officer,
+            published_at=published,
+            published_by_id=officer,
+        )
+        made += 1
+        city.sink.checkpoint()
+    city.say(f"performance evaluations: {made}")
+
+
+def add_performance_evaluations(scale: float, seed: int = 1, stdout=None) -> int:
+    """Add the published evaluations to a city generated before `_performance_evaluations` existed
+    (the same rows a new generation would write); returns how many."""
+    from procurement.models import PerformanceEvaluation
+
+    city = City(scale=scale, seed=seed, base_date=DEFAULT_BASE_DATE, stdout=stdout)
+    if PerformanceEvaluation.objects.filter(contract__reference__startswith="BENCH-").exists():
+        return 0
+    _performance_evaluations(city)
+    city.sink.finish()
+    return city.sink.counts.get("procurement.PerformanceEvaluation", 0)
+
+
 def _derived(city: City) -> None:
     """What the services keep next to the rows (bulk inserts send no signals): the hour summaries
     and the volunteer tally rebuilt, the organizations' latest grades, the procurement summaries and every cached portal page made stale;
@@ -1762,6 +1839,7 @@ def generate(
     _volunteering(city)
     _verified_minutes(city)
     _public_reports(city)
+    _performance_evaluations(city)
     city.sink.finish()
     # ANALYZEd before the derived rows are computed from them: inside one transaction (a test's)
     # autovacuum never sees the new rows, and the hour summaries' aggregates were once planned as

@@ -28,6 +28,7 @@ MAIN_TABLES = {
     "procurement_tenderamendment",
     "procurement_contractamendment",
     "procurement_publicreport",
+    "procurement_performanceevaluation",
     "orgs_organization",
     "volunteers_volunteer",
     "volunteers_need",
@@ -106,7 +107,12 @@ def _queries() -> dict:
     from core.models import Notification
     from orgs import selectors as org_selectors
     from orgs.views import with_history
-    from procurement.contracts.filters import PublicContractFilter, public_contract_rows
+    from procurement.contracts.filters import (
+        PublicContractFilter,
+        PublicEvaluationFilter,
+        public_contract_rows,
+        public_evaluations,
+    )
     from procurement.supervision.board import light_items
     from procurement.supervision.models import FigureSummary
     from procurement.supervision.red_flags import stored_flagged_tenders
@@ -128,6 +134,8 @@ def _queries() -> dict:
             portal_filters.AwardFilter, portal_filters.public_awards(), "sort=-amount"
         ),
         "award notices count": portal_filters.public_awards().order_by().values("pk"),
+        "performance evaluations": _page(PublicEvaluationFilter, public_evaluations()),
+        "performance evaluations count": public_evaluations().order_by().values("pk"),
         "contracts": _page(PublicContractFilter, public_contract_rows()),
         "contracts by amount": _page(PublicContractFilter, public_contract_rows(), "sort=-amount"),
         "contracts ending": _page(PublicContractFilter, public_contract_rows(), "sort=-ends"),
@@ -168,6 +176,7 @@ def _ordered_queries() -> dict:
     from orgs import selectors as org_selectors
     from orgs.filters import DirectoryFilter
     from orgs.views import with_history
+    from procurement.contracts.filters import PublicEvaluationFilter, public_evaluations
     from procurement.contracts.models.contracts import Contract
     from procurement.contracts.selectors import staff_contracts
     from tests.factories import staff_user
@@ -177,7 +186,16 @@ def _ordered_queries() -> dict:
     hours = HourRecordIndexView().get_base_queryset()
     department = Contract.objects.order_by("pk").first().department
     officer = staff_user(Role.PROCUREMENT_OFFICER, department=department)
+    evaluations = public_evaluations()
     return {
+        # The public list of published performance evaluations: newest first, oldest first, by total.
+        "performance evaluations": _page(PublicEvaluationFilter, evaluations),
+        "performance evaluations, oldest first": _page(
+            PublicEvaluationFilter, evaluations, "sort=published"
+        ),
+        "performance evaluations, highest total first": _page(
+            PublicEvaluationFilter, evaluations, "sort=-total"
+        ),
         # The staff lists of contracts, newest first: an officer's unit's, and everyone's.
         "officer's contracts": staff_contracts(officer)[:20],
         "supervisor's contracts": staff_contracts(staff_user(Role.SUPERVISOR))[:20],

@@ -77,6 +77,37 @@ def _counts() -> dict[str, int]:
     }
 
 
+def assert_published_evaluations(returned: dict) -> None:
+    """Most completed, published contracts have a published final evaluation, graded by the
+    services' formula; the public list shows them; adding them again to the city adds nothing."""
+    from bench.generate import add_performance_evaluations
+    from procurement.contracts.filters import public_evaluations
+    from procurement.contracts.services.performance import performance_grade, performance_total
+    from procurement.models import Contract, PerformanceEvaluation
+
+    evaluations = list(PerformanceEvaluation.objects.select_related("contract"))
+    completed = Contract.objects.filter(status="completed", published_at__isnull=False).count()
+    assert returned["procurement.PerformanceEvaluation"] == len(evaluations)
+    assert 0.6 * completed <= len(evaluations) <= completed and evaluations
+    for evaluation in evaluations:
+        assert evaluation.contract.status == "completed" and evaluation.kind == "final"
+        weights = {
+            "purchaser": evaluation.weight_purchaser,
+            "satisfaction": evaluation.weight_satisfaction,
+            "third_party": evaluation.weight_third_party,
+        }
+        assert evaluation.total == performance_total(
+            purchaser=evaluation.purchaser_score,
+            satisfaction=evaluation.satisfaction_score,
+            third_party=evaluation.third_party_score,
+            weights=weights,
+        )
+        assert evaluation.grade == performance_grade(evaluation.total)
+        assert evaluation.contract.completed_at < evaluation.opened_at < evaluation.published_at
+    assert public_evaluations().count() == len(evaluations)
+    assert add_performance_evaluations(SCALE) == 0
+
+
 def test_counts_follow_the_scale_and_wipe_empties_what_it_wrote():
     from accounts.models import User
 
@@ -100,6 +131,7 @@ def test_counts_follow_the_scale_and_wipe_empties_what_it_wrote():
         assert 0.75 * BASE_COUNTS[kind] * SCALE <= small[kind] <= 1.25 * BASE_COUNTS[kind] * SCALE, kind
     assert returned["volunteers.HourRecord"] == small["hour_records"]
     assert "hour records" in out.getvalue() and "rows/s" in out.getvalue()  # progress with times
+    assert_published_evaluations(returned)
 
     wipe()
     assert set(_counts().values()) == {0}

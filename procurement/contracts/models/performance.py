@@ -107,6 +107,21 @@ class PerformanceEvaluation(CleanTextModelMixin, models.Model):
         ordering = ["contract", "opened_at", "pk"]
         verbose_name = _("Performance evaluation")
         verbose_name_plural = _("Performance evaluations")
+        # The public list of published evaluations (procurement.contracts.filters): newest first by
+        # default, by total on one click; read in index order, not sorted (at ten times the base
+        # city, 100,000 published evaluations took 86 ms to sort for one page).
+        indexes = [
+            models.Index(
+                fields=["published_at", "id"],
+                condition=models.Q(status="published"),
+                name="procurement_eval_public_new",
+            ),
+            models.Index(
+                fields=["total", "id"],
+                condition=models.Q(status="published"),
+                name="procurement_eval_public_total",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract"],
