@@ -165,7 +165,7 @@ def register_referral_events() -> None:
         label=_("Referrals closed: the need was cancelled"),
         subject=_("Need cancelled, referrals closed: %(need)s"),
         body_template_or_text=_(
-            "%(organizer)s cancelled %(need)s (%(reason)s). The %(count)s referral(s) it had not answered "
-            "are closed: %(url)s"
+            "%(organizer)s cancelled %(need)s (%(reason)s). Its open referrals are closed (%(count)s not "
+            "answered yet, %(accepted)s accepted, whose sign-ups are cancelled): %(url)s"
         ),
     )

@@ -49,7 +49,8 @@ HOUR_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
 # A referral starts proposed (referral_propose). The organization accepts (a sign-up is made) or
 # declines with a reason; the volunteer declines a proposed or accepted one (an accepted one's
 # sign-up is cancelled); the centre withdraws a proposed one; cancelling the need closes the proposed
-# ones (an accepted one keeps its status: need_cancel cancels its sign-up).
+# ones and the accepted ones whose sign-up need_cancel cancels (one whose volunteer served keeps its
+# status).
 REFERRAL_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (R.PROPOSED, R.ACCEPTED): ("referral_accept",),
     (R.PROPOSED, R.DECLINED): ("referral_decline",),
@@ -57,6 +58,7 @@ REFERRAL_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (R.ACCEPTED, R.VOLUNTEER_DECLINED): ("referral_volunteer_decline",),
     (R.PROPOSED, R.WITHDRAWN): ("referral_withdraw",),
     (R.PROPOSED, R.NEED_CANCELLED): ("referrals_close_for_cancelled_need",),
+    (R.ACCEPTED, R.NEED_CANCELLED): ("referrals_close_for_cancelled_need",),
 }
 
 

@@ -3,7 +3,8 @@ The centre's officer (a staff role: password and second factor) starts at the wo
 open need that requires a training, sees only the trained volunteer among those who fit, picks her,
 writes a note, confirms; the organization's coordinator finds the referral under "Referred
 volunteers", accepts it choosing the time slot; the volunteer sees the referral accepted and her
-sign-up on her volunteer page. Every page: screenshot, axe-core, link check; nothing wider than the
+sign-up on her volunteer page; the organization cancels the need and the volunteer and the centre
+see the referral closed (需求已取消). Every page: screenshot, axe-core, link check; nothing wider than the
 screen."""
 
 import datetime
@@ -142,13 +143,35 @@ def test_the_centre_refers_a_trained_volunteer_the_organization_accepts_she_sees
     journey.step(vol_page, "volunteer sees the referral")
     assert fits_the_screen(vol_page)
 
+    # the organization cancels the need: the accepted referral is closed, not left "accepted"
+    org_page.goto(reverse("volunteers:need_cancel", args=[referral.need_id]))
+    org_page.fill("textarea[name=reason]", "场地临时关闭")
+    org_page.check("input[name=confirm]")
+    with org_page.expect_navigation():
+        org_page.get_by_role("button", name="取消需求").click()
+    journey.step(org_page, "org cancelled the need")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.NEED_CANCELLED and referral.closed_at is not None
+    vol_page.goto(reverse("volunteers:me"))
+    referrals = vol_page.inner_text("#my-referrals + *")
+    assert "需求已取消 · 已取消" in referrals and "机构已接受" not in referrals
+    assert vol_page.locator("#my-referrals + * a", has_text="谢绝").count() == 0
+    vol_page.locator("#my-referrals").scroll_into_view_if_needed()
+    journey.step(vol_page, "volunteer sees the referral closed")
+    assert fits_the_screen(vol_page)
+    page.goto(reverse("volunteers:referral_list"))
+    main = page.inner_text("main")
+    assert "需求已取消 · 已取消" in main and "机构已接受 ·" not in main
+    journey.step(page, "centre sees the referral closed")
+    assert fits_the_screen(page)
+
     # anyone: the public volunteer statistics count the referrals by state, figures only
     public = new_page()
     public.goto(reverse("statistics:volunteers"))
     section = public.inner_text("section.referral-figures")
     assert (
         "志愿服务中心转介" in section
-        and "机构已接受" in section
+        and "需求已取消" in section
         and "李晓梅" not in public.inner_text("main")
     )
     public.locator("section.referral-figures").scroll_into_view_if_needed()

@@ -138,6 +138,31 @@ def test_the_volunteer_sees_my_referrals_and_declines_after_a_confirmation(clien
     assert referral.signup.status == SignUpStatus.CANCELLED
 
 
+def test_an_accepted_referral_of_a_cancelled_need_shows_closed_to_the_volunteer_and_the_centre(client):
+    need, org_member = org_need()
+    volunteer = VolunteerFactory()
+    centre = centre_user()
+    (referral,) = referral_propose(actor=centre, need=need, volunteers=[volunteer])
+    referral_accept(actor=org_member, referral=referral, slot=need.slots.get())
+    need_cancel(actor=org_member, need=need, reason="场地临时关闭")
+    decline_url = reverse("volunteers:referral_volunteer_decline", args=[referral.pk])
+    # the volunteer: closed, its sign-up cancelled, nothing left to decline
+    login(client, volunteer.user)
+    page = _html(client.get(reverse("volunteers:me")))
+    assert "我的转介" in page and "需求已取消 · 已取消" in page and "机构已接受" not in page
+    assert decline_url not in page
+    assert "该转介已不能谢绝" in _html(client.post(decline_url, {"reason": "临时有事"}))
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.NEED_CANCELLED
+    # the centre: listed under the closed status, no longer under the accepted one
+    login(client, centre)
+    url = reverse("volunteers:referral_list")
+    page = _html(client.get(url, {"status": ReferralStatus.NEED_CANCELLED}))
+    assert volunteer.real_name in page and "需求已取消 · 已取消" in page
+    page = _html(client.get(url, {"status": ReferralStatus.ACCEPTED}))
+    assert volunteer.real_name not in page and "没有该状态的转介" in page
+
+
 def test_the_need_page_shows_the_training_requirement(client):
     need, _member = org_need(required_training="防溺水救援培训")
     page = _html(client.get(reverse("volunteers:need_detail", args=[need.pk])))

@@ -18,7 +18,16 @@ from tests.factories import UserFactory, staff_user
 from tests.volunteers.factories import VolunteerFactory
 from tests.volunteers.referral_helpers import centre_user, org_need
 from volunteers import notifications as events
-from volunteers.models import NeedStatus, Referral, ReferralStatus, SignUp, SignUpStatus, TrainingRecord
+from volunteers.models import (
+    OPEN_REFERRAL_STATUSES,
+    NeedStatus,
+    Referral,
+    ReferralStatus,
+    SignUp,
+    SignUpStatus,
+    TrainingRecord,
+)
+from volunteers.selectors_referrals import matching_volunteers
 from volunteers.services import referrals as referral_services
 from volunteers.services.needs import need_cancel
 from volunteers.services.referrals import (
@@ -289,7 +298,7 @@ def test_cancelling_the_need_closes_its_unanswered_referrals_and_tells_the_centr
         assert referral.status == R.NEED_CANCELLED and referral.closed_at is not None
     statuses = dict(Referral.objects.values_list("pk", "status"))
     assert (statuses[accepted.pk], statuses[declined.pk], statuses[elsewhere.pk]) == (
-        R.ACCEPTED,  # its sign-up is cancelled with the need
+        R.NEED_CANCELLED,  # closed too: its sign-up is cancelled with the need
         R.DECLINED,
         R.PROPOSED,
     )
@@ -297,16 +306,17 @@ def test_cancelling_the_need_closes_its_unanswered_referrals_and_tells_the_centr
     # recorded in the cancellation's audit entry, not as a withdrawal by the centre
     event = Event.objects.get(action="volunteer_need.cancel")
     assert event.after["referrals_closed"] == sorted(r.pk for r in waiting)
+    assert event.after["accepted_referrals_closed"] == [accepted.pk]
     assert not Event.objects.filter(action="referral.withdraw").exists()
     # each centre user who referred one is told once, in Chinese, linked to the centre's list
     notices = Notification.objects.filter(event=events.REFERRAL_NEED_CANCELLED)
     assert sorted(notices.values_list("recipient_id", flat=True)) == sorted([centre.pk, other_centre.pk])
     notice = notices.get(recipient=centre)
     assert notice.subject == f"需求已取消，转介已关闭：{need.title}"
-    assert "场地临时关闭" in notice.body and "3 条转介已关闭" in notice.body
+    assert "场地临时关闭" in notice.body and "尚未答复 3 条，已接受 1 条" in notice.body
     assert notice.url == reverse("volunteers:referral_list")
-    # the volunteer may be referred to another need; nothing is left waiting on this one
-    assert not Referral.objects.filter(need=need, status=R.PROPOSED).exists()
+    # nothing is left open on this need
+    assert not Referral.objects.filter(need=need, status__in=OPEN_REFERRAL_STATUSES).exists()
     # the referred volunteers, told of the referral, are told of the cancellation too (once each);
     # the volunteer of the accepted referral as a volunteer signed up to the need
     told = Notification.objects.filter(event=events.NEED_CANCELLED)
@@ -319,15 +329,21 @@ def test_cancelling_the_need_closes_its_unanswered_referrals_and_tells_the_centr
 
 
 def test_closing_the_referrals_of_a_cancelled_need_takes_the_same_queries_for_2_and_12():
-    """Set-based, whatever the number of referrals; only the e-mails telling each referred volunteer
-    are queued one outbox row each, as every e-mail of the platform is (core.queueing)."""
+    """Set-based, whatever the number of referrals, unanswered or accepted (both closed by the same
+    select and update); only the e-mails telling each volunteer are queued one outbox row each, as
+    every e-mail of the platform is (core.queueing)."""
 
     def cancel_with(n):
-        need, org_member = org_need()
-        referral_propose(actor=centre_user(), need=need, volunteers=[VolunteerFactory() for _ in range(n)])
+        need, org_member = org_need(headcount=n)
+        centre = centre_user()
+        referral_propose(actor=centre, need=need, volunteers=[VolunteerFactory() for _ in range(n)])
+        for referral in referral_propose(
+            actor=centre, need=need, volunteers=[VolunteerFactory() for _ in range(n)]
+        ):
+            referral_accept(actor=org_member, referral=referral, slot=need.slots.get())
         with CaptureQueriesContext(connection) as captured:
             need_cancel(actor=org_member, need=need, reason="天气原因")
-        assert Referral.objects.filter(need=need, status=R.NEED_CANCELLED).count() == n
+        assert Referral.objects.filter(need=need, status=R.NEED_CANCELLED).count() == 2 * n
         queued = [q for q in captured.captured_queries if 'INSERT INTO "core_taskoutbox"' in q["sql"]]
         assert (
             len(queued)
@@ -341,6 +357,49 @@ def test_closing_the_referrals_of_a_cancelled_need_takes_the_same_queries_for_2_
 
     cancel_with(1)  # warm what the process remembers
     assert cancel_with(2) == cancel_with(12)
+
+
+def test_an_accepted_referral_of_a_cancelled_need_is_closed_and_the_volunteer_may_be_referred_again():
+    referral, need, org_member, centre, volunteer = _proposed()
+    referral = referral_accept(actor=org_member, referral=referral, slot=need.slots.get())
+    other_need, _other_member = org_need()  # at the same time: the accepted sign-up books the volunteer
+    assert volunteer not in matching_volunteers(other_need)
+
+    need_cancel(actor=org_member, need=need, reason="场地临时关闭")
+
+    referral.refresh_from_db()
+    assert referral.status == R.NEED_CANCELLED and referral.closed_at is not None
+    assert referral.status not in OPEN_REFERRAL_STATUSES
+    assert referral.signup.status == SignUpStatus.CANCELLED
+    event = Event.objects.get(action="volunteer_need.cancel", object_id=str(need.pk))
+    assert event.after["referrals_closed"] == []
+    assert event.after["accepted_referrals_closed"] == [referral.pk]
+    # the volunteer is told once, as a volunteer signed up to the need; the centre once
+    assert Notification.objects.filter(recipient=volunteer.user, event=events.NEED_CANCELLED).count() == 1
+    assert not Notification.objects.filter(
+        recipient=volunteer.user, event=events.REFERRAL_NEED_CANCELLED
+    ).exists()
+    notice = Notification.objects.get(recipient=centre, event=events.REFERRAL_NEED_CANCELLED)
+    assert "尚未答复 0 条，已接受 1 条" in notice.body
+    # no longer an open referral: the volunteer may be referred again, here to another need
+    assert volunteer in matching_volunteers(other_need)
+    (again,) = referral_propose(actor=centre, need=other_need, volunteers=[volunteer])
+    assert again.status == R.PROPOSED
+    # and the volunteer may not decline a closed referral any more
+    with pytest.raises(ValidationError):
+        referral_volunteer_decline(actor=volunteer.user, referral=referral)
+
+
+def test_cancelling_a_need_leaves_an_accepted_referral_whose_volunteer_served():
+    referral, need, org_member, _centre, volunteer = _proposed()
+    referral = referral_accept(actor=org_member, referral=referral, slot=need.slots.get())
+    SignUp.objects.filter(pk=referral.signup_id).update(status=SignUpStatus.ATTENDED)
+    need_cancel(actor=org_member, need=need, reason="项目提前结束")
+    referral.refresh_from_db()
+    assert referral.status == R.ACCEPTED
+    assert Event.objects.get(action="volunteer_need.cancel").after["accepted_referrals_closed"] == []
+    assert not Notification.objects.filter(event=events.REFERRAL_NEED_CANCELLED).exists()
+    assert not Notification.objects.filter(recipient=volunteer.user, event=events.NEED_CANCELLED).exists()
 
 
 def test_a_notification_about_a_referral_rolls_back_with_it():

@@ -3,8 +3,9 @@ per volunteer sharing a batch id — to an organization's open need (issue 15, p
 
 proposed → accepted (the organization; the sign-up is made through the sign-up service),
 proposed → declined (the organization, with a reason), proposed or accepted → declined by the
-volunteer (an accepted one's sign-up is cancelled), proposed → withdrawn (the centre), proposed →
-need cancelled (closed when the organization cancels the need). The allowed moves are
+volunteer (an accepted one's sign-up is cancelled), proposed → withdrawn (the centre), proposed or
+accepted → need cancelled (closed when the organization cancels the need; an accepted one's sign-up
+is cancelled with the need). The allowed moves are
 `volunteers.transitions.REFERRAL_TRANSITIONS`."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class ReferralStatus(models.TextChoices):
     DECLINED = "declined", pgettext_lazy("referral", "Declined by the organization")
     VOLUNTEER_DECLINED = "volunteer_declined", pgettext_lazy("referral", "Declined by the volunteer")
     WITHDRAWN = "withdrawn", pgettext_lazy("referral", "Withdrawn")
-    # closed unanswered because the need was cancelled (not the centre's withdrawal)
+    # closed because the need was cancelled, unanswered or accepted (not the centre's withdrawal)
     NEED_CANCELLED = "need_cancelled", pgettext_lazy("referral", "Closed: the need was cancelled")
 
 

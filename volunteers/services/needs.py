@@ -479,7 +479,8 @@ def _slot_label(slot: NeedSlot) -> str:
 @transaction.atomic
 def need_cancel(*, actor, need: Need, reason: str) -> Need:
     """Cancel a need: every active sign-up is cancelled and only those volunteers are told; the
-    referrals the organization has not answered are closed and the volunteer centre is told."""
+    referrals the organization has not answered and those it accepted (their sign-ups cancelled
+    here) are closed and the volunteer centre is told."""
     # referrals imports this module (organizer_users): imported here to avoid the cycle
     from volunteers.services.referrals import referrals_close_for_cancelled_need
 
@@ -508,7 +509,9 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
         obj=need,
         context={"need": need.title, "reason": reason},
     )
-    referrals_closed = referrals_close_for_cancelled_need(need=need, reason=reason)
+    referrals_closed = referrals_close_for_cancelled_need(
+        need=need, reason=reason, told={s.volunteer.user_id for s in signups}
+    )
     audit.record(
         actor=actor,
         action="volunteer_need.cancel",
@@ -518,7 +521,7 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
             "status": need.status,
             "reason": reason,
             "signups_cancelled": len(signups),
-            "referrals_closed": referrals_closed,
+            **referrals_closed,
         },
     )
     return need

@@ -3,7 +3,8 @@ on the server, checks `REFERRAL_TRANSITIONS`, writes the audit log and notifies 
 in the same transaction, e-mails on commit).
 
 When the organization cancels the need, `needs.need_cancel` closes the referrals it has not answered
-(`referrals_close_for_cancelled_need`) and the centre is told.
+and those it accepted (their sign-ups cancelled with the need) (`referrals_close_for_cancelled_need`)
+and the centre is told.
 
 Who does what: the volunteer-centre role refers and withdraws; whoever manages the need (members
 of its organization) accepts or declines; the volunteer declines their own. Accepting makes the
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -367,44 +369,62 @@ def referral_withdraw(*, actor, referral: Referral) -> Referral:
     return referral
 
 
-def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> list[int]:
-    """The referrals of `need` the organization has not answered yet are closed when the need is
-    cancelled (status `need_cancelled`, not the centre's withdrawal). Called by `needs.need_cancel`
-    inside its transaction, whose audit entry lists the ids returned here: one update for them all,
-    each centre user who referred one of them told once (with the count and the reason), and each
-    referred volunteer, who was told of the referral and waits for the organization's answer, told
-    that the need is cancelled (as the volunteers signed up to it are)."""
+def referrals_close_for_cancelled_need(
+    *, need: Need, reason: str, told: Iterable[int] = ()
+) -> dict[str, list[int]]:
+    """The open referrals of `need` are closed when the need is cancelled (status `need_cancelled`,
+    not the centre's withdrawal): those the organization has not answered yet and those it accepted
+    whose sign-up is cancelled (`needs.need_cancel` has just cancelled it; one whose volunteer served
+    keeps its status). Called by `needs.need_cancel` inside its transaction, whose audit entry lists
+    the ids returned here (`referrals_closed`: the unanswered ones; `accepted_referrals_closed`): one
+    update for them all; each centre user who referred one of them told once (with the counts and the
+    reason); each volunteer of an unanswered one, who was told of the referral and waits for the
+    organization's answer, told that the need is cancelled (as the volunteers signed up to it are),
+    unless among `told` (the user ids `need_cancel` has already told). The volunteer of an accepted
+    one was told as a volunteer signed up to the need, so is not told again."""
     check_referral_transition(
         ReferralStatus.PROPOSED, ReferralStatus.NEED_CANCELLED, by="referrals_close_for_cancelled_need"
     )
-    waiting = list(
-        Referral.objects.select_for_update()
-        .filter(need=need, status=ReferralStatus.PROPOSED)
-        .order_by("pk")
-        .values_list("pk", "referred_by_id", "volunteer__user_id")
+    check_referral_transition(
+        ReferralStatus.ACCEPTED, ReferralStatus.NEED_CANCELLED, by="referrals_close_for_cancelled_need"
     )
-    if not waiting:
-        return []
-    closed = [pk for pk, _referrer, _volunteer in waiting]
-    Referral.objects.filter(pk__in=closed).update(
+    rows = list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(need=need)
+        .filter(
+            Q(status=ReferralStatus.PROPOSED)
+            | Q(status=ReferralStatus.ACCEPTED, signup__status=SignUpStatus.CANCELLED)
+        )
+        .order_by("pk")
+        .values_list("pk", "status", "referred_by_id", "volunteer__user_id")
+    )
+    closed = {"referrals_closed": [], "accepted_referrals_closed": []}
+    if not rows:
+        return closed
+    for pk, status, _referrer, _volunteer in rows:
+        key = "referrals_closed" if status == ReferralStatus.PROPOSED else "accepted_referrals_closed"
+        closed[key].append(pk)
+    Referral.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=ReferralStatus.NEED_CANCELLED, closed_at=timezone.now()
     )
     notify(
         events.REFERRAL_NEED_CANCELLED,
-        recipients=User.objects.filter(pk__in={referrer for _pk, referrer, _volunteer in waiting}),
+        recipients=User.objects.filter(pk__in={referrer for _pk, _status, referrer, _volunteer in rows}),
         obj=need,
         context={
             "need": need.title,
             "organizer": _organizer_name(need),
-            "count": len(closed),
+            "count": len(closed["referrals_closed"]),
+            "accepted": len(closed["accepted_referrals_closed"]),
             "reason": reason,
             "url": reverse("volunteers:referral_list"),
         },
         dedupe_key="referrals-closed",
     )
+    waiting = {volunteer for _pk, status, _referrer, volunteer in rows if status == ReferralStatus.PROPOSED}
     notify(
         events.NEED_CANCELLED,
-        recipients=User.objects.filter(pk__in={volunteer for _pk, _referrer, volunteer in waiting}),
+        recipients=User.objects.filter(pk__in=waiting - set(told)),
         obj=need,
         context={"need": need.title, "reason": reason},
     )
