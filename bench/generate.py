@@ -1613,6 +1613,9 @@ def _performance_evaluations(city: City) -> None:
     own formula and thresholds. Drawn from a generator of its own, so the rest of the city is the same
     as before this stage existed; read from the written contracts, so it can also be added to a city
     generated without it (`add_performance_evaluations`)."""
+    from core.dates import add_months
+    from orgs import rules as org_rules
+    from orgs.models import CreditRecord, CreditRecordKind
     from procurement.contracts.services.performance import performance_grade, performance_total
     from procurement.models import Contract, PerformanceEvaluation
     from procurement.rules import performance_evaluation_weights
@@ -1625,10 +1628,13 @@ def _performance_evaluations(city: City) -> None:
             reference__startswith="BENCH-", status="completed", published_at__isnull=False
         )
         .order_by("pk")
-        .values_list("pk", "completed_at", "created_by_id")
+        .values_list("pk", "completed_at", "created_by_id", "organization_id", "reference", "title")
     )
+    exclusion_months = org_rules.failed_performance_exclusion_months()
     made = 0
-    for contract_id, completed_at, officer in contracts.iterator(chunk_size=5000):
+    for contract_id, completed_at, officer, organization, reference, title in contracts.iterator(
+        chunk_size=5000
+    ):
         if rng.random() >= 0.8:
             continue
         purchaser = Decimal(rng.randint(5500, 9900)) / 100
@@ -1641,7 +1647,8 @@ def _performance_evaluations(city: City) -> None:
         if opened + datetime.timedelta(days=15) > city.now:
             continue  # completed too recently: its evaluation is still to come
         published = min(opened + datetime.timedelta(days=rng.randint(15, 45)), city.now)
-        city.sink.add(
+        grade = performance_grade(total)
+        evaluation = city.sink.add(
             PerformanceEvaluation,
             contract_id=contract_id,
             kind="final",
@@ -1659,13 +1666,38 @@ def _performance_evaluations(city: City) -> None:
             satisfaction_score=satisfaction,
             survey_answer_count=rng.randint(10, 60),
             total=total,
-            grade=performance_grade(total),
+            grade=grade,
             survey_closes_on=(opened + datetime.timedelta(days=14)).date(),
             opened_at=opened,
             opened_by_id=officer,
             published_at=published,
             published_by_id=officer,
         )
+        # the credit record the publication appends (orgs.services.records.credit_record_performance)
+        source_key = f"procurement.performance:{evaluation}"
+        evaluated_on = published.astimezone(SHANGHAI).date()
+        record_title = f"{reference} {title} · 期末评价"[:200]
+        city.sink.add(
+            CreditRecord,
+            organization_id=organization,
+            kind=CreditRecordKind.PERFORMANCE,
+            occurred_on=evaluated_on,
+            title=record_title,
+            details=f"加权总分 {total}",
+            performance_grade=grade,
+            source_key=source_key,
+        )
+        if grade == "failed":
+            city.sink.add(
+                CreditRecord,
+                organization_id=organization,
+                kind=CreditRecordKind.EXCLUSION,
+                occurred_on=evaluated_on,
+                title="因绩效评价不合格禁止参与投标",
+                details=record_title,
+                ends_on=add_months(evaluated_on, exclusion_months),
+                source_key=f"{source_key}:exclusion",
+            )
         made += 1
         city.sink.checkpoint()
     city.say(f"performance evaluations: {made}")

@@ -81,6 +81,7 @@ def assert_published_evaluations(returned: dict) -> None:
     """Most completed, published contracts have a published final evaluation, graded by the
     services' formula; the public list shows them; adding them again to the city adds nothing."""
     from bench.generate import add_performance_evaluations
+    from orgs.models import CreditRecord, CreditRecordKind
     from procurement.contracts.filters import public_evaluations
     from procurement.contracts.services.performance import performance_grade, performance_total
     from procurement.models import Contract, PerformanceEvaluation
@@ -105,6 +106,15 @@ def assert_published_evaluations(returned: dict) -> None:
         assert evaluation.grade == performance_grade(evaluation.total)
         assert evaluation.contract.completed_at < evaluation.opened_at < evaluation.published_at
     assert public_evaluations().count() == len(evaluations)
+    # each publication's credit record, as the publishing service appends it
+    records = CreditRecord.objects.filter(kind=CreditRecordKind.PERFORMANCE)
+    assert {r.source_key: (r.organization_id, r.performance_grade) for r in records} == {
+        f"procurement.performance:{e.pk}": (e.contract.organization_id, e.grade) for e in evaluations
+    }
+    failed = {e.pk for e in evaluations if e.grade == "failed"}
+    assert set(
+        CreditRecord.objects.filter(kind=CreditRecordKind.EXCLUSION).values_list("source_key", flat=True)
+    ) == {f"procurement.performance:{pk}:exclusion" for pk in failed}
     assert add_performance_evaluations(SCALE) == 0
 
 
