@@ -289,16 +289,22 @@ def linked(volunteer, organization):
     OrganizationVolunteer.objects.create(organization=organization, volunteer=volunteer)
 
 
-def test_the_volunteers_organizer_verifies_the_qualification(client):
-    organization = OrganizationFactory()
+def linked_counsellor(organization, **kwargs):
+    """A volunteer linked to `organization` who recorded a counselling qualification (not verified)."""
     volunteer = VolunteerFactory()
     linked(volunteer, organization)
-    qualification = qualification_record(
+    return qualification_record(
         actor=volunteer.user,
         volunteer=volunteer,
         service_type=service_type("counselling"),
         title="心理咨询师",
+        **kwargs,
     )
+
+
+def test_the_volunteers_organizer_verifies_the_qualification(client):
+    organization = OrganizationFactory()
+    qualification = linked_counsellor(organization)
     organizer = member(organization)
     login(client, organizer)
     page = client.get(reverse("volunteers:qualification_queue"))
@@ -312,6 +318,19 @@ def test_the_volunteers_organizer_verifies_the_qualification(client):
     )
     assert response.status_code == 302  # a second verification is a message, not an error
     assert response.url == reverse("volunteers:qualification_queue")  # and no redirect off the site
+
+
+def test_the_qualifications_on_a_volunteers_profile_stack_into_labelled_cards_on_a_phone(client):
+    """The stacked table of volunteers.css (one card a row, each cell labelled), not a box that
+    scrolls sideways at 375 px (the browser journey test_centre_training.py measures it)."""
+    organization = OrganizationFactory()
+    volunteer = linked_counsellor(organization).volunteer
+    login(client, member(organization))
+    page = client.get(reverse("volunteers:volunteer_profile", args=[volunteer.pk])).content.decode()
+    assert "volunteers/volunteers" in page and '<table class="table stacked">' in page
+    for label in ("服务类别", "资质", "有效期至", "证明材料", "已核验"):
+        assert f'data-label="{label}"' in page, label
+    assert "心理咨询师" in page and "核验" in page
 
 
 def test_a_stranger_neither_sees_nor_verifies_a_qualification(client):
@@ -439,15 +458,7 @@ def test_the_qualification_queue_issues_the_same_queries_for_5_and_50(client):
 
     def add(n):
         for _ in range(n):
-            volunteer = VolunteerFactory()
-            linked(volunteer, organization)
-            qualification_record(
-                actor=volunteer.user,
-                volunteer=volunteer,
-                service_type=service_type("counselling"),
-                title="心理咨询师",
-                document_file=SimpleUploadedFile("证书.pdf", PDF),
-            )
+            linked_counsellor(organization, document_file=SimpleUploadedFile("证书.pdf", PDF))
 
     url = reverse("volunteers:qualification_queue")
     add(5)
