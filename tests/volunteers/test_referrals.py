@@ -15,7 +15,7 @@ from accounts.roles import Role
 from audit.models import Event
 from core.models import EmailStatus, Notification
 from tests.factories import UserFactory, staff_user
-from tests.volunteers.factories import VolunteerFactory
+from tests.volunteers.factories import VolunteerFactory, next_weekday_at
 from tests.volunteers.referral_helpers import centre_user, org_need
 from volunteers import notifications as events
 from volunteers.models import (
@@ -388,6 +388,19 @@ def test_an_accepted_referral_of_a_cancelled_need_is_closed_and_the_volunteer_ma
     # and the volunteer may not decline a closed referral any more
     with pytest.raises(ValidationError):
         referral_volunteer_decline(actor=volunteer.user, referral=referral)
+
+
+def test_a_volunteer_signed_up_and_referred_to_the_cancelled_need_is_told_once():
+    morning, afternoon = (next_weekday_at(9), next_weekday_at(12)), (next_weekday_at(14), next_weekday_at(17))
+    need, org_member = org_need(slots=[morning, afternoon])
+    volunteer = VolunteerFactory()
+    signup_apply(actor=volunteer.user, slot=need.slots.get(starts_at=morning[0]))
+    (referral,) = referral_propose(actor=centre_user(), need=need, volunteers=[volunteer])
+    need_cancel(actor=org_member, need=need, reason="场地临时关闭")
+    referral.refresh_from_db()
+    assert referral.status == R.NEED_CANCELLED
+    assert Event.objects.get(action="volunteer_need.cancel").after["referrals_closed"] == [referral.pk]
+    assert Notification.objects.filter(recipient=volunteer.user, event=events.NEED_CANCELLED).count() == 1
 
 
 def test_cancelling_a_need_leaves_an_accepted_referral_whose_volunteer_served():

@@ -509,9 +509,7 @@ def need_cancel(*, actor, need: Need, reason: str) -> Need:
         obj=need,
         context={"need": need.title, "reason": reason},
     )
-    referrals_closed = referrals_close_for_cancelled_need(
-        need=need, reason=reason, told={s.volunteer.user_id for s in signups}
-    )
+    referrals_closed = referrals_close_for_cancelled_need(need=need, reason=reason)
     audit.record(
         actor=actor,
         action="volunteer_need.cancel",

@@ -369,9 +369,7 @@ def referral_withdraw(*, actor, referral: Referral) -> Referral:
     return referral
 
 
-def referrals_close_for_cancelled_need(
-    *, need: Need, reason: str, told: Iterable[int] = ()
-) -> dict[str, list[int]]:
+def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> dict[str, list[int]]:
     """The open referrals of `need` are closed when the need is cancelled (status `need_cancelled`,
     not the centre's withdrawal): those the organization has not answered yet and those it accepted
     whose sign-up is cancelled (`needs.need_cancel` has just cancelled it; one whose volunteer served
@@ -379,9 +377,9 @@ def referrals_close_for_cancelled_need(
     the ids returned here (`referrals_closed`: the unanswered ones; `accepted_referrals_closed`): one
     update for them all; each centre user who referred one of them told once (with the counts and the
     reason); each volunteer of an unanswered one, who was told of the referral and waits for the
-    organization's answer, told that the need is cancelled (as the volunteers signed up to it are),
-    unless among `told` (the user ids `need_cancel` has already told). The volunteer of an accepted
-    one was told as a volunteer signed up to the need, so is not told again."""
+    organization's answer, told that the need is cancelled (as the volunteers signed up to it are;
+    `notify` stores that notice once per volunteer and need). The volunteer of an accepted one was
+    told as a volunteer signed up to the need, so is not told again."""
     check_referral_transition(
         ReferralStatus.PROPOSED, ReferralStatus.NEED_CANCELLED, by="referrals_close_for_cancelled_need"
     )
@@ -424,7 +422,7 @@ def referrals_close_for_cancelled_need(
     waiting = {volunteer for _pk, status, _referrer, volunteer in rows if status == ReferralStatus.PROPOSED}
     notify(
         events.NEED_CANCELLED,
-        recipients=User.objects.filter(pk__in=waiting - set(told)),
+        recipients=User.objects.filter(pk__in=waiting),
         obj=need,
         context={"need": need.title, "reason": reason},
     )
