@@ -16,6 +16,7 @@ from volunteers.models import (
     NeedSlot,
     NeedStatus,
     Qualification,
+    Referral,
     ServedScope,
     ServedSummary,
     ServiceProject,
@@ -26,6 +27,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerStatus,
     VolunteerTally,
+    closing_with_need,
 )
 from volunteers.models.summaries import ALL_DISTRICTS
 from volunteers.permissions import (
@@ -320,3 +322,9 @@ def star_level_counts() -> list[tuple[int, int]]:
 def verified_hour_years() -> list[int]:
     """The years with verified service, newest first (one query over the summaries)."""
     return sorted({day.year for day in HourSummary.objects.dates("month", "year")}, reverse=True)
+
+
+def referrals_closing_with(need: Need) -> QuerySet[Referral]:
+    """The volunteer centre's referrals to `need` that cancelling it would close
+    (`volunteers.models.closing_with_need`), for the cancellation's confirmation page."""
+    return Referral.objects.filter(closing_with_need(), need=need)

@@ -268,7 +268,16 @@ def need_cancel(request, pk: int):
             return redirect("volunteers:manage_need", pk=need.pk)
     active = selectors.slots_with_counts(need)
     affected = sum(slot.confirmed + slot.waiting + slot.pending for slot in active)
-    return render(request, "volunteers/need_cancel.html", {"form": form, "need": need, "affected": affected})
+    return render(
+        request,
+        "volunteers/need_cancel.html",
+        {
+            "form": form,
+            "need": need,
+            "affected": affected,
+            "referrals": selectors.referrals_closing_with(need).count(),
+        },
+    )
 
 
 def qr_svg(url: str) -> str:

@@ -260,3 +260,21 @@ def test_the_public_statistics_count_referrals_by_state(client):
             assert label in page, (url, label)
         assert c.volunteer.real_name not in page  # figures only
         assert 'data-figure="referrals-all">1<' in page
+
+
+def test_the_cancel_page_says_how_many_referrals_cancelling_closes(client):
+    need, org_member = org_need()
+    url = reverse("volunteers:need_cancel", args=[need.pk])
+    login(client, org_member)
+    assert "条转介将一并关闭" not in _html(client.get(url))  # none: nothing said
+    centre = centre_user()
+    first, second, served = VolunteerFactory(), VolunteerFactory(), VolunteerFactory()
+    referral_propose(actor=centre, need=need, volunteers=[first])
+    (accepted,) = referral_propose(actor=centre, need=need, volunteers=[second])
+    referral_accept(actor=org_member, referral=accepted, slot=need.slots.get())
+    (came,) = referral_propose(actor=centre, need=need, volunteers=[served])
+    referral_accept(actor=org_member, referral=came, slot=need.slots.get())
+    came.refresh_from_db()
+    SignUp.objects.filter(pk=came.signup_id).update(status=SignUpStatus.ATTENDED)
+    # the unanswered one and the accepted one close; the one whose volunteer came stays accepted
+    assert "志愿服务中心的 2 条转介将一并关闭，并通知志愿服务中心。" in _html(client.get(url))

@@ -32,7 +32,7 @@ from volunteers.models.profiles import (
     Volunteer,
     VolunteerStatus,
 )
-from volunteers.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
+from volunteers.models.referrals import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus, closing_with_need
 from volunteers.models.summaries import HourSummary, ServedScope, ServedSummary, VolunteerTally
 
 __all__ = [
@@ -71,4 +71,5 @@ __all__ = [
     "Volunteer",
     "VolunteerStatus",
     "VolunteerTally",
+    "closing_with_need",
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.normalize import CleanTextModelMixin
+from volunteers.models.needs import SignUpStatus
 
 
 class ReferralStatus(models.TextChoices):
@@ -32,6 +33,15 @@ class ReferralStatus(models.TextChoices):
 
 
 OPEN_REFERRAL_STATUSES = (ReferralStatus.PROPOSED, ReferralStatus.ACCEPTED)
+
+
+def closing_with_need() -> models.Q:
+    """The referrals a need's cancellation closes: those the organization has not answered, and
+    those it accepted whose volunteer has not served (their sign-ups are cancelled with the need; a
+    volunteer who came, or did not come, keeps the accepted referral)."""
+    return models.Q(status=ReferralStatus.PROPOSED) | (
+        models.Q(status=ReferralStatus.ACCEPTED) & ~models.Q(signup__status__in=(SignUpStatus.ATTENDED, SignUpStatus.NO_SHOW))
+    )
 
 
 class Referral(CleanTextModelMixin, models.Model):

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +39,7 @@ from volunteers.models import (
     SignUpStatus,
     Volunteer,
     VolunteerStatus,
+    closing_with_need,
 )
 from volunteers.permissions import can_manage_need, is_volunteer_centre
 from volunteers.services.needs import organizer_users
@@ -388,11 +388,7 @@ def referrals_close_for_cancelled_need(*, need: Need, reason: str) -> dict[str, 
     )
     rows = list(
         Referral.objects.select_for_update(of=("self",))
-        .filter(need=need)
-        .filter(
-            Q(status=ReferralStatus.PROPOSED)
-            | Q(status=ReferralStatus.ACCEPTED, signup__status=SignUpStatus.CANCELLED)
-        )
+        .filter(closing_with_need(), need=need)
         .order_by("pk")
         .values_list("pk", "status", "referred_by_id", "volunteer__user_id")
     )
