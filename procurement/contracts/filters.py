@@ -188,16 +188,15 @@ CONTRACT_EXPORT_COLUMNS = [
 def public_evaluations() -> QuerySet[PerformanceEvaluation]:
     """Published performance evaluations of published contracts, newest first: the result (kind,
     weighted total, grade, date; the volunteer participation score where it was a criterion), never the
-    comments, the survey or who scored."""
-    return (
+    comments, the survey or who scored. The purchasing unit (with its district) and the service
+    category are attached from the process's copy of the reference rows, not joined
+    (core.references): joined, PostgreSQL spent 7 ms choosing the order of eight tables for a query
+    that ran in 1 ms (at ten times the base city)."""
+    queryset = (
         PerformanceEvaluation.objects.filter(
             status=PerformanceEvaluationStatus.PUBLISHED, contract__published_at__isnull=False
         )
-        .select_related(
-            "contract__organization",
-            "contract__department__district",
-            "contract__tender__budget_line__category",
-        )
+        .select_related("contract__organization", "contract__tender__budget_line")
         .only(
             "kind",
             "status",
@@ -208,15 +207,15 @@ def public_evaluations() -> QuerySet[PerformanceEvaluation]:
             "volunteering_score",
             "contract__reference",
             "contract__title",
+            "contract__department",
             "contract__organization__name",
             "contract__organization__uscc",
             "contract__organization__verification_status",
-            "contract__department__name",
-            "contract__department__district__name",
-            "contract__tender__budget_line__category__name",
+            "contract__tender__budget_line__category",
         )
         .order_by("-published_at", "-pk")
     )
+    return with_references(queryset, "contract__department", "contract__tender__budget_line__category")
 
 
 def evaluation_years() -> list[int]:
