@@ -15,6 +15,7 @@ from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
 from cms.portal_menu import live_index
 from core.money import format_money
+from core.references import with_references
 from procurement.evaluation.selectors import published_awards
 from procurement.models import AwardStatus, TenderStatus
 from procurement.tendering.feeds import (
@@ -27,6 +28,7 @@ from procurement.tendering.feeds import (
     line,
     local,
 )
+from procurement.tendering.public_lists import TENDER_REFERENCES
 
 
 def _district_name(department) -> str:
@@ -45,9 +47,13 @@ def call_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
             wanted,
             prefix="tender__",
         )
-        .select_related("tender__department__district", "tender__method", "tender__budget_line__category")
-        .order_by("-first_published_at", "-pk")[:FEED_SIZE]
+        .select_related("tender__budget_line")
+        .order_by("-first_published_at", "-pk")
     )
+    # the purchasing unit (with its district), the method and the category from the process's copy
+    # of the reference rows, not joined (core.references: PostgreSQL planned the joined query for
+    # 6 ms, and ran it in under 1 ms, at ten times the base city)
+    pages = with_references(pages, *TENDER_REFERENCES)[:FEED_SIZE]
     items = []
     for page in pages:
         tender = page.tender
@@ -84,9 +90,11 @@ def award_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
     base = index.url
     awards = (
         filter_tenders(published_awards(), wanted, prefix="tender__")
-        .select_related("tender__department__district", "tender__budget_line__category")
-        .order_by("-notice_published_at", "-pk")[:FEED_SIZE]
+        .select_related(None)
+        .select_related("tender__budget_line", "lot", "organization")
+        .order_by("-notice_published_at", "-pk")
     )
+    awards = with_references(awards, *TENDER_REFERENCES)[:FEED_SIZE]
     items = []
     for award in awards:
         tender = award.tender

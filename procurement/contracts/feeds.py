@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.money import format_money
+from core.references import with_references
 from procurement.contracts.selectors import PUBLIC_FIELDS, published_contracts
 from procurement.tendering.feeds import (
     FEED_SIZE,
@@ -25,13 +26,17 @@ from procurement.tendering.feeds import (
 def contract_feed_items(wanted: FeedRequest) -> list[FeedItem]:
     contracts = (
         filter_tenders(published_contracts(), wanted, prefix="tender__")
-        .select_related("tender__budget_line__category", "department__district")
+        .select_related(None)
+        .select_related("organization", "tender__budget_line")
         .only(
-            *[f for f in PUBLIC_FIELDS if f != "pk"],
-            "tender__budget_line__category__name",
-            "department__district__name",
-        )[:FEED_SIZE]
+            *[f for f in PUBLIC_FIELDS if f not in ("pk", "department__name")],
+            "department",
+            "tender__budget_line__category",
+        )
     )
+    # the purchasing unit (with its district) and the category from the process's copy of the
+    # reference rows, not joined (core.references)
+    contracts = with_references(contracts, "department", "tender__budget_line__category")[:FEED_SIZE]
     items = []
     for contract in contracts:
         district = contract.department.district
