@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from core.references import with_references
 from procurement import rules
 from procurement.evaluation import arithmetic
 from procurement.evaluation.models.awards import Award, AwardStatus, ResultChallenge
@@ -211,11 +212,16 @@ class AwardNotice:
 
 def award_notice(award_id: int) -> AwardNotice | None:
     """The public notice of one award, or None while it is not published."""
-    award = (
-        Award.objects.filter(pk=award_id, notice_published_at__isnull=False)
-        .select_related("tender__department", "tender__method", "lot", "organization", "report")
-        .first()
-    )
+    # The purchasing unit and the method from the process's copy of the reference rows, not joined
+    # (core.references): with them, PostgreSQL planned the six tables for 2.2 ms (0.7 without) to
+    # read one row.
+    award = with_references(
+        Award.objects.filter(pk=award_id, notice_published_at__isnull=False).select_related(
+            "tender", "lot", "organization", "report"
+        ),
+        "tender__department",
+        "tender__method",
+    ).first()
     if award is None:
         return None
     row = next((b for b in award.report.results.get("bids", []) if b["bid"] == award.bid_id), {})
