@@ -190,9 +190,7 @@ def _ordered_queries() -> dict:
     return {
         # The public list of published performance evaluations: newest first, oldest first, by total.
         "performance evaluations": _page(PublicEvaluationFilter, evaluations),
-        "performance evaluations, oldest first": _page(
-            PublicEvaluationFilter, evaluations, "sort=published"
-        ),
+        "performance evaluations, oldest first": _page(PublicEvaluationFilter, evaluations, "sort=published"),
         "performance evaluations, highest total first": _page(
             PublicEvaluationFilter, evaluations, "sort=-total"
         ),

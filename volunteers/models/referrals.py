@@ -40,7 +40,8 @@ def closing_with_need() -> models.Q:
     those it accepted whose volunteer has not served (their sign-ups are cancelled with the need; a
     volunteer who came, or did not come, keeps the accepted referral)."""
     return models.Q(status=ReferralStatus.PROPOSED) | (
-        models.Q(status=ReferralStatus.ACCEPTED) & ~models.Q(signup__status__in=(SignUpStatus.ATTENDED, SignUpStatus.NO_SHOW))
+        models.Q(status=ReferralStatus.ACCEPTED)
+        & ~models.Q(signup__status__in=(SignUpStatus.ATTENDED, SignUpStatus.NO_SHOW))
     )
 
 
