@@ -39,6 +39,20 @@ def walk(size: int, **bounds) -> list[tuple]:
         after = ocds.EventKey.of(page[-1])
 
 
+def follow_links(client, url: str):
+    """(url, package, union queries) of each page from `url` on, following `links.next`; each page
+    asked twice (the first warms the process), its union queries checked: no COUNT, no OFFSET."""
+    while url:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            package = client.get(url).json()
+        unions = [q["sql"].upper() for q in queries.captured_queries if " UNION " in q["sql"].upper()]
+        assert unions and not [sql for sql in unions if "COUNT(" in sql or "OFFSET" in sql]
+        yield url, package, len(unions)
+        url = package.get("links", {}).get("next")
+        url = url and "/" + url.split("/", 3)[3]
+
+
 def city():
     """Processes three years ago, last month and now; two of them at one frozen moment (ties of
     date between kinds and processes); a milestone accepted and paid before its contract's
@@ -96,17 +110,7 @@ def test_since_and_until_bound_the_walk():
 def test_a_page_never_counts_and_looks_in_a_bounded_number_of_windows(client, settings):
     settings.OCDS_PAGE_SIZE = 2
     city()
-    url = reverse("ocds:release_list")
-    counts = []
-    while url:
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            package = client.get(url).json()
-        unions = [q["sql"].upper() for q in queries.captured_queries if " UNION " in q["sql"].upper()]
-        assert unions and not [sql for sql in unions if "COUNT(" in sql or "OFFSET" in sql]
-        counts.append(len(unions))
-        url = package.get("links", {}).get("next")
-        url = url and "/" + url.split("/", 3)[3]
+    counts = [unions for _url, _package, unions in follow_links(client, reverse("ocds:release_list"))]
     # one union query per window looked in, never more than EVENT_WINDOWS has
     assert len(counts) > 3
     assert max(counts) <= len(ocds.EVENT_WINDOWS)
@@ -128,25 +132,12 @@ def test_numbered_pages_read_the_same_windows_and_stop_at_the_deepest(client, se
     assert ocds.event_page_number(last + 1, size=2) == ([], False)
 
     url = reverse("ocds:release_list")
-    seen, numbers = [], []
-    next_url = url + "?page=1"
-    while next_url:
-        client.get(next_url)
-        with CaptureQueriesContext(connection) as queries:
-            package = client.get(next_url).json()
-        unions = [q["sql"].upper() for q in queries.captured_queries if " UNION " in q["sql"].upper()]
-        assert unions and not [sql for sql in unions if "COUNT(" in sql or "OFFSET" in sql]
-        seen += [r["id"] for r in package["releases"]]
-        numbers.append(next_url)
-        next_url = package.get("links", {}).get("next")
-        next_url = next_url and "/" + next_url.split("/", 3)[3]
-    cursor_walk = []
-    next_url = url
-    while next_url:
-        package = client.get(next_url).json()
-        cursor_walk += [r["id"] for r in package["releases"]]
-        next_url = package.get("links", {}).get("next")
-        next_url = next_url and "/" + next_url.split("/", 3)[3]
+    by_number = list(follow_links(client, url + "?page=1"))
+    numbers = [page_url for page_url, _package, _unions in by_number]
+    seen = [r["id"] for _url, package, _unions in by_number for r in package["releases"]]
+    cursor_walk = [
+        r["id"] for _url, package, _unions in follow_links(client, url) for r in package["releases"]
+    ]
     assert seen == cursor_walk and len(seen) == len(everything)
     # pages 1-3 by number, then the deepest page's next link follows the cursor
     assert [u.split("?")[1] for u in numbers[:3]] == ["page=1", "page=2", "page=3"]
