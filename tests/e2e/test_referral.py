@@ -147,6 +147,10 @@ def test_the_centre_refers_a_trained_volunteer_the_organization_accepts_she_sees
     org_page.goto(reverse("volunteers:need_cancel", args=[referral.need_id]))
     org_page.fill("textarea[name=reason]", "场地临时关闭")
     org_page.check("input[name=confirm]")
+    # before confirming, the page says the centre's referral will be closed and the centre told
+    assert "志愿服务中心的 1 条转介将一并关闭，并通知志愿服务中心。" in org_page.inner_text("main")
+    journey.step(org_page, "org confirms the cancellation")
+    assert fits_the_screen(org_page)
     with org_page.expect_navigation():
         org_page.get_by_role("button", name="取消需求").click()
     journey.step(org_page, "org cancelled the need")
