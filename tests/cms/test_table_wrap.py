@@ -1,6 +1,6 @@
-"""At 375 px a list table scrolls inside its own box: every `table.table` of the call, plan, award,
-tendering and evaluation templates sits directly in a `div.table-wrap`, focusable so that the
-keyboard can scroll it too (axe: scrollable-region-focusable)."""
+"""At 375 px a list table scrolls inside its own box: every `table.table` of the site's templates
+(the Wagtail admin's aside) sits directly in a `div.table-wrap`, focusable so that the keyboard can
+scroll it too (axe: scrollable-region-focusable)."""
 
 import re
 from pathlib import Path
@@ -8,11 +8,13 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+# Every app's templates and the site's own (the Wagtail admin's templates are left out below).
 TEMPLATE_DIRS = [
-    ROOT / "cms" / "templates",
-    ROOT / "procurement" / "templates" / "procurement" / "tendering",
-    ROOT / "procurement" / "templates" / "procurement" / "evaluation",
-    ROOT / "procurement" / "templates" / "procurement" / "planning",
+    ROOT / "templates",
+    *(
+        ROOT / app / "templates"
+        for app in ("accounts", "audit", "cms", "core", "orgs", "procurement", "volunteers")
+    ),
 ]
 TABLE = re.compile(r'<table class="table[^"]*"')
 

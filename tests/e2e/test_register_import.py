@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 
 from orgs import services
 from orgs.models import AnnualReport, CreditList, CreditListEntry, ListingTrigger
@@ -101,3 +102,15 @@ def test_the_registry_admin_imports_the_credit_lists_and_annual_reports(page, lo
     journey.step(page, "annual report imported")
     assert fits_the_screen(page)
     assert AnnualReport.objects.get(organization=listed).year == 2025
+
+    # the public credit directory marks the listing, in the list and on the organization's page
+    page.goto(reverse("orgs:directory") + "?q=甲社工服务中心")
+    badge = page.locator("[data-lists] .badge.warn", has_text="活动异常名录")
+    assert badge.count() == 1 and badge.first.is_visible()
+    journey.step(page, "public directory marks the listing")
+    assert fits_the_screen(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="甲社工服务中心").first.click()
+    assert page.locator("main .badge.warn", has_text="活动异常名录").is_visible()
+    journey.step(page, "organization page marks the listing")
+    assert fits_the_screen(page)
