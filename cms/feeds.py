@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from cms.awards import live_award_notice_index
 from cms.calls import CallForBidsIndexPage, CallForBidsPage
+from cms.portal_filters import public_awards
 from cms.portal_menu import live_index
 from core.money import format_money
 from core.references import with_references
-from procurement.evaluation.selectors import published_awards
 from procurement.models import AwardStatus, TenderStatus
 from procurement.tendering.feeds import (
     FEED_SIZE,
@@ -88,13 +88,10 @@ def award_feed_items(wanted: FeedRequest) -> tuple[str, list[FeedItem]]:
     if index is None:
         return "/", []
     base = index.url
-    awards = (
-        filter_tenders(published_awards(), wanted, prefix="tender__")
-        .select_related(None)
-        .select_related("tender__budget_line", "lot", "organization")
-        .order_by("-notice_published_at", "-pk")
-    )
-    awards = with_references(awards, *TENDER_REFERENCES)[:FEED_SIZE]
+    # the public list's rows (the references attached from the process's copy, not joined)
+    awards = filter_tenders(public_awards(), wanted, prefix="tender__").order_by(
+        "-notice_published_at", "-pk"
+    )[:FEED_SIZE]
     items = []
     for award in awards:
         tender = award.tender

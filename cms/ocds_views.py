@@ -71,13 +71,17 @@ def _moment(value: str, *, name: str, end: bool) -> dt.datetime | None:
     return moment
 
 
+def _list_url(request, params: dict, **page) -> str:
+    """The absolute URL of another page of this list: its filters (`params`) and where the page is."""
+    return f"{absolute_url(request.path)}?{urlencode({**params, **page})}"
+
+
 def _page_links(request, page, params: dict) -> dict:
     links = {}
-    base = absolute_url(request.path)
     if page.has_next():
-        links["next"] = f"{base}?{urlencode({**params, 'page': page.next_page_number()})}"
+        links["next"] = _list_url(request, params, page=page.next_page_number())
     if page.has_previous():
-        links["prev"] = f"{base}?{urlencode({**params, 'page': page.previous_page_number()})}"
+        links["prev"] = _list_url(request, params, page=page.previous_page_number())
     return links
 
 
@@ -190,19 +194,16 @@ def release_list(request):
         rows, more = ocds.event_page_number(number, size=size, since=since, until=until)
         if not rows and number > 1:
             return _not_found()
-        base = absolute_url(request.path)
         if more and number < deepest:
-            links["next"] = f"{base}?{urlencode({**params, 'page': number + 1})}"
+            links["next"] = _list_url(request, params, page=number + 1)
         elif more:
-            cursor = ocds.EventKey.of(rows[-1]).token()
-            links["next"] = f"{base}?{urlencode({**params, 'after': cursor})}"
+            links["next"] = _list_url(request, params, after=ocds.EventKey.of(rows[-1]).token())
         if number > 1:
-            links["prev"] = f"{base}?{urlencode({**params, 'page': number - 1})}"
+            links["prev"] = _list_url(request, params, page=number - 1)
     else:
         rows, more = ocds.event_page(size=size, since=since, until=until, after=after)
         if more:
-            cursor = ocds.EventKey.of(rows[-1]).token()
-            links["next"] = f"{absolute_url(request.path)}?{urlencode({**params, 'after': cursor})}"
+            links["next"] = _list_url(request, params, after=ocds.EventKey.of(rows[-1]).token())
     if not rows:
         return _nothing_published()
     releases = ocds.releases_for_keys(rows)
